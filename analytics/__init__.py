@@ -1,0 +1,1 @@
+"""Outlay analytics: the product's brain (no Streamlit here)."""

@@ -1,0 +1,49 @@
+"""`python -m analytics <command>`: one module per command in analytics/commands/.
+
+Each command module defines `register(subparsers)` which adds its parser and sets
+`func(args) -> int`. Exit codes: 0 ok, 1 invalid input, 2 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from analytics import commands, store
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analytics",
+        description="Outlay: IT budget, contract and SLA analytics. Every command takes --db PATH "
+                    "(default $OUTLAY_DB, else data/outlay.duckdb).",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"analytics.commands.{info.name}")
+        module.register(subparsers)
+    return parser
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH", help="database file (default $OUTLAY_DB, else data/outlay.duckdb)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except store.StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""undo BATCH: remove one import batch and all its rows."""
+from __future__ import annotations
+
+import sys
+
+from analytics import cli, store
+from analytics.ingest import ImportRefused, undo
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("undo", help="remove an import batch",
+                                   description="Remove one import batch and every row it loaded, in one transaction.")
+    parser.add_argument("batch", type=int, metavar="BATCH", help="batch id (see `status`)")
+    cli.add_db_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    con = store.connect(args.db)
+    try:
+        dataset, rows = undo(con, args.batch)
+    except ImportRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"removed batch {args.batch}: {rows} {dataset} rows")
+    return 0

@@ -1,0 +1,176 @@
+"""The canonical datasets: their columns, types, keys and the help shown in templates.
+
+Column kinds and the text each accepts (after the mapping stage):
+- text: any text; required ones must not be empty
+- date: YYYY-MM-DD
+- period: YYYY-MM
+- timestamp: YYYY-MM-DD HH:MM[:SS] (or with a T)
+- money: a number with up to 4 decimals, negatives allowed (refunds, credit notes)
+- number: any decimal number; count: a whole number >= 0
+- currency: an ISO 4217 code
+- bool: true/false, yes/no, 1/0
+- choice: one of the listed values (case-insensitive)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    required: bool = False
+    help: str = ""
+    example: str = ""
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    table: str
+    help: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    # (earlier column, later column): a row where later < earlier is invalid
+    ordered: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+C = Column
+
+DATASETS: dict[str, Dataset] = {
+    "spend": Dataset(
+        "spend", "spend",
+        "Every payment or invoice line. No key: invoices may have several lines; repeated payments are for the cost audit to find.",
+        (
+            C("date", "date", True, "Invoice or payment date", "2026-03-15"),
+            C("vendor", "text", True, "Supplier name as on the invoice", "Microsoft Ireland Operations Ltd"),
+            C("amount", "money", True, "Amount in the original currency; refunds and credit notes are negative", "1250.00"),
+            C("currency", "currency", True, "ISO 4217 code of the amount", "EUR"),
+            C("cost_center", "text", True, "Cost center charged", "Infrastructure"),
+            C("category", "text", True, "Cost pool (TBM v5 by default: Staffing, Hardware, Software, Cloud Services, ...)", "Software"),
+            C("invoice_id", "text", False, "Invoice number", "INV-2026-0042"),
+            C("contract_id", "text", False, "Contract this line is billed under", "C-0001"),
+            C("description", "text", False, "Line description", "M365 E3 licences March"),
+            C("gl_account", "text", False, "General ledger account", "6420"),
+            C("capex_opex", "choice", False, "capex or opex (default opex)", "opex", ("capex", "opex"), default="opex"),
+            C("project", "text", False, "Project code, where the line belongs to one", "PRJ-ERP"),
+        ),
+    ),
+    "budget": Dataset(
+        "budget", "budget",
+        "Monthly budget lines by cost center and category, in versions (original, reforecasts).",
+        (
+            C("period", "period", True, "Budget month", "2026-03"),
+            C("cost_center", "text", True, "Cost center", "Infrastructure"),
+            C("category", "text", True, "Cost pool", "Software"),
+            C("amount", "money", True, "Budgeted amount in the original currency", "10000.00"),
+            C("currency", "currency", True, "ISO 4217 code", "USD"),
+            C("version", "text", False, "Budget version (default original)", "original", default="original"),
+            C("project", "text", False, "Project code", ""),
+        ),
+        key=("period", "cost_center", "category", "version", "project"),
+    ),
+    "contracts": Dataset(
+        "contracts", "contracts",
+        "Vendor contracts with their terms, renewal rules and SLA targets.",
+        (
+            C("contract_id", "text", True, "Unique contract reference", "C-0001"),
+            C("vendor", "text", True, "Supplier", "Microsoft Ireland Operations Ltd"),
+            C("service", "text", True, "What the contract covers", "Microsoft 365 E3"),
+            C("start_date", "date", True, "First day of the initial term", "2024-01-01"),
+            C("end_date", "date", True, "Last day of the initial term", "2026-12-31"),
+            C("annual_value", "money", True, "Value per contract year in the original currency", "120000.00"),
+            C("currency", "currency", True, "ISO 4217 code", "EUR"),
+            C("auto_renew", "bool", False, "true when the contract renews tacitly unless cancelled (default false)", "true", default="false"),
+            C("renewal_term_months", "count", False, "Length of each renewal term in months", "12", minimum=1),
+            C("notice_days", "count", False, "Notice period in days before the term end", "90"),
+            C("billing_frequency", "choice", False, "monthly, quarterly or annual (in advance)", "annual", ("monthly", "quarterly", "annual")),
+            C("owner", "text", False, "Person responsible", "J. Smith"),
+            C("sla_availability_pct", "number", False, "Availability target, %", "99.9", minimum=0, maximum=100),
+            C("sla_response_hours", "number", False, "Response target, hours", "4", minimum=0),
+            C("sla_resolution_hours", "number", False, "Resolution target, hours", "24", minimum=0),
+            C("service_credit_pct", "number", False, "Credit, % of monthly charge per breach or per point below target", "5", minimum=0, maximum=100),
+            C("service_credit_cap_pct", "number", False, "Cap on credits, % of monthly charge", "20", minimum=0, maximum=100),
+        ),
+        key=("contract_id",),
+        ordered=(("start_date", "end_date"),),
+    ),
+    "sla": Dataset(
+        "sla", "sla",
+        "Monthly SLA measurements per contract.",
+        (
+            C("period", "period", True, "Month measured", "2026-03"),
+            C("contract_id", "text", True, "Contract", "C-0001"),
+            C("metric", "choice", True, "availability, response or resolution", "availability", ("availability", "response", "resolution")),
+            C("target", "number", True, "Target (%, or hours)", "99.9", minimum=0),
+            C("actual", "number", True, "Measured value (%, or hours)", "99.95", minimum=0),
+        ),
+        key=("period", "contract_id", "metric"),
+    ),
+    "incidents": Dataset(
+        "incidents", "incidents",
+        "Incident tickets; responded_at and resolved_at stay empty while the ticket is open.",
+        (
+            C("ticket_id", "text", True, "Ticket number", "INC0010001"),
+            C("contract_id", "text", False, "Contract of the vendor handling it", "C-0001"),
+            C("priority", "text", True, "Priority (P1..P4, or 1 - Critical ...)", "P2"),
+            C("opened_at", "timestamp", True, "When the ticket was opened", "2026-03-15 09:30:00"),
+            C("responded_at", "timestamp", False, "First response", "2026-03-15 10:05:00"),
+            C("resolved_at", "timestamp", False, "Resolution", "2026-03-16 14:00:00"),
+        ),
+        key=("ticket_id",),
+        ordered=(("opened_at", "responded_at"), ("opened_at", "resolved_at")),
+    ),
+    "licenses": Dataset(
+        "licenses", "licenses",
+        "Software licences: seats bought, assigned and actively used.",
+        (
+            C("product", "text", True, "Product", "Microsoft 365 E3"),
+            C("vendor", "text", True, "Supplier", "Microsoft Ireland Operations Ltd"),
+            C("seats_purchased", "count", True, "Seats bought", "500"),
+            C("seats_assigned", "count", True, "Seats assigned to people", "480"),
+            C("seats_active", "count", True, "Seats used in the last 90 days", "410"),
+            C("unit_cost", "money", True, "Cost per seat per year", "276.00"),
+            C("currency", "currency", True, "ISO 4217 code", "EUR"),
+            C("contract_id", "text", False, "Contract", "C-0001"),
+            C("period", "period", False, "Month of the count", "2026-03"),
+        ),
+        key=("product", "vendor", "period"),
+    ),
+    "fx": Dataset(
+        "fx", "fx",
+        "Monthly exchange rates: units of the base currency per unit of `currency`.",
+        (
+            C("period", "period", True, "Month", "2026-03"),
+            C("currency", "currency", True, "ISO 4217 code", "EUR"),
+            C("rate_to_base", "number", True, "Units of the base currency per unit of currency", "1.0850", minimum=0),
+        ),
+        key=("period", "currency"),
+    ),
+}
+
+
+def get(name: str) -> Dataset:
+    """The dataset called `name`, or a KeyError naming the known ones."""
+    if name not in DATASETS:
+        raise KeyError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+    return DATASETS[name]

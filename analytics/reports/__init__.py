@@ -1,0 +1,1 @@
+"""Writers for Excel workbooks (report packs, templates, exports)."""

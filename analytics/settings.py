@@ -1,0 +1,130 @@
+"""Global settings, declared once as (name, default, help, parse) and stored in the database.
+
+The app and the CLI read and write the same rows, so they always agree.
+Domain modules add their own settings through a SETTINGS list (see registry.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable
+
+from analytics import registry, store
+from analytics.currencies import ISO_4217
+
+
+class SettingError(ValueError):
+    """A setting name or value that is not allowed."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    parse: Callable[[str], object] = str
+
+
+def _currency(value: str) -> str:
+    code = value.strip().upper()
+    if code not in ISO_4217:
+        raise SettingError(f"{value!r} is not an ISO 4217 currency code")
+    return code
+
+
+def _month(value: str) -> int:
+    try:
+        month = int(value)
+    except ValueError:
+        raise SettingError(f"{value!r} is not a month number 1-12") from None
+    if not 1 <= month <= 12:
+        raise SettingError(f"{value!r} is not a month number 1-12")
+    return month
+
+
+def _as_of(value: str) -> dt.date | None:
+    if value.strip() in ("", "today"):
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise SettingError(f"{value!r} is not a date YYYY-MM-DD (or 'today')") from None
+
+
+def positive_number(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingError(f"{value!r} is not a number") from None
+    if number < 0:
+        raise SettingError(f"{value!r} must not be negative")
+    return number
+
+
+def positive_int(value: str) -> int:
+    number = positive_number(value)
+    if number != int(number):
+        raise SettingError(f"{value!r} is not a whole number")
+    return int(number)
+
+
+CORE_SETTINGS = [
+    Setting("company_name", "My company", "Name shown in page headers and report packs.", str),
+    Setting("reporting_currency", "USD", "Currency every amount is converted into for display (ISO 4217).", _currency),
+    Setting("base_currency", "USD", "Currency the fx rates are quoted against (fx.rate_to_base).", _currency),
+    Setting("fiscal_year_start_month", "1", "First month of the fiscal year (1 = January, 4 = April, 10 = October). "
+            "A fiscal year not starting in January is named after the calendar year it ends in.", _month),
+    Setting("as_of_date", "today", "The date the reports treat as today (YYYY-MM-DD, or 'today').", _as_of),
+]
+
+
+def all_settings() -> list[Setting]:
+    return CORE_SETTINGS + registry.collect("SETTINGS")
+
+
+def _find(name: str) -> Setting:
+    for setting in all_settings():
+        if setting.name == name:
+            return setting
+    names = ", ".join(s.name for s in all_settings())
+    raise SettingError(f"unknown setting {name!r}; known settings: {names}")
+
+
+def get_raw(con, name: str) -> str:
+    setting = _find(name)
+    row = con.execute("select value from settings where name = ?", [name]).fetchone()
+    return row[0] if row else setting.default
+
+
+def get(con, name: str):
+    """The parsed value of one setting (its default when never set)."""
+    return _find(name).parse(get_raw(con, name))
+
+
+def set_value(con, name: str, value: str) -> None:
+    """Validate and store one setting; raises SettingError for a bad name or value."""
+    setting = _find(name)
+    setting.parse(value)
+    with store.transaction(con):
+        con.execute("delete from settings where name = ?", [name])
+        con.execute("insert into settings values (?, ?)", [name, str(value).strip()])
+
+
+def set_many(con, values: dict[str, str]) -> None:
+    """Validate all, then store all in one transaction."""
+    for name, value in values.items():
+        _find(name).parse(value)
+    with store.transaction(con):
+        for name, value in values.items():
+            con.execute("delete from settings where name = ?", [name])
+            con.execute("insert into settings values (?, ?)", [name, str(value).strip()])
+
+
+def as_dict(con) -> dict[str, str]:
+    """Every setting's stored (or default) raw value."""
+    return {s.name: get_raw(con, s.name) for s in all_settings()}
+
+
+def as_of(con) -> dt.date:
+    """The as-of date: the stored one, else today."""
+    return get(con, "as_of_date") or dt.date.today()

@@ -1,0 +1,151 @@
+"""What every page shares: the connection, cached analytics calls, filters, formatting, downloads.
+
+Pages stay thin: read widgets, call `cached("analytics.module.function", ...)`, draw.
+The cache is keyed by the function, its arguments and the database's data version, so an
+import (in the app or the CLI) invalidates it without a restart.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import io
+import os
+
+import pandas as pd
+import streamlit as st
+
+from analytics import fiscal, settings, store
+from analytics.reports import xlsx
+
+# one colour per meaning, on every page and chart
+COLORS = {"actual": "#1f77b4", "budget": "#9aa5b1", "forecast": "#ff7f0e", "committed": "#2ca02c",
+          "over": "#d62728", "under": "#2ca02c"}
+
+
+@st.cache_resource
+def _connection(path: str):
+    return store.connect(path)
+
+
+def connection():
+    """The app's one read-write connection (DuckDB allows one writer process per file)."""
+    return _connection(str(store.db_path(os.environ.get("OUTLAY_DB"))))
+
+
+def cursor():
+    """A per-thread cursor: DuckDB connections are not thread-safe."""
+    return connection().cursor()
+
+
+def data_version() -> int:
+    with cursor() as cur:
+        return store.data_version(cur)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_call(func_path: str, version: int, kwargs_items: tuple):
+    module_name, func_name = func_path.rsplit(".", 1)
+    func = getattr(importlib.import_module(module_name), func_name)
+    with cursor() as cur:
+        return func(cur, **dict(kwargs_items))
+
+
+def cached(func_path: str, **kwargs):
+    """Call analytics function `func_path(con, **kwargs)` through the data cache."""
+    items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
+    return _cached_call(func_path, data_version(), items)
+
+
+def call(func_path: str, **kwargs):
+    """Call an analytics function without caching (for writes)."""
+    module_name, func_name = func_path.rsplit(".", 1)
+    func = getattr(importlib.import_module(module_name), func_name)
+    with cursor() as cur:
+        return func(cur, **kwargs)
+
+
+def after_write() -> None:
+    """Forget cached results after the app changed data or settings."""
+    st.cache_data.clear()
+
+
+def app_settings() -> dict:
+    with cursor() as cur:
+        values = settings.as_dict(cur)
+        values["as_of"] = settings.as_of(cur)
+    values["fiscal_year_start_month"] = int(values["fiscal_year_start_month"])
+    return values
+
+
+def row_counts() -> dict[str, int]:
+    from analytics.commands.status import status
+    with cursor() as cur:
+        return status(cur)["datasets"]
+
+
+def empty_state(datasets_needed: list[str]) -> bool:
+    """Show what to import and return True when any of the datasets is empty."""
+    counts = row_counts()
+    missing = [d for d in datasets_needed if counts.get(d, 0) == 0]
+    if not missing:
+        return False
+    st.info(f"No {', '.join(missing)} data yet. Import it on the Data page "
+            "(or build the demo company with `python -m analytics demo`).")
+    st.page_link("pages/data.py", label="Go to the Data page", icon="📥")
+    return True
+
+
+def fiscal_year_picker(key: str = "fy") -> int:
+    """The fiscal year filter, shared across pages and kept in the URL (?fy=2026)."""
+    conf = app_settings()
+    start = conf["fiscal_year_start_month"]
+    current = fiscal.fiscal_year(conf["as_of"], start)
+    years = list(range(current - 4, current + 2))
+    wanted = st.query_params.get("fy")
+    if key not in st.session_state:
+        st.session_state[key] = int(wanted) if wanted and wanted.isdigit() and int(wanted) in years else current
+    year = st.sidebar.selectbox("Fiscal year", years, key=key, format_func=lambda y: fiscal.label(y, start))
+    st.query_params["fy"] = str(year)
+    return year
+
+
+def money(value, currency: str, *, decimals: int = 0) -> str:
+    """'1,234,567 USD'; '–' for a missing value."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    return f"{float(value):,.{decimals}f} {currency}"
+
+
+def short_money(value, currency: str) -> str:
+    """'1.23M USD' for tiles."""
+    if value is None or pd.isna(value):
+        return "–"
+    value = float(value)
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:,.2f}{suffix} {currency}"
+    return f"{value:,.0f} {currency}"
+
+
+def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and XLSX download buttons for a table as shown."""
+    left, right = st.columns(2)
+    left.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"), f"{name}.csv",
+                         "text/csv", key=f"{key}_csv")
+    buffer = io.BytesIO()
+    wb = xlsx.new_workbook()
+    xlsx.write_frame(wb.create_sheet(name[:31]), frame)
+    wb.save(buffer)
+    right.download_button("Download XLSX", buffer.getvalue(), f"{name}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+
+
+def header(title: str, caption: str | None = None) -> dict:
+    """Page title plus the settings line every page shows; returns the settings."""
+    conf = app_settings()
+    st.title(title)
+    as_of: dt.date = conf["as_of"]
+    line = (f"{conf['company_name']} · amounts in {conf['reporting_currency']} (monthly fx rates) · "
+            f"as of {as_of:%d %b %Y}")
+    st.caption(line + (f" · {caption}" if caption else ""))
+    return conf
