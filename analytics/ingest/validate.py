@@ -54,6 +54,8 @@ def _typed_expr(col: Column) -> str:
     if kind == "bool":
         return (f"case when list_contains($true_words, lower({raw})) then true "
                 f"when list_contains($false_words, lower({raw})) then false end")
+    if kind == "timezone":
+        return f"case when {raw} in (select name from pg_timezone_names()) then {raw} end"
     if kind == "choice":
         choices = "[" + ", ".join("'" + c + "'" for c in col.choices) + "]"
         return f"case when list_contains({choices}, lower({raw})) then lower({raw}) end"
@@ -71,6 +73,7 @@ def _parse_reason(col: Column) -> str:
         "currency": "unknown currency code (expected ISO 4217, like EUR)",
         "bool": "not true/false",
         "choice": "not one of " + "/".join(col.choices),
+        "timezone": "unknown time zone (expected an IANA name, like Europe/Paris)",
     }.get(col.kind, "invalid value")
 
 
@@ -89,7 +92,9 @@ def stage(con, dataset: Dataset, frame: pd.DataFrame) -> str:
             select.append(f"{expr} as {_q(col.name)}")
             select.append(f"nullif(trim({_q(col.name)}), '') as {_q('raw_' + col.name)}")
         sql = "create or replace temp table " + _q(staged) + " as select " + ", ".join(select) + " from incoming_text"
-        con.execute(sql, {"currencies": sorted(ISO_4217), "true_words": TRUE_WORDS, "false_words": FALSE_WORDS})
+        params = {"currencies": sorted(ISO_4217), "true_words": TRUE_WORDS, "false_words": FALSE_WORDS}
+        # DuckDB refuses named parameters the statement does not use (datasets without currency/bool columns)
+        con.execute(sql, {name: value for name, value in params.items() if f"${name}" in sql})
     finally:
         con.unregister("incoming_text")
     return staged
@@ -112,6 +117,10 @@ def _cell_checks(dataset: Dataset, staged: str) -> list[tuple[str, dict]]:
             else:
                 checks.append((f"select _row, '{col.name}', ? from {_q(staged)} where {raw} is not null and {name} is null",
                                {"params": [reason]}))
+        if col.pattern:
+            checks.append((f"select _row, '{col.name}', ? from {_q(staged)} "
+                           f"where {raw} is not null and not regexp_full_match({raw}, ?)",
+                           {"params": [col.pattern_help or "not in the expected form", "(?i)" + col.pattern]}))
         if col.minimum is not None:
             checks.append((f"select _row, '{col.name}', 'below the minimum of ' || ? from {_q(staged)} where {name} < ?",
                            {"params": [f"{col.minimum:g}", col.minimum]}))
