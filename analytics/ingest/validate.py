@@ -59,10 +59,15 @@ def _typed_expr(col: Column) -> str:
     if kind == "choice":
         choices = "[" + ", ".join("'" + c + "'" for c in col.choices) + "]"
         return f"case when list_contains({choices}, lower({raw})) then lower({raw}) end"
+    if col.pattern:  # from the fixed dataset spec, never from a file
+        pattern = "(?i)" + col.pattern.replace("'", "''")
+        return f"case when regexp_full_match({raw}, '{pattern}') then {raw} end"
     return raw  # text
 
 
 def _parse_reason(col: Column) -> str:
+    if col.kind == "text" and col.pattern:
+        return col.pattern_help or "not in the expected form"
     return {
         "date": "not a date (expected YYYY-MM-DD)",
         "period": "period not YYYY-MM",
@@ -107,7 +112,7 @@ def _cell_checks(dataset: Dataset, staged: str) -> list[tuple[str, dict]]:
         if col.required:
             checks.append((f"select _row, '{col.name}' as col, 'missing required value' as reason "
                            f"from {_q(staged)} where {raw} is null", {}))
-        if col.kind != "text":
+        if col.kind != "text" or col.pattern:
             reason = _parse_reason(col)
             if col.kind == "count":
                 checks.append((f"select _row, '{col.name}', 'must not be negative' from {_q(staged)} "
@@ -117,10 +122,6 @@ def _cell_checks(dataset: Dataset, staged: str) -> list[tuple[str, dict]]:
             else:
                 checks.append((f"select _row, '{col.name}', ? from {_q(staged)} where {raw} is not null and {name} is null",
                                {"params": [reason]}))
-        if col.pattern:
-            checks.append((f"select _row, '{col.name}', ? from {_q(staged)} "
-                           f"where {raw} is not null and not regexp_full_match({raw}, ?)",
-                           {"params": [col.pattern_help or "not in the expected form", "(?i)" + col.pattern]}))
         if col.minimum is not None:
             checks.append((f"select _row, '{col.name}', 'below the minimum of ' || ? from {_q(staged)} where {name} < ?",
                            {"params": [f"{col.minimum:g}", col.minimum]}))
