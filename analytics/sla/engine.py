@@ -28,37 +28,37 @@ TICKETS_SQL = """
 with {calendar},
 tickets as (
     select ticket_id, contract_id, priority, opened_at, {opened_u} as opened_u,
-        {responded_u} as responded_u, {resolved_u} as resolved_u
+        {responded_u} as responded_u, {resolved_u} as resolved_u,
+        lower(replace(priority, ' ', '')) as priority_key
     from incidents
 ),
-clocks as (  -- one row per ticket x metric
-    select t.ticket_id, t.contract_id, t.priority, t.opened_at, m.metric, t.opened_u as start_at,
-        case m.metric when 'response' then coalesce(t.responded_u, t.resolved_u) else t.resolved_u end as stopped_at,
-        coalesce(st.target_hours, case m.metric when 'response' then c.sla_response_hours
-                                                 else c.sla_resolution_hours end) as target_hours,
-        case when st.target_hours is not null then st.schedule else $default_schedule end as schedule
+targets as (
+    select contract_id, metric, lower(replace(priority, ' ', '')) as priority_key, target_hours, schedule
+    from sla_targets
+),
+clocks as (  -- one row per ticket, both clocks side by side
+    select t.ticket_id, t.contract_id, t.priority, t.opened_at, t.opened_u,
+        coalesce(t.responded_u, t.resolved_u) as resp_stop,
+        t.resolved_u as resol_stop,
+        coalesce(tr.target_hours, c.sla_response_hours) as resp_target,
+        case when tr.target_hours is not null then tr.schedule else $default_schedule end as resp_schedule,
+        coalesce(ts.target_hours, c.sla_resolution_hours) as resol_target,
+        case when ts.target_hours is not null then ts.schedule else $default_schedule end as resol_schedule
     from tickets t
-    cross join (values ('response'), ('resolution')) m(metric)
     left join contracts c on c.contract_id = t.contract_id
-    left join sla_targets st on st.contract_id = t.contract_id and st.metric = m.metric
-        and lower(replace(st.priority, ' ', '')) = lower(replace(t.priority, ' ', ''))
+    left join targets tr on tr.contract_id = t.contract_id and tr.metric = 'response' and tr.priority_key = t.priority_key
+    left join targets ts on ts.contract_id = t.contract_id and ts.metric = 'resolution' and ts.priority_key = t.priority_key
 ),
 bounded as (
-    select *, coalesce(stopped_at, greatest($as_of_at, start_at)) as end_at from clocks
+    select *,
+        coalesce(resp_stop, greatest($as_of_at, opened_u)) as resp_end,
+        coalesce(resol_stop, greatest($as_of_at, opened_u)) as resol_end
+    from clocks
 ),
-w_start as (
-    select b.*, {w} as w_start
-    from bounded b asof left join calendar c on b.schedule = c.schedule and b.start_at >= c.window_start
-),
-w_both as (
-    select b.*, {w_end} as w_end
-    from w_start b asof left join calendar c on b.schedule = c.schedule and b.end_at >= c.window_start
-),
+{w_chain},
 pauses as (
-    select p.ticket_id, {paused_u} as ps,
-        coalesce({resumed_u}, greatest($as_of_at, {paused_u})) as pe
+    select p.ticket_id, {paused_u} as ps, coalesce({resumed_u}, greatest($as_of_at, {paused_u})) as pe
     from incident_pauses p
-    where p.ticket_id in (select ticket_id from incidents)
 ),
 pause_runs as (
     select *, max(pe) over (partition by ticket_id order by ps, pe
@@ -73,77 +73,81 @@ pause_islands as (
 merged as (  -- overlapping or touching pauses become one, so no time is subtracted twice
     select ticket_id, min(ps) as ps, max(pe) as pe from pause_islands group by ticket_id, island
 ),
-clipped as (
-    select b.ticket_id, b.metric, b.schedule, greatest(m.ps, b.start_at) as ps, least(m.pe, b.end_at) as pe
-    from w_both b join merged m on m.ticket_id = b.ticket_id
-    where greatest(m.ps, b.start_at) < least(m.pe, b.end_at)
+clipped as (  -- each merged pause clipped to each clock (empty parts drop out of the W difference)
+    select b.ticket_id, b.resp_schedule, b.resol_schedule,
+        least(greatest(m.ps, b.opened_u), b.resp_end) as rps, least(greatest(m.pe, b.opened_u), b.resp_end) as rpe,
+        least(greatest(m.ps, b.opened_u), b.resol_end) as sps, least(greatest(m.pe, b.opened_u), b.resol_end) as spe
+    from bounded b join merged m on m.ticket_id = b.ticket_id
 ),
-clipped_ps as (
-    select b.*, {w_ps} as w_ps
-    from clipped b asof left join calendar c on b.schedule = c.schedule and b.ps >= c.window_start
-),
-clipped_both as (
-    select b.*, {w_pe} as w_pe
-    from clipped_ps b asof left join calendar c on b.schedule = c.schedule and b.pe >= c.window_start
-),
+{p_chain},
 paused as (
-    select ticket_id, metric, sum(w_pe - w_ps) as paused_us from clipped_both group by ticket_id, metric
+    select ticket_id, cast(sum(p_rpe - p_rps) as bigint) as resp_paused_us,
+        cast(sum(p_spe - p_sps) as bigint) as resol_paused_us
+    from p4 group by ticket_id
 ),
 measured as (
     select b.*,
-        case when b.schedule = '{built_in}' or list_contains($sched_names, b.schedule)
-             then b.w_end - b.w_start - coalesce(p.paused_us, 0) end as elapsed_us,
-        cast(round(b.target_hours * 3600000000) as bigint) as target_us
-    from w_both b left join paused p on p.ticket_id = b.ticket_id and p.metric = b.metric
+        case when list_contains($known_schedules, b.resp_schedule)
+             then b.w_resp_end - b.w_resp_start - coalesce(p.resp_paused_us, 0) end as resp_us,
+        case when list_contains($known_schedules, b.resol_schedule)
+             then b.w_resol_end - b.w_resol_start - coalesce(p.resol_paused_us, 0) end as resol_us,
+        cast(round(b.resp_target * 3600000000) as bigint) as resp_target_us,
+        cast(round(b.resol_target * 3600000000) as bigint) as resol_target_us
+    from w4 b left join paused p on p.ticket_id = b.ticket_id
 ),
 final as (
-    select ticket_id, contract_id, priority, opened_at, metric, schedule, target_hours,
-        stopped_at is not null as is_stopped,
-        elapsed_us,
-        case when elapsed_us is null then 'unknown schedule'
-             when target_us is null then 'no target'
-             when elapsed_us > target_us then 'breached'
-             when stopped_at is not null then 'met'
-             else 'pending' end as status
+    select ticket_id, contract_id, priority, opened_at, cast(date_trunc('month', opened_at) as date) as period,
+        {metric_cols}
     from measured
 )
 {select}
 """
 
-LONG_SELECT = "select * from final order by ticket_id, metric"
+_STATUS = """case when {m}_us is null then 'unknown schedule'
+             when {m}_target_us is null then 'no target'
+             when {m}_us > {m}_target_us then 'breached'
+             when {m}_stop is not null then 'met'
+             else 'pending' end"""
 
-# one row per ticket; hours are exact microseconds / 3600e6
-WIDE_SELECT = """
-select ticket_id, any_value(contract_id) as contract_id, any_value(priority) as priority,
-    any_value(opened_at) as opened_at, cast(date_trunc('month', any_value(opened_at)) as date) as period,
-    {cols}
-from final group by ticket_id order by ticket_id
-"""
 _METRIC_COLS = """
-    max(case when metric = '{m}' and is_stopped then elapsed_us end) / 3600000000 as {m}_hours,
-    max(case when metric = '{m}' then elapsed_us end) / 3600000000 as {m}_elapsed_hours,
-    max(case when metric = '{m}' then target_hours end) as {m}_target_hours,
-    max(case when metric = '{m}' then schedule end) as {m}_schedule,
-    max(case when metric = '{m}' then status end) as {m}_status,
-    bool_or(metric = '{m}' and status = 'breached') as {m}_breached"""
-WIDE = WIDE_SELECT.format(cols=",".join(_METRIC_COLS.format(m=m) for m in ("response", "resolution")))
+        case when {m}_stop is not null then {m}_us / 3600000000 end as {name}_hours,
+        {m}_us / 3600000000 as {name}_elapsed_hours,
+        {m}_target as {name}_target_hours,
+        {m}_schedule as {name}_schedule,
+        {status} as {name}_status,
+        coalesce({m}_us > {m}_target_us, false) as {name}_breached"""
 
 
-def _w(alias: str, at: str) -> str:
-    """W(at): working microseconds from the calendar origin (24x7: the instant itself)."""
-    return (f"case when {alias}.schedule = '{sched.BUILT_IN}' then epoch_us({alias}.{at}) "
-            f"else coalesce(c.cum_before_us + least(greatest(epoch_us({alias}.{at}) - c.window_start_us, 0), "
-            f"c.window_len_us), 0) end")
+def _lookup_chain(source: str, prefix: str, lookups: list[tuple[str, str, str]]) -> str:
+    """CTEs {prefix}1..n adding one W(instant) column each, by an equality join on the day calendar."""
+    ctes, previous = [], source
+    for n, (column, at, schedule) in enumerate(lookups, 1):
+        name = f"{prefix}{n}"
+        ctes.append(f"{name} as (select b.*, {sched.w_expr('b.' + at, 'b.' + schedule)} as {column} "
+                    f"from {previous} b left join day_calendar c on {sched.day_join('b.' + at, 'b.' + schedule)})")
+        previous = name
+    return ",\n".join(ctes)
+
+
+LONG_SELECT = "select * from final"
+WIDE = "select * from final order by ticket_id"
 
 
 def _sql(utc: bool, select: str) -> str:
     conv = _TO_UTC[utc]
-    return TICKETS_SQL.format(select=select,
-        calendar=sched.CALENDAR_CTE, built_in=sched.BUILT_IN,
+    metric_cols = ",".join(_METRIC_COLS.format(m=m, name=name, status=_STATUS.format(m=m))
+                           for m, name in (("resp", "response"), ("resol", "resolution")))
+    w_chain = _lookup_chain("bounded", "w", [("w_resp_start", "opened_u", "resp_schedule"),
+                                             ("w_resp_end", "resp_end", "resp_schedule"),
+                                             ("w_resol_start", "opened_u", "resol_schedule"),
+                                             ("w_resol_end", "resol_end", "resol_schedule")])
+    p_chain = _lookup_chain("clipped", "p", [("p_rps", "rps", "resp_schedule"), ("p_rpe", "rpe", "resp_schedule"),
+                                             ("p_sps", "sps", "resol_schedule"), ("p_spe", "spe", "resol_schedule")])
+    return TICKETS_SQL.format(
+        select=select, calendar=sched.CALENDAR_CTE, w_chain=w_chain, p_chain=p_chain, metric_cols=metric_cols,
         opened_u=conv.format(x="opened_at"), responded_u=conv.format(x="responded_at"),
         resolved_u=conv.format(x="resolved_at"), paused_u=conv.format(x="p.paused_at"),
         resumed_u=conv.format(x="p.resumed_at"),
-        w=_w("b", "start_at"), w_end=_w("b", "end_at"), w_ps=_w("b", "ps"), w_pe=_w("b", "pe"),
     )
 
 
@@ -174,17 +178,12 @@ def _run(con, select: str, as_of_at: dt.datetime | None) -> pd.DataFrame:
     params = schedules.params() | sched.calendar_range(first, last) | {
         "as_of_at": as_of_at,
         "default_schedule": settings.get(con, "sla_default_schedule"),
+        "known_schedules": [sched.BUILT_IN] + schedules.names,
     }
     utc = settings.get(con, "incident_timezone") == "UTC"
     if not utc:
         params["incident_tz"] = settings.get(con, "incident_timezone")
     return con.execute(_sql(utc, select), params).df()
-
-
-def clocks(con, *, as_of_at: dt.datetime | None = None) -> pd.DataFrame:
-    """One row per ticket x metric (response, resolution): schedule, target_hours, is_stopped,
-    elapsed_us (working microseconds, to the as-of moment while open) and status."""
-    return _run(con, LONG_SELECT, as_of_at)
 
 
 def ticket_sla(con, *, as_of_at: dt.datetime | None = None) -> pd.DataFrame:

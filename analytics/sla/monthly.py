@@ -15,14 +15,14 @@ from analytics.sla import engine, schedule
 
 MONTHLY_SELECT = """
 , ticket_months as (
-    select contract_id, cast(date_trunc('month', opened_at) as date) as period,
-        count(distinct ticket_id) as tickets,
-        count(*) filter (where metric = 'response' and status = 'met') as response_met,
-        count(*) filter (where metric = 'response' and status = 'breached') as response_breached,
-        count(*) filter (where metric = 'response' and status = 'pending') as response_pending,
-        count(*) filter (where metric = 'resolution' and status = 'met') as resolution_met,
-        count(*) filter (where metric = 'resolution' and status = 'breached') as resolution_breached,
-        count(*) filter (where metric = 'resolution' and status = 'pending') as resolution_pending
+    select contract_id, period,
+        count(*) as tickets,
+        count(*) filter (where response_status = 'met') as response_met,
+        count(*) filter (where response_status = 'breached') as response_breached,
+        count(*) filter (where response_status = 'pending') as response_pending,
+        count(*) filter (where resolution_status = 'met') as resolution_met,
+        count(*) filter (where resolution_status = 'breached') as resolution_breached,
+        count(*) filter (where resolution_status = 'pending') as resolution_pending
     from final where contract_id is not null
     group by all
 ),
@@ -68,7 +68,7 @@ def contract_month_attainment(con, *, as_of_at: dt.datetime | None = None) -> pd
     """One row per contract x month (tickets by month opened, availability by its period): vendor, service,
     tickets, response_/resolution_ met, breached, pending and attainment_pct, breaches, availability target
     and actual %, availability_points_below, is_availability_missed, is_missed, status (met/missed/no target)."""
-    # MONTHLY_SELECT continues the engine's CTE chain after its `final` CTE (one row per ticket x metric)
+    # MONTHLY_SELECT continues the engine's CTE chain after its `final` CTE (one row per ticket)
     return engine._run(con, MONTHLY_SELECT, as_of_at)
 
 

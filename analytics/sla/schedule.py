@@ -1,16 +1,17 @@
 """Business-hour schedules: parsing, and the working-time clock the SLA engine counts with.
 
 The clock is set-based. For each schedule we build a calendar of its working windows (one row
-per working day that is not a holiday), with each window's start and length as real instants
-in UTC: the local start and end times are converted with the schedule's IANA time zone, so a
-day on which daylight-saving time changes has the right number of real hours. Each window also
-carries the working time of all earlier windows (`cum_before_us`). The working time from the
-calendar's origin up to an instant t is then
+per working day that is not a holiday), with each window's start and end as real instants in
+UTC: the local start and end times are converted with the schedule's IANA time zone, so a day
+on which daylight-saving time changes has the right number of real hours. W(t), the working time
+from the calendar's origin up to instant t, is then tabulated per UTC day: W at the day's start
+(`base_us`) plus the (at most three) working windows overlapping that day, clipped to it:
 
-    W(t) = cum_before_us + clamp(t - window_start, 0, window_len_us)
+    W(t) = base_us + sum_k clamp(t - s_k, 0, e_k - s_k)
 
-for the last window starting at or before t (one ASOF join), and the working time between two
-instants a <= b is W(b) - W(a). For the built-in schedule 24x7, W(t) is simply t in
+A ticket's instants find their day row with an equality join on (schedule, UTC date), which is
+an order of magnitude faster than an ASOF join on millions of rows. The working time between
+two instants a <= b is W(b) - W(a). For the built-in schedule 24x7, W(t) is simply t in
 microseconds. Everything is counted in whole microseconds, so comparisons are exact.
 """
 from __future__ import annotations
@@ -91,14 +92,54 @@ windows as (
     where not exists (select 1 from sla_holidays h where h.schedule = d.schedule and h.date = d.day)
 ),
 calendar as (
-    select schedule, window_start,
+    select schedule, window_start, window_end,
         epoch_us(window_start) as window_start_us,
         epoch_us(window_end) - epoch_us(window_start) as window_len_us,
-        coalesce(sum(epoch_us(window_end) - epoch_us(window_start)) over (
+        cast(coalesce(sum(epoch_us(window_end) - epoch_us(window_start)) over (
             partition by schedule order by window_start rows between unbounded preceding and 1 preceding), 0)
-            as cum_before_us
+            as bigint) as cum_before_us
     from windows
+),
+day_grid as (  -- every UTC day of the range, per schedule
+    select s.schedule, cast(g.d as timestamp) as day_start, cast(g.d as timestamp) + interval 1 day as day_end
+    from sched s
+    cross join generate_series(cast($cal_from as timestamp), cast($cal_to as timestamp), interval 1 day) g(d)
+),
+day_base as (  -- W at the UTC day's start (small tables: the ASOF join is cheap here)
+    select d.schedule, d.day_start,
+        coalesce(c.cum_before_us + least(greatest(epoch_us(d.day_start) - c.window_start_us, 0), c.window_len_us), 0)
+            as base_us
+    from day_grid d asof left join calendar c on d.schedule = c.schedule and d.day_start >= c.window_start
+),
+day_segments as (  -- working windows overlapping each UTC day, clipped to it: at most 3 (local days start >= 23 h apart)
+    select d.schedule, d.day_start,
+        epoch_us(greatest(c.window_start, d.day_start)) as seg_start,
+        epoch_us(least(c.window_end, d.day_end)) as seg_end,
+        row_number() over (partition by d.schedule, d.day_start order by c.window_start) as k
+    from day_grid d
+    join calendar c on c.schedule = d.schedule and c.window_start < d.day_end and c.window_end > d.day_start
+),
+day_calendar as (  -- one row per schedule x UTC day: W(t) = base_us + the worked parts of s1-e1, s2-e2, s3-e3 before t
+    select b.schedule, cast(b.day_start as date) as day, any_value(b.base_us) as base_us,
+        max(g.seg_start) filter (where g.k = 1) as s1, max(g.seg_end) filter (where g.k = 1) as e1,
+        max(g.seg_start) filter (where g.k = 2) as s2, max(g.seg_end) filter (where g.k = 2) as e2,
+        max(g.seg_start) filter (where g.k = 3) as s3, max(g.seg_end) filter (where g.k = 3) as e3
+    from day_base b left join day_segments g on g.schedule = b.schedule and g.day_start = b.day_start
+    group by b.schedule, b.day_start
 )"""
+
+
+def w_expr(at: str, schedule: str, cal: str = "c") -> str:
+    """SQL for W(at) under `schedule` (column expressions), `cal` being its joined day_calendar row."""
+    t = f"epoch_us({at})"
+    parts = " + ".join(f"coalesce(least(greatest({t} - {cal}.s{k}, 0), {cal}.e{k} - {cal}.s{k}), 0)" for k in (1, 2, 3))
+    return (f"case when {schedule} = '{BUILT_IN}' then {t} "
+            f"else coalesce({cal}.base_us, 0) + {parts} end")
+
+
+def day_join(at: str, schedule: str, cal: str = "c") -> str:
+    """Join condition matching instant `at` under `schedule` to its day_calendar row (same UTC day)."""
+    return f"{cal}.schedule = {schedule} and {cal}.day = cast({at} as date)"
 
 
 def calendar_range(first: dt.datetime | dt.date, last: dt.datetime | dt.date) -> dict:
@@ -119,11 +160,9 @@ def working_hours(con, schedule: str, start: dt.datetime, end: dt.datetime) -> f
         raise ScheduleError(f"unknown schedule {schedule!r}; import it in the schedules dataset")
     sql = f"""
     with {CALENDAR_CTE},
-    points as (select * from (values (1, cast($a as timestamp)), (2, cast($b as timestamp))) p(k, t)),
-    final as (
-        select p.k, coalesce(c.cum_before_us + least(greatest(epoch_us(p.t) - c.window_start_us, 0), c.window_len_us), 0) as w
-        from points p asof left join (select * from calendar where schedule = $schedule) c on p.t >= c.window_start
-    )
+    points as (select *, $schedule as schedule from (values (1, cast($a as timestamp)), (2, cast($b as timestamp))) p(k, t)),
+    final as (select p.k, {w_expr("p.t", "p.schedule")} as w
+              from points p left join day_calendar c on {day_join("p.t", "p.schedule")})
     select max(case when k = 2 then w end) - max(case when k = 1 then w end) from final
     """
     params = scheds.params() | calendar_range(start, end) | {"a": start, "b": end, "schedule": schedule}
