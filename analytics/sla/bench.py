@@ -30,8 +30,8 @@ from range(50) t(i), (values ('response', 'P1', 1.0), ('response', 'P2', 4.0), (
                       ('resolution', 'P2', 24.0)) x(m, p, h);
 insert into incidents (batch_id, row_no, ticket_id, contract_id, priority, opened_at, responded_at, resolved_at)
 select 0, i, 'INC' || lpad(cast(i as varchar), 8, '0'), 'C-' || (i % 50), 'P' || (1 + i % 4), o,
-    case when i % 10 <> 0 then o + to_minutes(cast(5 + hash(i) % 600 as bigint)) end,
-    case when i % 10 <> 0 then o + to_minutes(cast(600 + hash(i + 1) % 5000 as bigint)) end
+    case when hash(i * 3) % 10 <> 0 then o + to_minutes(cast(5 + hash(i) % 600 as bigint)) end,
+    case when hash(i * 3) % 10 <> 0 then o + to_minutes(cast(600 + hash(i + 1) % 5000 as bigint)) end
 from (select i, timestamp '2025-01-01' + to_minutes(cast(hash(i * 7) % (60 * 24 * 680) as bigint)) as o
       from range($n) t(i));
 insert into incident_pauses (batch_id, row_no, ticket_id, paused_at, resumed_at)
