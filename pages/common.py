@@ -149,3 +149,38 @@ def header(title: str, caption: str | None = None) -> dict:
             f"as of {as_of:%d %b %Y}")
     st.caption(line + (f" · {caption}" if caption else ""))
     return conf
+
+
+ALL = "All"
+
+
+def _remembered_select(label: str, param: str, options: list[str], key: str) -> str | None:
+    """A sidebar selectbox whose value lives in the URL (?param=...) and survives page changes."""
+    memory = f"_filter_{param}"
+    if key not in st.session_state:
+        wanted = st.query_params.get(param) or st.session_state.get(memory)
+        st.session_state[key] = wanted if wanted in options else ALL
+    value = st.sidebar.selectbox(label, [ALL, *options], key=key)
+    st.session_state[memory] = value
+    if value == ALL:
+        if param in st.query_params:
+            del st.query_params[param]
+        return None
+    st.query_params[param] = value
+    return value
+
+
+def global_filters() -> dict:
+    """The shared sidebar filters, kept in the URL and across pages:
+    {'year': int, 'cost_center': str|None, 'category': str|None, 'vendor': str|None} (None = all)."""
+    if "fy" not in st.session_state and "fy" not in st.query_params and "_filter_fy" in st.session_state:
+        st.session_state["fy"] = st.session_state["_filter_fy"]
+    year = fiscal_year_picker("fy")
+    st.session_state["_filter_fy"] = year
+    values = cached("analytics.overview.filter_values")
+    return {
+        "year": year,
+        "cost_center": _remembered_select("Cost center", "cc", values["cost_center"], "filter_cost_center"),
+        "category": _remembered_select("Category", "cat", values["category"], "filter_category"),
+        "vendor": _remembered_select("Vendor", "vendor", values["vendor"], "filter_vendor"),
+    }
