@@ -187,6 +187,8 @@ def _add_variance(frame: pd.DataFrame, by: tuple[str, ...], win: Window, with_bu
     frame["run_rate"] = frame["actual_ytd"] / win.ytd_months * 12 if win.ytd_months else float("nan")
     if by:
         frame = frame.sort_values(["is_total", *by], na_position="last")
+        if frame[by[0]].dtype == object:
+            frame.loc[frame["is_total"], by[0]] = "Total"
     columns = [*by, "is_total", "actual_ytd", "budget_ytd", "variance", "variance_pct", "budget_year",
                "run_rate", "actual_to_date", "fx_missing_lines", "budget_fx_missing_lines"]
     return frame[columns].reset_index(drop=True)
@@ -413,3 +415,70 @@ def rates_used(con, *, year: int) -> pd.DataFrame:
     wide = wide.reindex(columns=months).reset_index()
     wide.columns.name = None
     return wide
+
+
+PROJECTS_SQL = """
+with
+plan as (
+    select project, sum(amount_rc) as budget, count(*) filter (where is_fx_missing) as budget_fx_missing_lines
+    from budget_rc
+    where project is not null and version = $version {budget_where}
+    group by project
+),
+spent as (
+    select project, sum(amount_rc) as actual,
+        sum(amount_rc) filter (where date between $burn_first and $burn_last) as burn_window,
+        count(*) filter (where is_fx_missing) as fx_missing_lines
+    from spend_rc
+    where project is not null and date <= $burn_last {spend_where}
+    group by project
+),
+final as (
+    select coalesce(p.project, s.project) as project,
+        coalesce(p.budget, 0) as budget, coalesce(s.actual, 0) as actual,
+        coalesce(p.budget, 0) - coalesce(s.actual, 0) as remaining,
+        coalesce(s.burn_window, 0) / $burn_months as monthly_burn,
+        coalesce(s.fx_missing_lines, 0) + coalesce(p.budget_fx_missing_lines, 0) as fx_missing_lines
+    from plan p full outer join spent s on s.project = p.project
+)
+select *, case when monthly_burn > 0 then remaining / monthly_burn end as months_left
+from final order by project
+"""
+
+
+def projects(con, *, version: str | None = None, cost_center: str | None = None, category: str | None = None,
+             burn_months: int = 3) -> pd.DataFrame:
+    """One row per project (over its whole life, all periods): budget, actual to the last closed
+    month, remaining, monthly burn (average of the last `burn_months` closed months) and months of
+    budget left at that burn (NaN when nothing is being spent)."""
+    closed = last_closed_month(settings.as_of(con))
+    burn_first = fiscal.add_months(closed, 1 - burn_months)
+    burn_last = fiscal.add_months(closed, 1) - dt.timedelta(days=1)
+    spend_where, params = where_clause({"cost_center": cost_center, "category": category}, SPEND_DIMS, "s")
+    budget_where, budget_params = where_clause({"cost_center": cost_center, "category": category}, BUDGET_DIMS, "b")
+    params.update(budget_params)
+    params.update({"version": version or default_version(con), "burn_first": burn_first, "burn_last": burn_last,
+                   "burn_months": burn_months})
+    return con.execute(PROJECTS_SQL.format(spend_where=spend_where, budget_where=budget_where), params).df()
+
+
+def bench_cases(con) -> list[tuple[str, object]]:
+    """The queries the Budget page runs, for `python -m analytics bench`."""
+    from analytics import budget_edit, variance
+    year = current_year(con)
+    return [
+        ("budget.summary_by_cost_center", lambda: budget_vs_actual(con, year=year, by=("cost_center",))),
+        ("budget.summary_by_cc_category", lambda: budget_vs_actual(con, year=year)),
+        ("budget.grid_variance", lambda: grid(con, year=year, measure="variance")),
+        ("budget.spend_lines_drilldown", lambda: spend_lines(con, year=year, period=window(
+            con, year=year).months[0].strftime("%Y-%m"))),
+        ("budget.versions_compare", lambda: versions_compare(con, year=year)),
+        ("budget.capex_opex", lambda: capex_opex(con, year=year)),
+        ("budget.fx_missing", lambda: fx_missing(con, year=year)),
+        ("budget.rates_used", lambda: rates_used(con, year=year)),
+        ("budget.projects", lambda: projects(con)),
+        ("budget.variance_drivers", lambda: variance.drivers(con, year=year)),
+        ("budget.fx_volume", lambda: variance.fx_volume(con, year=year)),
+        ("budget.edit_grid", lambda: budget_edit.edit_grid(con, year=year, version=default_version(con))),
+        ("budget.change_log", lambda: budget_edit.change_log(con)),
+    ]

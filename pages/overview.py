@@ -13,25 +13,28 @@ year = filters["year"]
 args = {"cost_center": filters["cost_center"], "category": filters["category"], "vendor": filters["vendor"]}
 kpi = common.cached("analytics.overview.kpis", year=year, **args)
 cur = kpi.currency
-money = common.short_money
+def money(value, _currency=None):
+    return common.short_money(value, "").strip()
+
+
 
 st.caption(f"{kpi.window_label} · year to date = closed months ({kpi.ytd_label}) · budget version "
            f"“{kpi.version}”" + (" · budgets are not set per vendor" if filters["vendor"] else ""))
 
 tiles = st.columns(4)
-tiles[0].metric("YTD actual", money(kpi.actual_ytd, cur), border=True,
+tiles[0].metric(f"YTD actual, {cur}", money(kpi.actual_ytd, cur), border=True,
                 help="Spend in the closed months of the fiscal year, in the reporting currency.")
-tiles[1].metric("YTD budget", money(kpi.budget_ytd, cur), border=True)
+tiles[1].metric(f"YTD budget, {cur}", money(kpi.budget_ytd, cur), border=True)
 if kpi.variance is not None:
     pct = f"{kpi.variance_pct:+.1%}" if kpi.variance_pct is not None else None
-    tiles[2].metric("Variance (actual − budget)", money(kpi.variance, cur), delta=pct, delta_color="inverse",
-                    border=True, help="Positive: over budget (red). Negative: under budget (green).")
+    tiles[2].metric(f"Variance, {cur}", money(kpi.variance, cur), delta=pct, delta_color="inverse",
+                    border=True, help="Actual − budget. Positive: over budget (red). Negative: under budget (green).")
 else:
-    tiles[2].metric("Variance (actual − budget)", "–", border=True)
-tiles[3].metric("Full-year budget", money(kpi.budget_year, cur), border=True)
+    tiles[2].metric(f"Variance, {cur}", "–", border=True)
+tiles[3].metric(f"Full-year budget, {cur}", money(kpi.budget_year, cur), border=True)
 
-extra = [("Run-rate (YTD average × 12)", money(kpi.run_rate, cur),
-          "What the year costs if every month costs the YTD average.")]
+extra = [(f"Run-rate, {cur}", money(kpi.run_rate, cur),
+          "YTD average × 12: what the year costs if every month costs the YTD average.")]
 extra += common.cached("analytics.overview.extra_tiles", year=year)
 for column, (label, value, help_text) in zip(st.columns(4), extra):
     column.metric(label, value, help=help_text, border=True)
