@@ -29,6 +29,22 @@ SPEND_DIMS = {"cost_center": "cost_center", "category": "category", "project": "
 BUDGET_DIMS = {"cost_center": "cost_center", "category": "category", "project": "project", "period": "period"}
 FILTERS = ("cost_center", "category", "vendor", "project")
 
+# column headings for people (pages and report packs show these instead of the column names)
+LABELS = {
+    "cost_center": "Cost center", "category": "Category", "vendor": "Vendor", "project": "Project",
+    "period": "Month", "capex_opex": "Capex/opex", "actual_ytd": "Actual YTD", "budget_ytd": "Budget YTD",
+    "variance": "Variance", "variance_pct": "Variance %", "budget_year": "Full-year budget",
+    "run_rate": "Run-rate", "actual_to_date": "Actual to date", "fx_missing_lines": "Lines without fx rate",
+    "budget_fx_missing_lines": "Budget lines without fx rate", "actual": "Actual", "budget": "Budget",
+    "cum_actual": "Cumulative actual", "cum_budget": "Cumulative budget", "share": "Share", "lines": "Lines",
+    "remaining": "Remaining", "monthly_burn": "Monthly burn", "months_left": "Months left",
+    "cost_center_variance": "Cost center variance", "since": "Since", "amount_previous": "Amount, previous month",
+    "amount_current": "Amount, this month", "rate_previous": "Rate, previous month", "rate_current": "Rate, this month",
+    "change": "Change", "volume_effect": "Volume effect", "fx_effect": "Fx effect", "currency": "Currency",
+    "amount": "Amount", "amount_rc": "Amount (reporting currency)", "fx_rate": "Fx rate", "date": "Date",
+    "dataset": "Dataset",
+}
+
 
 @dataclass(frozen=True)
 class Window:
@@ -39,6 +55,7 @@ class Window:
     last: dt.date
     months: tuple[dt.date, ...]
     closed_through: dt.date | None  # first day of the last closed month in the year, None if none is
+    actual_last: dt.date  # last day whose spend counts at all (the as-of date, or the pack's month end)
 
     @property
     def ytd_months(self) -> int:
@@ -72,13 +89,41 @@ def last_closed_month(as_of: dt.date) -> dt.date:
     return fiscal.add_months(month, -1)
 
 
-def window(con, *, year: int) -> Window:
-    """The fiscal year `year` under the database's settings (start month, as-of date)."""
+class PeriodError(ValueError):
+    """A report month that is malformed or not closed yet."""
+
+
+def parse_period(period: str) -> dt.date:
+    """'YYYY-MM' as the first day of that month."""
+    try:
+        return dt.datetime.strptime(period, "%Y-%m").date()
+    except (TypeError, ValueError):
+        raise PeriodError(f"{period!r} is not a month YYYY-MM") from None
+
+
+def window(con, *, year: int, through: str | None = None) -> Window:
+    """The fiscal year `year` under the database's settings (start month, as-of date).
+    `through` ('YYYY-MM', a closed month of that year) ends the year to date there instead."""
     start = settings.get(con, "fiscal_year_start_month")
     first, last = fiscal.bounds(year, start)
     months = tuple(fiscal.months(year, start))
-    closed = min(last_closed_month(settings.as_of(con)), months[-1])
-    return Window(year, start, first, last, months, closed if closed >= first else None)
+    as_of = settings.as_of(con)
+    closed = min(last_closed_month(as_of), months[-1])
+    actual_last = min(as_of, last)
+    if through is not None:
+        month = parse_period(through)
+        if month not in months:
+            raise PeriodError(f"{through} is not in {fiscal.label(year, start)}")
+        if month > last_closed_month(as_of):
+            raise PeriodError(f"{through} is not closed yet (as of {as_of:%Y-%m-%d})")
+        closed = month
+        actual_last = fiscal.add_months(month, 1) - dt.timedelta(days=1)
+    return Window(year, start, first, last, months, closed if closed >= first else None, actual_last)
+
+
+def year_of(con, period: str) -> int:
+    """The fiscal year a month 'YYYY-MM' falls in."""
+    return fiscal.fiscal_year(parse_period(period), settings.get(con, "fiscal_year_start_month"))
 
 
 def current_year(con) -> int:
@@ -145,8 +190,8 @@ final as (
         coalesce(sum(actual_to_date), 0) as actual_to_date,
         coalesce(sum(budget_ytd), 0) as budget_ytd,
         coalesce(sum(budget_year), 0) as budget_year,
-        coalesce(sum(fx_missing_lines), 0) as fx_missing_lines,
-        coalesce(sum(budget_fx_missing_lines), 0) as budget_fx_missing_lines
+        cast(coalesce(sum(fx_missing_lines), 0) as bigint) as fx_missing_lines,
+        cast(coalesce(sum(budget_fx_missing_lines), 0) as bigint) as budget_fx_missing_lines
     from joined
     {grouping}
 )
@@ -156,14 +201,15 @@ select * from final
 
 def budget_vs_actual(con, *, year: int, by: tuple[str, ...] | list[str] = ("cost_center", "category"),
                      version: str | None = None, cost_center: str | None = None, category: str | None = None,
-                     vendor: str | None = None, project: str | None = None, totals: bool = True) -> pd.DataFrame:
+                     vendor: str | None = None, project: str | None = None, totals: bool = True,
+                     through: str | None = None) -> pd.DataFrame:
     """One row per value of `by` (plus a total row when `totals`): actual and budget YTD, variance,
     variance %, full-year budget, run-rate (YTD average x 12), actual to date, fx-missing line counts."""
     by = tuple(by)
     for d in by:
         if d not in SPEND_DIMS:
             raise ValueError(f"cannot group by {d!r}; choose from {', '.join(SPEND_DIMS)}")
-    win = window(con, year=year)
+    win = window(con, year=year, through=through)
     version = version or default_version(con)
     filters = {"cost_center": cost_center, "category": category, "vendor": vendor, "project": project}
     with_budget = vendor in (None, "") and all(d in BUDGET_DIMS for d in by)
@@ -171,7 +217,7 @@ def budget_vs_actual(con, *, year: int, by: tuple[str, ...] | list[str] = ("cost
     budget_where, budget_params = where_clause({k: v for k, v in filters.items() if k != "vendor"}, BUDGET_DIMS, "b")
     params.update(budget_params)
     params.update({"first": win.first, "last": win.last, "ytd_last": win.ytd_last_day, "version": version,
-                   "as_of": min(settings.as_of(con), win.last)})
+                   "as_of": win.actual_last})
     sql = _bva_sql(by, spend_where, budget_where, with_budget, totals)
     frame = con.execute(sql, params).df()
     return _add_variance(frame, by, win, with_budget)
@@ -195,12 +241,12 @@ def _add_variance(frame: pd.DataFrame, by: tuple[str, ...], win: Window, with_bu
 
 
 def monthly(con, *, year: int, version: str | None = None, cost_center: str | None = None,
-            category: str | None = None, vendor: str | None = None) -> pd.DataFrame:
+            category: str | None = None, vendor: str | None = None, through: str | None = None) -> pd.DataFrame:
     """One row per month of the fiscal year: actual, budget, variance (closed months only),
     cumulative actual (closed months) and cumulative budget, is_closed."""
-    win = window(con, year=year)
+    win = window(con, year=year, through=through)
     frame = budget_vs_actual(con, year=year, by=("period",), version=version, cost_center=cost_center,
-                             category=category, vendor=vendor, totals=False)
+                             category=category, vendor=vendor, totals=False, through=through)
     months = pd.DataFrame({"period": pd.to_datetime(list(win.months))})
     frame["period"] = pd.to_datetime(frame["period"])
     frame = months.merge(frame, on="period", how="left")
@@ -219,15 +265,15 @@ def monthly(con, *, year: int, version: str | None = None, cost_center: str | No
 
 
 def grid(con, *, year: int, measure: str = "variance", version: str | None = None,
-         cost_center: str | None = None, category: str | None = None) -> pd.DataFrame:
+         cost_center: str | None = None, category: str | None = None, through: str | None = None) -> pd.DataFrame:
     """One row per cost center x category (and a Total row), one column per month plus Total:
     the chosen measure (actual, budget, variance or variance_pct); actual and variance for closed months."""
     if measure not in ("actual", "budget", "variance", "variance_pct"):
         raise ValueError(f"unknown measure {measure!r}")
-    win = window(con, year=year)
+    win = window(con, year=year, through=through)
     version = version or default_version(con)
     long = budget_vs_actual(con, year=year, by=("cost_center", "category", "period"), version=version,
-                            cost_center=cost_center, category=category, totals=False)
+                            cost_center=cost_center, category=category, totals=False, through=through)
     long["period"] = pd.to_datetime(long["period"]).dt.strftime("%Y-%m")
     closed_labels = [m.strftime("%Y-%m") for m in win.months[:win.ytd_months]]
     month_labels = [m.strftime("%Y-%m") for m in win.months]

@@ -56,12 +56,12 @@ def _none(value):
 
 
 def kpis(con, *, year: int, version: str | None = None, cost_center: str | None = None,
-         category: str | None = None, vendor: str | None = None) -> Kpis:
+         category: str | None = None, vendor: str | None = None, through: str | None = None) -> Kpis:
     """The headline figures for the fiscal year and filters (one total row of budget_vs_actual)."""
-    win = budget.window(con, year=year)
+    win = budget.window(con, year=year, through=through)
     version = version or budget.default_version(con)
     row = budget.budget_vs_actual(con, year=year, by=(), version=version, cost_center=cost_center,
-                                  category=category, vendor=vendor).iloc[0]
+                                  category=category, vendor=vendor, through=through).iloc[0]
     return Kpis(
         currency=settings.get(con, "reporting_currency"), window_label=win.label, ytd_label=win.ytd_label,
         ytd_months=win.ytd_months, actual_ytd=float(row["actual_ytd"]), budget_ytd=_none(row["budget_ytd"]),
@@ -101,9 +101,9 @@ select * from final order by actual desc nulls last, vendor limit $limit
 
 
 def top_vendors(con, *, year: int, limit: int = 10, cost_center: str | None = None,
-                category: str | None = None, vendor: str | None = None) -> pd.DataFrame:
+                category: str | None = None, vendor: str | None = None, through: str | None = None) -> pd.DataFrame:
     """The `limit` vendors with the most spend YTD: one row per vendor, actual, lines, share of all spend."""
-    win = budget.window(con, year=year)
+    win = budget.window(con, year=year, through=through)
     where, params = budget.where_clause({"cost_center": cost_center, "category": category, "vendor": vendor},
                                   budget.SPEND_DIMS, "s")
     params.update({"first": win.first, "last": win.ytd_last_day, "limit": limit})

@@ -22,15 +22,16 @@ group by all
 
 
 def drivers(con, *, year: int, version: str | None = None, cost_center: str | None = None,
-            max_categories: int = 3, max_vendors: int = 2, coverage: float = 0.8) -> pd.DataFrame:
+            max_categories: int = 3, max_vendors: int = 2, coverage: float = 0.8,
+            through: str | None = None) -> pd.DataFrame:
     """One row per driver: cost_center, category, vendor ('' for the category row), variance
     (the category's, or the vendor's contribution), since (YYYY-MM or ''), cost_center_variance."""
-    win = budget.window(con, year=year)
+    win = budget.window(con, year=year, through=through)
     columns = ["cost_center", "category", "vendor", "variance", "since", "cost_center_variance"]
     if not win.ytd_months:
         return pd.DataFrame(columns=columns)
     cells = budget.budget_vs_actual(con, year=year, by=("cost_center", "category", "period"), version=version,
-                                    cost_center=cost_center, totals=False)
+                                    cost_center=cost_center, totals=False, through=through)
     cells["period"] = pd.to_datetime(cells["period"]).dt.date
     closed = cells[cells["period"] <= win.closed_through]
     closed = closed.assign(variance=closed["actual_ytd"] - closed["budget_ytd"])
