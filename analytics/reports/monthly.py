@@ -157,20 +157,21 @@ def fx_sheet(wb, ctx: Context, *, period: str | None) -> None:
     row = xlsx.write_title(ws, f"Fx rates used (units of {ctx.currency} per unit) and fx vs volume",
                            ctx.subtitle("rates by month"))
     rates = budget.rates_used(ctx.con, year=ctx.year)
-    first, last = xlsx.write_report_table(ws, rates, start_row=row,
+    first, last = xlsx.write_report_table(ws, rates, labels=budget.LABELS, start_row=row,
                                           rates=[c for c in rates.columns if c != "currency"])
     row = last + 3
     if period:
         fx = variance.fx_volume(ctx.con, year=ctx.year, period=period)
         xlsx.set_cell(ws, row - 1, 1, f"Change in foreign-currency spend, {period} against the month before").font = xlsx.BOLD
-        xlsx.write_frame(ws, fx, start_row=row, freeze=False, autofilter=False,
-                         formats={**{c: xlsx.money_format(ctx.currency) for c in
-                                     ("change", "volume_effect", "fx_effect")}, "rate_previous": xlsx.RATE,
-                                  "rate_current": xlsx.RATE})
+        money = xlsx.money_format(ctx.currency)
+        formats = {"Change": money, "Volume effect": money, "Fx effect": money,
+                   "Rate, previous month": xlsx.RATE, "Rate, this month": xlsx.RATE}
+        xlsx.write_frame(ws, fx.rename(columns=budget.LABELS), start_row=row, freeze=False, autofilter=False,
+                         formats=formats, widths={c: 18 for c in formats})
         row += len(fx) + 3
     missing = budget.fx_missing(ctx.con, year=ctx.year)
     xlsx.set_cell(ws, row - 1, 1, "Lines without an fx rate (left out of every total)").font = xlsx.BOLD
-    xlsx.write_frame(ws, missing, start_row=row, freeze=False, autofilter=False)
+    xlsx.write_frame(ws, missing.rename(columns=budget.LABELS), start_row=row, freeze=False, autofilter=False)
     ws.freeze_panes = ws.cell(row=first, column=2)
     xlsx.print_setup(ws)
 
