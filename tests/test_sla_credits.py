@@ -6,7 +6,7 @@ import pytest
 
 from analytics import settings
 from analytics.sla import contract_month_attainment, credits_outstanding, service_credits
-from sla_data import contract, import_rows, new_db, ticket
+from tests.sla_data import contract, import_rows, new_db, ticket
 
 AS_OF = dt.datetime(2026, 11, 12)
 

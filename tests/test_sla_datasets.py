@@ -2,7 +2,7 @@
 import pytest
 
 from analytics.ingest import load
-from sla_data import PARIS_HOURS, import_rows, new_db
+from tests.sla_data import PARIS_HOURS, import_rows, new_db
 
 
 def refused(tmp_path, dataset, rows) -> list[str]:

@@ -5,7 +5,7 @@ import pytest
 
 from analytics import settings
 from analytics.sla import engine, schedule
-from sla_data import PARIS_HOURS, contract, import_rows, new_db, ticket
+from tests.sla_data import PARIS_HOURS, contract, import_rows, new_db, ticket
 
 T = dt.datetime
 AS_OF = T(2026, 11, 12)
