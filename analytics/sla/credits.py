@@ -87,7 +87,7 @@ def _allocate(months: list[dict], lines: list[dict]) -> None:
     left = [line["credit_rc"] for line in lines]
     for month in months:
         need = month["credit_owed_rc"] or Decimal(0)
-        got, used = Decimal(0), []
+        got, used = Decimal("0.0000"), []
         for i, line in enumerate(lines):
             if need <= 0:
                 break
@@ -113,12 +113,17 @@ COLUMNS = ["contract_id", "vendor", "service", "period", "breaches", "availabili
            "evidence_owed", "evidence_received"]
 
 
-def service_credits(con, *, as_of_at: dt.datetime | None = None) -> pd.DataFrame:
+def service_credits(con, *, as_of_at: dt.datetime | None = None, start: dt.date | None = None,
+                    end: dt.date | None = None, vendor: str | None = None) -> pd.DataFrame:
     """One row per contract x missed month: credit units and %, credit_owed (contract currency) and
-    credit_owed_rc, credit_received_rc, credit_outstanding_rc (reporting currency, Decimal), evidence."""
+    credit_owed_rc, credit_received_rc, credit_outstanding_rc (reporting currency, Decimal), evidence.
+    Received credits are matched over all months first, then the filters (months, vendor) apply."""
+    return monthly.filtered(_all_credits(con, as_of_at), start=start, end=end, vendor=vendor)
+
+
+def _all_credits(con, as_of_at: dt.datetime | None) -> pd.DataFrame:
     months = monthly.contract_month_attainment(con, as_of_at=as_of_at)
     missed = months[months["is_missed"]].copy()
-    missed["period"] = pd.to_datetime(missed["period"]).dt.date
     if missed.empty:
         return pd.DataFrame(columns=COLUMNS)
     reporting = settings.get(con, "reporting_currency")
@@ -138,17 +143,21 @@ def service_credits(con, *, as_of_at: dt.datetime | None = None) -> pd.DataFrame
 def _match_received(con, rows: list[dict]) -> None:
     vendors = sorted({r["vendor"] for r in rows if r["vendor"] is not None})
     lines = _records(con, CREDIT_LINES_SQL, {"vendors": vendors})
+    for line in lines:
+        if line["credit_rc"] is not None:
+            line["credit_rc"] = line["credit_rc"].quantize(CENT4, ROUND_HALF_UP)
     for vendor in vendors:
         months = sorted((r for r in rows if r["vendor"] == vendor), key=lambda r: (r["period"], r["contract_id"]))
         _allocate(months, [line for line in lines if line["vendor"] == vendor])
     for r in rows:
-        r.setdefault("credit_received_rc", Decimal(0))
+        r.setdefault("credit_received_rc", Decimal("0.0000"))
         r.setdefault("credit_outstanding_rc", r["credit_owed_rc"])
         r.setdefault("evidence_received", "")
 
 
-def credits_outstanding(con, *, as_of_at: dt.datetime | None = None) -> pd.DataFrame:
+def credits_outstanding(con, *, as_of_at: dt.datetime | None = None, start: dt.date | None = None,
+                        end: dt.date | None = None, vendor: str | None = None) -> pd.DataFrame:
     """One row per contract x missed month whose credit is owed and not (fully) received, with the evidence."""
-    credits = service_credits(con, as_of_at=as_of_at)
+    credits = service_credits(con, as_of_at=as_of_at, start=start, end=end, vendor=vendor)
     keep = credits["credit_outstanding_rc"].map(lambda v: v is not None and v > 0)
     return credits[keep].reset_index(drop=True)

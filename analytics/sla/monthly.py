@@ -64,34 +64,70 @@ order by contract_id, period
 """
 
 
-def contract_month_attainment(con, *, as_of_at: dt.datetime | None = None) -> pd.DataFrame:
+def contract_month_attainment(con, *, as_of_at: dt.datetime | None = None, start: dt.date | None = None,
+                              end: dt.date | None = None, vendor: str | None = None) -> pd.DataFrame:
     """One row per contract x month (tickets by month opened, availability by its period): vendor, service,
     tickets, response_/resolution_ met, breached, pending and attainment_pct, breaches, availability target
-    and actual %, availability_points_below, is_availability_missed, is_missed, status (met/missed/no target)."""
+    and actual %, availability_points_below, is_availability_missed, is_missed, status (met/missed/no target).
+    Optional filters: months from `start` to `end` (dates), one vendor."""
     # MONTHLY_SELECT continues the engine's CTE chain after its `final` CTE (one row per ticket)
-    return engine._run(con, MONTHLY_SELECT, as_of_at)
+    frame = engine._run(con, MONTHLY_SELECT, as_of_at)
+    frame["period"] = pd.to_datetime(frame["period"]).dt.date
+    return filtered(frame, start=start, end=end, vendor=vendor)
+
+
+def filtered(frame: pd.DataFrame, *, start: dt.date | None = None, end: dt.date | None = None,
+             vendor: str | None = None) -> pd.DataFrame:
+    """The rows of a frame with `period` (date) and `vendor` columns inside the filters."""
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        keep &= frame["period"] >= start
+    if end is not None:
+        keep &= frame["period"] <= end
+    if vendor is not None:
+        keep &= frame["vendor"] == vendor
+    return frame[keep].reset_index(drop=True)
+
+
+def summary(con, *, start: dt.date | None = None, end: dt.date | None = None, vendor: str | None = None) -> dict:
+    """Headline numbers for the filters, over contract x months with a target: contract_months, missed, breaches, response_/resolution_attainment_pct
+    (over all decided clocks), tickets."""
+    months = contract_month_attainment(con, start=start, end=end, vendor=vendor)
+    months = months[months["status"] != "no target"]
+    totals = months[["tickets", "breaches", "response_met", "response_breached", "resolution_met",
+                     "resolution_breached"]].sum()
+
+    def pct(met, breached):
+        return None if met + breached == 0 else 100.0 * met / (met + breached)
+    return {"contract_months": len(months), "missed": int(months["is_missed"].sum()),
+            "tickets": int(totals["tickets"]), "breaches": int(totals["breaches"]),
+            "response_attainment_pct": pct(totals["response_met"], totals["response_breached"]),
+            "resolution_attainment_pct": pct(totals["resolution_met"], totals["resolution_breached"])}
 
 
 def breaches(con, *, contract_id: str | None = None, period: dt.date | None = None,
              as_of_at: dt.datetime | None = None) -> pd.DataFrame:
     """One row per ticket with a breached response or resolution clock (optionally one contract and/or month)."""
     tickets = engine.ticket_sla(con, as_of_at=as_of_at)
+    tickets["period"] = pd.to_datetime(tickets["period"]).dt.date
     keep = tickets["response_breached"] | tickets["resolution_breached"]
     if contract_id is not None:
         keep &= tickets["contract_id"] == contract_id
     if period is not None:
-        keep &= tickets["period"] == pd.Timestamp(period)
+        keep &= tickets["period"] == period
     return tickets[keep].reset_index(drop=True)
 
 
 def availability_trend(con, *, contract_id: str | None = None) -> pd.DataFrame:
     """One row per contract x month from the `sla` dataset: availability_pct against availability_target_pct."""
-    return con.execute(
+    frame = con.execute(
         "select s.contract_id, c.vendor, c.service, s.period, s.target as availability_target_pct, "
         "s.actual as availability_pct, s.actual < s.target as is_missed "
         "from sla s left join contracts c on c.contract_id = s.contract_id "
         "where s.metric = 'availability' and (s.contract_id = $contract or $contract is null) "
         "order by s.contract_id, s.period", {"contract": contract_id}).df()
+    frame["period"] = pd.to_datetime(frame["period"]).dt.date
+    return frame
 
 
 def problems(con) -> pd.DataFrame:
