@@ -147,3 +147,9 @@ def test_working_hours_helper_matches_engine(db):
                                         ("fri-mon", [1, 5, 6, 7]), ("sun", [7])])
 def test_working_days(text, days):
     assert schedule.working_days(text) == days
+
+
+def test_autumn_daylight_saving_day_has_25_real_hours(db):
+    # Sat 24 Oct 12:00 UTC -> Mon 26 Oct 12:00 UTC across the October change: still 48 real hours
+    out = run(db, [ticket("T13", "2026-10-24 12:00:00", "2026-10-24 12:30:00", "2026-10-26 12:00:00", priority="P3")])
+    assert out.loc["T13", "resolution_hours"] == 48.0

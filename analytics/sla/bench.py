@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=":memory:", help="database to build into (default in memory)")
     args = parser.parse_args(argv)
     con = store.connect(args.db)
+    con.execute("set enable_progress_bar = false")
     settings.set_value(con, "as_of_date", "2026-11-15")
     started = time.perf_counter()
     build(con, args.tickets)
@@ -59,9 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     as_of_at = dt.datetime(2026, 11, 16)
     for name, func in (("ticket_sla", ticket_sla), ("contract_month_attainment", contract_month_attainment),
                        ("service_credits", service_credits)):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         rows = len(func(con, as_of_at=as_of_at))
-        print(f"{name:<28} {rows:>10,} rows {time.perf_counter() - started:>7.2f} s")
+        print(f"{name:<28} {rows:>10,} rows {time.perf_counter() - started:>7.2f} s "
+              f"(cpu {time.process_time() - cpu:.2f} s, all threads)")
     return 0
 
 
