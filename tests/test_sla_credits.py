@@ -6,6 +6,7 @@ import pytest
 
 from analytics import settings
 from analytics.sla import contract_month_attainment, credits_outstanding, service_credits
+from analytics.sla.credits import audit_findings
 from tests.sla_data import contract, import_rows, new_db, ticket
 
 AS_OF = dt.datetime(2026, 11, 12)
@@ -132,3 +133,15 @@ def test_received_credits_are_matched_oldest_month_first(db):
     assert out.iloc[1]["evidence_received"] == "2026-07-15 CN-1 (batch 4 row 2): 550.00"
     outstanding = credits_outstanding(con, as_of_at=AS_OF)
     assert list(outstanding["period"].astype(str)) == ["2026-06-01"]
+
+
+def test_audit_findings_name_the_evidence(db):
+    con, tmp_path = db
+    import_rows(con, tmp_path, "incidents", breaching_tickets("B", 2, "2026-05"))
+    import_rows(con, tmp_path, "spend", [spend_line("2026-06-15", "-500.00", invoice="CN-7")])  # 550 of 1,100 USD
+    [finding] = audit_findings(con).to_dict("records")
+    assert (finding["key"], finding["severity"], finding["amount_at_stake"]) == ("C1|2026-05", "medium", 550.0)
+    assert finding["evidence"] == ["B0", "B1", "2026-06-15 CN-7"]
+    assert finding["explanation"] == ("C1 (Service desk) missed its SLA in 2026-05: 2 response breach(es). The "
+                                      "contract grants 10% of the monthly charge: 1,000.00 EUR; 550.00 received, "
+                                      "550.00 USD outstanding.")

@@ -161,3 +161,39 @@ def credits_outstanding(con, *, as_of_at: dt.datetime | None = None, start: dt.d
     credits = service_credits(con, as_of_at=as_of_at, start=start, end=end, vendor=vendor)
     keep = credits["credit_outstanding_rc"].map(lambda v: v is not None and v > 0)
     return credits[keep].reset_index(drop=True)
+
+
+def audit_findings(con, params: dict | None = None) -> pd.DataFrame:
+    """The cost audit's `service_credits` rule: one finding per contract x missed month with credit owed and not
+    received. Columns: key, severity (high: nothing received; medium: part received), vendor, contract_id,
+    amount_at_stake (outstanding, reporting currency), finding_date (first day of the missed month),
+    explanation, evidence (breached ticket ids, the availability measurement, the credit notes matched)."""
+    owed = credits_outstanding(con)
+    columns = ["key", "severity", "vendor", "contract_id", "amount_at_stake", "finding_date", "explanation",
+               "evidence", "evidence_lines"]
+    if owed.empty:
+        return pd.DataFrame(columns=columns)
+    tickets = monthly.breaches(con)
+    by_month = {key: list(group["ticket_id"]) for key, group in tickets.groupby(["contract_id", "period"])}
+    rows = []
+    for r in owed.itertuples(index=False):
+        month = f"{r.period:%Y-%m}"
+        evidence = list(by_month.get((r.contract_id, r.period), []))
+        if r.availability_points_below:
+            evidence.append(f"sla {r.contract_id} {month} availability")
+        evidence += [part.split(" (")[0] for part in r.evidence_received.split("; ") if part]
+        received = "nothing received" if r.credit_received_rc == 0 else f"{r.credit_received_rc:,.2f} received"
+        rows.append({
+            "key": f"{r.contract_id}|{month}",
+            "severity": "high" if r.credit_received_rc == 0 else "medium",
+            "vendor": r.vendor, "contract_id": r.contract_id,
+            "amount_at_stake": None if r.credit_outstanding_rc is None else float(r.credit_outstanding_rc),
+            "finding_date": r.period,
+            "explanation": (f"{r.contract_id} ({r.service}) missed its SLA in {month}: {r.evidence_owed}. The contract "
+                            f"grants {float(r.credit_pct):g}% of the monthly charge{' (capped)' if r.is_capped else ''}: "
+                            f"{r.credit_owed:,.2f} {r.currency}; {received}, "
+                            + ("outstanding amount unknown (no fx rate for the month)." if r.credit_outstanding_rc is None
+                               else f"{r.credit_outstanding_rc:,.2f} {r.reporting_currency} outstanding.")),
+            "evidence": evidence, "evidence_lines": [],
+        })
+    return pd.DataFrame(rows, columns=columns)
