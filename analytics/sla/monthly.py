@@ -117,13 +117,9 @@ def summarise(months: pd.DataFrame) -> dict:
 def breaches(con, *, contract_id: str | None = None, period: dt.date | None = None,
              as_of_at: dt.datetime | None = None) -> pd.DataFrame:
     """One row per ticket with a breached response or resolution clock (optionally one contract and/or month)."""
-    tickets = engine.ticket_sla(con, as_of_at=as_of_at)
+    tickets = engine.ticket_sla(con, as_of_at=as_of_at, contract_id=contract_id, period=period)
     tickets["period"] = pd.to_datetime(tickets["period"]).dt.date
     keep = tickets["response_breached"] | tickets["resolution_breached"]
-    if contract_id is not None:
-        keep &= tickets["contract_id"] == contract_id
-    if period is not None:
-        keep &= tickets["period"] == period
     return tickets[keep].reset_index(drop=True)
 
 
