@@ -1,4 +1,4 @@
-"""Per-ticket SLA clocks and per contract x month attainment.
+"""Per-ticket SLA clocks, computed set-based in one DuckDB query.
 
 Definitions (docs/sla.md has the long form):
 - Incident timestamps are naive; they are read in the `incident_timezone` setting (default UTC).
@@ -168,8 +168,10 @@ def as_of_moment(con) -> dt.datetime:
     return min(to_utc(con, end_of_day), now)
 
 
-def _run(con, select: str, as_of_at: dt.datetime | None, *, contract_id: str | None = None,
-         period: dt.date | None = None) -> pd.DataFrame:
+def query(con, select: str, as_of_at: dt.datetime | None, *, contract_id: str | None = None,
+          period: dt.date | None = None) -> pd.DataFrame:
+    """Run the clock query, ending with `select` (which may continue the CTE chain after `final`, one row per
+    ticket); optionally only one contract's tickets and/or those opened in one month."""
     as_of_at = as_of_at or as_of_moment(con)
     schedules = sched.load(con)
     first, last = con.execute(
@@ -196,4 +198,4 @@ def ticket_sla(con, *, as_of_at: dt.datetime | None = None, contract_id: str | N
     ticket_id, contract_id, priority, opened_at, period (month opened) and per metric (response_, resolution_):
     hours (inside the schedule, null while not reached), elapsed_hours (to the as-of moment while open),
     target_hours, schedule, status (met/breached/pending/no target/unknown schedule) and breached."""
-    return _run(con, WIDE, as_of_at, contract_id=contract_id, period=period)
+    return query(con, WIDE, as_of_at, contract_id=contract_id, period=period)

@@ -76,7 +76,7 @@ def contract_month_attainment(con, *, as_of_at: dt.datetime | None = None, start
     and actual %, availability_points_below, is_availability_missed, is_missed, status (met/missed/no target).
     Optional filters: months from `start` to `end` (dates), one vendor."""
     # MONTHLY_SELECT continues the engine's CTE chain after its `final` CTE (one row per ticket)
-    frame = engine._run(con, MONTHLY_SELECT, as_of_at)
+    frame = engine.query(con, MONTHLY_SELECT, as_of_at)
     frame["period"] = pd.to_datetime(frame["period"]).dt.date
     return filtered(frame, start=start, end=end, vendor=vendor)
 
