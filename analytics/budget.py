@@ -17,12 +17,6 @@ import pandas as pd
 
 from analytics import fiscal, settings
 
-SETTINGS = [
-    settings.Setting("budget_version", "original",
-                     "Budget version the Overview, Budget page and report packs compare actuals with "
-                     "(original, or a reforecast imported or edited in the app)."),
-]
-
 # the only column expressions a caller can group or filter by (never user text in SQL)
 SPEND_DIMS = {"cost_center": "cost_center", "category": "category", "project": "project",
               "vendor": "vendor", "capex_opex": "coalesce(capex_opex, 'opex')", "period": "period"}
@@ -132,7 +126,10 @@ def current_year(con) -> int:
 
 
 def default_version(con) -> str:
-    return settings.get(con, "budget_version")
+    """The version compared with when none is chosen: 'original', else the first one imported."""
+    row = con.execute("select version from budget group by version "
+                      "order by (version <> 'original'), min(batch_id), version limit 1").fetchone()
+    return row[0] if row else "original"
 
 
 def where_clause(filters: dict, dims: dict, prefix: str) -> tuple[str, dict]:

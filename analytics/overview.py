@@ -144,7 +144,8 @@ def extra_tiles(con, *, year: int) -> list[tuple[str, str, str]]:
             tiles.append(("Year-end landing", f"{value:,.0f} {currency}",
                           "Actuals to date plus the forecast for the remaining months (Forecast page)."))
     renewals = optional_function("renewals")
-    if renewals is not None:
+    has_contracts = con.execute("select count(*) from contracts").fetchone()[0] > 0
+    if renewals is not None and has_contracts:
         frame = _safe(lambda: renewals(con, within_days=90))
         if isinstance(frame, pd.DataFrame):
             tiles.append(("Cancel-by dates in the next 90 days", f"{len(frame):,}",

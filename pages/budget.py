@@ -16,7 +16,7 @@ if common.empty_state(["budget"]):
 year = filters["year"]
 cur = conf["reporting_currency"]
 names = common.cached("analytics.budget.version_names")
-version = common.remembered_select("Budget version", "bv", names, "budget_version", conf.get("budget_version"),
+version = common.remembered_select("Budget version", "bv", names, "budget_version", names[0],
                                    help="The version actuals are compared with. Edited versions appear here too.")
 args = {"cost_center": filters["cost_center"], "category": filters["category"]}
 win = common.cached("analytics.budget.window", year=year)

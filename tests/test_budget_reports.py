@@ -138,3 +138,25 @@ def test_cli_refuses_bad_input(db_file, tmp_path, argv, code):
     if "--out" not in argv:
         argv = argv + ["--out", str(tmp_path / "pack.xlsx")]
     assert cli.main(argv + ["--db", str(db_file)]) == code
+
+
+def test_monthly_pack_lists_upcoming_renewals(tmp_path):
+    con = budget_data.database()
+    con.execute("insert into contracts (batch_id, row_no, contract_id, vendor, service, start_date, end_date, "
+                "annual_value, currency, auto_renew, renewal_term_months, notice_days) values "
+                "(4, 1, 'C-1', 'SAP SE', 'ERP', '2023-10-01', '2025-09-30', 12000, 'EUR', true, 12, 30)")
+    wb = monthly.build(con, period="2025-06")
+    ws = wb["Renewals"]
+    assert cell_right_of(ws, "C-1").value == "SAP SE"
+    assert cell_right_of(ws, "annual_value", 0).offset(row=1).number_format == "#,##0.00;[Red]-#,##0.00;0.00"
+
+
+def test_overview_shows_the_renewals_tile_only_with_contracts():
+    con = budget_data.database()
+    assert [t[0] for t in overview.extra_tiles(con, year=2026)] == []
+    con.execute("insert into contracts (batch_id, row_no, contract_id, vendor, service, start_date, end_date, "
+                "annual_value, currency, auto_renew, renewal_term_months, notice_days) values "
+                "(4, 1, 'C-1', 'SAP SE', 'ERP', '2023-10-01', '2025-09-30', 12000, 'EUR', true, 12, 30)")
+    assert overview.extra_tiles(con, year=2026) == [
+        ("Cancel-by dates in the next 90 days", "1",
+         "Contracts whose cancel-by date falls within 90 days of the as-of date (Contracts page).")]
