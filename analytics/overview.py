@@ -148,7 +148,7 @@ def extra_tiles(con, *, year: int) -> list[tuple[str, str, str]]:
     if renewals is not None and has_contracts:
         frame = _safe(lambda: renewals(con, within_days=90))
         if isinstance(frame, pd.DataFrame):
-            tiles.append(("Cancel-by dates in the next 90 days", f"{len(frame):,}",
+            tiles.append(("Cancel-by within 90 days", f"{len(frame):,}",
                           "Contracts whose cancel-by date falls within 90 days of the as-of date (Contracts page)."))
     sla = optional_function("sla")
     if sla is not None:

@@ -158,5 +158,5 @@ def test_overview_shows_the_renewals_tile_only_with_contracts():
                 "annual_value, currency, auto_renew, renewal_term_months, notice_days) values "
                 "(4, 1, 'C-1', 'SAP SE', 'ERP', '2023-10-01', '2025-09-30', 12000, 'EUR', true, 12, 30)")
     assert overview.extra_tiles(con, year=2026) == [
-        ("Cancel-by dates in the next 90 days", "1",
+        ("Cancel-by within 90 days", "1",
          "Contracts whose cancel-by date falls within 90 days of the as-of date (Contracts page).")]
