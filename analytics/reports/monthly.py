@@ -190,9 +190,9 @@ def vendors_sheet(wb, ctx: Context, *, limit: int) -> None:
 # (sheet name, OPTIONAL key, keyword arguments from the context)
 OPTIONAL_SHEETS = [
     ("Renewals", "renewals", lambda ctx: {"within_days": 90, "on": ctx.window.actual_last}),
-    ("SLA", "sla", lambda ctx: {"first": ctx.window.first, "last": ctx.window.ytd_last_day}),
+    ("SLA", "sla", lambda ctx: {"start": ctx.window.first, "end": ctx.window.closed_through}),
     ("Audit findings", "findings", lambda ctx: {}),
-    ("Forecast", "landing", lambda ctx: {"level": "total"}),
+    ("Forecast", "landing", lambda ctx: {"fiscal_year": ctx.year, "level": "cost_center"}),
 ]
 
 
