@@ -21,18 +21,24 @@ lines as (
     select s.*,
         year(s.date) + case when $fy_start > 1 and month(s.date) >= $fy_start then 1 else 0 end as fiscal_year
     from audit_spend s
+    anti join audit_contracts c on c.vendor_key = s.vendor_key
     where (s.contract_id is null or s.contract_id not in (select contract_id from audit_contracts))
-      and s.vendor_key not in (select vendor_key from audit_contracts)
-      and not list_contains($exempt, lower(s.category))
+      and lower(s.category) not in (select unnest($exempt))
 ),
-final as (
-    select vendor_key, fiscal_year, mode(vendor) as vendor, count(*) as n_lines,
-        cast(sum(amount_rc) as double) as total_rc, bool_or(is_fx_missing) as is_fx_missing,
-        min(date) as first_date, max(date) as last_date,
-        list(ref order by date, line_id) as evidence, list(line_id order by date, line_id) as evidence_lines
+totals as (
+    select vendor_key, fiscal_year
     from lines
     group by vendor_key, fiscal_year
     having sum(amount_rc) > $threshold
+),
+final as (
+    select l.vendor_key, l.fiscal_year, mode(l.vendor) as vendor, count(*) as n_lines,
+        cast(sum(l.amount_rc) as double) as total_rc, min(l.date) as first_date, max(l.date) as last_date,
+        list(audit_ref(l.invoice_id, l.batch_id, l.row_no) order by l.date, l.line_id) as evidence,
+        list(l.line_id order by l.date, l.line_id) as evidence_lines
+    from lines l
+    semi join totals t using (vendor_key, fiscal_year)
+    group by l.vendor_key, l.fiscal_year
 )
 select * from final
 """
@@ -63,41 +69,44 @@ def no_contract(con, params: dict) -> pd.DataFrame:
 # Grain: one row per contract x side (before its start / after its end) with spend beyond the grace period.
 OUTSIDE_SQL = """
 with
-explicit as (
-    select s.line_id, c.contract_id
-    from audit_spend s join audit_contracts c on c.contract_id = s.contract_id
+unlinked_days as (
+    select distinct s.vendor_key, s.date
+    from audit_spend s
+    semi join audit_contracts c on c.vendor_key = s.vendor_key
+    where s.amount > 0 and (s.contract_id is null or s.contract_id not in (select contract_id from audit_contracts))
 ),
-unlinked as (
-    select s.* from audit_spend s
-    where (s.contract_id is null or s.contract_id not in (select contract_id from audit_contracts))
-      and s.vendor_key in (select vendor_key from audit_contracts)
-),
-uncovered as (
-    select u.line_id,
+uncovered_days as (
+    select u.vendor_key, u.date,
         arg_min(c.contract_id, greatest(c.start_date - u.date, u.date - c.effective_end_date)) as contract_id
-    from unlinked u join audit_contracts c on c.vendor_key = u.vendor_key
-    group by u.line_id
+    from unlinked_days u join audit_contracts c on c.vendor_key = u.vendor_key
+    group by u.vendor_key, u.date
     having not bool_or(u.date between c.start_date - cast($grace as integer)
                                   and c.effective_end_date + cast($grace as integer))
 ),
 linked as (
-    select * from explicit union all select * from uncovered
+    select s.*, s.contract_id as linked_contract_id
+    from audit_spend s
+    where s.amount > 0 and s.contract_id in (select contract_id from audit_contracts)
+    union all by name
+    select s.*, d.contract_id as linked_contract_id
+    from audit_spend s
+    join uncovered_days d on d.vendor_key = s.vendor_key and d.date = s.date
+    where s.amount > 0 and (s.contract_id is null or s.contract_id not in (select contract_id from audit_contracts))
 ),
 outside as (
-    select s.*, c.contract_id as linked_contract_id, c.service, c.start_date, c.end_date,
-        case when s.date < c.start_date - cast($grace as integer) then 'before' else 'after' end as side
+    select l.*, c.service, c.start_date, c.end_date,
+        case when l.date < c.start_date - cast($grace as integer) then 'before' else 'after' end as side
     from linked l
-    join audit_spend s on s.line_id = l.line_id
-    join audit_contracts c on c.contract_id = l.contract_id
-    where s.amount > 0
-      and (s.date < c.start_date - cast($grace as integer) or s.date > c.effective_end_date + cast($grace as integer))
+    join audit_contracts c on c.contract_id = l.linked_contract_id
+    where l.date < c.start_date - cast($grace as integer) or l.date > c.effective_end_date + cast($grace as integer)
 ),
 final as (
     select linked_contract_id as contract_id, side, any_value(service) as service, mode(vendor) as vendor,
         any_value(start_date) as start_date, any_value(end_date) as end_date,
         count(*) as n_lines, cast(sum(amount_rc) as double) as total_rc,
         min(date) as first_date, max(date) as last_date,
-        list(ref order by date, line_id) as evidence, list(line_id order by date, line_id) as evidence_lines
+        list(audit_ref(invoice_id, batch_id, row_no) order by date, line_id) as evidence,
+        list(line_id order by date, line_id) as evidence_lines
     from outside
     group by linked_contract_id, side
 )
@@ -155,7 +164,8 @@ final as (
         any_value(contract_currency) as contract_currency,
         sum(amount_cc) as spend_cc, cast(sum(amount_rc) as double) as spend_rc,
         bool_or(amount_cc is null) as is_fx_missing, max(date) as last_date,
-        list(ref order by date, line_id) as evidence, list(line_id order by date, line_id) as evidence_lines
+        list(audit_ref(invoice_id, batch_id, row_no) order by date, line_id) as evidence,
+        list(line_id order by date, line_id) as evidence_lines
     from converted
     group by contract_id, contract_year
     having sum(amount_cc) > any_value(annual_value) * (1 + $tolerance / 100.0)
@@ -200,58 +210,66 @@ PRICE_CREEP_SQL = f"""
 with
 descriptions as (
     select description,
-        trim(regexp_replace(regexp_replace(regexp_replace(lower(coalesce(description, '')), '[^a-z]+', ' ', 'g'),
+        trim(regexp_replace(regexp_replace(regexp_replace(lower(description), '[^a-z]+', ' ', 'g'),
             '{MONTH_WORDS}', ' ', 'g'), ' +', ' ', 'g')) as description_key
-    from (select distinct description from audit_spend) as d(description)
+    from (select distinct coalesce(description, '') from audit_spend) as d(description)
 ),
 lines as (
-    select s.*, d.description_key,
-        s.vendor_key || '|' || coalesce(s.contract_id, '') || '|' || s.currency || '|' || s.cost_center
-            || '|' || d.description_key as series
+    select s.vendor_key, coalesce(s.contract_id, '') as contract_key, s.currency, s.cost_center,
+        d.description_key, s.period, s.amount, s.fx_rate, s.vendor, s.description, s.line_id, s.date,
+        s.invoice_id, s.batch_id, s.row_no
     from audit_spend s
-    join descriptions d on d.description is not distinct from s.description
+    join descriptions d on d.description = coalesce(s.description, '')
     where s.amount > 0
 ),
 monthly as (
-    select series, period, year(period) * 12 + month(period) as month_index,
-        mode(vendor) as vendor, any_value(contract_id) as contract_id, any_value(currency) as currency,
-        any_value(description) as description, min(amount) as price, cast(any_value(fx_rate) as double) as fx_rate,
-        list(ref order by date, line_id) as refs, list(line_id order by date, line_id) as lines
+    select vendor_key, contract_key, currency, cost_center, description_key, period,
+        year(period) * 12 + month(period) as month_index, min(amount) as price
     from lines
-    group by series, period
+    group by all
 ),
 priced as (
     select *,
-        lag(price) over (partition by series order by month_index) as previous_price,
-        min(price) over (partition by series order by month_index
-                         range between 12 preceding and 1 preceding) as base_price
+        lag(price) over series as previous_price,
+        min(price) over (partition by vendor_key, contract_key, currency, cost_center, description_key
+                         order by month_index range between 12 preceding and 1 preceding) as base_price,
+        count(*) over (partition by vendor_key, contract_key, currency, cost_center, description_key) as n_months
     from monthly
+    window series as (partition by vendor_key, contract_key, currency, cost_center, description_key
+                      order by month_index)
 ),
-recurring as (
-    select series
+steady as (
+    select *, sum(case when price = previous_price then 1 else 0 end) over (
+            partition by vendor_key, contract_key, currency, cost_center, description_key) as n_unchanged
     from priced
-    group by series
-    having count(*) >= $min_months
-       and avg(case when price = previous_price then 1.0 else 0.0 end) filter (where previous_price is not null) >= 0.5
+    where n_months >= $min_months
 ),
 flagged as (
-    select p.*, p.base_price * (1 + $uplift / 100.0) as allowed_price
-    from priced p
-    where p.series in (select series from recurring)
-      and p.base_price > 0
-      and p.price > p.base_price * (1 + $uplift / 100.0) + 0.005
+    select *, base_price * (1 + $uplift / 100.0) as allowed_price
+    from steady
+    where n_unchanged >= 0.5 * (n_months - 1)
+      and base_price > 0 and price > base_price * (1 + $uplift / 100.0) + 0.005
+),
+flagged_lines as (
+    select f.vendor_key, f.contract_key, f.currency, f.cost_center, f.description_key, f.period, f.month_index,
+        f.price, f.allowed_price, f.base_price, l.vendor, l.description, l.fx_rate, l.line_id, l.date,
+        audit_ref(l.invoice_id, l.batch_id, l.row_no) as ref
+    from flagged f
+    join lines l using (vendor_key, contract_key, currency, cost_center, description_key, period)
 ),
 final as (
-    select series, mode(vendor) as vendor, any_value(contract_id) as contract_id, any_value(currency) as currency,
-        any_value(description) as description,
+    select vendor_key, contract_key, currency, cost_center, description_key,
+        mode(vendor) as vendor, any_value(description) as description,
         cast(arg_min(base_price, month_index) as double) as base_price,
-        cast(max(price) as double) as new_price, min(period) as first_period, count(*) as n_months,
-        sum(cast(price - allowed_price as double) * fx_rate) as overcharge_rc,
+        cast(max(price) as double) as new_price, min(period) as first_period,
+        count(distinct period) as n_months,
+        sum(cast(price - allowed_price as double) * cast(fx_rate as double)) filter (where amount_is_price) as overcharge_rc,
         bool_or(fx_rate is null) as is_fx_missing,
-        flatten(list(refs order by month_index)) as evidence,
-        flatten(list(lines order by month_index)) as evidence_lines
-    from flagged
-    group by series
+        list(ref order by date, line_id) as evidence, list(line_id order by date, line_id) as evidence_lines
+    from (select *, row_number() over (partition by vendor_key, contract_key, currency, cost_center,
+                                                    description_key, period order by line_id) = 1 as amount_is_price
+          from flagged_lines)
+    group by vendor_key, contract_key, currency, cost_center, description_key
 )
 select * from final
 """
@@ -269,8 +287,9 @@ def price_creep(con, params: dict) -> pd.DataFrame:
         at_stake = None if r.is_fx_missing else r.overcharge_rc
         what = f"'{r.description}'" if r.description else "the recurring charge"
         rows.append({
-            "key": r.series, "severity": "high" if rise > 3 * uplift else "medium",
-            "vendor": r.vendor, "contract_id": r.contract_id, "amount_at_stake": at_stake,
+            "key": "|".join([r.vendor_key, r.contract_key, r.currency, r.cost_center, r.description_key]),
+            "severity": "high" if rise > 3 * uplift else "medium",
+            "vendor": r.vendor, "contract_id": r.contract_key or None, "amount_at_stake": at_stake,
             "finding_date": r.first_period,
             "explanation": f"{r.vendor}'s charge {what} rose from {fmt_money(r.base_price, r.currency)} to "
                            f"{fmt_money(r.new_price, r.currency)} (+{rise:.1f}%) from {r.first_period:%Y-%m}, above "

@@ -96,6 +96,16 @@ def vendor_key(name: str | None) -> str:
     return text or raw.lower()
 
 
+# Per-connection macros the rules share: the evidence reference of a spend line (its invoice id,
+# else its place in an import batch) and the invoice number as compared (upper case, letters and
+# separators dropped: "inv-001" = "INV 001" = "INV001"). Computed only for the lines a rule reports, not all of them.
+MACROS_SQL = """
+create or replace temp macro audit_ref(invoice_id, batch_id, row_no) as
+    coalesce(nullif(trim(invoice_id), ''), 'batch ' || batch_id || ' row ' || row_no);
+create or replace temp macro audit_invoice_key(invoice_id) as
+    nullif(upper(translate(coalesce(invoice_id, ''), ' -_/.#:', '')), '');
+"""
+
 PREPARE_SPEND_SQL = f"""
 create or replace temp table audit_spend as
 with
@@ -108,12 +118,10 @@ final as (
         s.batch_id * 10000000000 + s.row_no as line_id,
         s.batch_id, s.row_no, s.date, s.period, s.vendor, n.vendor_key,
         s.amount, s.currency, s.fx_rate,
-        cast(s.amount as decimal(38, 4)) * s.fx_rate as amount_rc,
+        cast(cast(s.amount as decimal(38, 4)) * s.fx_rate as decimal(18, 4)) as amount_rc,
         s.is_fx_missing, s.cost_center, s.category, s.invoice_id,
-        nullif(regexp_replace(upper(coalesce(s.invoice_id, '')), '[^A-Z0-9]', '', 'g'), '') as invoice_key,
         nullif(trim(s.contract_id), '') as contract_id,
-        s.description,
-        coalesce(nullif(trim(s.invoice_id), ''), 'batch ' || s.batch_id || ' row ' || s.row_no) as ref
+        s.description
     from spend_rc s
     join names n on n.name = s.vendor
 )
@@ -133,7 +141,8 @@ from contracts
 
 
 def prepare(con) -> None:
-    """Build the temp tables audit_spend and audit_contracts on this connection."""
+    """Build the temp tables audit_spend and audit_contracts (and macros) on this connection."""
+    con.execute(MACROS_SQL)
     con.execute(PREPARE_SPEND_SQL)
     con.execute(PREPARE_CONTRACTS_SQL)
 

@@ -71,12 +71,12 @@ flagged as (
 ),
 evidence as (
     select f.dimension, f.series_key, f.period, mode(s.vendor) as vendor,
-        list(s.ref order by s.date, s.line_id) as evidence, list(s.line_id order by s.date, s.line_id) as evidence_lines
+        list(audit_ref(s.invoice_id, s.batch_id, s.row_no) order by s.date, s.line_id) as evidence, list(s.line_id order by s.date, s.line_id) as evidence_lines
     from flagged f join audit_spend s on f.dimension = 'vendor' and s.vendor_key = f.series_key and s.period = f.period
     group by all
     union all
     select f.dimension, f.series_key, f.period, null,
-        list(s.ref order by s.date, s.line_id), list(s.line_id order by s.date, s.line_id)
+        list(audit_ref(s.invoice_id, s.batch_id, s.row_no) order by s.date, s.line_id), list(s.line_id order by s.date, s.line_id)
     from flagged f join audit_spend s on f.dimension = 'cost_center' and s.cost_center = f.series_key
         and s.period = f.period
     group by all
@@ -135,7 +135,7 @@ CONSOLIDATION_SQL = """
 with
 recent as (
     select * from audit_spend
-    where date > $start and date <= $end and not list_contains($exempt, lower(category))
+    where date > $start and date <= $end and lower(category) not in (select unnest($exempt))
 ),
 vendor_spend as (
     select category, vendor_key, mode(vendor) as vendor, sum(amount_rc) as spend
@@ -153,7 +153,7 @@ categories as (
     having count(*) >= $min_vendors
 ),
 evidence as (
-    select r.category, list(r.ref order by r.date, r.line_id) as evidence,
+    select r.category, list(audit_ref(r.invoice_id, r.batch_id, r.row_no) order by r.date, r.line_id) as evidence,
         list(r.line_id order by r.date, r.line_id) as evidence_lines
     from recent r
     join small s on s.category = r.category and s.vendor_key = r.vendor_key

@@ -9,53 +9,104 @@ import pandas as pd
 
 from analytics.audit.engine import empty_findings, fmt_date, fmt_money
 
-# Grain: one row per (vendor, invoice number, currency, amount) paid more than once.
-SAME_INVOICE_SQL = """
+# Both duplicate queries start from the few lines whose vendor, currency and amount repeat
+# (a cheap hash aggregate over all lines), kept narrow; details are joined back for the findings only.
+CANDIDATES_SQL = """
+create or replace temp table audit_duplicate_candidates as
 with
-paid as (
-    select * from audit_spend where amount > 0 and invoice_key is not null
-),
-copies as (
-    select vendor_key, invoice_key, currency, amount,
-        mode(vendor) as vendor, mode(contract_id) as contract_id, any_value(invoice_id) as invoice_id,
-        count(*) as n_copies, min(date) as first_date, max(date) as last_date,
-        cast(avg(amount_rc) as double) as amount_rc,
-        list(date order by date, line_id) as dates,
-        list(ref order by date, line_id) as evidence,
-        list(line_id order by date, line_id) as evidence_lines
-    from paid
-    group by vendor_key, invoice_key, currency, amount
+repeated as (
+    select vendor_key, currency, amount
+    from audit_spend
+    where amount > 0
+    group by all
     having count(*) > 1
 ),
+candidates as (
+    select s.line_id, s.vendor_key, s.currency, s.amount, s.date, audit_invoice_key(s.invoice_id) as invoice_key
+    from audit_spend s
+    semi join repeated r using (vendor_key, currency, amount)
+    where s.amount > 0
+),
 credits as (
+    select s.line_id, s.vendor_key, s.currency, -s.amount as amount, s.date,
+        audit_invoice_key(s.invoice_id) as invoice_key
+    from audit_spend s
+    semi join repeated r on r.vendor_key = s.vendor_key and r.currency = s.currency and r.amount = -s.amount
+    where s.amount < 0
+),
+final as (
+    select *, false as is_credit from candidates
+    union all
+    select *, true from credits
+)
+select * from final
+"""
+SHARED_SQL = """
+candidates as (select * exclude (is_credit) from audit_duplicate_candidates where not is_credit),
+credits as (select * exclude (is_credit) from audit_duplicate_candidates where is_credit),
+"""
+
+# Grain: one row per (vendor, invoice number, currency, amount) paid more than once.
+SAME_INVOICE_SQL = f"""
+with
+{SHARED_SQL}
+repeated_invoices as (
+    select vendor_key, invoice_key, currency, amount
+    from candidates
+    where invoice_key is not null
+    group by all
+    having count(*) > 1
+),
+copies as (
+    select c.vendor_key, c.invoice_key, c.currency, c.amount,
+        mode(s.vendor) as vendor, mode(s.contract_id) as contract_id, any_value(s.invoice_id) as invoice_id,
+        count(*) as n_copies, min(s.date) as first_date, max(s.date) as last_date,
+        cast(avg(s.amount_rc) as double) as amount_rc,
+        list(s.date order by s.date, s.line_id) as dates,
+        list(audit_ref(s.invoice_id, s.batch_id, s.row_no) order by s.date, s.line_id) as evidence,
+        list(s.line_id order by s.date, s.line_id) as evidence_lines
+    from candidates c
+    semi join repeated_invoices using (vendor_key, invoice_key, currency, amount)
+    join audit_spend s using (line_id)
+    group by c.vendor_key, c.invoice_key, c.currency, c.amount
+),
+matched_credits as (
     select c.vendor_key, c.invoice_key, c.currency, c.amount, count(*) as n_credits
     from copies c
-    join audit_spend cr
-        on cr.vendor_key = c.vendor_key and cr.currency = c.currency and cr.amount = -c.amount
-        and (cr.invoice_key = c.invoice_key
-             or cr.date between c.first_date and c.last_date + cast($window as integer))
+    join credits cr
+        on cr.vendor_key = c.vendor_key and cr.currency = c.currency and cr.amount = c.amount
+    where cr.invoice_key = c.invoice_key
+       or cr.date between c.first_date and c.last_date + cast($window as integer)
     group by all
 ),
 final as (
     select c.*, c.n_copies - 1 - coalesce(cr.n_credits, 0) as n_extra
     from copies c
-    left join credits cr using (vendor_key, invoice_key, currency, amount)
+    left join matched_credits cr using (vendor_key, invoice_key, currency, amount)
 )
 select * from final where n_extra > 0
 """
 
-# Grain: one row per cluster of equal payments (vendor, currency, amount) less than `window` days
-# apart whose invoice numbers are missing or differ. A regular schedule (three or more payments at
-# even intervals, e.g. a weekly fee) is not a duplicate.
-SAME_AMOUNT_SQL = """
+# Grain: one row per cluster of equal payments (vendor, currency, amount) at most `window` days
+# apart whose invoice numbers are missing or differ (copies of one invoice count once here). A
+# regular schedule (three or more payments at even intervals, e.g. a weekly fee) is not a duplicate.
+SAME_AMOUNT_SQL = f"""
 with
+{SHARED_SQL}
+neighbours as (
+    select *,
+        date - lag(date) over w as gap_before,
+        lead(date) over w - date as gap_after
+    from candidates
+    window w as (partition by vendor_key, currency, amount order by date, line_id)
+),
+near as (
+    select * from neighbours where gap_before <= $window or gap_after <= $window
+),
 identities as (
     select vendor_key, currency, amount, coalesce(invoice_key, 'line ' || line_id) as identity,
-        min(date) as date, min(line_id) as first_line, mode(vendor) as vendor, mode(contract_id) as contract_id,
-        cast(avg(amount_rc) as double) as amount_rc,
-        list(ref order by date, line_id) as refs, list(line_id order by date, line_id) as lines
-    from audit_spend
-    where amount > 0
+        min(date) as date, min(line_id) as first_line, list(line_id order by date, line_id) as lines
+    from near
     group by vendor_key, currency, amount, identity
 ),
 gaps as (
@@ -71,38 +122,51 @@ clustered as (
 ),
 clusters as (
     select vendor_key, currency, amount, cluster,
-        mode(vendor) as vendor, mode(contract_id) as contract_id,
         count(*) as n_payments, min(date) as first_date, max(date) as last_date,
         min(gap) filter (where gap <= $window) as min_gap, max(gap) filter (where gap <= $window) as max_gap,
-        cast(avg(amount_rc) as double) as amount_rc,
         list(date order by date, first_line) as dates,
-        flatten(list(refs order by date, first_line)) as evidence,
-        flatten(list(lines order by date, first_line)) as evidence_lines
+        flatten(list(lines order by date, first_line)) as lines
     from clustered
     group by vendor_key, currency, amount, cluster
     having count(*) > 1
 ),
-credits as (
+matched_credits as (
     select c.vendor_key, c.currency, c.amount, c.cluster, count(*) as n_credits
     from clusters c
-    join audit_spend cr
-        on cr.vendor_key = c.vendor_key and cr.currency = c.currency and cr.amount = -c.amount
+    join credits cr
+        on cr.vendor_key = c.vendor_key and cr.currency = c.currency and cr.amount = c.amount
         and cr.date between c.first_date and c.last_date + cast($window as integer)
     group by all
 ),
-final as (
+kept as (
     select c.*, c.n_payments - 1 - coalesce(cr.n_credits, 0) as n_extra
     from clusters c
-    left join credits cr using (vendor_key, currency, amount, cluster)
+    left join matched_credits cr using (vendor_key, currency, amount, cluster)
     where not (c.n_payments >= 3 and c.max_gap - c.min_gap <= 2 and c.min_gap >= 5)
+      and c.n_payments - 1 - coalesce(cr.n_credits, 0) > 0
+),
+details as (
+    select k.vendor_key, k.currency, k.amount, k.cluster,
+        mode(s.vendor) as vendor, mode(s.contract_id) as contract_id, cast(avg(s.amount_rc) as double) as amount_rc,
+        list(audit_ref(s.invoice_id, s.batch_id, s.row_no) order by s.date, s.line_id) as evidence,
+        list(s.line_id order by s.date, s.line_id) as evidence_lines
+    from (select vendor_key, currency, amount, cluster, unnest(lines) as line_id from kept) k
+    join audit_spend s using (line_id)
+    group by all
+),
+final as (
+    select k.vendor_key, k.currency, k.amount, k.n_payments, k.n_extra, k.first_date, k.last_date, k.dates,
+        d.vendor, d.contract_id, d.amount_rc, d.evidence, d.evidence_lines
+    from kept k join details d using (vendor_key, currency, amount, cluster)
 )
-select * from final where n_extra > 0
+select * from final
 """
 
 
 def duplicate_payment(con, params: dict) -> pd.DataFrame:
     """One row per suspected duplicate: same invoice paid twice, or the same amount close in time."""
     window = int(params["audit_duplicate_window_days"])
+    con.execute(CANDIDATES_SQL)
     same_invoice = con.execute(SAME_INVOICE_SQL, {"window": window}).df()
     same_amount = con.execute(SAME_AMOUNT_SQL, {"window": window}).df()
     rows = []
@@ -152,7 +216,8 @@ final as (
     select vendor_key, cluster, mode(vendor) as vendor, mode(contract_id) as contract_id,
         count(*) as n_payments, min(date) as first_date, max(date) as last_date,
         cast(sum(amount_rc) as double) as total_rc,
-        list(ref order by date, line_id) as evidence, list(line_id order by date, line_id) as evidence_lines
+        list(audit_ref(invoice_id, batch_id, row_no) order by date, line_id) as evidence,
+        list(line_id order by date, line_id) as evidence_lines
     from clustered
     group by vendor_key, cluster
     having count(*) >= 2 and sum(amount_rc) > $threshold
