@@ -149,8 +149,9 @@ def prepare(con) -> None:
 
 def params(con) -> dict:
     """Every setting's parsed value by name, plus as_of (the as-of date)."""
-    values = {s.name: settings.get(con, s.name) for s in settings.all_settings()}
-    values["as_of"] = settings.as_of(con)
+    stored = dict(con.execute("select name, value from settings").fetchall())
+    values = {s.name: s.parse(stored.get(s.name, s.default)) for s in settings.all_settings()}
+    values["as_of"] = values.get("as_of_date") or dt.date.today()
     return values
 
 
@@ -168,6 +169,8 @@ def run_rule(con, name: str, *, values: dict | None = None, prepared: bool = Fal
     if not prepared:
         prepare(con)
     raw = rule.func(con, values)
+    if raw.empty:
+        return pd.DataFrame(columns=list(FINDING_COLUMNS))
     return _normalise(rule, raw, values["reporting_currency"])
 
 

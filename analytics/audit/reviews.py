@@ -61,7 +61,7 @@ def review(con, finding_id: str, *, status: str, reason: str | None = None,
         raise ReviewError("an amount recovered can only be given when resolving a finding")
     snapshot = _snapshot(con, finding_id)
     by = by or _current_user()
-    now = dt.datetime.now().replace(microsecond=0)
+    now = dt.datetime.now()
     with store.transaction(con):
         con.execute("insert into audit_review_log values (?, ?, ?, ?, ?, ?)",
                     [finding_id, status, reason, amount_recovered, by, now])
