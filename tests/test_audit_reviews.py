@@ -1,7 +1,7 @@
 """Review workflow, stable finding ids, totals, evidence and the pluggable rule registry."""
 import pandas as pd
 import pytest
-from test_audit_fixtures import D, add_spend, con  # noqa: F401
+from tests.test_audit_fixtures import D, add_spend, con  # noqa: F401
 
 from analytics import audit
 from analytics.audit import engine

@@ -2,7 +2,7 @@
 import datetime as dt
 
 import pytest
-from test_audit_fixtures import D, add_contract, add_fx, add_license, add_spend, con, monthly, run  # noqa: F401
+from tests.test_audit_fixtures import D, add_contract, add_fx, add_license, add_spend, con, monthly, run  # noqa: F401
 
 from analytics import settings
 from analytics.audit import engine
@@ -134,7 +134,7 @@ def test_spend_after_a_contract_ended(con):
     add_contract(con, "C-1", MS, D(2024, 1, 1), D(2025, 12, 31), 12000)
     add_spend(con, [line(D(2026, 1, 20), 1000, contract_id="C-1", invoice_id="late-ok"),
                     line(D(2026, 3, 5), 1000, contract_id="C-1", invoice_id="after-1"),
-                    line(D(2026, 4, 5), 1000, invoice_id="after-2")])
+                    line(D(2026, 4, 5), 1000, contract_id="C-1", invoice_id="after-2")])
     found = run(con, "outside_contract_dates")
     assert found[["severity", "contract_id", "amount_at_stake", "evidence"]].values.tolist() == [
         ["high", "C-1", 2000.0, ["after-1", "after-2"]]]
@@ -153,11 +153,20 @@ def test_tacit_renewal_keeps_the_contract_running(con):
     assert run(con, "outside_contract_dates").empty
 
 
+def test_unlinked_spend_after_the_vendors_contract_ended_is_uncontracted(con):
+    add_contract(con, "C-1", MS, D(2024, 1, 1), D(2025, 12, 31), 12000)
+    add_spend(con, [line(D(2026, 4, 5), 11000, invoice_id="after-1")])
+    found = run(con, "no_contract")
+    assert found["evidence"].tolist() == [["after-1"]]
+    assert "no contract running at the time" in found["explanation"][0]
+    assert run(con, "outside_contract_dates").empty
+
+
 def test_unlinked_spend_covered_by_another_contract_of_the_vendor(con):
     add_contract(con, "C-1", MS, D(2024, 1, 1), D(2024, 12, 31), 12000)
     add_contract(con, "C-2", MS, D(2025, 1, 1), D(2027, 12, 31), 12000)
-    add_spend(con, [line(D(2026, 3, 5), 1000)])
-    assert run(con, "outside_contract_dates").empty
+    add_spend(con, [line(D(2026, 3, 5), 11000)])
+    assert run(con, "no_contract").empty
 
 
 # --- over_contract_value -------------------------------------------------------------------

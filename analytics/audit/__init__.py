@@ -21,6 +21,13 @@ def _categories(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
+def _yes_no(value: str) -> bool:
+    text = value.strip().lower()
+    if text not in ("true", "false", "yes", "no", "1", "0"):
+        raise settings.SettingError(f"{value!r} is not true or false")
+    return text in ("true", "yes", "1")
+
+
 def _percent(value: str) -> float:
     number = settings.positive_number(value)
     if number > 100:
@@ -40,8 +47,9 @@ SETTINGS = [
       settings.positive_int),
     S("audit_no_contract_threshold", "10000", "Cost audit: a vendor without a contract is reported when its spend in "
       "a fiscal year exceeds this amount (reporting currency).", settings.positive_number),
-    S("audit_exempt_categories", "Internal Services", "Cost audit: categories that need no vendor contract and are "
-      "left out of no_contract and vendor_consolidation (comma-separated).", _categories),
+    S("audit_exempt_categories", "Internal Services, Staffing", "Cost audit: categories that need no vendor contract "
+      "(internal recharges, payroll) and are left out of no_contract and vendor_consolidation (comma-separated). "
+      "Remove Staffing to check contractor agencies too.", _categories),
     S("audit_contract_grace_days", "30", "Cost audit: spend this many days before a contract's start or after its "
       "end is still accepted (late invoices, early set-up).", settings.positive_int),
     S("audit_contract_value_tolerance_pct", "5", "Cost audit: spend under a contract may exceed its annual value by "
@@ -58,6 +66,8 @@ SETTINGS = [
       "either side.", settings.positive_number),
     S("audit_unusual_min_amount", "10000", "Cost audit: the expected range is at least this amount either side "
       "(reporting currency), so small wobbles are never reported.", settings.positive_number),
+    S("audit_unusual_include_drops", "false", "Cost audit: also report months far below their expected range "
+      "(missing invoices, a cancelled service); no money at stake.", _yes_no),
     S("audit_idle_seats_min_pct", "10", "Cost audit: licences are reported when idle seats (purchased minus active) "
       "are at least this % of those purchased.", _percent),
     S("audit_renewal_window_days", "90", "Cost audit: report auto-renewing contracts whose cancel-by date is within "
@@ -88,9 +98,9 @@ AUDIT_RULES = [
          ("audit_allowed_uplift_pct", "audit_recurring_min_months")),
     Rule("unusual_spend", "UNS", "Unusual monthly spend",
          "A vendor's or cost center's monthly spend outside the range expected from its own history "
-         "(same month last year plus the change in level).", patterns.unusual_spend,
+         "(same month last year plus the recent change in level).", patterns.unusual_spend,
          ("audit_unusual_lookback_months", "audit_unusual_mad_factor", "audit_unusual_band_pct",
-          "audit_unusual_min_amount")),
+          "audit_unusual_min_amount", "audit_unusual_include_drops")),
     Rule("unused_licenses", "LIC", "Unused licences",
          "Seats purchased minus seats active, with the annual cost of the idle seats.", patterns.unused_licenses,
          ("audit_idle_seats_min_pct",)),

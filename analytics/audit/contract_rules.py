@@ -1,11 +1,10 @@
 """Rules about spend against contracts: no_contract, outside_contract_dates, over_contract_value,
 price_creep and renewal_deadline.
 
-A spend line belongs to a contract when its contract_id names one. A line without a (known)
-contract_id is attributed to its vendor: it is covered when any contract of the vendor runs on its
-date; when the vendor has contracts but none running, the line counts against the nearest one
-(outside_contract_dates); when the vendor has no contract at all, it is uncontracted (no_contract).
-A tacit-renewal contract runs until cancelled, so it never ends here.
+A spend line belongs to a contract when its contract_id names one (outside_contract_dates and
+over_contract_value judge those lines). A line without a known contract_id is covered when any
+contract of its vendor (matched by vendor key) runs on its date, give or take the grace period;
+otherwise it is uncontracted spend (no_contract). A tacit-renewal contract runs until cancelled.
 """
 from __future__ import annotations
 
@@ -14,16 +13,29 @@ import pandas as pd
 from analytics import contracts, fiscal
 from analytics.audit.engine import empty_findings, fmt_date, fmt_money
 
-# Grain: one row per vendor x fiscal year with uncontracted spend above the threshold.
+# Grain: one row per vendor x fiscal year whose spend without a running contract exceeds the threshold.
 NO_CONTRACT_SQL = """
 with
-lines as (
-    select s.*,
-        year(s.date) + case when $fy_start > 1 and month(s.date) >= $fy_start then 1 else 0 end as fiscal_year
+unlinked as (
+    select s.*
     from audit_spend s
-    anti join audit_contracts c on c.vendor_key = s.vendor_key
     where (s.contract_id is null or s.contract_id not in (select contract_id from audit_contracts))
       and lower(s.category) not in (select unnest($exempt))
+),
+uncovered_days as (
+    select u.vendor_key, u.date
+    from (select distinct vendor_key, date from unlinked) u
+    left join audit_contracts c
+        on c.vendor_key = u.vendor_key
+        and u.date between c.start_date - cast($grace as integer) and c.effective_end_date + cast($grace as integer)
+    group by u.vendor_key, u.date
+    having count(c.contract_id) = 0
+),
+lines as (
+    select u.*,
+        year(u.date) + case when $fy_start > 1 and month(u.date) >= $fy_start then 1 else 0 end as fiscal_year
+    from unlinked u
+    semi join uncovered_days d using (vendor_key, date)
 ),
 totals as (
     select vendor_key, fiscal_year
@@ -34,6 +46,7 @@ totals as (
 final as (
     select l.vendor_key, l.fiscal_year, mode(l.vendor) as vendor, count(*) as n_lines,
         cast(sum(l.amount_rc) as double) as total_rc, min(l.date) as first_date, max(l.date) as last_date,
+        bool_or(l.vendor_key in (select vendor_key from audit_contracts)) as has_other_contracts,
         list(audit_ref(l.invoice_id, l.batch_id, l.row_no) order by l.date, l.line_id) as evidence,
         list(l.line_id order by l.date, l.line_id) as evidence_lines
     from lines l
@@ -49,6 +62,7 @@ def no_contract(con, params: dict) -> pd.DataFrame:
     threshold = float(params["audit_no_contract_threshold"])
     found = con.execute(NO_CONTRACT_SQL, {
         "fy_start": int(params["fiscal_year_start_month"]), "threshold": threshold,
+        "grace": int(params["audit_contract_grace_days"]),
         "exempt": [c.lower() for c in params["audit_exempt_categories"]]}).df()
     currency = params["reporting_currency"]
     rows = []
@@ -59,56 +73,35 @@ def no_contract(con, params: dict) -> pd.DataFrame:
             "severity": "high" if r.total_rc > 10 * threshold else "medium",
             "vendor": r.vendor, "contract_id": None, "amount_at_stake": r.total_rc, "finding_date": r.last_date,
             "explanation": f"{fmt_money(r.total_rc, currency)} paid to {r.vendor} in {fy} ({r.n_lines} lines, "
-                           f"{fmt_date(r.first_date)} to {fmt_date(r.last_date)}) with no contract on file "
+                           f"{fmt_date(r.first_date)} to {fmt_date(r.last_date)}) with no contract "
+                           f"{'running at the time' if r.has_other_contracts else 'on file'} "
                            f"(threshold {fmt_money(threshold, currency)}).",
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     return pd.DataFrame(rows) if rows else empty_findings()
 
 
-# Grain: one row per contract x side (before its start / after its end) with spend beyond the grace period.
+# Grain: one row per contract x side (before its start / after its end) with spend billed under it
+# (by contract_id) beyond the grace period.
 OUTSIDE_SQL = """
 with
-unlinked_days as (
-    select distinct s.vendor_key, s.date
-    from audit_spend s
-    semi join audit_contracts c on c.vendor_key = s.vendor_key
-    where s.amount > 0 and (s.contract_id is null or s.contract_id not in (select contract_id from audit_contracts))
-),
-uncovered_days as (
-    select u.vendor_key, u.date,
-        arg_min(c.contract_id, greatest(c.start_date - u.date, u.date - c.effective_end_date)) as contract_id
-    from unlinked_days u join audit_contracts c on c.vendor_key = u.vendor_key
-    group by u.vendor_key, u.date
-    having not bool_or(u.date between c.start_date - cast($grace as integer)
-                                  and c.effective_end_date + cast($grace as integer))
-),
-linked as (
-    select s.*, s.contract_id as linked_contract_id
-    from audit_spend s
-    where s.amount > 0 and s.contract_id in (select contract_id from audit_contracts)
-    union all by name
-    select s.*, d.contract_id as linked_contract_id
-    from audit_spend s
-    join uncovered_days d on d.vendor_key = s.vendor_key and d.date = s.date
-    where s.amount > 0 and (s.contract_id is null or s.contract_id not in (select contract_id from audit_contracts))
-),
 outside as (
-    select l.*, c.service, c.start_date, c.end_date,
-        case when l.date < c.start_date - cast($grace as integer) then 'before' else 'after' end as side
-    from linked l
-    join audit_contracts c on c.contract_id = l.linked_contract_id
-    where l.date < c.start_date - cast($grace as integer) or l.date > c.effective_end_date + cast($grace as integer)
+    select s.*, c.service, c.start_date, c.end_date,
+        case when s.date < c.start_date - cast($grace as integer) then 'before' else 'after' end as side
+    from audit_spend s
+    join audit_contracts c on c.contract_id = s.contract_id
+    where s.amount > 0
+      and (s.date < c.start_date - cast($grace as integer) or s.date > c.effective_end_date + cast($grace as integer))
 ),
 final as (
-    select linked_contract_id as contract_id, side, any_value(service) as service, mode(vendor) as vendor,
+    select contract_id, side, any_value(service) as service, mode(vendor) as vendor,
         any_value(start_date) as start_date, any_value(end_date) as end_date,
         count(*) as n_lines, cast(sum(amount_rc) as double) as total_rc,
         min(date) as first_date, max(date) as last_date,
         list(audit_ref(invoice_id, batch_id, row_no) order by date, line_id) as evidence,
         list(line_id order by date, line_id) as evidence_lines
     from outside
-    group by linked_contract_id, side
+    group by contract_id, side
 )
 select * from final
 """

@@ -10,7 +10,8 @@ from analytics.fiscal import add_months
 
 # Grain: one row per series (vendor or cost center) x complete month whose spend lies outside the
 # range expected from the series' own history. Expected = the same month last year (seasonality)
-# plus the change in level between the last 12 months and the 12 before. The range's half-width
+# plus the change in level between the last 3 months and the same 3 months a year earlier (so a
+# new recurring charge becomes the expected level within a few months). The range's half-width
 # is the largest of k x the robust spread (1.4826 x median absolute residual over up to 24 earlier
 # months, once there are 6), band% of the expected value, and a minimum amount.
 UNUSUAL_SQL = """
@@ -38,15 +39,18 @@ history as (
     select *,
         lag(spend, 12) over (partition by dimension, series_key order by month_index) as last_year,
         avg(spend) over (partition by dimension, series_key order by month_index
-                         range between 12 preceding and 1 preceding) as recent_mean,
+                         range between 3 preceding and 1 preceding) as recent_mean,
         avg(spend) over (partition by dimension, series_key order by month_index
-                         range between 24 preceding and 13 preceding) as prior_mean,
+                         range between 15 preceding and 13 preceding) as prior_mean,
         count(*) over (partition by dimension, series_key order by month_index
-                       range between 24 preceding and 13 preceding) as prior_months
+                       range between 15 preceding and 13 preceding) as prior_months
     from filled
 ),
 expected as (
-    select *, last_year + case when prior_months = 12 then recent_mean - prior_mean else 0 end as expected_spend
+    select *,
+        case when last_year is not null
+             then greatest(last_year + case when prior_months = 3 then recent_mean - prior_mean else 0 end, 0)
+        end as expected_spend
     from history
 ),
 spread as (
@@ -67,7 +71,7 @@ ranged as (
 flagged as (
     select *, expected_spend - width as low, expected_spend + width as high
     from ranged
-    where spend > expected_spend + width or spend < expected_spend - width
+    where spend > expected_spend + width or ($drops and spend < expected_spend - width)
 ),
 evidence as (
     select f.dimension, f.series_key, f.period, mode(s.vendor) as vendor,
@@ -81,11 +85,18 @@ evidence as (
         and s.period = f.period
     group by all
 ),
+labels as (
+    select 'vendor' as dimension, vendor_key as series_key, mode(vendor) as vendor
+    from audit_spend
+    where vendor_key in (select series_key from flagged where dimension = 'vendor')
+    group by vendor_key
+),
 final as (
     select f.dimension, f.series_key, f.period, f.spend, f.expected_spend, f.low, f.high, f.width,
-        e.vendor, coalesce(e.evidence, []) as evidence, coalesce(e.evidence_lines, []) as evidence_lines
+        l.vendor, coalesce(e.evidence, []) as evidence, coalesce(e.evidence_lines, []) as evidence_lines
     from flagged f
     left join evidence e using (dimension, series_key, period)
+    left join labels l using (dimension, series_key)
 )
 select * from final
 """
@@ -104,6 +115,7 @@ def unusual_spend(con, params: dict) -> pd.DataFrame:
     found = con.execute(UNUSUAL_SQL, {
         "last_period": last, "first_period": first, "k": float(params["audit_unusual_mad_factor"]),
         "band": float(params["audit_unusual_band_pct"]), "min_amount": float(params["audit_unusual_min_amount"]),
+        "drops": bool(params["audit_unusual_include_drops"]),
     }).df()
     currency = params["reporting_currency"]
     rows = []

@@ -22,14 +22,15 @@ repeated as (
     having count(*) > 1
 ),
 candidates as (
-    select s.line_id, s.vendor_key, s.currency, s.amount, s.date, audit_invoice_key(s.invoice_id) as invoice_key
+    select s.line_id, s.vendor_key, s.currency, s.amount, s.date, audit_invoice_key(s.invoice_id) as invoice_key,
+        lower(trim(coalesce(s.description, ''))) as description_key
     from audit_spend s
     semi join repeated r using (vendor_key, currency, amount)
     where s.amount > 0
 ),
 credits as (
     select s.line_id, s.vendor_key, s.currency, -s.amount as amount, s.date,
-        audit_invoice_key(s.invoice_id) as invoice_key
+        audit_invoice_key(s.invoice_id) as invoice_key, lower(trim(coalesce(s.description, ''))) as description_key
     from audit_spend s
     semi join repeated r on r.vendor_key = s.vendor_key and r.currency = s.currency and r.amount = -s.amount
     where s.amount < 0
@@ -87,8 +88,9 @@ final as (
 select * from final where n_extra > 0
 """
 
-# Grain: one row per cluster of equal payments (vendor, currency, amount) at most `window` days
-# apart whose invoice numbers are missing or differ (copies of one invoice count once here). A
+# Grain: one row per cluster of equal payments (vendor, currency, amount, description) at most
+# `window` days apart whose invoice numbers are missing or differ (copies of one invoice count once
+# here). Two different services that happen to cost the same (different descriptions) are not. A
 # regular schedule (three or more payments at even intervals, e.g. a weekly fee) is not a duplicate.
 SAME_AMOUNT_SQL = f"""
 with
@@ -98,40 +100,40 @@ neighbours as (
         date - lag(date) over w as gap_before,
         lead(date) over w - date as gap_after
     from candidates
-    window w as (partition by vendor_key, currency, amount order by date, line_id)
+    window w as (partition by vendor_key, currency, amount, description_key order by date, line_id)
 ),
 near as (
     select * from neighbours where gap_before <= $window or gap_after <= $window
 ),
 identities as (
-    select vendor_key, currency, amount, coalesce(invoice_key, 'line ' || line_id) as identity,
+    select vendor_key, currency, amount, description_key, coalesce(invoice_key, 'line ' || line_id) as identity,
         min(date) as date, min(line_id) as first_line, list(line_id order by date, line_id) as lines
     from near
-    group by vendor_key, currency, amount, identity
+    group by vendor_key, currency, amount, description_key, identity
 ),
 gaps as (
     select *, date - lag(date) over w as gap
     from identities
-    window w as (partition by vendor_key, currency, amount order by date, first_line)
+    window w as (partition by vendor_key, currency, amount, description_key order by date, first_line)
 ),
 clustered as (
     select *, sum(case when gap is null or gap > $window then 1 else 0 end)
-        over (partition by vendor_key, currency, amount order by date, first_line
+        over (partition by vendor_key, currency, amount, description_key order by date, first_line
               rows between unbounded preceding and current row) as cluster
     from gaps
 ),
 clusters as (
-    select vendor_key, currency, amount, cluster,
+    select vendor_key, currency, amount, description_key, cluster,
         count(*) as n_payments, min(date) as first_date, max(date) as last_date,
         min(gap) filter (where gap <= $window) as min_gap, max(gap) filter (where gap <= $window) as max_gap,
         list(date order by date, first_line) as dates,
         flatten(list(lines order by date, first_line)) as lines
     from clustered
-    group by vendor_key, currency, amount, cluster
+    group by vendor_key, currency, amount, description_key, cluster
     having count(*) > 1
 ),
 matched_credits as (
-    select c.vendor_key, c.currency, c.amount, c.cluster, count(*) as n_credits
+    select c.vendor_key, c.currency, c.amount, c.description_key, c.cluster, count(*) as n_credits
     from clusters c
     join credits cr
         on cr.vendor_key = c.vendor_key and cr.currency = c.currency and cr.amount = c.amount
@@ -141,23 +143,23 @@ matched_credits as (
 kept as (
     select c.*, c.n_payments - 1 - coalesce(cr.n_credits, 0) as n_extra
     from clusters c
-    left join matched_credits cr using (vendor_key, currency, amount, cluster)
+    left join matched_credits cr using (vendor_key, currency, amount, description_key, cluster)
     where not (c.n_payments >= 3 and c.max_gap - c.min_gap <= 2 and c.min_gap >= 5)
       and c.n_payments - 1 - coalesce(cr.n_credits, 0) > 0
 ),
 details as (
-    select k.vendor_key, k.currency, k.amount, k.cluster,
+    select k.vendor_key, k.currency, k.amount, k.description_key, k.cluster,
         mode(s.vendor) as vendor, mode(s.contract_id) as contract_id, cast(avg(s.amount_rc) as double) as amount_rc,
         list(audit_ref(s.invoice_id, s.batch_id, s.row_no) order by s.date, s.line_id) as evidence,
         list(s.line_id order by s.date, s.line_id) as evidence_lines
-    from (select vendor_key, currency, amount, cluster, unnest(lines) as line_id from kept) k
+    from (select vendor_key, currency, amount, description_key, cluster, unnest(lines) as line_id from kept) k
     join audit_spend s using (line_id)
     group by all
 ),
 final as (
-    select k.vendor_key, k.currency, k.amount, k.n_payments, k.n_extra, k.first_date, k.last_date, k.dates,
+    select k.vendor_key, k.currency, k.amount, k.description_key, k.n_payments, k.n_extra, k.first_date, k.last_date, k.dates,
         d.vendor, d.contract_id, d.amount_rc, d.evidence, d.evidence_lines
-    from kept k join details d using (vendor_key, currency, amount, cluster)
+    from kept k join details d using (vendor_key, currency, amount, description_key, cluster)
 )
 select * from final
 """
@@ -184,7 +186,7 @@ def duplicate_payment(con, params: dict) -> pd.DataFrame:
     for r in same_amount.itertuples(index=False):
         dates = ", ".join(fmt_date(d) for d in r.dates)
         rows.append({
-            "key": f"amount|{r.vendor_key}|{r.currency}|{r.amount:.4f}|{fmt_date(r.first_date)}",
+            "key": f"amount|{r.vendor_key}|{r.currency}|{r.amount:.4f}|{r.description_key}|{fmt_date(r.first_date)}",
             "severity": "medium", "vendor": r.vendor, "contract_id": r.contract_id,
             "amount_at_stake": r.amount_rc * r.n_extra if pd.notna(r.amount_rc) else None,
             "finding_date": r.last_date,

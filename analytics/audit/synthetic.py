@@ -124,13 +124,15 @@ def _bills(co: _Company, v: dict, contract: dict) -> None:
                       description=f"Monthly service fee {month:%B %Y}")
         if month == creep_from:
             co.plant("price_creep", "evidence", co.ref(row))
+        if not contract["start_date"] <= month <= contract["end_date"] and not contract["auto_renew"]:
+            continue   # ad-hoc purchases only while the contract runs (else they are uncontracted spend)
         for _ in range(int(co.rng.integers(2, 5))):
             co.line(co.day(month), v["name"], co.adhoc_amount(), currency=v["currency"], cost_center=v["cost_center"],
                     category=v["category"], description="Additional services")
 
 
 def _payment_anomalies(co: _Company, vendors: list[dict]) -> None:
-    usd = [v for v in vendors if v["currency"] == "USD"]
+    usd = [v for v in vendors if v["currency"] == "USD" and v["role"] != "outside_contract_dates"]
     adhoc = [r for r in co.spend if r["description"] == "Additional services" and r["currency"] == "USD"
              and r["date"] <= add_months(LAST_MONTH, -1)]
     picks = co.rng.choice(len(adhoc), size=co.per_rule * 3, replace=False)
