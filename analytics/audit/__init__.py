@@ -161,10 +161,16 @@ select * from final
 def evidence(con, *, finding_ids: list[str] | None = None, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per finding x evidence row (spend lines, contracts, licences), in the order found.
 
-    Pass `frame` (from findings()) to avoid running the audit again on this connection.
+    Pass `frame` (from findings()) to avoid running the audit again; given only `finding_ids`,
+    only the rules those ids belong to run.
     """
     if frame is None:
-        frame = findings(con, include_dismissed=True)
+        names = None
+        if finding_ids is not None:
+            codes = {str(fid).split("-")[0] for fid in finding_ids}
+            names = [name for name, rule in rules().items() if rule.code in codes]
+        detected = engine.run_all(con, names=names)
+        frame = reviews.with_reviews(con, detected, include_dismissed=True)
     else:
         engine.prepare(con)
     if finding_ids is not None:

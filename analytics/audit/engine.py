@@ -178,7 +178,7 @@ def run_all(con, *, names: list[str] | None = None) -> pd.DataFrame:
     """One row per finding of every rule (or of `names`), columns FINDING_COLUMNS."""
     values = params(con)
     prepare(con)
-    frames = [run_rule(con, name, values=values, prepared=True) for name in (names or list(rules()))]
+    frames = [run_rule(con, name, values=values, prepared=True) for name in (list(rules()) if names is None else names)]
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=list(FINDING_COLUMNS))
