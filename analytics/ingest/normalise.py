@@ -10,17 +10,20 @@ so validation reports it with its row; nothing is silently changed into somethin
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from analytics.currencies import ISO_4217
 from analytics.datasets import Dataset
 
 SAMPLE_VALUES = 20000
 NULL_TOKENS = ["?", "NULL", "null", "#N/A", "(null)", "(blank)"]
+NULL_SQL = "(" + ", ".join(f"'{t}'" for t in NULL_TOKENS) + ")"   # fixed words, never from a file
 
 # --- words -------------------------------------------------------------------------------------
 
@@ -220,10 +223,48 @@ DATE_PATTERNS = [
     ("excel-serial", r"^(\d{5})(?:\.(\d+))?$", ["serial", "frac"]),
 ]
 PERIOD_ONLY = {"month-name-year", "year-month", "month-year"}
+DATE_SAMPLE = 2000
+# patterns DuckDB's strptime reads (fast, C++); the others are built from regular expression groups
+_CLOCKS = [" %H:%M:%S", " %H:%M", " %I:%M:%S %p", " %I:%M %p", " %H.%M", ""]
+STRPTIME_PATTERNS = {
+    "iso": ["%Y-%m-%d" + sep + c.strip() if c else "%Y-%m-%d" for sep in (" ", "T") for c in
+            (" %H:%M:%S.%f", " %H:%M:%S", " %H:%M", "")],
+    "ymd": [f"%Y{s}%m{s}%d{c}" for s in "/." for c in _CLOCKS],
+    "compact": ["%Y%m%d"],
+    "slash": [f"%d/%m/{y}{c}" for y in ("%y", "%Y") for c in _CLOCKS],
+    "dot": [f"%d.{sp}%m.{sp}{y}{c}" for sp in ("", " ") for y in ("%y", "%Y") for c in _CLOCKS],
+    "dash": [f"%d-%m-{y}{c}" for y in ("%y", "%Y") for c in _CLOCKS],
+}
+
+
+def _order_formats(formats: list[str], values: list[str]) -> list[str]:
+    """The formats the sample uses, most used first, then the rest: a failed try costs DuckDB far more."""
+    counts = dict.fromkeys(formats, 0)
+    for value in values:
+        text = re.sub(r"\s*(Z|UTC|GMT)$", "", value)
+        for fmt in formats:
+            try:
+                dt.datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+            counts[fmt] += 1
+            break
+    return sorted(formats, key=lambda f: -counts[f])
+
+
+def strptime_formats(name: str, order: str) -> list[str]:
+    """DuckDB strptime formats for a numeric date pattern, with day and month in the column's order."""
+    formats = list(dict.fromkeys(STRPTIME_PATTERNS.get(name, [])))
+    if order == "mdy" and name in ("slash", "dot", "dash"):
+        formats = [f.replace("%d", "%DAY").replace("%m", "%d").replace("%DAY", "%m") for f in formats]
+    return formats
 
 
 def _pattern(name: str, regex: str, sql: bool) -> str:
     return regex.replace("WORD", _WORD_SQL if sql else _WORD_PY)
+
+
+_COMPILED = {name: re.compile(_pattern(name, regex, sql=False)) for name, regex, _ in DATE_PATTERNS}
 
 
 def _year(y: str) -> str:
@@ -267,11 +308,11 @@ def date_format(values: list[str], column: str, *, kind: str, options: FormatOpt
     matched: dict[str, int] = {}
     first_max = second_max = 0
     dot_seen = False
-    for value in values:
-        for name, regex, groups in DATE_PATTERNS:
-            if kind != "period" and name in PERIOD_ONLY:
-                continue
-            m = re.match(_pattern(name, regex, sql=False), value)
+    compiled = [(name, _COMPILED[name], groups) for name, _, groups in DATE_PATTERNS
+                if kind == "period" or name not in PERIOD_ONLY]
+    for value in values[:DATE_SAMPLE]:
+        for name, regex, groups in compiled:
+            m = regex.match(value)
             if not m:
                 continue
             if name in ("day-month-name", "month-name-day", "month-name-year"):
@@ -310,11 +351,18 @@ def date_format(values: list[str], column: str, *, kind: str, options: FormatOpt
             notices.append(f"column {column!r}: no value looks like a date (for example {values[0]!r})")
         return ColumnFormat(column, described, f"trim({_q(column)})", {}, notices)
     v = f"trim({_q(column)})"
-    branches, structs = [], {}
-    params = {"mword": list(MONTH_WORDS), "mnum": list(MONTH_WORDS.values())}
+    branches, structs, params = [], {}, {}
+    formats = _order_formats([f for name in matched for f in strptime_formats(name, order)], values[:300])
+    if formats:
+        # the formats are fixed strings from this module (never from a file); as literals DuckDB parses them once
+        literal = "[" + ", ".join(f"'{f}'" for f in formats) + "]"
+        out = {"date": "%Y-%m-%d", "period": "%Y-%m", "timestamp": "%Y-%m-%d %H:%M:%S"}[kind]
+        cleaned = f"regexp_replace({v}, '\\s*(Z|UTC|GMT)$', '')" if "iso" in matched else v
+        branches.append(f"strftime(try_strptime({cleaned}, {literal}), '{out}')")
     for n, (name, regex, groups) in enumerate(DATE_PATTERNS):
-        if name not in matched:
+        if name not in matched or name in STRPTIME_PATTERNS:
             continue
+        params.update({"mword": list(MONTH_WORDS), "mnum": list(MONTH_WORDS.values())})
         params[f"dre{n}"] = _pattern(name, regex, sql=True)
         alias = f"__d{n}_{{i}}"
         structs[alias] = f"regexp_extract({v}, $dre{n}_{{i}}, {groups!r})"
@@ -326,16 +374,28 @@ def date_format(values: list[str], column: str, *, kind: str, options: FormatOpt
 
 # --- the stage ---------------------------------------------------------------------------------
 
+# the text each kind accepts without rewriting (as validate.py parses it)
+CANONICAL = {
+    "money": re.compile(r"-?\d+(?:\.\d{1,4})?"),
+    "number": re.compile(r"-?\d+(?:\.\d+)?"),
+    "count": re.compile(r"\d{1,9}"),
+    "date": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "period": re.compile(r"\d{4}-\d{2}"),
+    "timestamp": re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?"),
+}
+
+
 @dataclass
 class Normalised:
-    frame: pd.DataFrame
+    frame: pa.Table
     notices: list[str]
     formats: dict[str, str]
 
 
 def _sample(con, table: str, column: str) -> list[str]:
-    rows = con.execute(f"select distinct trim({_q(column)}) as v from {_q(table)} where trim({_q(column)}) <> '' "
-                       f"limit {SAMPLE_VALUES}").fetchall()
+    sql = (f"select distinct trim({_q(column)}) as v from {_q(table)} where trim({_q(column)}) <> '' "
+           f"limit {SAMPLE_VALUES}")
+    rows = con.execute(sql).fetchall()
     return [r[0] for r in rows]
 
 
@@ -347,10 +407,18 @@ def column_sql(con, table: str, column: str, kind: str, *, options: FormatOption
     computes in an inner select first, so each regular expression runs once per cell.
     """
     v = f"trim({_q(column)})"
-    if kind in ("money", "number", "count"):
-        fmt = number_format(_sample(con, table, column), column, kind=kind, options=options, hint_decimal=hint_decimal)
-    elif kind in ("date", "timestamp", "period"):
-        fmt = date_format(_sample(con, table, column), column, kind=kind, options=options)
+    if kind in ("money", "number", "count", "date", "timestamp", "period"):
+        values = _sample(con, table, column)
+        canonical = CANONICAL[kind]
+        if all(canonical.fullmatch(x) for x in values):
+            # already canonical (our templates, exports, most ERP extracts): nothing to rewrite
+            return v, {}, ColumnFormat(column, "canonical", v)
+        if kind in ("money", "number", "count"):
+            fmt = number_format(values, column, kind=kind, options=options, hint_decimal=hint_decimal)
+        else:
+            fmt = date_format(values, column, kind=kind, options=options)
+        # cells already in canonical form skip the rewrite (one cheap match instead of several)
+        fmt.sql = f"case when regexp_full_match({v}, '{canonical.pattern}') then {v} else {fmt.sql} end"
     elif kind == "bool":
         return (f"case when list_contains($tw_{i}, lower({v})) then 'true' when list_contains($fw_{i}, lower({v})) "
                 f"then 'false' else {v} end", {f"tw_{i}": TRUE_WORDS, f"fw_{i}": FALSE_WORDS}, None)
@@ -368,17 +436,33 @@ def column_sql(con, table: str, column: str, kind: str, *, options: FormatOption
     return fmt.sql.replace("{i}", str(i)), params, fmt
 
 
+def _needs_currency_fill(con, column: str) -> bool:
+    """True when some currency cells are empty and some amounts carry a currency mark (£, €, zł, ...)."""
+    sql = (f"select count(*) filter (where trim({_q(column)}) = ''), "
+           f"count(*) filter (where regexp_matches(amount, '[^-−+()0-9.,\\s''’]')) from normalise_text")
+    empty, marked = con.execute(sql).fetchall()[0]
+    return bool(empty and marked)
+
+
 def normalise(con, dataset: Dataset, frame: pd.DataFrame, *, options: FormatOptions | None = None,
               hint_decimal: str | None = None, fill_currency: bool = True) -> Normalised:
     """The mapped text frame with every typed column rewritten into canonical text."""
     options = options or FormatOptions()
+    con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
     con.register("normalise_input", frame)
     try:
-        con.execute("create or replace temp table normalise_text as select * replace ("
-                    + ", ".join(f"case when list_contains($nulls, trim({_q(c)})) then '' else coalesce({_q(c)}, '') end as {_q(c)}"
-                                for c in dataset.column_names) + ") from normalise_input", {"nulls": NULL_TOKENS})
+        return _normalise_registered(con, dataset, options, hint_decimal, fill_currency)
     finally:
+        con.execute("drop view if exists normalise_text")
         con.unregister("normalise_input")
+
+
+def _normalise_registered(con, dataset: Dataset, options: FormatOptions, hint_decimal: str | None,
+                          fill_currency: bool) -> Normalised:
+    # a view, not a copy: null words (?, NULL, #N/A) read as empty cells
+    con.execute("create or replace temp view normalise_text as select * replace ("
+                + ", ".join(f"case when trim({_q(c)}) in {NULL_SQL} then '' else coalesce({_q(c)}, '') end as {_q(c)}"
+                            for c in dataset.column_names) + ") from normalise_input")
     selects, params, notices, formats, structs = ["_row"], {}, [], {}, {}
     for i, col in enumerate(dataset.columns):
         expr, p, fmt = column_sql(con, "normalise_text", col.name, col.kind, options=options, i=i,
@@ -387,7 +471,8 @@ def normalise(con, dataset: Dataset, frame: pd.DataFrame, *, options: FormatOpti
             notices.extend(fmt.notices)
             formats[col.name] = fmt.description
             structs.update(fmt.structs)
-        if col.kind == "currency" and fill_currency and "amount" in dataset.column_names:
+        if (col.kind == "currency" and fill_currency and "amount" in dataset.column_names
+                and _needs_currency_fill(con, col.name)):
             fill = currency_from_amounts_sql("amount").replace("{i}", "cur")
             expr = f"case when trim({_q(col.name)}) = '' then coalesce({fill}, '') else {expr} end"
             p.update({"curre_cur": rf"^\s*\(?\s*[-−+]?\s*({_CUR}){_SPACE}*.*?\d|\d{_SPACE}*({_CUR})\s*[-−)]*\s*$",
@@ -396,8 +481,7 @@ def normalise(con, dataset: Dataset, frame: pd.DataFrame, *, options: FormatOpti
         selects.append(f"{expr} as {_q(col.name)}")
         params.update(p)
     inner = "select *" + "".join(f", {e} as {_q(a)}" for a, e in structs.items()) + " from normalise_text"
-    sql = "select " + ", ".join(selects) + f" from ({inner}) order by _row"
+    sql = "select " + ", ".join(selects) + f" from ({inner})"
     used = {k: v for k, v in params.items() if f"${k}" in sql}
-    out = con.sql(sql, params=used).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
-    con.execute("drop table if exists normalise_text")
+    out = con.sql(sql, params=used).to_arrow_table()
     return Normalised(out, notices, formats)

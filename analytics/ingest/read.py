@@ -52,6 +52,7 @@ class RawTable:
     sheets: list[str] = field(default_factory=list)   # every sheet of a workbook
     delimiter: str | None = None
     encoding: str | None = None
+    title: str = ""              # the text of the rows above the header (report titles, notes)
 
 
 def sheet_names(path: str | Path) -> list[str]:
@@ -193,10 +194,9 @@ def _read_csv(path: Path, name: str) -> tuple[pd.DataFrame, list[str], str, str]
 
 
 def _has_blank_lines(text: str) -> bool:
+    # DuckDB keeps lines of spaces as rows; only truly empty lines are skipped
     body = text.rstrip()
-    if body.startswith(("\n", "\r")) or any(gap in body for gap in ("\n\n", "\r\n\r\n", "\r\r")):
-        return True
-    return re.search(r"[\r\n][ \t]+[\r\n]", body) is not None
+    return body.startswith(("\n", "\r")) or any(gap in body for gap in ("\n\n", "\r\n\r\n", "\r\r"))
 
 
 _DELIM_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
@@ -333,6 +333,7 @@ def _shape(table: RawTable) -> RawTable:
         table.notices.append(f"{table.file_name}: header found on row {header_at + 1}; "
                              f"{header_at} row(s) above it skipped (titles or notes)")
     headers = [str(h).strip() for h in raw.iloc[header_at].tolist()]
+    table.title = " ".join(str(c).strip() for r in range(header_at) for c in raw.iloc[r].tolist() if str(c).strip())
     body = raw.iloc[header_at + 1:]
     keep, names = [], []
     for i, header in enumerate(headers):

@@ -7,6 +7,8 @@ alter table incidents add column made_sla boolean;
 -- how a batch was read (csv, xlsx, focus, servicenow-events, wide-budget) and which profile mapped it
 alter table import_batches add column source_format varchar;
 alter table import_batches add column profile varchar;
+alter table import_batches add column sheet varchar;
+alter table import_batches add column rejected_rows bigint default 0;
 
 -- a named column mapping; a later file with the same headers (header_key) uses it automatically
 create table import_profiles (
