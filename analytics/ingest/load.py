@@ -154,6 +154,38 @@ def _profile_mapping(con, dataset: datasets.Dataset, headers: list[str], options
     return profile
 
 
+def lay_out(con, dataset: datasets.Dataset, raw: read.RawTable, options: ImportOptions):
+    """(frame, source format, notices) after the layout step: wide budgets melted, ticket event logs reduced."""
+    notices = list(raw.notices)
+    frame, source_format = raw.frame, raw.source_format
+    try:
+        if dataset.name == "budget" and options.layout in ("auto", "wide"):
+            start = int(settings.get(con, "fiscal_year_start_month"))
+            reshaped = wide.to_long(raw, fiscal_year=options.fiscal_year, start_month=start,
+                                    force=options.layout == "wide")
+            if reshaped is not None:
+                frame, source_format = reshaped.frame, "wide-budget"
+                notices.extend(reshaped.notices)
+        if dataset.name == "incidents" and options.layout in ("auto", "events"):
+            reduced = itsm.reduce_events(con, raw, options=options.formats, force=options.layout == "events")
+            if reduced is not None:
+                frame, source_format = reduced.frame, "servicenow-events"
+                notices.extend(reduced.notices)
+    except (wide.LayoutError, itsm.LayoutError) as exc:
+        raise ImportRefused(f"{raw.file_name}: {exc}") from None
+    return frame, source_format, notices
+
+
+def row_counts(con) -> dict[str, int]:
+    """Rows per dataset, plus the FOCUS detail rows (cloud_costs)."""
+    counts = {}
+    for name, dataset in datasets.DATASETS.items():
+        sql = 'select count(*) from "' + dataset.table + '"'  # table from the fixed dataset spec
+        counts[name] = int(con.execute(sql).fetchall()[0][0])
+    counts["cloud billing rows"] = int(con.execute("select count(*) from cloud_costs").fetchall()[0][0])
+    return counts
+
+
 def prepare_table(con, dataset_name: str, raw: read.RawTable, sha: str, *, replace: bool = False,
                   explicit_map: dict[str, str] | None = None, constants: dict[str, str] | None = None,
                   options: ImportOptions | None = None) -> PreparedImport:
@@ -169,24 +201,7 @@ def prepare_table(con, dataset_name: str, raw: read.RawTable, sha: str, *, repla
     if previous and not replace:
         raise ImportRefused(f"{name}: this exact file was already imported as batch {previous}; "
                             f"use --replace to replace that batch, or `undo {previous}` first")
-    notices = list(raw.notices)
-    source_format = raw.source_format
-    frame = raw.frame
-    try:
-        if dataset.name == "budget" and options.layout in ("auto", "wide"):
-            start = int(settings.get(con, "fiscal_year_start_month"))
-            reshaped = wide.to_long(raw, fiscal_year=options.fiscal_year, start_month=start,
-                                    force=options.layout == "wide")
-            if reshaped is not None:
-                frame, source_format = reshaped.frame, "wide-budget"
-                notices.extend(reshaped.notices)
-        if dataset.name == "incidents" and options.layout in ("auto", "events"):
-            reduced = itsm.reduce_events(con, raw, options=options.formats, force=options.layout == "events")
-            if reduced is not None:
-                frame, source_format = reduced.frame, "servicenow-events"
-                notices.extend(reduced.notices)
-    except (wide.LayoutError, itsm.LayoutError) as exc:
-        raise ImportRefused(f"{name}: {exc}") from None
+    frame, source_format, notices = lay_out(con, dataset, raw, options)
     headers = [h for h in frame.columns if h != "_row"]
     profile = _profile_mapping(con, dataset, headers, options, notices)
     try:

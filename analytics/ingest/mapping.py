@@ -64,7 +64,8 @@ SYNONYMS: dict[str, str] = {
     "contract_id": "contract id; contract; contract number; contract ref; vertrag; vertragsnummer; umowa; "
                    "nr umowy; numer umowy; avtal; avtalsnummer; szerzodes; szerzodesszam; договор; smlouva; "
                    "cislo smlouvy; contrat; contrato; contratto; contract nummer",
-    "description": "description; details; narrative; line description; text; purpose; memo; beschreibung; "
+    "description": "description; details; narrative; line description; text; purpose; memo; comment; notes; remark; "
+                   "beschreibung; bemerkung; anmerkung; kommentar; uwagi; "
                    "buchungstext; verwendungszweck; opis; beskrivning; text; leiras; описание; popis; libelle; "
                    "descripcion; descrizione; omschrijving",
     "gl_account": "gl account; gl; gl code; account; account code; expenditure code; nominal code; ledger account; "
