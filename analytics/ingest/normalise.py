@@ -381,7 +381,7 @@ CANONICAL = {
     "count": re.compile(r"\d{1,9}"),
     "date": re.compile(r"\d{4}-\d{2}-\d{2}"),
     "period": re.compile(r"\d{4}-\d{2}"),
-    "timestamp": re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?"),
+    "timestamp": re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"),
 }
 
 

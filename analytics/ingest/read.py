@@ -218,18 +218,28 @@ def _duckdb_csv(path: Path, text: str, encoding: str, delimiter: str, newline: s
         con = duckdb.connect()
         con.execute("set enable_progress_bar = false")
         try:
-            rel = con.sql(
-                "select * from read_csv($path, header = false, delim = $delim, quote = '\"', escape = '\"', "
-                "new_line = $newline, columns = $columns, null_padding = true, auto_detect = false, "
-                "strict_mode = false)",
-                params={"path": str(source), "delim": delimiter, "newline": "\\r" if newline == "\r" else "\\n",
-                        "columns": columns})
-            frame = rel.to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
+            try:
+                frame = _duckdb_read(con, source, delimiter, newline, columns, parallel=True)
+            except duckdb.Error as exc:
+                if "parallel=false" not in str(exc):
+                    raise
+                # quoted fields holding line breaks: DuckDB reads them with its single-threaded scanner
+                frame = _duckdb_read(con, source, delimiter, newline, columns, parallel=False)
         except duckdb.Error as exc:
             raise ReadError(f"{name}: not a readable CSV table: {str(exc).splitlines()[0]}") from None
         finally:
             con.close()
     return frame.fillna("")
+
+
+def _duckdb_read(con, source: Path, delimiter: str, newline: str, columns: dict, *, parallel: bool) -> pd.DataFrame:
+    rel = con.sql(
+        "select * from read_csv($path, header = false, delim = $delim, quote = '\"', escape = '\"', "
+        "new_line = $newline, columns = $columns, null_padding = true, auto_detect = false, "
+        "strict_mode = false, parallel = $parallel)",
+        params={"path": str(source), "delim": delimiter, "newline": "\\r" if newline == "\r" else "\\n",
+                "columns": columns, "parallel": parallel})
+    return rel.to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def _pandas_csv(text: str, delimiter: str, name: str) -> pd.DataFrame:
