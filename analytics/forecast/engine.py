@@ -46,9 +46,8 @@ def prepare(frame: pd.DataFrame, *, end: pd.Timestamp | None = None) -> dict[str
     Each series runs from its first period to its last (or to `end`, a month start, when given).
     """
     result: dict[str, np.ndarray] = {}
-    if frame.empty:
-        return result
-    data = frame.assign(period=pd.to_datetime(frame["period"]).dt.to_period("M").dt.to_timestamp())
+    data = frame.dropna(subset=["value"])
+    data = data.assign(period=pd.to_datetime(data["period"]).dt.to_period("M").dt.to_timestamp())
     grouped = data.groupby(["series_id", "period"], sort=True)["value"].sum()
     for series_id, values in grouped.groupby(level=0):
         periods = values.index.get_level_values(1)
@@ -87,22 +86,25 @@ def snaive(train: np.ndarray, h: int) -> np.ndarray:
 
 
 def level_shift(values: np.ndarray) -> int | None:
-    """Index where the series' level shifted for good (last 6+ months vs before), or None.
+    """Index where the series' level shifted for good (6+ months before the end), or None.
 
-    A shift counts when the median after differs from the median before by more than 4 robust
-    standard deviations of the months before and by more than 40% of the larger level.
+    The split point is the one that best separates the series into two flat segments (least absolute
+    deviation from each segment's median); it counts as a shift when the medians differ by more than
+    4 robust standard deviations of the months before and by more than 40% of the larger level.
     """
     n = len(values)
-    best, best_score = None, 0.0
-    for b in range(12, n - 5):
-        before, after = values[:b], values[b:]
-        mb, ma = np.median(before), np.median(after)
-        spread = 1.4826 * np.median(np.abs(before - mb)) + 1e-9
-        score = abs(ma - mb) / spread
-        relative = abs(ma - mb) / max(abs(ma), abs(mb), 1e-9)
-        if score > 4 and relative > 0.4 and score > best_score:
-            best, best_score = b, score
-    return best
+    splits = range(12, n - 5)
+    if not splits:
+        return None
+    costs = [np.sum(np.abs(values[:b] - np.median(values[:b]))) + np.sum(np.abs(values[b:] - np.median(values[b:])))
+             for b in splits]
+    b = splits[int(np.argmin(costs))]
+    before, after = values[:b], values[b:]
+    mb, ma = np.median(before), np.median(after)
+    spread = 1.4826 * np.median(np.abs(before - mb)) + 1e-9
+    if abs(ma - mb) / spread > 4 and abs(ma - mb) / max(abs(ma), abs(mb), 1e-9) > 0.4:
+        return b
+    return None
 
 
 def is_intermittent(values: np.ndarray) -> bool:
@@ -152,7 +154,7 @@ def _statsforecast(series: dict[str, np.ndarray], h: int, windows: int | None):
         frames.append(pd.DataFrame({"unique_id": sid, "ds": pd.date_range("2000-01-01", periods=len(values), freq="MS"),
                                     "y": values}))
     df = pd.concat(frames, ignore_index=True)
-    sf = StatsForecast(models=[AutoETS(season_length=SEASON, model="ANZ"), Theta(season_length=SEASON),
+    sf = StatsForecast(models=[AutoETS(season_length=SEASON, model="AZZ"), Theta(season_length=SEASON),
                                SeasonalNaive(season_length=SEASON)], freq="MS", n_jobs=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
