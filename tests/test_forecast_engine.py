@@ -62,7 +62,7 @@ def test_one_month_of_history_repeats_it_with_a_wide_interval():
     result = one(np.array([100.0]), horizon=3)
     assert result.forecasts["forecast"].tolist() == [100.0] * 3
     assert result.forecasts["hi95"].tolist() == pytest.approx([100 + engine.Z95 * 50] * 3)
-    assert result.accuracy.loc[0, "reason"] == "only 1 months of history"
+    assert result.accuracy.loc[0, "reason"] == "only 1 month of history"
 
 
 def test_five_months_of_history_use_their_mean():

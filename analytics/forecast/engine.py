@@ -251,7 +251,7 @@ def forecast(frame: pd.DataFrame, *, horizon: int, end: pd.Timestamp | None = No
             series[sid] = values
         if len(values) < MIN_MODEL_MONTHS:
             fallback_series[sid] = values
-            reasons.setdefault(sid, f"only {len(values)} months of history")
+            reasons.setdefault(sid, f"only {len(values)} month{'' if len(values) == 1 else 's'} of history")
         elif is_intermittent(values):
             fallback_series[sid] = values
             reasons.setdefault(sid, "intermittent: many months without spend")
