@@ -22,8 +22,9 @@ def build(con, *, months: int = 36) -> None:
     for i in range(months):
         period = add_months(first, i)
         season = 100 * (period.month == 12)
-        rows.append((period.replace(day=5), "V1", 1000 + 10 * i + season, "USD", "IT", "Software", None))
-        rows.append((period.replace(day=6), "V2", 500.0, "USD", "Ops", "Hardware", None))
+        wobble = ((i * 37) % 11 - 5) * 8
+        rows.append((period.replace(day=5), "V1", 1000 + 10 * i + season + wobble, "USD", "IT", "Software", None))
+        rows.append((period.replace(day=6), "V2", 500.0 + (i % 3) * 20, "USD", "Ops", "Hardware", None))
         rows.append((period.replace(day=7), "V3", 100.0, "USD", "IT", "Software", "C1"))
     with store.transaction(con):
         for n, (date, vendor, amount, cur, cc, cat, cid) in enumerate(rows):
