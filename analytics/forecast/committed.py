@@ -86,6 +86,10 @@ def by_key(con, *, level: str, frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame({"key": pd.Series(dtype=str), "period": pd.Series(dtype="datetime64[ns]"),
                              "committed": pd.Series(dtype=float)})
+    if level == "total":
+        out = frame.assign(key="Total", committed=frame["amount_rc"])[["key", "period", "committed"]]
+        out["period"] = pd.to_datetime(out["period"])
+        return out.groupby(["key", "period"], as_index=False)["committed"].sum(min_count=1)
     alloc = allocation(con, level=level)
     explicit = frame[level].notna() if level in frame.columns else pd.Series(False, index=frame.index)
     known = frame[~explicit].merge(alloc, on="contract_id", how="left")
@@ -94,7 +98,7 @@ def by_key(con, *, level: str, frame: pd.DataFrame) -> pd.DataFrame:
     parts = [known.assign(committed=known["amount_rc"] * known["share"])[["key", "period", "committed"]]]
     if explicit.any():
         extra = frame[explicit]
-        parts.append(pd.DataFrame({"key": extra[level] if level != "total" else "Total", "period": extra["period"],
+        parts.append(pd.DataFrame({"key": extra[level], "period": extra["period"],
                                    "committed": extra["amount_rc"]}))
     out = pd.concat(parts, ignore_index=True)
     out["period"] = pd.to_datetime(out["period"])

@@ -20,7 +20,6 @@ from analytics.forecast import committed, engine, runs
 
 LANDING_COLUMNS = ["key", "actual_ytd", "committed_rest", "uncommitted_rest", "forecast_rest", "landing",
                    "lo80", "hi80", "lo95", "hi95", "budget", "over_under", "p_overrun", "model", "note"]
-BUDGET_KEYS = {"total": "'Total'", "cost_center": "cost_center", "category": "category"}
 
 
 @dataclass(frozen=True)
@@ -68,20 +67,26 @@ def actuals(con, *, level: str, win: Window) -> pd.DataFrame:
     return frame
 
 
-def budget(con, *, level: str, win: Window) -> pd.DataFrame:
-    """One row per key: the full-year budget of the version compared with (none per vendor)."""
-    if level not in BUDGET_KEYS:
-        return pd.DataFrame({"key": pd.Series(dtype=str), "budget": pd.Series(dtype=float)})
-    sql = f"""
-        select {BUDGET_KEYS[level]} as key, sum(amount_rc) as budget
+def budget_lines(con, *, win: Window) -> pd.DataFrame:
+    """One row per cost center x category: the full-year budget of the version compared with."""
+    sql = """
+        select cost_center, category, sum(amount_rc) as budget
         from budget_rc
         where period >= $first and period <= $last and version = $version
-        group by key
+        group by cost_center, category
     """
     version = settings.get(con, "forecast_budget_version")
     frame = con.execute(sql, {"first": win.first, "last": win.last, "version": version}).df()
     frame["budget"] = frame["budget"].astype(float)
     return frame
+
+
+def budget(lines: pd.DataFrame, *, level: str) -> pd.DataFrame:
+    """One row per key: the budget lines summed to the level (none per vendor: budgets have no vendor)."""
+    if level == "vendor" or lines.empty:
+        return pd.DataFrame({"key": pd.Series(dtype=str), "budget": pd.Series(dtype=float)})
+    key = pd.Series("Total", index=lines.index) if level == "total" else lines[level]
+    return lines.assign(key=key).groupby("key", as_index=False)["budget"].sum()
 
 
 def committed_rest(con, *, level: str, win: Window, payments: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -96,6 +101,9 @@ def committed_rest(con, *, level: str, win: Window, payments: pd.DataFrame | Non
 
 def uncommitted_rest(con, *, level: str, win: Window) -> pd.DataFrame:
     """One row per key x forecast month of the year: the statistical forecast of uncommitted spend."""
+    if not win.rest:
+        return pd.DataFrame({"key": pd.Series(dtype=str), "period": pd.Series(dtype="datetime64[ns]"),
+                             **{c: pd.Series(dtype=float) for c in ("forecast", "lo80", "hi80", "lo95", "hi95")}})
     values = runs.values(con, level=level)
     values["period"] = pd.to_datetime(values["period"])
     rest = [pd.Timestamp(m) for m in win.rest]
@@ -158,12 +166,14 @@ def landing(con, *, fiscal_year: int, level: str = "total") -> pd.DataFrame:
     """
     runs.check_level(level)
     win = window(con, fiscal_year=fiscal_year)
-    if win.rest:
-        unc = uncommitted_rest(con, level=level, win=win)
-    else:
-        unc = pd.DataFrame(columns=["key", "period", "forecast", "lo95", "hi95"])
-    frame = combine(actuals(con, level=level, win=win), committed_rest(con, level=level, win=win), unc,
-                    budget(con, level=level, win=win), notes(con, level=level, win=win))
+    return combine_parts(con, level=level, win=win, commit=committed_rest(con, level=level, win=win),
+                         unc=uncommitted_rest(con, level=level, win=win), bud=budget(budget_lines(con, win=win), level=level))
+
+
+def combine_parts(con, *, level: str, win: Window, commit: pd.DataFrame, unc: pd.DataFrame,
+                  bud: pd.DataFrame) -> pd.DataFrame:
+    """The landing table from committed, uncommitted and budget parts (scenarios pass adjusted parts)."""
+    frame = combine(actuals(con, level=level, win=win), commit, unc, bud, notes(con, level=level, win=win))
     if win.rest:
         silent = (frame["model"] == "none") & (frame["note"] == "")
         committed_only = silent & (frame["committed_rest"] != 0)
