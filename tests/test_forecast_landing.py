@@ -114,3 +114,28 @@ def test_a_year_beyond_the_horizon_is_refused(fc_con):
 def test_unknown_level_is_refused(fc_con):
     with pytest.raises(ValueError, match="unknown level"):
         landing_mod.landing(fc_con, fiscal_year=2026, level="project")
+
+
+def test_next_year_counts_only_its_own_committed_payments(fc_con):
+    result = landing_mod.landing(fc_con, fiscal_year=2027, level="vendor").set_index("key")
+    assert result.loc["V3", "committed_rest"] == pytest.approx(1200.0)   # C1 renews into 2027, 100 a month
+    assert result.loc["V3", "actual_ytd"] == 0.0
+
+
+@pytest.mark.parametrize("frequency, count", [("monthly", 12), ("quarterly", 4), ("annual", 1)])
+def test_committed_spend_covers_every_billing_frequency(fc_con, frequency, count):
+    fc_con.execute("update contracts set billing_frequency = ?, start_date = '2027-01-01', end_date = '2027-12-31', "
+                   "auto_renew = false, annual_value = 4800 where contract_id = 'C2'", [frequency])
+    result = committed.committed_rc(fc_con, start=dt.date(2027, 1, 1), end=dt.date(2027, 12, 31))
+    c2 = result[result["contract_id"] == "C2"]
+    assert len(c2) == count
+    assert c2["amount"].sum() == pytest.approx(4800.0)
+    assert c2["amount_rc"].sum() == pytest.approx(4800.0 * 1.2)
+
+
+def test_a_currency_without_any_rate_is_reported_missing_not_converted_at_one(fc_con):
+    fc_con.execute("update contracts set currency = 'JPY' where contract_id = 'C2'")
+    result = committed.committed_rc(fc_con, start=dt.date(2027, 1, 1), end=dt.date(2027, 12, 31))
+    c2 = result[result["contract_id"] == "C2"]
+    assert c2["is_fx_missing"].all()
+    assert c2["amount_rc"].isna().all()

@@ -78,6 +78,30 @@ def allocation(con, *, level: str) -> pd.DataFrame:
     return pd.concat([shares, unbilled], ignore_index=True)
 
 
+def line_allocation(con) -> pd.DataFrame:
+    """One row per contract x cost center x category: the share of the contract's payments for that line."""
+    cut = cutoff(con)
+    sql = """
+        with
+        lines as (
+            select contract_id, cost_center, category, abs(amount_rc) as weight
+            from spend_rc
+            where contract_id in (select contract_id from contracts) and period < $cutoff and period >= $first
+        ),
+        final as (
+            select contract_id, cost_center, category,
+                sum(weight) / sum(sum(weight)) over (partition by contract_id) as share
+            from lines
+            group by contract_id, cost_center, category
+            having sum(weight) > 0
+        )
+        select * from final
+    """
+    shares = con.execute(sql, {"cutoff": cut, "first": fiscal.add_months(cut, -24)}).df()
+    shares["share"] = shares["share"].astype(float)
+    return shares
+
+
 def by_key(con, *, level: str, frame: pd.DataFrame) -> pd.DataFrame:
     """One row per key x month: committed amount_rc of the payments in `frame` (already converted).
 

@@ -111,7 +111,7 @@ def payments(con, *, start: dt.date, end: dt.date, spec: dict) -> pd.DataFrame:
         stop = dt.date.fromisoformat(cancel["from_date"])
         base = base[~((base["contract_id"] == cancel["contract_id"]) & (base["payment_date"] >= stop))]
     if spec["renewal_uplift_pct"] and not base.empty:
-        current = contracts.register(con, on=start).set_index("contract_id")["current_term"]
+        current = contracts.register(con, on=runs.cutoff(con)).set_index("contract_id")["current_term"]
         future = base["term_index"] > base["contract_id"].map(current).fillna(0)
         base = base.assign(amount=base["amount"].astype(float).where(
             ~future, base["amount"].astype(float) * (1 + spec["renewal_uplift_pct"] / 100)))
@@ -171,7 +171,7 @@ def landing(con, *, fiscal_year: int, level: str, spec: dict) -> pd.DataFrame:
     runs.check_level(level)
     spec = normalize(spec)
     win = yearend.window(con, fiscal_year=fiscal_year)
-    pays = payments(con, start=win.cutoff, end=win.last, spec=spec) if win.rest else None
+    pays = payments(con, start=win.rest_start, end=win.last, spec=spec) if win.rest else None
     commit = yearend.committed_rest(con, level=level, win=win, payments=pays if pays is not None else pd.DataFrame())
     unc = yearend.uncommitted_rest(con, level=level, win=win)
     factors = fx_factors(con, level=level, spec=spec)

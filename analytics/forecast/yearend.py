@@ -38,6 +38,11 @@ class Window:
         return self.months[-1]
 
     @property
+    def rest_start(self) -> dt.date:
+        """The first forecast month of the year (the cut-off, or the year's start when it lies ahead)."""
+        return max(self.cutoff, self.first)
+
+    @property
     def rest(self) -> list[dt.date]:
         return [m for m in self.months if m >= self.cutoff]
 
@@ -92,10 +97,10 @@ def budget(lines: pd.DataFrame, *, level: str) -> pd.DataFrame:
 def committed_rest(con, *, level: str, win: Window, payments: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per key x forecast month: committed contract payments in the reporting currency."""
     if payments is None:
-        payments = committed.committed_rc(con, start=win.cutoff, end=win.last) if win.rest else None
+        payments = committed.committed_rc(con, start=win.rest_start, end=win.last) if win.rest else None
     if payments is None or payments.empty:
         return committed.by_key(con, level=level, frame=pd.DataFrame())
-    frame = payments[pd.to_datetime(payments["period"]).between(pd.Timestamp(win.cutoff), pd.Timestamp(win.last))]
+    frame = payments[pd.to_datetime(payments["period"]).between(pd.Timestamp(win.rest_start), pd.Timestamp(win.last))]
     return committed.by_key(con, level=level, frame=frame)
 
 
