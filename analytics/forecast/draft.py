@@ -171,3 +171,14 @@ def save_version(con, *, fiscal_year: int, version: str, lines: pd.DataFrame, sp
         finally:
             con.unregister("draft_rows_in")
     return len(monthly_rows)
+
+
+def apply_edits(lines: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame:
+    """The draft lines with people's edits of `proposed`: the difference goes to adjustment, noted in basis."""
+    out = lines.copy().reset_index(drop=True)
+    new = pd.to_numeric(edited.reset_index(drop=True)["proposed"], errors="coerce").round(2)
+    changed = new.notna() & (new != out["proposed"])
+    out.loc[changed, "adjustment"] = (out.loc[changed, "adjustment"] + new[changed] - out.loc[changed, "proposed"]).round(2)
+    out.loc[changed, "proposed"] = new[changed]
+    out.loc[changed, "basis"] = out.loc[changed, "basis"].where(out.loc[changed, "basis"] == "", out.loc[changed, "basis"] + " + ") + "edited by hand"
+    return out

@@ -230,3 +230,8 @@ def saved(con) -> pd.DataFrame:
     frame = con.execute("select name, spec, updated_at from forecast_scenarios order by name").df()
     frame["changes"] = [("; ".join(describe(json.loads(s)))) for s in frame["spec"]]
     return frame[["name", "updated_at", "changes", "spec"]]
+
+
+def describe_json(con, *, spec_json: str) -> list[str]:
+    """describe() for the page's cache (which passes a connection first)."""
+    return describe(json.loads(spec_json or "{}"))

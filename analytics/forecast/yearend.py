@@ -185,3 +185,46 @@ def combine_parts(con, *, level: str, win: Window, commit: pd.DataFrame, unc: pd
         frame.loc[committed_only, "note"] = "no uncommitted spend history: committed payments only"
         frame.loc[silent & ~committed_only, "note"] = "no uncommitted spend history: no forecast"
     return frame
+
+
+def fan(con, *, fiscal_year: int, level: str = "total", key: str = "Total") -> pd.DataFrame:
+    """One row per month from a year before the fiscal year to its end, for one key's fan chart.
+
+    Columns: period, actual (all spend, complete months), committed, uncommitted (forecast), forecast
+    (committed + uncommitted), lo80, hi80, lo95, hi95 (bands around forecast), budget (per month).
+    """
+    runs.check_level(level)
+    win = window(con, fiscal_year=fiscal_year)
+    first = fiscal.add_months(win.first, -12)
+    expr = runs.LEVELS[level]
+    actual = con.execute(f"""
+        select period, sum(amount_rc) as actual from spend_rc
+        where {expr} = $key and period >= $first and period < $cutoff and period <= $last
+        group by period""", {"key": key, "first": first, "cutoff": win.cutoff, "last": win.last}).df()
+    months = pd.DataFrame({"period": pd.date_range(first, win.last, freq="MS")})
+    frame = months.merge(actual.assign(period=pd.to_datetime(actual["period"])), on="period", how="left")
+    commit = committed_rest(con, level=level, win=win)
+    commit = commit[commit["key"] == key][["period", "committed"]]
+    unc = uncommitted_rest(con, level=level, win=win)
+    unc = unc[unc["key"] == key][["period", "forecast", "lo80", "hi80", "lo95", "hi95"]].rename(
+        columns={"forecast": "uncommitted"})
+    frame = frame.merge(commit, on="period", how="left").merge(unc, on="period", how="left")
+    rest = frame["period"] >= pd.Timestamp(win.rest_start)
+    frame.loc[rest, "committed"] = frame.loc[rest, "committed"].fillna(0.0)
+    frame.loc[rest, "uncommitted"] = frame.loc[rest, "uncommitted"].fillna(0.0)
+    frame["forecast"] = frame["committed"] + frame["uncommitted"]
+    for band in ("lo80", "hi80", "lo95", "hi95"):
+        frame[band] = frame["committed"] + frame[band].where(frame[band].notna(), frame["uncommitted"])
+    if level != "vendor":
+        bexpr = "'Total'" if level == "total" else level
+        bud = con.execute(f"""
+            select period, sum(amount_rc) as budget from budget_rc
+            where {bexpr} = $key and version = $version and period >= $first and period <= $last
+            group by period""", {"key": key, "version": settings.get(con, "forecast_budget_version"),
+                                 "first": first, "last": win.last}).df()
+        frame = frame.merge(bud.assign(period=pd.to_datetime(bud["period"])), on="period", how="left")
+    else:
+        frame["budget"] = np.nan
+    for col in ("actual", "budget"):
+        frame[col] = frame[col].astype(float)
+    return frame
