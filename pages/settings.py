@@ -1,0 +1,41 @@
+"""Settings: the global settings stored in the database (the CLI's `settings` shows the same)."""
+import streamlit as st
+
+from analytics import settings
+from pages import common
+
+conf = common.header("Settings", "stored in the database: the app and `python -m analytics settings` agree")
+
+with common.cursor() as cur:
+    declared = settings.all_settings()
+    values = settings.as_dict(cur)
+
+if "settings_flash" in st.session_state:
+    st.success(st.session_state.pop("settings_flash"))
+
+CORE = {s.name for s in settings.CORE_SETTINGS}
+with st.form("settings_form"):
+    st.subheader("General")
+    edited = {}
+    for setting in declared:
+        if setting.name == next((s.name for s in declared if s.name not in CORE), None):
+            st.subheader("Rules and thresholds")
+        edited[setting.name] = st.text_input(setting.name.replace("_", " ").capitalize(), values[setting.name],
+                                             help=f"{setting.help} Default: {setting.default}.",
+                                             key=f"setting_{setting.name}")
+    saved = st.form_submit_button("Save settings", type="primary")
+
+if saved:
+    changed = {k: v for k, v in edited.items() if v.strip() != values[k]}
+    try:
+        with common.cursor() as cur:
+            settings.set_many(cur, changed)
+    except settings.SettingError as exc:
+        st.error(f"Not saved: {exc}")
+    else:
+        common.after_write()
+        st.session_state["settings_flash"] = f"Saved {len(changed)} setting(s)." if changed else "Nothing changed."
+        st.rerun()
+
+st.dataframe([{"setting": s.name, "value": values[s.name], "default": s.default, "meaning": s.help}
+              for s in declared], hide_index=True)

@@ -1,0 +1,113 @@
+"""Drive the real app in Chromium: every page renders with no Streamlit error element.
+
+Runs against a copy of the demo database on a free port. Needs Debian's chromium
+(/usr/bin/chromium; `.ci/run` installs it in CI). Screenshots go to out/screenshots/.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+from pages.navigation import PAGES
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "out" / "screenshots"
+PRESENT = [(Path(p).stem, title) for p, title, _ in PAGES if (ROOT / p).exists()]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (CI must install it: see .ci/run)")
+        pytest.skip("chromium not installed: apt-get install chromium")
+    db = tmp_path_factory.mktemp("browser") / "outlay.duckdb"
+    shutil.copy(demo_db, db)
+    port = _free_port()
+    env = dict(os.environ, OUTLAY_DB=str(db))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=60000)
+    page.wait_for_timeout(1000)
+    for _ in range(120):
+        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            break
+        page.wait_for_timeout(500)
+    page.wait_for_timeout(500)
+
+
+@pytest.mark.parametrize("url_path,title", PRESENT)
+def test_page_renders_without_error(server, browser, url_path, title):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/{url_path}")
+    settle(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{url_path}.png"), full_page=True)
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
+    assert page.locator("h1").count() >= 1
+    page.close()
+
+
+def test_navigation_links_every_page(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    settle(page)
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    for _, title in PRESENT:
+        assert title in nav
+    page.close()
+
+
+def test_phone_width_overview_renders(server, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{server}/overview")
+    settle(page)
+    page.screenshot(path=str(SHOTS / "overview-phone.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()

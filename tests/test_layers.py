@@ -1,0 +1,50 @@
+"""The project's own rules: layers, bound SQL, documented datasets and settings."""
+import re
+from pathlib import Path
+
+from analytics import datasets, settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def python_files(folder: str):
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def test_analytics_never_imports_streamlit():
+    offenders = [str(p) for p in python_files("analytics")
+                 if re.search(r"^\s*(import streamlit|from streamlit)", p.read_text(), re.M)]
+    assert offenders == []
+
+
+def test_analytics_never_imports_pages():
+    offenders = [str(p) for p in python_files("analytics")
+                 if re.search(r"^\s*(import pages|from pages)", p.read_text(), re.M)]
+    assert offenders == []
+
+
+def test_pages_contain_no_sql():
+    sql = re.compile(r"\.execute\(|\bselect\b.+\bfrom\b", re.I)
+    offenders = [str(p) for p in python_files("pages") if sql.search(p.read_text())]
+    assert offenders == []
+
+
+def test_no_sql_built_from_f_strings_at_the_call():
+    pattern = re.compile(r"(execute|sql|query)\(\s*f[\"']")
+    offenders = [f"{p}:{i}" for p in python_files("analytics") + python_files("pages")
+                 for i, line in enumerate(p.read_text().splitlines(), 1) if pattern.search(line)]
+    assert offenders == []
+
+
+def test_readme_documents_every_dataset_column():
+    readme = (ROOT / "README.md").read_text()
+    for name, dataset in datasets.DATASETS.items():
+        assert f"**{name}**" in readme, name
+        for column in dataset.column_names:
+            assert f"`{column}`" in readme, f"{name}.{column}"
+
+
+def test_readme_documents_every_setting():
+    readme = (ROOT / "README.md").read_text()
+    missing = [s.name for s in settings.all_settings() if f"`{s.name}`" not in readme]
+    assert missing == []
