@@ -389,7 +389,7 @@ rated as (
 final as (
     select
         r.period, r.vendor, r.is_renewal_term,
-        sum(cast(r.amount as decimal(18, 4))
+        sum(cast(r.amount as decimal(38, 4))
             * case when r.currency = rep.currency then 1 else r.rate end) as amount_rc,
         count(*) as payments,
         bool_or(r.currency <> rep.currency and r.rate is null) as is_fx_missing,

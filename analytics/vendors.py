@@ -276,13 +276,17 @@ final as (
 select * from final
 """
 
-SPEND_SQL = """
+# spend_rc.amount_rc overflows in DuckDB 2.0 for lines above ~92,233 (DECIMAL(18,4) x DECIMAL(18,10) stays
+# DECIMAL(18,14)), so the conversion is done here in DECIMAL(38); the view's amount_rc is never computed.
+AMOUNT_RC = "cast(amount as decimal(38, 4)) * fx_rate"
+
+SPEND_SQL = f"""
 with
 by_name as (
     select
         vendor,
-        sum(amount_rc) filter (where date >= $window_start) as spend_12m,
-        sum(amount_rc) filter (where date < $window_start) as spend_prev_12m,
+        sum({AMOUNT_RC}) filter (where date >= $window_start) as spend_12m,
+        sum({AMOUNT_RC}) filter (where date < $window_start) as spend_prev_12m,
         count(*) filter (where date >= $window_start) as lines_12m,
         count(*) filter (where date < $window_start) as lines_prev_12m,
         count(*) filter (where is_fx_missing) as fx_missing_lines
@@ -308,6 +312,11 @@ def _optional(module_name: str, func_name: str):
     return getattr(importlib.import_module(module_name), func_name, None)
 
 
+def _text(values: pd.Series, fmt: str = "{:,.0f}") -> pd.Series:
+    """Values formatted for a basis text (works on empty series too)."""
+    return values.map(lambda v: fmt.format(v)).astype(object)
+
+
 def _rows(frame: pd.DataFrame, name: str, value: pd.Series, basis: pd.Series) -> pd.DataFrame:
     """Long component rows for one indicator (rows with a missing value are dropped: n/a)."""
     out = pd.DataFrame({"vendor_key": frame["vendor_key"], "indicator": name,
@@ -320,12 +329,12 @@ def _rows(frame: pd.DataFrame, name: str, value: pd.Series, basis: pd.Series) ->
 def _sla_components(con, first: dt.date, last: dt.date) -> list[pd.DataFrame]:
     sla = con.execute(SLA_SQL, {"first": first, "last": last}).df()
     attainment = _rows(sla, "sla_attainment", 100 * sla["met"] / sla["results"],
-                       sla["met"].astype(int).astype(str) + " of " + sla["results"].astype(int).astype(str)
+                       _text(sla["met"], "{:.0f}") + " of " + _text(sla["results"], "{:.0f}")
                        + " SLA results met")
     avail = sla[sla["availability_results"] > 0]
     availability = _rows(avail, "availability", avail["shortfall"],
-                         "average availability " + avail["availability"].map("{:.3f}%".format) + " over "
-                         + avail["availability_results"].astype(int).astype(str) + " contract-months")
+                         "average availability " + _text(avail["availability"], "{:.3f}%") + " over "
+                         + _text(avail["availability_results"], "{:.0f}") + " contract-months")
     return [attainment, availability]
 
 
@@ -335,8 +344,8 @@ def _incident_components(con, first: dt.date, last: dt.date) -> pd.DataFrame:
         return pd.DataFrame(columns=COMPONENT_COLUMNS)  # no incident data for the period: n/a, not zero
     months = ((last.year - first.year) * 12 + last.month - first.month + 1)
     value = inc["points"] / (inc["active_contracts"] * months)
-    basis = (inc["incidents"].astype(int).astype(str) + " incidents (" + inc["p1"].astype(int).astype(str)
-             + " P1) on " + inc["active_contracts"].astype(int).astype(str) + " active contract(s)")
+    basis = (_text(inc["incidents"], "{:.0f}") + " incidents (" + _text(inc["p1"], "{:.0f}")
+             + " P1) on " + _text(inc["active_contracts"], "{:.0f}") + " active contract(s)")
     return _rows(inc, "incidents", value, basis)
 
 
@@ -371,13 +380,13 @@ def _spend_components(con, last: dt.date) -> list[pd.DataFrame]:
     has_contract = committed > 0
     ratio = (100 * spend_12m / committed).where(has_contract)
     vs_contract = _rows(spend, "spend_vs_contract", ratio,
-                        spend_12m.map("{:,.0f}".format) + " spent against " + committed.map("{:,.0f}".format)
+                        _text(spend_12m) + " spent against " + _text(committed)
                         + " contracted")
     previous = spend["spend_prev_12m"].astype(float)
     growth = (100 * (spend_12m.fillna(0) - previous) / previous).where(previous > 0)
     trend = _rows(spend, "spend_trend", growth,
-                  spend_12m.fillna(0).map("{:,.0f}".format) + " in the last 12 months, "
-                  + previous.map("{:,.0f}".format) + " in the 12 before")
+                  _text(spend_12m.fillna(0)) + " in the last 12 months, "
+                  + _text(previous) + " in the 12 before")
     return [vs_contract, trend]
 
 
@@ -397,8 +406,8 @@ def _audit_components(con, last: dt.date) -> pd.DataFrame:
     merged = spend.merge(at_stake, on="vendor_key", how="left").fillna({"at_stake": 0.0, "findings": 0})
     spend_12m = merged["spend_12m"].astype(float)
     share = (100 * merged["at_stake"] / spend_12m).where(spend_12m > 0)
-    basis = (merged["findings"].astype(int).astype(str) + " open finding(s), "
-             + merged["at_stake"].map("{:,.0f}".format) + " at stake")
+    basis = (_text(merged["findings"], "{:.0f}") + " open finding(s), "
+             + _text(merged["at_stake"]) + " at stake")
     return _rows(merged, "audit_findings", share, basis)
 
 
@@ -502,7 +511,7 @@ def indicator_table(weights: dict[str, float] | None = None) -> pd.DataFrame:
 
 # --- vendor detail -----------------------------------------------------------------------------
 
-SPEND_HISTORY_SQL = """
+SPEND_HISTORY_SQL = f"""
 with
 names as (
     select distinct vendor from spend
@@ -511,7 +520,7 @@ matching as (
     select vendor from names where vendor_key(vendor) = $vendor_key
 ),
 final as (
-    select s.period, sum(s.amount_rc) as amount_rc, count(*) as lines,
+    select s.period, sum(cast(s.amount as decimal(38, 4)) * s.fx_rate) as amount_rc, count(*) as lines,
            count(*) filter (where s.is_fx_missing) as fx_missing_lines
     from spend_rc s
     join matching m on m.vendor = s.vendor

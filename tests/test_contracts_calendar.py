@@ -2,7 +2,7 @@
 import datetime as dt
 
 from analytics import calendar_ics
-from contracts_fixtures import D, database
+from tests.contracts_fixtures import D, database
 
 STAMP = dt.datetime(2026, 11, 15, 8, 0, tzinfo=dt.timezone.utc)
 

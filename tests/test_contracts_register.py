@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analytics import contracts, settings
-from contracts_fixtures import D, database
+from tests.contracts_fixtures import D, database
 
 ON = D(2026, 11, 15)
 CONTRACTS = [
