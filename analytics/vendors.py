@@ -615,3 +615,37 @@ def bench_cases(con) -> list[tuple[str, object]]:
         ("vendors.spend_history", lambda: spend_history(con, vendor_key=key)),
         ("vendors.vendor_contracts", lambda: vendor_contracts(con, vendor_key=key)),
     ]
+
+
+SPEND_BY_QUARTER_SQL = f"""
+with
+by_name as (
+    select
+        vendor,
+        cast(date_trunc('month', date) as date)
+            - to_months(((month(date) - $start_month) % 3 + 3) % 3) as quarter_start,
+        sum({AMOUNT_RC}) as amount_rc,
+        count(*) filter (where is_fx_missing) as fx_missing_lines
+    from spend_rc
+    where date between $first and $last
+    group by all
+),
+final as (
+    select vendor_key(vendor) as vendor_key, cast(quarter_start as date) as quarter_start,
+           sum(amount_rc) as amount_rc, sum(fx_missing_lines) as fx_missing_lines
+    from by_name
+    group by all
+)
+select * from final order by vendor_key, quarter_start
+"""
+
+
+def spend_by_quarter(con, *, quarter_end: dt.date, count: int = 8) -> pd.DataFrame:
+    """One row per vendor_key × fiscal quarter with spend, for the `count` quarters ending with quarter_end."""
+    start_month = settings.get(con, "fiscal_year_start_month")
+    first = fiscal.add_months(quarter_bounds(quarter_end, start_month)[0], -3 * (count - 1))
+    frame = con.execute(SPEND_BY_QUARTER_SQL, {"start_month": start_month, "first": first,
+                                               "last": quarter_end}).df()
+    frame["quarter"] = [quarter_label(fiscal.add_months(q.date(), 3) - ONE_DAY, start_month)
+                        for q in pd.to_datetime(frame["quarter_start"])]
+    return frame

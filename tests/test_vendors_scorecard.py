@@ -110,3 +110,24 @@ def test_vendor_detail_spend_history_joins_name_variants(con):
     history = vendors.spend_history(con, vendor_key="acme")
     assert history["period"].dt.date.tolist() == [D(2025, 3, 1), D(2026, 2, 1), D(2026, 8, 1)]
     assert history["amount_rc"].astype(float).tolist() == [110000.0, 66000.0, 66000.0]
+
+
+def test_scorecard_cli_json(tmp_path, capsys):
+    import json
+
+    from analytics import cli
+    path = tmp_path / "v.duckdb"
+    database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS, path=path).close()
+    assert cli.main(["scorecard", "--json", "--quarter-end", "2026-09-30", "--db", str(path)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [(r["vendor"], r["score"], r["rank"]) for r in result] == [("Globex Inc", 100.0, 1), ("Acme Ltd", 76.1, 2)]
+    assert result[1]["components"]["incidents"] == {"value": 4.0, "score": 90.0, "weight": 15.0, "better": "lower",
+                                                    "unit": "severity points per contract-month"}
+    assert result[0]["components"]["sla_attainment"]["score"] is None
+
+
+def test_scorecard_cli_rejects_a_date_that_ends_no_quarter(tmp_path):
+    from analytics import cli
+    path = tmp_path / "v.duckdb"
+    database(CONTRACTS, path=path).close()
+    assert cli.main(["scorecard", "--quarter-end", "2026-09-29", "--db", str(path)]) == 1
