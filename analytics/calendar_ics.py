@@ -2,7 +2,7 @@
 
 One all-day event per cancel-by date of every tacit renewal term in the horizon (the chain of terms,
 not only the next one) and per end date of fixed and express contracts, each with reminders at the
-contract_alert_days setting (90, 60, 30 days before by default). UIDs are stable, so importing an
+90, 60 and 30 days before. UIDs are stable, so importing an
 updated file again updates the events instead of duplicating them.
 """
 from __future__ import annotations
@@ -64,7 +64,7 @@ def deadline_events(con, *, on: dt.date | None = None, years_ahead: int = 3) -> 
 def calendar(con, *, on: dt.date | None = None, years_ahead: int = 3, stamp: dt.datetime | None = None) -> str:
     """The .ics text of every deadline in the horizon (see deadline_events)."""
     stamp = stamp or dt.datetime.now(dt.timezone.utc)
-    reminders = settings.get(con, "contract_alert_days")
+    reminders = contracts.ALERT_DAYS
     company = settings.get(con, "company_name")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Outlay//Contract deadlines//EN", "CALSCALE:GREGORIAN",
              "METHOD:PUBLISH", f"X-WR-CALNAME:{escape(company + ' contract deadlines')}"]

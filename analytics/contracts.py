@@ -207,21 +207,8 @@ def renewals(con, *, within_days: int = 90, on: dt.date | None = None,
     return due.sort_values(["deadline_date", "contract_id"]).reset_index(drop=True)
 
 
-def _alert_days(value: str) -> tuple[int, ...]:
-    try:
-        days = tuple(sorted({int(part) for part in value.split(",") if part.strip()}, reverse=True))
-    except ValueError:
-        raise settings.SettingError(f"{value!r} is not a comma-separated list of whole days") from None
-    if not days or min(days) <= 0:
-        raise settings.SettingError(f"{value!r}: give positive numbers of days, e.g. 90,60,30")
-    return days
-
-
-SETTINGS = [
-    settings.Setting("contract_alert_days", "90,60,30",
-                     "Days before a cancel-by or end date at which the Contracts page raises an alert "
-                     "(comma-separated; an alert is also raised on the day itself).", _alert_days),
-]
+# DOMAIN.md: alerts at 90, 60 and 30 days before a cancel-by date, and on the day itself (level 0)
+ALERT_DAYS = (90, 60, 30)
 
 ALERT_COLUMNS = ["contract_id", "vendor", "service", "owner", "renewal_type", "kind", "deadline_date", "days_left",
                  "level_days", "level", "message", "is_acknowledged"]
@@ -269,10 +256,10 @@ def _alerts_for(row, windows) -> list[dict]:
 def alerts(con, *, on: dt.date | None = None, include_acknowledged: bool = True) -> pd.DataFrame:
     """One row per alert due on `on`: contract × kind (cancel_by | end), with its level and acknowledgement.
 
-    Levels follow the contract_alert_days setting (90, 60, 30 days before, and the day itself).
+    Levels: 90, 60, 30 days before, and the day itself (ALERT_DAYS).
     """
     on = on or settings.as_of(con)
-    windows = settings.get(con, "contract_alert_days")
+    windows = ALERT_DAYS
     reg = register(con, on=on).assign(on=on)
     rows = []
     for row in reg.itertuples(index=False):

@@ -91,16 +91,6 @@ def test_acknowledged_alert_resets_with_the_next_term(con):
     assert (next_year.loc["C-2", "deadline_date"], next_year.loc["C-2", "is_acknowledged"]) == (D(2027, 12, 1), False)
 
 
-def test_alert_days_setting_is_validated(con):
-    with pytest.raises(settings.SettingError, match="positive numbers of days"):
-        settings.set_value(con, "contract_alert_days", "0,30")
-
-
-def test_custom_alert_days(con):
-    settings.set_value(con, "contract_alert_days", "20")
-    assert contracts.alerts(con, on=ON)["contract_id"].tolist() == ["C-2"]
-
-
 def test_timeline_includes_projected_renewal_terms(con):
     result = contracts.timeline(con, start=D(2026, 1, 1), end=D(2027, 12, 31), on=ON)
     c1 = result[result["contract_id"] == "C-1"]
