@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from analytics import contracts, fiscal, settings, store, vendor_names
+from analytics import contracts, fiscal, settings, vendor_names
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -130,10 +130,17 @@ def save_weights(con, weights: dict[str, float]) -> dict[str, float]:
     if unknown:
         raise KeyError(f"unknown indicator(s): {', '.join(sorted(unknown))}")
     stored = renormalise({name: weights.get(name, 0.0) for name in INDICATOR_NAMES})
-    with store.transaction(con):
+    # A plain transaction, not store.transaction: weights change no data, so the cached indicator
+    # values (keyed by the data version) stay valid and the page re-scores instantly.
+    con.execute("begin transaction")
+    try:
         con.execute("delete from vendor_scorecard_weights")
         con.executemany("insert into vendor_scorecard_weights values (?, ?, current_timestamp)",
                         [[k, v] for k, v in stored.items()])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
     return stored
 
 
@@ -649,3 +656,22 @@ def spend_by_quarter(con, *, quarter_end: dt.date, count: int = 8) -> pd.DataFra
     frame["quarter"] = [quarter_label(fiscal.add_months(q.date(), 3) - ONE_DAY, start_month)
                         for q in pd.to_datetime(frame["quarter_start"])]
     return frame
+
+
+def contributions(table: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
+    """One row per vendor × indicator with data: the points it adds to the vendor's score.
+
+    points = score x effective weight / 100, where effective weights are the weights renormalised over
+    the vendor's indicators with data; a vendor's points add up to its score.
+    """
+    weights = renormalise({name: weights.get(name, 0.0) for name in INDICATOR_NAMES})
+    rows = []
+    for r in table.itertuples(index=False):
+        present = {name: getattr(r, f"{name}_score") for name in INDICATOR_NAMES
+                   if not pd.isna(getattr(r, f"{name}_score")) and weights[name] > 0}
+        used = sum(weights[name] for name in present)
+        for name, score in present.items():
+            rows.append({"vendor": r.vendor, "indicator": indicator(name).label, "score": score,
+                         "effective_weight": 100 * weights[name] / used,
+                         "points": score * weights[name] / used})
+    return pd.DataFrame(rows, columns=["vendor", "indicator", "score", "effective_weight", "points"])

@@ -131,3 +131,10 @@ def test_scorecard_cli_rejects_a_date_that_ends_no_quarter(tmp_path):
     path = tmp_path / "v.duckdb"
     database(CONTRACTS, path=path).close()
     assert cli.main(["scorecard", "--quarter-end", "2026-09-29", "--db", str(path)]) == 1
+
+
+def test_contributions_add_up_to_the_score(con):
+    table = vendors.scorecard(con, quarter_end=Q3)
+    parts = vendors.contributions(table, vendors.DEFAULT_WEIGHTS)
+    totals = parts.groupby("vendor")["points"].sum().round(1).to_dict()
+    assert totals == table.set_index("vendor")["score"].to_dict()
