@@ -173,10 +173,9 @@ def register(con, *, on: dt.date | None = None) -> pd.DataFrame:
     on = on or settings.as_of(con)
     rows = [_register_row(c, on) for c in _contracts(con).itertuples(index=False)]
     frame = pd.DataFrame(rows, columns=REGISTER_COLUMNS)
-    frame["days_left"] = frame["days_left"].astype("Int64")
-    frame["current_term"] = frame["current_term"].astype("Int64")
-    frame["notice_days"] = frame["notice_days"].astype("Int64")
-    frame["renewal_term_months"] = frame["renewal_term_months"].astype("Int64")
+    # whole numbers that may be missing are float (NaN), not Int64: pd.NA breaks the Excel writer
+    for column in ("days_left", "current_term", "notice_days", "renewal_term_months"):
+        frame[column] = frame[column].astype(float)
     return frame
 
 
@@ -233,7 +232,7 @@ def _alerts_for(row, windows) -> list[dict]:
         days = (row.cancel_by_date - row.on).days
         found.append(("cancel_by", row.cancel_by_date, days,
                       f"cancel by {row.cancel_by_date:%d %b %Y} or it renews on {row.term_end_date + ONE_DAY:%d %b %Y}"
-                      f" for {row.renewal_term_months} months"))
+                      f" for {int(row.renewal_term_months)} months"))
         if row.missed_cancel_by_date is not None:
             end = row.current_term_end_date
             found.append(("end", end, (end - row.on).days,
@@ -340,7 +339,8 @@ def payments(start: dt.date, end: dt.date, *, annual_value: float, billing_frequ
 def committed_payments(con, *, start: dt.date, end: dt.date) -> pd.DataFrame:
     """One row per contract payment dated in [start, end], including terms contracts will auto-renew into.
 
-    Columns: contract_id, vendor, payment_date, period, amount, currency, term_index, is_renewal_term.
+    Columns: contract_id, vendor, payment_date, period, amount, currency, term_index, is_renewal_term,
+    term_start_date.
     """
     frame = con.execute(
         "select contract_id, vendor, start_date, end_date, annual_value, currency, auto_renew, "
@@ -348,13 +348,17 @@ def committed_payments(con, *, start: dt.date, end: dt.date) -> pd.DataFrame:
     rows = []
     for c in frame.itertuples(index=False):
         months = None if pd.isna(c.renewal_term_months) else int(c.renewal_term_months)
-        for day, amount, index in payments(_date(c.start_date), _date(c.end_date), annual_value=float(c.annual_value),
+        first, last = _date(c.start_date), _date(c.end_date)
+        starts = {t.index: t.start_date for t in terms(first, last, auto_renew=bool(c.auto_renew),
+                                                        renewal_term_months=months, notice_days=None, until=end)}
+        for day, amount, index in payments(first, last, annual_value=float(c.annual_value),
                                            billing_frequency=c.billing_frequency, auto_renew=bool(c.auto_renew),
                                            renewal_term_months=months, until=end):
             if start <= day <= end:
-                rows.append((c.contract_id, c.vendor, day, day.replace(day=1), amount, c.currency, index, index > 0))
+                rows.append((c.contract_id, c.vendor, day, day.replace(day=1), amount, c.currency, index, index > 0,
+                             starts[index]))
     return pd.DataFrame(rows, columns=["contract_id", "vendor", "payment_date", "period", "amount", "currency",
-                                       "term_index", "is_renewal_term"])
+                                       "term_index", "is_renewal_term", "term_start_date"])
 
 
 COMMITTED_SQL = """
@@ -375,7 +379,7 @@ rated as (
 ),
 final as (
     select
-        r.period, r.vendor, r.is_renewal_term,
+        r.period, r.vendor, r.term_start_date > $on as is_projected,
         sum(cast(r.amount as decimal(38, 4))
             * case when r.currency = rep.currency then 1 else r.rate end) as amount_rc,
         count(*) as payments,
@@ -384,22 +388,23 @@ final as (
     from rated r cross join reporting rep
     group by all
 )
-select * from final order by period, vendor, is_renewal_term
+select * from final order by period, vendor, is_projected
 """
 
 
-def committed_by_month(con, *, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """One row per month × vendor × is_renewal_term: committed contract payments in the reporting currency.
+def committed_by_month(con, *, start: dt.date, end: dt.date, on: dt.date | None = None) -> pd.DataFrame:
+    """One row per month × vendor × is_projected: committed contract payments in the reporting currency.
 
     Payments follow each contract's billing frequency (in advance), over its terms and the terms it
-    will auto-renew into. A month without an fx rate uses the latest earlier month's rate
+    will auto-renew into; is_projected marks renewal terms that start after `on`. A month without an fx rate uses the latest earlier month's rate
     (is_fx_carried_forward); a currency with no rate at all leaves amount_rc empty (is_fx_missing).
     """
+    on = on or settings.as_of(con)
     committed = committed_payments(con, start=start, end=end)
     cur = con.cursor()
     cur.register("committed", committed)
     try:
-        return cur.execute(COMMITTED_SQL).df()
+        return cur.execute(COMMITTED_SQL, {"on": on}).df()
     finally:
         cur.unregister("committed")
 

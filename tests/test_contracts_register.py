@@ -132,3 +132,16 @@ def test_renewals_cli_rejects_negative_window(tmp_path):
     path = tmp_path / "c.duckdb"
     database(CONTRACTS, path=path).close()
     assert cli.main(["renewals", "--within", "-1", "--db", str(path)]) == 1
+
+
+def test_committed_by_month_marks_projected_renewal_terms(con):
+    result = contracts.committed_by_month(con, start=D(2026, 12, 1), end=D(2027, 1, 31), on=ON)
+    projected = result.set_index(["period", "vendor"])["is_projected"]
+    assert bool(projected[(pd.Timestamp("2026-12-01"), "Acme Ltd")]) is False  # the renewal term running now
+    assert bool(projected[(pd.Timestamp("2027-01-01"), "Acme Ltd")]) is True   # the term it will renew into
+
+
+def test_committed_by_month_without_payments_is_empty():
+    con = database([CONTRACTS[3]])
+    result = contracts.committed_by_month(con, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    assert result.empty
