@@ -383,8 +383,8 @@ final as (
         sum(cast(r.amount as decimal(38, 4))
             * case when r.currency = rep.currency then 1 else r.rate end) as amount_rc,
         count(*) as payments,
-        bool_or(r.currency <> rep.currency and r.rate is null) as is_fx_missing,
-        bool_or(r.currency <> rep.currency and r.fx_period < r.period) as is_fx_carried_forward
+        coalesce(bool_or(r.currency <> rep.currency and r.rate is null), false) as is_fx_missing,
+        coalesce(bool_or(r.currency <> rep.currency and r.fx_period < r.period), false) as is_fx_carried_forward
     from rated r cross join reporting rep
     group by all
 )

@@ -171,7 +171,8 @@ def quarters(con, *, count: int = 8) -> list[tuple[dt.date, str]]:
     return result
 
 
-def previous_quarter_end(quarter_end: dt.date, con) -> dt.date:
+def previous_quarter_end(con, *, quarter_end: dt.date) -> dt.date:
+    """The last day of the fiscal quarter before the one ending on quarter_end."""
     start_month = settings.get(con, "fiscal_year_start_month")
     return quarter_bounds(quarter_end, start_month)[0] - ONE_DAY
 
@@ -466,7 +467,7 @@ def score_table(current: pd.DataFrame, previous: pd.DataFrame, weights: dict[str
     table["score"] = table["score"].astype(float).round(1)
     table["previous_score"] = table["previous_score"].astype(float).round(1)
     table["trend"] = (table["score"] - table["previous_score"]).round(1)
-    table["indicators_used"] = table["indicators_used"].fillna(0).astype(int)
+    table["indicators_used"] = pd.to_numeric(table["indicators_used"]).fillna(0).astype(int)
     table["rank"] = table["score"].rank(method="min", ascending=False).astype("Int64")
     wide_score = current.pivot_table(index="vendor_key", columns="indicator", values="score", aggfunc="first")
     wide_value = current.pivot_table(index="vendor_key", columns="indicator", values="value", aggfunc="first")
@@ -503,7 +504,7 @@ def scorecard(con, *, quarter_end: dt.date | None = None, weights: dict[str, flo
     quarter_end = quarter_end or default_quarter_end(con)
     weights = weights or get_weights(con)
     current = components(con, quarter_end=quarter_end)
-    previous = components(con, quarter_end=previous_quarter_end(quarter_end, con))
+    previous = components(con, quarter_end=previous_quarter_end(con, quarter_end=quarter_end))
     vendors = scope(con, quarter_end=quarter_end, include_uncontracted=include_uncontracted)
     return score_table(current, previous, weights, vendors)
 
@@ -675,3 +676,18 @@ def contributions(table: pd.DataFrame, weights: dict[str, float]) -> pd.DataFram
                          "effective_weight": 100 * weights[name] / used,
                          "points": score * weights[name] / used})
     return pd.DataFrame(rows, columns=["vendor", "indicator", "score", "effective_weight", "points"])
+
+
+def parts_table(parts: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
+    """One row per indicator for one vendor's components: value, score, weight, effective weight, basis (n/a rows too)."""
+    weights = renormalise({name: weights.get(name, 0.0) for name in INDICATOR_NAMES})
+    present = {r.indicator: r for r in parts.itertuples()}
+    used = sum(weights[name] for name in present if weights[name] > 0)
+    rows = []
+    for ind in INDICATORS:
+        part = present.get(ind.name)
+        rows.append({"Indicator": ind.label, "Better": ind.better, "Value": part.value if part else None,
+                     "Unit": ind.unit, "Score (0-100)": part.score if part else None, "Weight": weights[ind.name],
+                     "Effective weight": round(100 * weights[ind.name] / used, 1) if part and used else None,
+                     "Basis": part.basis if part else "n/a: no data"})
+    return pd.DataFrame(rows)

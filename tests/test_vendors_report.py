@@ -54,3 +54,10 @@ def test_formula_like_vendor_name_stays_text():
     ws = wb["Scorecard"]
     cell = next(c for r in ws.iter_rows(min_row=4) for c in r if c.value and str(c.value).startswith("=HYPER"))
     assert cell.data_type == "s"
+
+
+def test_single_vendor_page():
+    con = database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS)
+    wb = load_workbook(io.BytesIO(report.workbook_bytes(con, quarter_end=Q3, vendor_key="acme")))
+    assert wb.sheetnames == ["Acme Ltd"]
+    assert wb["Acme Ltd"]["A1"].value == "Acme Ltd – vendor scorecard FY2026 Q3"

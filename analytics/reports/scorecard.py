@@ -47,21 +47,6 @@ def _ranking_frame(table: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _parts_frame(parts: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
-    """One row per indicator for one vendor: n/a where it has no data."""
-    rows = []
-    present = {r.indicator: r for r in parts.itertuples()}
-    used = sum(weights[name] for name in present if weights[name] > 0)
-    for ind in vendors.INDICATORS:
-        part = present.get(ind.name)
-        rows.append({"Indicator": ind.label, "Better": ind.better, "Value": part.value if part else None,
-                     "Unit": ind.unit, "Score (0-100)": part.score if part else None,
-                     "Weight": weights[ind.name],
-                     "Effective weight": round(100 * weights[ind.name] / used, 1) if part and used else None,
-                     "Basis": part.basis if part else "n/a: no data"})
-    return pd.DataFrame(rows)
-
-
 def _contracts_frame(register: pd.DataFrame) -> pd.DataFrame:
     columns = {"contract_id": "Contract", "service": "Service", "renewal_type": "Renewal", "status": "Status",
                "current_term_end_date": "Term ends", "cancel_by_date": "Cancel by", "days_left": "Days left",
@@ -99,7 +84,7 @@ def _vendor_sheet(ws, row, *, label: str, company: str, parts, weights, register
     rank = "" if pd.isna(row.rank) else f", rank {int(row.rank)}"
     trend = "" if pd.isna(row.trend) else f", {row.trend:+.1f} on the previous quarter"
     xlsx.set_cell(ws, 2, 1, f"{company} · score {score}{rank}{trend}")
-    at = _section(ws, 4, "Score parts", _parts_frame(parts, weights),
+    at = _section(ws, 4, "Score parts", vendors.parts_table(parts, weights),
                   {"Value": "0.00", "Score (0-100)": SCORE, "Weight": SCORE, "Effective weight": SCORE})
     at = _section(ws, at, "Contracts and deadlines", _contracts_frame(register), {"Annual value": MONEY})
     quarterly = spend.rename(columns={"quarter": "Quarter", "amount_rc": "Spend"})[["Quarter", "Spend"]]
@@ -110,8 +95,8 @@ def _vendor_sheet(ws, row, *, label: str, company: str, parts, weights, register
 
 
 def build(con, *, quarter_end: dt.date | None = None, weights: dict[str, float] | None = None,
-          include_uncontracted: bool = False):
-    """The scorecard workbook (openpyxl) for the quarter ending on quarter_end."""
+          include_uncontracted: bool = False, vendor_key: str | None = None):
+    """The scorecard workbook (openpyxl) for the quarter ending on quarter_end; one vendor's page only with vendor_key."""
     quarter_end = quarter_end or vendors.default_quarter_end(con)
     weights = vendors.renormalise(weights or vendors.get_weights(con))
     start_month = settings.get(con, "fiscal_year_start_month")
@@ -119,13 +104,23 @@ def build(con, *, quarter_end: dt.date | None = None, weights: dict[str, float] 
     company = settings.get(con, "company_name")
     currency = settings.get(con, "reporting_currency")
     current = vendors.components(con, quarter_end=quarter_end)
-    previous = vendors.components(con, quarter_end=vendors.previous_quarter_end(quarter_end, con))
+    previous = vendors.components(con, quarter_end=vendors.previous_quarter_end(con, quarter_end=quarter_end))
     scope = vendors.scope(con, quarter_end=quarter_end, include_uncontracted=include_uncontracted)
     table = vendors.score_table(current, previous, weights, scope)
     register = contracts.register(con).assign(vendor_key=lambda f: f["vendor"].map(vendor_names.normalise))
     spend = vendors.spend_by_quarter(con, quarter_end=quarter_end)
 
     wb = xlsx.new_workbook()
+    if vendor_key is not None:
+        table = table[table["vendor_key"] == vendor_key]
+        if table.empty:
+            raise KeyError(f"no vendor {vendor_key!r} in the scorecard")
+        row = next(table.itertuples(index=False))
+        _vendor_sheet(wb.create_sheet(_sheet_name(1, row.vendor, set())[3:]), row, label=label, company=company,
+                      parts=current[current["vendor_key"] == vendor_key], weights=weights,
+                      register=register[register["vendor_key"] == vendor_key],
+                      spend=spend[spend["vendor_key"] == vendor_key])
+        return wb
     ws = wb.create_sheet("Scorecard")
     xlsx.set_cell(ws, 1, 1, f"{company} – vendor scorecard {label} (amounts in {currency})").font = TITLE_FONT
     xlsx.write_frame(ws, _ranking_frame(table), start_row=3, formats={"Score": SCORE, "Previous quarter": SCORE,
@@ -145,3 +140,10 @@ def to_bytes(wb) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def workbook_bytes(con, *, quarter_end: dt.date, weights: tuple = (), include_uncontracted: bool = False,
+                   vendor_key: str | None = None) -> bytes:
+    """build() as .xlsx bytes; weights as (indicator, weight) pairs so the call can be cached."""
+    return to_bytes(build(con, quarter_end=quarter_end, weights=dict(weights) or None,
+                          include_uncontracted=include_uncontracted, vendor_key=vendor_key))
