@@ -5,6 +5,8 @@ import datetime as dt
 import json
 import math
 
+import pandas as pd
+
 from analytics import cli, settings, store, vendors
 
 
@@ -37,7 +39,7 @@ def rows(table, weights: dict[str, float]) -> list[dict]:
                                     "score": _number(getattr(r, f"{ind.name}_score"), 1),
                                     "weight": weights[ind.name], "better": ind.better, "unit": ind.unit}
         result.append({"vendor": r.vendor, "score": _number(r.score, 1),
-                       "rank": None if r.rank is None or r.rank != r.rank else int(r.rank),
+                       "rank": None if pd.isna(r.rank) else int(r.rank),
                        "previous_score": _number(r.previous_score, 1), "trend": _number(r.trend, 1),
                        "components": components})
     return result
