@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import importlib.util
 from dataclasses import dataclass
 from typing import Callable
 
@@ -315,9 +314,13 @@ select * from final
 
 def _optional(module_name: str, func_name: str):
     """A function of another domain module when that module exists in this version of Outlay, else None."""
-    if importlib.util.find_spec(module_name) is None:
-        return None
-    return getattr(importlib.import_module(module_name), func_name, None)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return None
+        raise
+    return getattr(module, func_name, None)
 
 
 def _text(values: pd.Series, fmt: str = "{:,.0f}") -> pd.Series:
@@ -334,11 +337,36 @@ def _rows(frame: pd.DataFrame, name: str, value: pd.Series, basis: pd.Series) ->
     return out[COMPONENT_COLUMNS]
 
 
+TICKET_CLOCK_COLUMNS = {"vendor", "response_met", "response_breached", "resolution_met", "resolution_breached"}
+
+
+def _ticket_attainment(con, first: dt.date, last: dt.date) -> pd.DataFrame | None:
+    """SLA attainment from the SLA module's ticket clocks (met / decided), or None without that module."""
+    attainment = _optional("analytics.sla", "contract_month_attainment")
+    if attainment is None:
+        return None
+    months = attainment(con, start=first, end=last)
+    if months is None or not TICKET_CLOCK_COLUMNS <= set(months.columns):
+        return None
+    months = months.assign(vendor_key=months["vendor"].map(vendor_names.normalise),
+                           met=months["response_met"] + months["resolution_met"],
+                           decided=months["response_met"] + months["response_breached"]
+                           + months["resolution_met"] + months["resolution_breached"])
+    frame = months.groupby("vendor_key", as_index=False)[["met", "decided"]].sum()
+    frame = frame[frame["decided"] > 0]
+    return _rows(frame, "sla_attainment", 100 * frame["met"] / frame["decided"],
+                 _text(frame["met"], "{:.0f}") + " of " + _text(frame["decided"], "{:.0f}")
+                 + " ticket SLA clocks met (response and resolution)")
+
+
 def _sla_components(con, first: dt.date, last: dt.date) -> list[pd.DataFrame]:
+    """SLA attainment (ticket clocks when the SLA module is present, else the monthly `sla` results) and availability."""
     sla = con.execute(SLA_SQL, {"first": first, "last": last}).df()
-    attainment = _rows(sla, "sla_attainment", 100 * sla["met"] / sla["results"],
-                       _text(sla["met"], "{:.0f}") + " of " + _text(sla["results"], "{:.0f}")
-                       + " SLA results met")
+    attainment = _ticket_attainment(con, first, last)
+    if attainment is None:
+        attainment = _rows(sla, "sla_attainment", 100 * sla["met"] / sla["results"],
+                           _text(sla["met"], "{:.0f}") + " of " + _text(sla["results"], "{:.0f}")
+                           + " monthly SLA results met")
     avail = sla[sla["availability_results"] > 0]
     availability = _rows(avail, "availability", avail["shortfall"],
                          "average availability " + _text(avail["availability"], "{:.3f}%") + " over "
@@ -398,24 +426,37 @@ def _spend_components(con, last: dt.date) -> list[pd.DataFrame]:
     return [vs_contract, trend]
 
 
-def _audit_components(con, last: dt.date) -> pd.DataFrame:
-    """Open audit findings' amount at stake as a share of spend; empty (n/a) until the audit module exists."""
+def _open_findings(con, first: dt.date, last: dt.date) -> pd.DataFrame | None:
+    """vendor_key, at_stake, findings: open or confirmed cost-audit findings dated in [first, last]; None without audit."""
     findings = _optional("analytics.audit", "findings")
     if findings is None:
-        return pd.DataFrame(columns=COMPONENT_COLUMNS)
+        return None
     frame = findings(con, include_dismissed=False)
-    if frame is None or "vendor" not in frame or "amount_at_stake" not in frame:
+    if frame is None or not {"vendor", "amount_at_stake"} <= set(frame.columns):
+        return None
+    if "status" in frame:
+        frame = frame[frame["status"].isin(["open", "confirmed"])]
+    if "finding_date" in frame:
+        dates = pd.to_datetime(frame["finding_date"], errors="coerce")
+        frame = frame[dates.isna() | ((dates >= pd.Timestamp(first)) & (dates <= pd.Timestamp(last)))]
+    frame = frame[frame["vendor"].notna()]
+    frame = frame.assign(vendor_key=frame["vendor"].map(vendor_names.normalise),
+                         at_stake=pd.to_numeric(frame["amount_at_stake"], errors="coerce").abs().fillna(0.0))
+    return frame.groupby("vendor_key", as_index=False).agg(at_stake=("at_stake", "sum"),
+                                                           findings=("at_stake", "size"))
+
+
+def _audit_components(con, last: dt.date) -> pd.DataFrame:
+    """Open audit findings' amount at stake as a share of spend (12 months); empty (n/a) without the audit module."""
+    window_start, _ = _window(last)
+    at_stake = _open_findings(con, window_start, last)
+    if at_stake is None:
         return pd.DataFrame(columns=COMPONENT_COLUMNS)
-    frame = frame.assign(vendor_key=frame["vendor"].map(vendor_names.normalise))
-    at_stake = frame.groupby("vendor_key", as_index=False).agg(
-        at_stake=("amount_at_stake", lambda s: float(pd.to_numeric(s, errors="coerce").abs().sum())),
-        findings=("amount_at_stake", "size"))
     spend = _spend(con, last)[["vendor_key", "spend_12m"]]
     merged = spend.merge(at_stake, on="vendor_key", how="left").fillna({"at_stake": 0.0, "findings": 0})
     spend_12m = merged["spend_12m"].astype(float)
     share = (100 * merged["at_stake"] / spend_12m).where(spend_12m > 0)
-    basis = (_text(merged["findings"], "{:.0f}") + " open finding(s), "
-             + _text(merged["at_stake"]) + " at stake")
+    basis = (_text(merged["findings"], "{:.0f}") + " open finding(s), " + _text(merged["at_stake"]) + " at stake")
     return _rows(merged, "audit_findings", share, basis)
 
 

@@ -138,3 +138,38 @@ def test_contributions_add_up_to_the_score(con):
     parts = vendors.contributions(table, vendors.DEFAULT_WEIGHTS)
     totals = parts.groupby("vendor")["points"].sum().round(1).to_dict()
     assert totals == table.set_index("vendor")["score"].to_dict()
+
+
+def _fake_module(monkeypatch, name, **functions):
+    import importlib.machinery
+    import sys
+    import types
+    module = types.ModuleType(name)
+    module.__spec__ = importlib.machinery.ModuleSpec(name, None)
+    for attr, func in functions.items():
+        setattr(module, attr, func)
+    monkeypatch.setitem(sys.modules, name, module)
+
+
+def test_sla_attainment_uses_the_sla_modules_ticket_clocks(con, monkeypatch):
+    months = pd.DataFrame({"contract_id": ["V-1"], "vendor": ["Acme Ltd"], "period": [D(2026, 7, 1)],
+                           "response_met": [3], "response_breached": [1], "resolution_met": [4],
+                           "resolution_breached": [0]})
+    _fake_module(monkeypatch, "analytics.sla", contract_month_attainment=lambda con, start, end: months)
+    result = vendors.components(con, quarter_end=Q3).set_index(["vendor_key", "indicator"])
+    assert result.loc[("acme", "sla_attainment"), "value"] == 87.5  # 7 of 8 clocks met
+    assert result.loc[("acme", "sla_attainment"), "basis"] == "7 of 8 ticket SLA clocks met (response and resolution)"
+
+
+def test_audit_findings_share_of_spend(con, monkeypatch):
+    found = pd.DataFrame({
+        "vendor": ["ACME Ltd", "Acme Ltd", "Acme Ltd", None],
+        "amount_at_stake": [6600.0, 5000.0, 9000.0, 100.0],
+        "status": ["open", "resolved", "open", "open"],
+        "finding_date": [D(2026, 3, 1), D(2026, 3, 1), D(2024, 1, 1), D(2026, 3, 1)],
+    })
+    _fake_module(monkeypatch, "analytics.audit", findings=lambda con, include_dismissed: found)
+    result = vendors.components(con, quarter_end=Q3).set_index(["vendor_key", "indicator"])
+    # only the open finding dated in the 12 months counts: 6,600 of 132,000 spent = 5% -> 75
+    assert (result.loc[("acme", "audit_findings"), "value"], result.loc[("acme", "audit_findings"), "score"]) == (5.0, 75.0)
+    assert result.loc[("globex", "audit_findings"), "score"] == 100.0  # spend and no finding
