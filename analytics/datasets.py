@@ -141,6 +141,7 @@ DATASETS: dict[str, Dataset] = {
             C("opened_at", "timestamp", True, "When the ticket was opened", "2026-03-15 09:30:00"),
             C("responded_at", "timestamp", False, "First response", "2026-03-15 10:05:00"),
             C("resolved_at", "timestamp", False, "Resolution", "2026-03-16 14:00:00"),
+            C("made_sla", "bool", False, "The ITSM tool's own SLA flag (ServiceNow made_sla), kept beside Outlay's computation", "true"),
         ),
         key=("ticket_id",),
         ordered=(("opened_at", "responded_at"), ("opened_at", "resolved_at")),

@@ -85,6 +85,7 @@ def _parse_reason(col: Column) -> str:
 def stage(con, dataset: Dataset, frame: pd.DataFrame) -> str:
     """Load the mapped text frame into a typed temporary table; returns its name."""
     staged = f"staged_{dataset.name}"
+    con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
     con.register("incoming_text", frame)
     try:
         select = ["_row"]
