@@ -11,12 +11,14 @@ from __future__ import annotations
 import zoneinfo
 
 from analytics import settings
-from analytics.sla.credits import credits_outstanding, service_credits
+from analytics.audit.engine import Rule
+from analytics.sla.credits import audit_findings, credits_outstanding, service_credits
 from analytics.sla.engine import as_of_moment, ticket_sla
 from analytics.sla.monthly import availability_trend, breaches, contract_month_attainment, problems, summarise, summary
 
 __all__ = ["ticket_sla", "as_of_moment", "contract_month_attainment", "breaches", "availability_trend",
-           "problems", "summary", "summarise", "service_credits", "credits_outstanding", "SETTINGS", "bench_cases"]
+           "problems", "summary", "summarise", "service_credits", "credits_outstanding", "SETTINGS", "AUDIT_RULES",
+           "bench_cases"]
 
 
 def _timezone(value: str) -> str:
@@ -39,6 +41,14 @@ SETTINGS = [
     settings.Setting("sla_default_schedule", "24x7",
                      "Schedule for the contracts' default sla_response_hours / sla_resolution_hours "
                      "(24x7, or a schedule from the schedules dataset).", _schedule_name),
+]
+
+
+AUDIT_RULES = [
+    Rule("service_credits", "SLC", "Service credits not received",
+         "Months a contract missed its SLA (ticket breaches or availability below target) whose service credit, "
+         "worked out from the contract's credit % and cap, was not received as a credit note from the vendor.",
+         audit_findings, ("incident_timezone", "sla_default_schedule", "reporting_currency")),
 ]
 
 
