@@ -117,7 +117,7 @@ else:
                    "inside the schedule named beside them.")
         st.dataframe(tickets[["ticket_id", "priority", "opened_at", "response_hours", "response_target_hours",
                               "response_status", "resolution_hours", "resolution_target_hours",
-                              "resolution_status", "resolution_schedule"]],
+                              "resolution_status", "resolution_schedule", "made_sla"]],
                      hide_index=True, key="sla_tickets_table",
                      column_config={c: st.column_config.NumberColumn(format="%.2f")
                                     for c in ("response_hours", "resolution_hours")})

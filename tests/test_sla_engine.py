@@ -162,3 +162,13 @@ def test_ticket_sla_for_one_contract_and_month(db):
     only = engine.ticket_sla(db[0], as_of_at=AS_OF, contract_id="C1", period=dt.date(2026, 6, 1))
     assert list(only["ticket_id"]) == ["A"]
     assert list(out.index) == ["A", "B", "C"]
+
+
+def test_made_sla_flag_is_kept_beside_the_recomputation(db):
+    rows = [ticket("M1", "2026-06-01 10:00:00", "2026-06-01 10:30:00", "2026-06-02 10:00:00", priority="P4"),
+            ticket("M2", "2026-06-01 10:00:00", "2026-06-01 10:30:00", "2026-06-01 12:00:00", priority="P4"),
+            ticket("M3", "2026-06-01 10:00:00", priority="P4")]
+    for row, flag in zip(rows, ("true", "true", "false")):
+        row["made_sla"] = flag
+    out = run(db, rows)  # P4: 16 h resolution on 24x7; M1 took 24 h, M2 2 h, M3 still open after months
+    assert list(out["made_sla_agrees"].astype(object)) == [False, True, True]  # M3 breached while open

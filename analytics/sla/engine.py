@@ -27,7 +27,7 @@ _TO_UTC = {True: "{x}", False: "timezone('UTC', timezone($incident_tz, {x}))"}
 TICKETS_SQL = """
 with {calendar},
 tickets as (
-    select ticket_id, contract_id, priority, opened_at, {opened_u} as opened_u,
+    select ticket_id, contract_id, priority, opened_at, made_sla, {opened_u} as opened_u,
         {responded_u} as responded_u, {resolved_u} as resolved_u,
         lower(replace(priority, ' ', '')) as priority_key
     from incidents
@@ -39,7 +39,7 @@ targets as (
     from sla_targets
 ),
 clocks as (  -- one row per ticket, both clocks side by side
-    select t.ticket_id, t.contract_id, t.priority, t.opened_at, t.opened_u,
+    select t.ticket_id, t.contract_id, t.priority, t.opened_at, t.made_sla, t.opened_u,
         coalesce(t.responded_u, t.resolved_u) as resp_stop,
         t.resolved_u as resol_stop,
         coalesce(tr.target_hours, c.sla_response_hours) as resp_target,
@@ -97,10 +97,16 @@ measured as (
         cast(round(b.resol_target * 3600000000) as bigint) as resol_target_us
     from w4 b left join paused p on p.ticket_id = b.ticket_id
 ),
+decided as (
+    select *, {resol_status} as resol_status from measured
+),
 final as (
     select ticket_id, contract_id, priority, opened_at, cast(date_trunc('month', opened_at) as date) as period,
-        {metric_cols}
-    from measured
+        {metric_cols},
+        made_sla,
+        -- the ITSM tool's legacy flag against the recomputed resolution clock (null when either is undecided)
+        case when resol_status in ('met', 'breached') then made_sla = (resol_status = 'met') end as made_sla_agrees
+    from decided
 )
 {select}
 """
@@ -146,7 +152,7 @@ def _sql(utc: bool, select: str) -> str:
     p_chain = _lookup_chain("clipped", "p", [("p_rps", "rps", "resp_schedule"), ("p_rpe", "rpe", "resp_schedule"),
                                              ("p_sps", "sps", "resol_schedule"), ("p_spe", "spe", "resol_schedule")])
     return TICKETS_SQL.format(
-        select=select, calendar=sched.CALENDAR_CTE, w_chain=w_chain, p_chain=p_chain, metric_cols=metric_cols,
+        select=select, resol_status=_STATUS.format(m="resol"), calendar=sched.CALENDAR_CTE, w_chain=w_chain, p_chain=p_chain, metric_cols=metric_cols,
         opened_u=conv.format(x="opened_at"), responded_u=conv.format(x="responded_at"),
         resolved_u=conv.format(x="resolved_at"), paused_u=conv.format(x="p.paused_at"),
         resumed_u=conv.format(x="p.resumed_at"),

@@ -22,7 +22,8 @@ MONTHLY_SELECT = """
         count(*) filter (where response_status = 'pending') as response_pending,
         count(*) filter (where resolution_status = 'met') as resolution_met,
         count(*) filter (where resolution_status = 'breached') as resolution_breached,
-        count(*) filter (where resolution_status = 'pending') as resolution_pending
+        count(*) filter (where resolution_status = 'pending') as resolution_pending,
+        count(*) filter (where not made_sla_agrees) as made_sla_disagreements
     from final where contract_id is not null
     group by all
 ),
@@ -41,6 +42,7 @@ joined as (
         coalesce(t.response_pending, 0) as response_pending,
         coalesce(t.resolution_met, 0) as resolution_met, coalesce(t.resolution_breached, 0) as resolution_breached,
         coalesce(t.resolution_pending, 0) as resolution_pending,
+        coalesce(t.made_sla_disagreements, 0) as made_sla_disagreements,
         a.availability_target_pct, a.availability_pct, a.reported_response_hours, a.reported_resolution_hours
     from ticket_months t full outer join availability a on a.contract_id = t.contract_id and a.period = t.period
 ),
@@ -55,7 +57,7 @@ monthly as (
         greatest(cast(j.availability_target_pct as decimal(9, 4)) - cast(j.availability_pct as decimal(9, 4)), 0)
             as availability_points_below,
         coalesce(j.availability_pct < j.availability_target_pct, false) as is_availability_missed,
-        j.reported_response_hours, j.reported_resolution_hours
+        j.reported_response_hours, j.reported_resolution_hours, j.made_sla_disagreements
     from joined j left join contracts c on c.contract_id = j.contract_id
 )
 select *,
