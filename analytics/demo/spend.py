@@ -115,18 +115,26 @@ def _number_invoices(inv: np.ndarray) -> np.ndarray:
 
 
 def _unique_within_invoice(inv: np.ndarray, cents: np.ndarray, fixed: np.ndarray) -> np.ndarray:
-    """Nudge by a cent the random lines that repeat an amount on the same invoice.
+    """Raise by a few cents the random lines that repeat an amount on the same invoice.
 
-    Only a planted duplicate should repeat vendor + invoice + amount; fixed lines keep theirs.
+    Only a planted duplicate should repeat vendor + invoice + amount; fixed lines (contract
+    bills, planted lines, never on an invoice with random lines) keep theirs. Within an
+    invoice, amounts sorted ascending become strictly increasing: c'[i] - i = cummax(c[i] - i).
     """
     cents = cents.copy()
-    for _ in range(50):
-        order = np.lexsort((fixed, cents, inv))
-        same = (inv[order][1:] == inv[order][:-1]) & (cents[order][1:] == cents[order][:-1]) & (inv[order][1:] >= 0)
-        same &= ~fixed[order][1:]
-        if not same.any():
-            break
-        cents[order[1:][same]] += 1
+    pick = np.flatnonzero(~fixed & (inv >= 0))
+    if not len(pick):
+        return cents
+    order = pick[np.lexsort((cents[pick], inv[pick]))]
+    group_inv = inv[order]
+    new_group = np.r_[True, group_inv[1:] != group_inv[:-1]]
+    group = np.cumsum(new_group) - 1
+    starts = np.flatnonzero(new_group)
+    position = np.arange(len(order)) - starts[group]
+    shifted = cents[order] - position
+    offset = np.int64(1) << np.int64(36)  # wider than any amount range, so cummax stays inside a group
+    rising = np.maximum.accumulate(shifted + group * offset) - group * offset
+    cents[order] = rising + position
     return cents
 
 
