@@ -92,6 +92,9 @@ class Lines:
         cols = {k: np.concatenate(v) if v else np.array([], dtype=np.int64) for k, v in self.columns.items()}
         order = np.lexsort((cols["cents"], cols["inv"], cols["src"], cols["day"]))
         cols = {k: v[order] for k, v in cols.items()}
+        vendor_codes = {v: i for i, v in enumerate(sorted({row["vendor"] for row in self.sources}))}
+        vendor = np.array([vendor_codes[row["vendor"]] for row in self.sources], dtype=np.int32)[cols["src"]]
+        cols["cents"] = _spread_near_duplicates(vendor, cols["day"], cols["cents"], cols["fixed"])
         cols["cents"] = _unique_within_invoice(cols["inv"], cols["cents"], cols["fixed"])
         cols["inv_no"] = _number_invoices(cols["inv"])
         cols["row_no"] = np.arange(1, len(order) + 1, dtype=np.int64)
@@ -112,6 +115,24 @@ def _number_invoices(inv: np.ndarray) -> np.ndarray:
     rank[np.argsort(first, kind="stable")] = np.arange(len(keys))
     out[has] = 100001 + rank[inverse]
     return out
+
+
+def _spread_near_duplicates(vendor, day, cents, fixed, *, days: int = 14, passes: int = 5) -> np.ndarray:
+    """Raise by a cent a random line repeating a same-vendor amount from the previous `days` days.
+
+    So that, at scale 1, "same vendor and amount close in time" finds only the planted duplicate.
+    A few passes; at large scales some coincidences remain, as in real ledgers.
+    """
+    cents = cents.copy()
+    pick = np.flatnonzero(~fixed)
+    for _ in range(passes):
+        order = pick[np.lexsort((day[pick], cents[pick], vendor[pick]))]
+        v, c, d = vendor[order], cents[order], day[order]
+        same = (v[1:] == v[:-1]) & (c[1:] == c[:-1]) & (d[1:] - d[:-1] <= days)
+        if not same.any():
+            break
+        cents[order[1:][same]] += 1
+    return cents
 
 
 def _unique_within_invoice(inv: np.ndarray, cents: np.ndarray, fixed: np.ndarray) -> np.ndarray:
