@@ -33,6 +33,7 @@ final as (
 select * from final where rate is not null;
 
 -- one row per spend line, with its amount in the reporting currency
+-- (amount widened to decimal(38, 4) first: decimal(18, 4) x decimal(18, 10) overflows above ~92k)
 create view spend_rc as
 with
 settings_now as (
@@ -47,7 +48,7 @@ final as (
         sp.*,
         cast(date_trunc('month', sp.date) as date) as period,
         case when sp.currency = s.reporting_currency then cast(1 as decimal(18, 10)) else f.rate end as fx_rate,
-        sp.amount * (case when sp.currency = s.reporting_currency then cast(1 as decimal(18, 10)) else f.rate end) as amount_rc,
+        cast(sp.amount as decimal(38, 4)) * (case when sp.currency = s.reporting_currency then cast(1 as decimal(18, 10)) else f.rate end) as amount_rc,
         (sp.currency <> s.reporting_currency and f.rate is null) as is_fx_missing
     from spend sp
     cross join settings_now s
@@ -70,7 +71,7 @@ final as (
     select
         b.*,
         case when b.currency = s.reporting_currency then cast(1 as decimal(18, 10)) else f.rate end as fx_rate,
-        b.amount * (case when b.currency = s.reporting_currency then cast(1 as decimal(18, 10)) else f.rate end) as amount_rc,
+        cast(b.amount as decimal(38, 4)) * (case when b.currency = s.reporting_currency then cast(1 as decimal(18, 10)) else f.rate end) as amount_rc,
         (b.currency <> s.reporting_currency and f.rate is null) as is_fx_missing
     from budget b
     cross join settings_now s

@@ -1,0 +1,127 @@
+"""Loading the demo through the real import pipeline (text -> map -> stage/validate -> load).
+
+Small datasets become the all-text table an import file would give and go through
+`ingest.prepare_table` + `ingest.commit`, so they are valid by construction. Spend above
+TEXT_ROUTE_MAX_LINES lines is inserted typed, straight from DuckDB SQL, inside one
+transaction with its import_batches record (same columns, same batch naming).
+"""
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from analytics import datasets, ingest, store
+from analytics.demo import spend
+from analytics.ingest.read import RawTable
+
+TEXT_ROUTE_MAX_LINES = 300_000
+
+
+def batch_name(dataset: str) -> str:
+    return f"demo:{dataset}"
+
+
+def batch_sha(dataset: str, signature: str) -> str:
+    return hashlib.sha256(f"{batch_name(dataset)}|{signature}".encode()).hexdigest()
+
+
+def cell_text(value, kind: str) -> str:
+    """A typed value as the text an import file holds for this column kind."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return ""
+    if kind == "date":
+        return value.strftime("%Y-%m-%d")
+    if kind == "period":
+        return value.strftime("%Y-%m")
+    if kind == "timestamp":
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if kind == "bool":
+        return "true" if value else "false"
+    if kind == "count":
+        return str(int(value))
+    if kind == "number":
+        return repr(float(value))
+    return str(value)
+
+
+def text_frame(frame: pd.DataFrame, dataset_name: str) -> pd.DataFrame:
+    """The frame as all-text canonical columns with `_row` (1, 2, ...)."""
+    dataset = datasets.get(dataset_name)
+    out = pd.DataFrame({"_row": range(1, len(frame) + 1)})
+    for col in dataset.columns:
+        if col.name in frame.columns:
+            values = frame[col.name].astype(object).where(frame[col.name].notna(), None)
+            out[col.name] = [cell_text(v, col.kind) for v in values]
+        else:
+            out[col.name] = ""
+    return out
+
+
+def load_text(con, dataset_name: str, frame: pd.DataFrame, signature: str) -> int:
+    """Import a text frame as batch `demo:<dataset>`; returns its row count."""
+    raw = RawTable(batch_name(dataset_name), frame)
+    prepared = ingest.prepare_table(con, dataset_name, raw, batch_sha(dataset_name, signature))
+    result = ingest.commit(con, prepared, user="demo")
+    return result.rows
+
+
+def load_frame(con, dataset_name: str, frame: pd.DataFrame, signature: str) -> int:
+    return load_text(con, dataset_name, text_frame(frame, dataset_name), signature)
+
+
+def spend_relation_sql(text: bool) -> str:
+    """The spend lines' canonical columns, typed, or as import text with `_row`."""
+    if not text:
+        return spend.SPEND_SQL
+    return f"""
+    select row_no as _row, strftime(date, '%Y-%m-%d') as date, vendor, cast(amount as varchar) as amount,
+        currency, cost_center, category, coalesce(invoice_id, '') as invoice_id,
+        coalesce(contract_id, '') as contract_id, coalesce(description, '') as description,
+        gl_account, capex_opex, coalesce(project, '') as project
+    from ({spend.SPEND_SQL}) typed order by row_no
+    """
+
+
+def load_spend(con, lines: pd.DataFrame, lines_sources: pd.DataFrame, items: pd.DataFrame, signature: str) -> int:
+    """Load the spend lines: through the import pipeline, or typed in one transaction when large."""
+    con.register("demo_lines", lines)
+    con.register("demo_sources", lines_sources)
+    con.register("demo_items", items)
+    try:
+        if len(lines) <= TEXT_ROUTE_MAX_LINES:
+            frame = con.execute(spend_relation_sql(text=True)).df()
+            return load_text(con, "spend", frame, signature)
+        return _insert_typed_spend(con, len(lines), signature)
+    finally:
+        for name in ("demo_lines", "demo_sources", "demo_items"):
+            con.unregister(name)
+
+
+def _insert_typed_spend(con, rows: int, signature: str) -> int:
+    cols = ", ".join(f'"{c}"' for c in datasets.get("spend").column_names)
+    with store.transaction(con):
+        batch_id = con.execute(
+            "insert into import_batches (dataset, file_name, sha256, row_count, imported_at, imported_by) "
+            "values ('spend', ?, ?, ?, current_timestamp, 'demo') returning batch_id",
+            [batch_name("spend"), batch_sha("spend", signature), rows],
+        ).fetchone()[0]
+        insert = f"insert into spend (batch_id, row_no, {cols}) select ?, row_no, {cols} from ({spend.SPEND_SQL}) typed"
+        con.execute(insert, [batch_id])
+    return rows
+
+
+def clear(con) -> None:
+    """Remove every dataset row and import batch (settings other than the demo's stay)."""
+    with store.transaction(con):
+        for dataset in datasets.DATASETS.values():
+            delete = f'delete from "{dataset.table}"'  # table names from the fixed dataset spec
+            con.execute(delete)
+        con.execute("delete from import_batches")
+
+
+def foreign_batches(con) -> list[tuple[int, str, str]]:
+    """(batch_id, dataset, file) of every batch not written by the demo."""
+    return con.execute(
+        "select batch_id, dataset, file_name from import_batches where file_name not like 'demo:%' order by batch_id"
+    ).fetchall()
