@@ -127,7 +127,7 @@ with tab_accuracy:
                   "snaive_smape": "sMAPE % seasonal naive", "snaive_bias": "Bias seasonal naive",
                   "n_holdout": "Months held out"}
     shown = show(accuracy, acc_labels, "fc_accuracy", fixed=("mase", "snaive_mase", "smape", "snaive_smape"),
-                 pct=("coverage80", "coverage95"), signed=())
+                 pct=("coverage80", "coverage95"), signed=("bias", "snaive_bias"))
     common.downloads(shown, f"forecast_accuracy_{level}", key="fc_accuracy")
 
 with tab_scenario:
@@ -245,8 +245,10 @@ with tab_budget:
                "and your edits. Edit the Proposed column, then save it as a budget version.")
     edited = st.data_editor(lines, hide_index=True, key="fc_draft_editor", disabled=[c for c in lines.columns
                                                                                       if c != "proposed"],
-                            column_config={c: st.column_config.NumberColumn(format="%.2f")
-                                           for c in ("committed", "forecast", "adjustment", "proposed")})
+                            column_config={"cost_center": "Cost center", "category": "Category",
+                                           "basis": st.column_config.TextColumn("Basis", width="large"),
+                                           **{c: st.column_config.NumberColumn(c.capitalize(), format="accounting")
+                                              for c in ("committed", "forecast", "adjustment", "proposed")}})
     final = apply_edits(lines, edited)
     st.metric(f"Proposed {fiscal.label(next_year, start_month)} budget", common.money(final["proposed"].sum(), cur),
               help=f"committed {common.money(final['committed'].sum(), cur)} + forecast "
