@@ -6,17 +6,15 @@ from __future__ import annotations
 
 from analytics import settings
 
-SETTINGS = [
-    settings.Setting("forecast_budget_version", "original",
-                     "Budget version the forecast landing is compared with (see the budget dataset's version column).",
-                     str),
-]
 
+def landing(con, *, fiscal_year: int, level: str = "total", budget_version: str | None = None):
+    """One row per key of `level`: year-end landing with 80/95% intervals against budget (see yearend.landing).
 
-def landing(con, *, fiscal_year: int, level: str = "total"):
-    """One row per key of `level`: year-end landing with 80/95% intervals against budget (see landing.landing)."""
+    Columns: key, actual_ytd, committed_rest, uncommitted_rest, forecast_rest, landing, lo80, hi80, lo95, hi95,
+    budget, over_under, p_overrun, model, note (reporting currency).
+    """
     from analytics.forecast import yearend
-    return yearend.landing(con, fiscal_year=fiscal_year, level=level)
+    return yearend.landing(con, fiscal_year=fiscal_year, level=level, budget_version=budget_version)
 
 
 def bench_cases(con) -> list:

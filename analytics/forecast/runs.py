@@ -107,10 +107,10 @@ def _save(con, level, version, cut, result: engine.EngineResult, seconds: float)
     accuracy = result.accuracy.rename(columns={"series_id": "key"})
     con.execute("begin transaction")
     try:
-        old = [r[0] for r in con.execute("select run_id from forecast_runs where level = ?", [level]).fetchall()]
-        for rid in old:
-            for table in ("forecast_values", "forecast_accuracy", "forecast_runs"):
-                con.execute(f"delete from {table} where run_id = ?", [rid])
+        stale = "(select run_id from forecast_runs where level = ?)"
+        con.execute("delete from forecast_values where run_id in " + stale, [level])
+        con.execute("delete from forecast_accuracy where run_id in " + stale, [level])
+        con.execute("delete from forecast_runs where level = ?", [level])
         rid = con.execute(
             "insert into forecast_runs (level, data_version, cutoff, horizon, engine_version, k80, k95, n_series, "
             "seconds, computed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) returning run_id",
