@@ -106,6 +106,20 @@ with tab_landing:
                                                      "forecast_rest", "landing", "lo80", "hi80", "lo95", "hi95",
                                                      "budget"), pct=("p_overrun",), signed=("over_under",))
     common.downloads(shown, f"landing_{level}_{year}", key="fc_landing")
+    pays = common.cached("analytics.forecast.committed_for_year", fiscal_year=year)
+    with st.expander(f"Committed contract payments still to come this year ({len(pays)}), with the fx rate used"):
+        if pays.empty:
+            st.write("None.")
+        else:
+            if pays["is_fx_missing"].any():
+                st.warning("Some payments are in a currency with no fx rate at all: they are left out of the "
+                           "landing (never converted at 1). Import the rates on the Data page.")
+            shown = pays.assign(fx_period=pays["fx_period"].dt.strftime("%Y-%m"))
+            st.dataframe(shown, hide_index=True, key="fc_payments_table",
+                         column_config={"amount": st.column_config.NumberColumn(format="accounting"),
+                                        "amount_rc": st.column_config.NumberColumn(f"amount ({cur})",
+                                                                                   format="accounting"),
+                                        "fx_period": "rate of month"})
 
 with tab_accuracy:
     accuracy = common.cached("analytics.forecast.runs.accuracy", level=level)
