@@ -29,10 +29,10 @@ def run(args) -> int:
         print(json.dumps({"cpu_count": os.cpu_count(), "load_average_1m": load, "cases": report}, indent=2, default=float))
         return 0
     print(f"{os.cpu_count()} cores, load average {load:.1f}" if load is not None else "")
-    print(f"{'case':<12}{'series':>7}{'seconds':>9}{'MASE':>7}{'SN MASE':>9}{'sMAPE':>8}{'SN sMAPE':>10}"
+    print(f"{'case':<12}{'series':>7}{'seconds':>9}{'CPU s':>7}{'MASE':>7}{'SN MASE':>9}{'sMAPE':>8}{'SN sMAPE':>10}"
           f"{'cov80':>7}{'cov95':>7}{'beats SN':>10}")
     for name, r in report.items():
-        print(f"{name:<12}{r['series']:>7}{r['seconds']:>9.1f}{r['mase']:>7.2f}{r['snaive_mase']:>9.2f}"
+        print(f"{name:<12}{r['series']:>7}{r['seconds']:>9.1f}{r['cpu_seconds']:>7.1f}{r['mase']:>7.2f}{r['snaive_mase']:>9.2f}"
               f"{r['smape']:>7.1f}%{r['snaive_smape']:>9.1f}%{r['coverage80']:>7.0%}{r['coverage95']:>7.0%}"
               f"{r['share_beating_snaive']:>10.0%}")
     return 0

@@ -1,9 +1,8 @@
 """Forecast runs: the engine's output per level, computed once per data version and kept in the database.
 
-Uncommitted history (what the engine forecasts) = spend lines not billed under a contract of the
-register (contract_id empty, or naming a contract the register does not hold), summed per key and
-month in the reporting currency, before the cut-off month (the as-of month: months before it are
-complete actuals, the as-of month and later are forecast).
+Uncommitted history (what the engine forecasts) = actual spend minus the register's scheduled contract
+payments, per key and month in the reporting currency, before the cut-off month (the as-of month:
+months before it are complete actuals, the as-of month and later are forecast). See history().
 """
 from __future__ import annotations
 
@@ -16,18 +15,17 @@ import pandas as pd
 from analytics import fiscal, settings, store
 from analytics.forecast import engine
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 HISTORY_MONTHS = 60
 # level -> SQL expression of the key; a fixed map, never user text
 LEVELS = {"total": "'Total'", "cost_center": "cost_center", "category": "category", "vendor": "vendor"}
 
-HISTORY_SQL = """
+SPEND_SQL = """
 with
 lines as (
     select period, {key} as key, amount_rc
     from spend_rc
     where period < $cutoff and period >= $first
-      and (contract_id is null or contract_id not in (select contract_id from contracts))
 ),
 final as (
     select key, period, sum(amount_rc) as value
@@ -58,12 +56,38 @@ def horizon(con) -> int:
 
 
 def history(con, *, level: str) -> pd.DataFrame:
-    """One row per key x month: uncommitted spend (reporting currency) before the cut-off."""
+    """One row per key x month before the cut-off: uncommitted spend = actual spend - scheduled contract payments.
+
+    The schedule is the register's (analytics.contracts.committed_payments, converted at each month's rate and
+    allocated like future payments), so whatever the register does not explain - spend without a contract,
+    usage or uplifts billed above a contract's value, timing - is what the models forecast. A contract's
+    schedule is subtracted only from the first month spend is billed under it. History starts at the first
+    month with any spend (the schedule alone never starts a series).
+    """
+    from analytics.forecast import committed  # committed imports this module
     cut = cutoff(con)
-    sql = HISTORY_SQL.format(key=LEVELS[check_level(level)])
-    frame = con.execute(sql, {"cutoff": cut, "first": fiscal.add_months(cut, -HISTORY_MONTHS)}).df()
-    frame["value"] = frame["value"].astype(float).fillna(0.0)
-    return frame
+    first = con.execute("select min(period) from spend_rc where period < ?", [cut]).fetchone()[0]
+    if first is None:
+        return pd.DataFrame({"key": pd.Series(dtype=str), "period": pd.Series(dtype="datetime64[ns]"),
+                             "value": pd.Series(dtype=float)})
+    first = max(first, fiscal.add_months(cut, -HISTORY_MONTHS))
+    spend = con.execute(SPEND_SQL.format(key=LEVELS[check_level(level)]), {"cutoff": cut, "first": first}).df()
+    spend["value"] = spend["value"].astype(float).fillna(0.0)
+    spend["period"] = pd.to_datetime(spend["period"])
+    payments = committed.committed_rc(con, start=first, end=cut - dt.timedelta(days=1))
+    # only months where the contract is seen billing: a contract never billed (or billed under another
+    # reference) has nothing in spend to take its schedule from
+    billed = con.execute("select contract_id, min(period) as first_billed from spend_rc "
+                         "where contract_id in (select contract_id from contracts) group by contract_id").df()
+    if not payments.empty:
+        payments = payments.merge(billed, on="contract_id", how="inner")
+        payments = payments[pd.to_datetime(payments["period"]) >= pd.to_datetime(payments["first_billed"])]
+    schedule = committed.by_key(con, level=level, frame=payments) if not payments.empty else None
+    if schedule is None or schedule.empty:
+        return spend
+    schedule = schedule.assign(value=-schedule["committed"].fillna(0.0))[["key", "period", "value"]]
+    both = pd.concat([spend, schedule], ignore_index=True)
+    return both.groupby(["key", "period"], as_index=False)["value"].sum().sort_values(["key", "period"])
 
 
 def _cached_run(con, level: str, version: int, cut: dt.date) -> int | None:
