@@ -102,7 +102,8 @@ with tab_landing:
     fig.update_layout(height=380, margin={"t": 30, "b": 10}, yaxis_title=f"{cur} per month", legend={"orientation": "h"},
                       title=f"{key}: monthly spend, forecast and budget")
     st.plotly_chart(fig, key="fc_fan")
-    shown = show(table, LABELS, "fc_landing", money=("actual_ytd", "committed_rest", "uncommitted_rest",
+    shown = show(table, {**LABELS, "key": LEVELS[level]}, "fc_landing",
+                 money=("actual_ytd", "committed_rest", "uncommitted_rest",
                                                      "forecast_rest", "landing", "lo80", "hi80", "lo95", "hi95",
                                                      "budget"), pct=("p_overrun",), signed=("over_under",))
     common.downloads(shown, f"landing_{level}_{year}", key="fc_landing")
@@ -140,7 +141,8 @@ with tab_accuracy:
                   "coverage95": "In 95% interval", "snaive_mase": "MASE seasonal naive",
                   "snaive_smape": "sMAPE % seasonal naive", "snaive_bias": "Bias seasonal naive",
                   "n_holdout": "Months held out"}
-    shown = show(accuracy, acc_labels, "fc_accuracy", fixed=("mase", "snaive_mase", "smape", "snaive_smape"),
+    shown = show(accuracy, {**acc_labels, "key": LEVELS[level]}, "fc_accuracy",
+                 fixed=("mase", "snaive_mase", "smape", "snaive_smape"),
                  pct=("coverage80", "coverage95"), signed=("bias", "snaive_bias"))
     common.downloads(shown, f"forecast_accuracy_{level}", key="fc_accuracy")
 
@@ -235,7 +237,8 @@ with tab_scenario:
                   "landing_scenario": "Landing (scenario)", "budget_scenario": "Budget (scenario)",
                   "over_under_scenario": "Over/under (scenario)", "p_overrun_scenario": "P(overrun) scenario",
                   "landing_change": "Change in landing"}
-    show(compare, cmp_labels, "fc_compare", money=("landing_baseline", "budget_baseline", "landing_scenario",
+    show(compare, {**cmp_labels, "key": LEVELS[level]}, "fc_compare",
+         money=("landing_baseline", "budget_baseline", "landing_scenario",
                                                    "budget_scenario"),
          signed=("over_under_baseline", "over_under_scenario", "landing_change"),
          pct=("p_overrun_baseline", "p_overrun_scenario"))

@@ -145,3 +145,17 @@ def test_a_currency_without_any_rate_is_reported_missing_not_converted_at_one(fc
     c2 = result[result["contract_id"] == "C2"]
     assert c2["is_fx_missing"].all()
     assert c2["amount_rc"].isna().all()
+
+
+def test_a_read_only_database_gets_a_landing_without_storing_it(tmp_path):
+    path = tmp_path / "ro.duckdb"
+    writer = store.connect(path)
+    build(writer)
+    writer.close()
+    reader = store.connect(path, read_only=True)
+    try:
+        result = landing_mod.landing(reader, fiscal_year=2026, level="total")
+        assert result["key"].tolist() == ["Total"]
+        assert reader.execute("select count(*) from forecast_runs").fetchone()[0] == 0
+    finally:
+        reader.close()

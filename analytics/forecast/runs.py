@@ -160,21 +160,60 @@ def _save(con, level, version, cut, result: engine.EngineResult, seconds: float)
     return rid
 
 
+# runs computed on a read-only connection, where they cannot be stored: (database, level, version, cut-off) -> frames
+_MEMORY: dict = {}
+
+
+def _database(con) -> str:
+    return str(con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0])
+
+
+def _frames(con, level: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """(values, accuracy, run info) of the level's run: stored, computed and stored, or kept in memory."""
+    check_level(level)
+    version, cut = store.data_version(con), cutoff(con)
+    rid = _cached_run(con, level, version, cut)
+    memo = (_database(con), level, version, cut, ENGINE_VERSION)
+    if rid is None and memo in _MEMORY:
+        return _MEMORY[memo]
+    if rid is None:
+        result, seconds = compute(con, level=level)
+        try:
+            rid = _save(con, level, version, cut, result, seconds)
+        except duckdb.Error:
+            rid = _cached_run(con, level, version, cut)
+            if rid is None:   # read-only database: keep the run in memory for this process
+                _MEMORY.clear()
+                _MEMORY[memo] = _in_memory(result, seconds, level, version, cut)
+                return _MEMORY[memo]
+    values_ = con.execute("select key, period, forecast, lo80, hi80, lo95, hi95, model from forecast_values "
+                          "where run_id = ? order by key, period", [rid]).df()
+    accuracy_ = con.execute("select * exclude (run_id) from forecast_accuracy where run_id = ? order by key",
+                            [rid]).df()
+    info = con.execute("select * from forecast_runs where run_id = ?", [rid]).df().iloc[0].to_dict()
+    return values_, accuracy_, info
+
+
+def _in_memory(result: engine.EngineResult, seconds: float, level, version, cut) -> tuple:
+    values_ = result.forecasts.rename(columns={"series_id": "key"})[
+        ["key", "period", "forecast", "lo80", "hi80", "lo95", "hi95", "model"]].sort_values(["key", "period"])
+    accuracy_ = result.accuracy.rename(columns={"series_id": "key"}).sort_values("key").reset_index(drop=True)
+    info = {"run_id": None, "level": level, "data_version": version, "cutoff": cut, "engine_version": ENGINE_VERSION,
+            "k80": result.calibration["k80"], "k95": result.calibration["k95"], "n_series": len(accuracy_),
+            "seconds": seconds, "computed_at": pd.Timestamp.now()}
+    return values_.reset_index(drop=True), accuracy_, info
+
+
 def values(con, *, level: str) -> pd.DataFrame:
     """One row per key x future month of the level's uncommitted forecast."""
-    rid = run_id(con, level=level)
-    return con.execute("select key, period, forecast, lo80, hi80, lo95, hi95, model from forecast_values "
-                       "where run_id = ? order by key, period", [rid]).df()
+    return _frames(con, level)[0].copy()
 
 
 def accuracy(con, *, level: str) -> pd.DataFrame:
     """One row per key: chosen model, why, and MASE/sMAPE/bias/coverage against seasonal naive."""
-    rid = run_id(con, level=level)
-    return con.execute("select * exclude (run_id) from forecast_accuracy where run_id = ? order by key", [rid]).df()
+    return _frames(con, level)[1].copy()
 
 
 def run_info(con, *, level: str) -> dict:
-    """The stored run's metadata: when, how long, calibration factors."""
-    rid = run_id(con, level=level)
-    row = con.execute("select * from forecast_runs where run_id = ?", [rid]).df().iloc[0]
-    return row.to_dict()
+    """The run's metadata: when, how long, calibration factors (run_id None when kept in memory)."""
+    return dict(_frames(con, level)[2])
