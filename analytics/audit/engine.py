@@ -118,7 +118,7 @@ final as (
         s.batch_id * 10000000000 + s.row_no as line_id,
         s.batch_id, s.row_no, s.date, s.period, s.vendor, n.vendor_key,
         s.amount, s.currency, s.fx_rate,
-        cast(cast(s.amount as decimal(38, 4)) * s.fx_rate as decimal(18, 4)) as amount_rc,
+        s.amount_rc,
         s.is_fx_missing, s.cost_center, s.category, s.invoice_id,
         nullif(trim(s.contract_id), '') as contract_id,
         s.description
