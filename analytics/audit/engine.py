@@ -142,6 +142,7 @@ from contracts
 
 def prepare(con) -> None:
     """Build the temp tables audit_spend and audit_contracts (and macros) on this connection."""
+    con.execute("set enable_progress_bar = false")   # keeps `audit --json` output clean on large data
     con.execute(MACROS_SQL)
     con.execute(PREPARE_SPEND_SQL)
     con.execute(PREPARE_CONTRACTS_SQL)
