@@ -5,7 +5,10 @@ drift): the initial term ends at start + initial months - 1 day, renewal k at
 start + (initial + k x renewal) months - 1 day. When the initial term is not a whole number of
 months, renewals are anchored on the day after the initial end instead.
 A term's cancel-by date is its end minus the notice period. For a tacit (automatic) renewal the
-cancel-by date moves forward with each renewal term.
+cancel-by date moves forward with each renewal term; a tacit contract without a notice period can
+be cancelled up to its term end (notice 0, flagged is_notice_missing).
+Fixed-term and express-renewal contracts have nothing to cancel: they end at their end date unless
+renewed by agreement, so their deadline is the end date.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import settings
+from analytics import settings, store
 from analytics.fiscal import add_months
 
 ONE_DAY = dt.timedelta(days=1)
@@ -90,6 +93,8 @@ def deadline(start: dt.date, end: dt.date, *, auto_renew: bool, renewal_term_mon
              notice_days: int | None, on: dt.date) -> Deadline:
     """The contract's current term and next cancel-by date as seen on day `on`."""
     kind = renewal_type(auto_renew, renewal_term_months)
+    if kind == "tacit" and (notice_days is None or pd.isna(notice_days)):
+        notice_days = 0  # no notice period: cancellable up to the term end
     # enough terms to find a cancel-by date on or after `on`, even when notice exceeds a term
     horizon = on + dt.timedelta(days=int(notice_days or 0) + 400)
     chain = terms(start, end, auto_renew=auto_renew, renewal_term_months=renewal_term_months,
@@ -118,43 +123,193 @@ def _contracts(con) -> pd.DataFrame:
     ).df()
 
 
+NEXT_ACTION = {
+    "tacit": "cancel by the cancel-by date, or it renews automatically",
+    "express": "renew by agreement before the end date, or it ends",
+    "fixed": "ends at the end date",
+}
+REGISTER_COLUMNS = [
+    "contract_id", "vendor", "service", "owner", "renewal_type", "auto_renew", "status", "start_date", "end_date",
+    "current_term", "current_term_start_date", "current_term_end_date", "cancel_by_date", "missed_cancel_by_date",
+    "term_end_date", "deadline_date", "days_left", "notice_days", "is_notice_missing", "renewal_term_months",
+    "annual_value", "currency", "next_term_value", "billing_frequency", "next_action",
+]
+
+
+def _register_row(c, on: dt.date) -> dict:
+    months = None if pd.isna(c.renewal_term_months) else int(c.renewal_term_months)
+    notice = None if pd.isna(c.notice_days) else int(c.notice_days)
+    d = deadline(_date(c.start_date), _date(c.end_date), auto_renew=bool(c.auto_renew),
+                 renewal_term_months=months, notice_days=notice, on=on)
+    renews = d.renewal_type in ("tacit", "express")
+    if d.renewal_type == "tacit":
+        deadline_date = d.cancel_by_date
+    else:
+        deadline_date = d.term.end_date if d.status != "expired" else None
+    return {
+        "contract_id": c.contract_id, "vendor": c.vendor, "service": c.service, "owner": c.owner,
+        "renewal_type": d.renewal_type, "auto_renew": bool(c.auto_renew), "status": d.status,
+        "start_date": _date(c.start_date), "end_date": _date(c.end_date),
+        "current_term": d.term.index if d.term else None,
+        "current_term_start_date": d.term.start_date if d.term else None,
+        "current_term_end_date": d.term.end_date if d.term else None,
+        "cancel_by_date": d.cancel_by_date, "missed_cancel_by_date": d.missed_cancel_by_date,
+        "term_end_date": d.term_end_date, "deadline_date": deadline_date, "days_left": d.days_left,
+        "notice_days": notice, "is_notice_missing": notice is None, "renewal_term_months": months,
+        "annual_value": float(c.annual_value), "currency": c.currency,
+        "next_term_value": float(c.annual_value) * months / 12 if renews else None,
+        "billing_frequency": c.billing_frequency,
+        "next_action": "expired" if d.status == "expired" else NEXT_ACTION[d.renewal_type],
+    }
+
+
 def register(con, *, on: dt.date | None = None) -> pd.DataFrame:
-    """One row per contract: renewal type, status, current term, next cancel-by date and days left."""
+    """One row per contract: renewal type, status, current term, next cancel-by date and days left.
+
+    deadline_date is the next date to act on: the cancel-by date for a tacit renewal, the end date
+    otherwise; days_left counts the days from `on` to it. next_term_value is the value of one renewal
+    term (tacit or express), in the contract's currency.
+    """
     on = on or settings.as_of(con)
-    frame = _contracts(con)
-    rows = []
-    for c in frame.itertuples(index=False):
-        months = None if pd.isna(c.renewal_term_months) else int(c.renewal_term_months)
-        notice = None if pd.isna(c.notice_days) else int(c.notice_days)
-        d = deadline(_date(c.start_date), _date(c.end_date), auto_renew=bool(c.auto_renew),
-                     renewal_term_months=months, notice_days=notice, on=on)
-        term_months = months if d.renewal_type == "tacit" else None
-        rows.append({
-            "contract_id": c.contract_id, "vendor": c.vendor, "service": c.service, "owner": c.owner,
-            "renewal_type": d.renewal_type, "status": d.status,
-            "start_date": _date(c.start_date), "end_date": _date(c.end_date),
-            "current_term": d.term.index if d.term else None,
-            "current_term_start_date": d.term.start_date if d.term else None,
-            "current_term_end_date": d.term.end_date if d.term else None,
-            "cancel_by_date": d.cancel_by_date, "missed_cancel_by_date": d.missed_cancel_by_date,
-            "term_end_date": d.term_end_date, "days_left": d.days_left, "notice_days": notice,
-            "annual_value": float(c.annual_value), "currency": c.currency,
-            "next_term_value": float(c.annual_value) * term_months / 12 if term_months else None,
-            "billing_frequency": c.billing_frequency,
-        })
-    columns = ["contract_id", "vendor", "service", "owner", "renewal_type", "status", "start_date", "end_date",
-               "current_term", "current_term_start_date", "current_term_end_date", "cancel_by_date",
-               "missed_cancel_by_date", "term_end_date", "days_left", "notice_days", "annual_value", "currency",
-               "next_term_value", "billing_frequency"]
-    return pd.DataFrame(rows, columns=columns)
+    rows = [_register_row(c, on) for c in _contracts(con).itertuples(index=False)]
+    frame = pd.DataFrame(rows, columns=REGISTER_COLUMNS)
+    # whole numbers that may be missing are float (NaN), not Int64: pd.NA breaks the Excel writer
+    for column in ("days_left", "current_term", "notice_days", "renewal_term_months"):
+        frame[column] = frame[column].astype(float)
+    return frame
 
 
-def renewals(con, *, within_days: int = 90, on: dt.date | None = None) -> pd.DataFrame:
-    """Tacit renewals whose next cancel-by date falls within `within_days` of `on`; one row per contract."""
+def filter_register(frame: pd.DataFrame, *, vendors=(), owners=(), statuses=(), renewal_types=()) -> pd.DataFrame:
+    """The register rows matching every non-empty filter (same grain as the register)."""
+    mask = pd.Series(True, index=frame.index)
+    for column, wanted in (("vendor", vendors), ("owner", owners), ("status", statuses),
+                           ("renewal_type", renewal_types)):
+        if wanted:
+            mask &= frame[column].isin(list(wanted))
+    return frame[mask].reset_index(drop=True)
+
+
+def renewals(con, *, within_days: int = 90, on: dt.date | None = None,
+             include_ending: bool = False) -> pd.DataFrame:
+    """Tacit renewals whose next cancel-by date falls within `within_days` of `on`; one row per contract.
+
+    With include_ending, also fixed and express contracts whose current term ends within the window
+    (their cancel_by_date is empty: there is nothing to cancel, they end unless renewed).
+    """
     on = on or settings.as_of(con)
     reg = register(con, on=on)
-    due = reg[(reg["renewal_type"] == "tacit") & reg["days_left"].notna() & (reg["days_left"] <= within_days)]
-    return due.sort_values(["cancel_by_date", "contract_id"]).reset_index(drop=True)
+    due = reg["days_left"].notna() & (reg["days_left"] <= within_days)
+    kinds = reg["renewal_type"] == "tacit"
+    if include_ending:
+        kinds |= reg["status"] != "expired"
+    due = reg[due.fillna(False) & kinds]
+    return due.sort_values(["deadline_date", "contract_id"]).reset_index(drop=True)
+
+
+# DOMAIN.md: alerts at 90, 60 and 30 days before a cancel-by date, and on the day itself (level 0)
+ALERT_DAYS = (90, 60, 30)
+
+ALERT_COLUMNS = ["contract_id", "vendor", "service", "owner", "renewal_type", "kind", "deadline_date", "days_left",
+                 "level_days", "level", "message", "is_acknowledged"]
+
+
+def _level(days_left: int, windows: tuple[int, ...]) -> int | None:
+    """The tightest alert level the day falls in: 0 (the day itself), else the smallest window >= days_left."""
+    if days_left < 0:
+        return None
+    if days_left == 0:
+        return 0
+    fitting = [w for w in windows if days_left <= w]
+    return min(fitting) if fitting else None
+
+
+def _alerts_for(row, windows) -> list[dict]:
+    """The alerts one register row raises: its cancel-by date and, where it ends or renews, its end date."""
+    found = []
+    if row.status == "expired":
+        return found
+    if row.renewal_type == "tacit" and row.cancel_by_date is not None:
+        days = (row.cancel_by_date - row.on).days
+        found.append(("cancel_by", row.cancel_by_date, days,
+                      f"cancel by {row.cancel_by_date:%d %b %Y} or it renews on {row.term_end_date + ONE_DAY:%d %b %Y}"
+                      f" for {int(row.renewal_term_months)} months"))
+        if row.missed_cancel_by_date is not None:
+            end = row.current_term_end_date
+            found.append(("end", end, (end - row.on).days,
+                          f"cancel-by date {row.missed_cancel_by_date:%d %b %Y} missed: renews automatically "
+                          f"on {end + ONE_DAY:%d %b %Y}"))
+    elif row.renewal_type != "tacit":
+        end = row.current_term_end_date
+        verb = "ends unless renewed by agreement" if row.renewal_type == "express" else "expires"
+        found.append(("end", end, (end - row.on).days, f"{verb} on {end:%d %b %Y}"))
+    result = []
+    for kind, day, days, message in found:
+        level = _level(days, windows)
+        if level is not None:
+            label = "today" if level == 0 else f"within {level} days"
+            result.append({"kind": kind, "deadline_date": day, "days_left": days, "level_days": level,
+                           "level": label, "message": message})
+    return result
+
+
+def alerts(con, *, on: dt.date | None = None, include_acknowledged: bool = True) -> pd.DataFrame:
+    """One row per alert due on `on`: contract × kind (cancel_by | end), with its level and acknowledgement.
+
+    Levels: 90, 60, 30 days before, and the day itself (ALERT_DAYS).
+    """
+    on = on or settings.as_of(con)
+    windows = ALERT_DAYS
+    reg = register(con, on=on).assign(on=on)
+    rows = []
+    for row in reg.itertuples(index=False):
+        for alert in _alerts_for(row, windows):
+            rows.append({"contract_id": row.contract_id, "vendor": row.vendor, "service": row.service,
+                         "owner": row.owner, "renewal_type": row.renewal_type, **alert})
+    frame = pd.DataFrame(rows, columns=ALERT_COLUMNS[:-1])
+    acks = con.execute("select contract_id, kind, deadline_date, level_days from contract_alert_acks").df()
+    acked = {(a.contract_id, a.kind, _date(a.deadline_date), int(a.level_days)) for a in acks.itertuples()}
+    frame["is_acknowledged"] = [(r.contract_id, r.kind, r.deadline_date, r.level_days) in acked
+                                for r in frame.itertuples()]
+    if not include_acknowledged:
+        frame = frame[~frame["is_acknowledged"]]
+    return frame.sort_values(["days_left", "contract_id", "kind"]).reset_index(drop=True)
+
+
+def acknowledge_alert(con, *, contract_id: str, kind: str, deadline_date: dt.date, level_days: int,
+                      by: str | None = None, note: str | None = None) -> None:
+    """Record that someone saw one alert; the same contract's next level or next term still alerts."""
+    if kind not in ("cancel_by", "end"):
+        raise ValueError(f"unknown alert kind {kind!r}; expected cancel_by or end")
+    with store.transaction(con):
+        con.execute("delete from contract_alert_acks where contract_id = ? and kind = ? and deadline_date = ? "
+                    "and level_days = ?", [contract_id, kind, deadline_date, int(level_days)])
+        con.execute("insert into contract_alert_acks values (?, ?, ?, ?, current_timestamp, ?, ?)",
+                    [contract_id, kind, deadline_date, int(level_days), by, note])
+
+
+TIMELINE_COLUMNS = ["contract_id", "vendor", "service", "renewal_type", "term_index", "start_date", "end_date",
+                    "cancel_by_date", "is_current", "is_projected"]
+
+
+def timeline(con, *, start: dt.date, end: dt.date, on: dt.date | None = None) -> pd.DataFrame:
+    """One row per contract × term overlapping [start, end], including terms a contract will auto-renew into.
+
+    cancel_by_date is set for tacit renewals only; is_projected marks renewal terms starting after `on`.
+    """
+    on = on or settings.as_of(con)
+    rows = []
+    for c in _contracts(con).itertuples(index=False):
+        months = None if pd.isna(c.renewal_term_months) else int(c.renewal_term_months)
+        notice = 0 if pd.isna(c.notice_days) else int(c.notice_days)
+        kind = renewal_type(bool(c.auto_renew), months)
+        for t in terms(_date(c.start_date), _date(c.end_date), auto_renew=bool(c.auto_renew),
+                       renewal_term_months=months, notice_days=notice, until=end):
+            if t.end_date < start or t.start_date > end:
+                continue
+            rows.append((c.contract_id, c.vendor, c.service, kind, t.index, t.start_date, t.end_date,
+                         t.cancel_by_date if kind == "tacit" else None, t.start_date <= on <= t.end_date,
+                         t.index > 0 and t.start_date > on))
+    return pd.DataFrame(rows, columns=TIMELINE_COLUMNS)
 
 
 def payments(start: dt.date, end: dt.date, *, annual_value: float, billing_frequency: str | None,
@@ -184,7 +339,8 @@ def payments(start: dt.date, end: dt.date, *, annual_value: float, billing_frequ
 def committed_payments(con, *, start: dt.date, end: dt.date) -> pd.DataFrame:
     """One row per contract payment dated in [start, end], including terms contracts will auto-renew into.
 
-    Columns: contract_id, vendor, payment_date, period, amount, currency, term_index, is_renewal_term.
+    Columns: contract_id, vendor, payment_date, period, amount, currency, term_index, is_renewal_term,
+    term_start_date.
     """
     frame = con.execute(
         "select contract_id, vendor, start_date, end_date, annual_value, currency, auto_renew, "
@@ -192,13 +348,78 @@ def committed_payments(con, *, start: dt.date, end: dt.date) -> pd.DataFrame:
     rows = []
     for c in frame.itertuples(index=False):
         months = None if pd.isna(c.renewal_term_months) else int(c.renewal_term_months)
-        for day, amount, index in payments(_date(c.start_date), _date(c.end_date), annual_value=float(c.annual_value),
+        first, last = _date(c.start_date), _date(c.end_date)
+        starts = {t.index: t.start_date for t in terms(first, last, auto_renew=bool(c.auto_renew),
+                                                        renewal_term_months=months, notice_days=None, until=end)}
+        for day, amount, index in payments(first, last, annual_value=float(c.annual_value),
                                            billing_frequency=c.billing_frequency, auto_renew=bool(c.auto_renew),
                                            renewal_term_months=months, until=end):
             if start <= day <= end:
-                rows.append((c.contract_id, c.vendor, day, day.replace(day=1), amount, c.currency, index, index > 0))
+                rows.append((c.contract_id, c.vendor, day, day.replace(day=1), amount, c.currency, index, index > 0,
+                             starts[index]))
     return pd.DataFrame(rows, columns=["contract_id", "vendor", "payment_date", "period", "amount", "currency",
-                                       "term_index", "is_renewal_term"])
+                                       "term_index", "is_renewal_term", "term_start_date"])
+
+
+COMMITTED_SQL = """
+with
+payments as (
+    select * from committed
+),
+reporting as (
+    select coalesce(max(case when name = 'reporting_currency' then value end),
+                    max(case when name = 'base_currency' then value end), 'USD') as currency
+    from settings
+),
+rated as (
+    -- the payment month's rate, else the latest earlier one (future months have no rate yet)
+    select p.*, f.period as fx_period, f.rate
+    from payments p
+    asof left join fx_rc f on f.currency = p.currency and p.period >= f.period
+),
+final as (
+    select
+        r.period, r.vendor, r.term_start_date > $on as is_projected,
+        sum(cast(r.amount as decimal(38, 4))
+            * case when r.currency = rep.currency then 1 else r.rate end) as amount_rc,
+        count(*) as payments,
+        coalesce(bool_or(r.currency <> rep.currency and r.rate is null), false) as is_fx_missing,
+        coalesce(bool_or(r.currency <> rep.currency and r.fx_period < r.period), false) as is_fx_carried_forward
+    from rated r cross join reporting rep
+    group by all
+)
+select * from final order by period, vendor, is_projected
+"""
+
+
+def committed_by_month(con, *, start: dt.date, end: dt.date, on: dt.date | None = None) -> pd.DataFrame:
+    """One row per month × vendor × is_projected: committed contract payments in the reporting currency.
+
+    Payments follow each contract's billing frequency (in advance), over its terms and the terms it
+    will auto-renew into; is_projected marks renewal terms that start after `on`. A month without an fx rate uses the latest earlier month's rate
+    (is_fx_carried_forward); a currency with no rate at all leaves amount_rc empty (is_fx_missing).
+    """
+    on = on or settings.as_of(con)
+    committed = committed_payments(con, start=start, end=end)
+    cur = con.cursor()
+    cur.register("committed", committed)
+    try:
+        return cur.execute(COMMITTED_SQL, {"on": on}).df()
+    finally:
+        cur.unregister("committed")
+
+
+def bench_cases(con) -> list[tuple[str, object]]:
+    """The queries the Contracts page runs."""
+    on = settings.as_of(con)
+    year_start = on.replace(month=1, day=1)
+    return [
+        ("contracts.register", lambda: register(con, on=on)),
+        ("contracts.alerts", lambda: alerts(con, on=on)),
+        ("contracts.timeline", lambda: timeline(con, start=year_start, end=year_start.replace(year=on.year + 3))),
+        ("contracts.committed_by_month", lambda: committed_by_month(
+            con, start=year_start, end=year_start.replace(year=on.year + 2) - ONE_DAY)),
+    ]
 
 
 def _date(value) -> dt.date:

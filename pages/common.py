@@ -149,3 +149,52 @@ def header(title: str, caption: str | None = None) -> dict:
             f"as of {as_of:%d %b %Y}")
     st.caption(line + (f" · {caption}" if caption else ""))
     return conf
+
+
+
+ALL = "All"
+
+
+def _remember(key: str, memory: str) -> None:
+    st.session_state[memory] = st.session_state[key]
+
+
+def remembered_select(label: str, param: str, options: list, key: str, default, *, format_func=str,
+                      help: str | None = None, parse=str):
+    """A sidebar selectbox kept in the URL (?param=...) and across pages.
+    Streamlit drops a widget's state when another page is shown, so the value lives in
+    st.session_state['_filter_<param>'] and is handed back to the widget on every run."""
+    memory = f"_filter_{param}"
+    if memory not in st.session_state:
+        wanted = st.query_params.get(param)
+        try:
+            st.session_state[memory] = parse(wanted) if wanted is not None else default
+        except ValueError:
+            st.session_state[memory] = default
+    if st.session_state[memory] not in options:
+        st.session_state[memory] = default if default in options else options[0]
+    st.session_state[key] = st.session_state[memory]
+    value = st.sidebar.selectbox(label, options, key=key, format_func=format_func, help=help,
+                                 on_change=_remember, args=(key, memory))
+    if value == ALL:
+        if param in st.query_params:
+            del st.query_params[param]
+    else:
+        st.query_params[param] = str(value)
+    return value
+
+
+def global_filters() -> dict:
+    """The shared sidebar filters, kept in the URL (?fy=&cc=&cat=&vendor=) and across pages:
+    {'year': int, 'cost_center': str|None, 'category': str|None, 'vendor': str|None} (None = all)."""
+    conf = app_settings()
+    start = conf["fiscal_year_start_month"]
+    current = fiscal.fiscal_year(conf["as_of"], start)
+    years = list(range(current - 4, current + 2))
+    year = remembered_select("Fiscal year", "fy", years, "fy", current, parse=int,
+                             format_func=lambda y: fiscal.label(y, start))
+    values = cached("analytics.overview.filter_values")
+    chosen = {name: remembered_select(label, param, [ALL, *values[name]], f"filter_{name}", ALL)
+              for name, label, param in (("cost_center", "Cost center", "cc"), ("category", "Category", "cat"),
+                                         ("vendor", "Vendor", "vendor"))}
+    return {"year": year, **{k: None if v == ALL else v for k, v in chosen.items()}}

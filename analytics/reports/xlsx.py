@@ -69,3 +69,111 @@ def new_workbook() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     return wb
+
+
+# ---- finance-grade formatting for the report packs ----------------------------------------
+
+TITLE_FONT = Font(bold=True, size=14, color="1F4E79")
+BOLD = Font(bold=True)
+TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
+PERCENT = '+0.0%;[Red]-0.0%;0.0%'
+RATE = "0.0000"
+
+
+def money_format(currency: str) -> str:
+    """'#,##0.00 "EUR"' with negatives in red and a minus sign ('#,##0.00' without a currency)."""
+    code = "".join(ch for ch in currency if ch.isalpha())[:3]
+    if not code:
+        return '#,##0.00;[Red]-#,##0.00;0.00'
+    return f'#,##0.00 "{code}";[Red]-#,##0.00 "{code}";0.00 "{code}"'
+
+
+def write_title(ws, title: str, subtitle: str | None = None) -> int:
+    """A title (and subtitle) at the top of a sheet; returns the next free row."""
+    set_cell(ws, 1, 1, title).font = TITLE_FONT
+    if subtitle:
+        set_cell(ws, 2, 1, subtitle)
+        return 4
+    return 3
+
+
+def write_report_table(ws, frame: pd.DataFrame, *, start_row: int, money: list[str] | tuple = (),
+                       currency: str = "", percent: list[str] | tuple = (), rates: list[str] | tuple = (),
+                       variance: list[str] | tuple = (), total_column: str | None = None,
+                       widths: dict[str, int] | None = None, labels: dict[str, str] | None = None) -> tuple[int, int]:
+    """A table with number formats, frozen header, autofilter, red/green rules on variance columns
+    and bold total rows (where `total_column` says 'Total'); returns (first data row, last data row).
+    `labels` renames column headings (formats and widths are given by column name)."""
+    if labels:
+        rename = {c: labels.get(c, c) for c in frame.columns}
+        frame = frame.rename(columns=rename)
+        money, percent, rates, variance = ([rename.get(c, c) for c in group]
+                                           for group in (money, percent, rates, variance))
+        total_column = rename.get(total_column, total_column)
+        widths = {rename.get(c, c): w for c, w in (widths or {}).items()}
+    formats = {c: money_format(currency) for c in money}
+    formats.update({c: PERCENT for c in percent})
+    formats.update({c: RATE for c in rates})
+    widths = {**{c: 16 for c in (*money, *percent, *rates)}, **(widths or {})}
+    write_frame(ws, frame, start_row=start_row, formats=formats, widths=widths)
+    first, last = start_row + 1, start_row + max(len(frame), 1)
+    columns = list(frame.columns)
+    for name in (*variance, *percent):
+        if name in columns and len(frame):
+            add_variance_rules(ws, f"{get_column_letter(columns.index(name) + 1)}{first}:"
+                                   f"{get_column_letter(columns.index(name) + 1)}{last}")
+    if total_column in columns:
+        for offset, value in enumerate(frame[total_column].tolist()):
+            if value == "Total":
+                for j in range(1, len(columns) + 1):
+                    cell = ws.cell(row=first + offset, column=j)
+                    cell.font = BOLD
+                    cell.fill = TOTAL_FILL
+    return first, last
+
+
+def add_variance_rules(ws, cell_range: str) -> None:
+    """Over budget (positive variance) in red, under budget in green."""
+    from openpyxl.formatting.rule import CellIsRule
+    ws.conditional_formatting.add(cell_range, CellIsRule(operator="greaterThan", formula=["0"],
+                                                         font=Font(color="C00000"),
+                                                         fill=PatternFill("solid", fgColor="FDE9E7")))
+    ws.conditional_formatting.add(cell_range, CellIsRule(operator="lessThan", formula=["0"],
+                                                         font=Font(color="006100"),
+                                                         fill=PatternFill("solid", fgColor="E2EFDA")))
+
+
+def print_setup(ws, *, title_row: int | None = None) -> None:
+    """Landscape, fit to one page wide, header row repeated on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_row:
+        ws.print_title_rows = f"{title_row}:{title_row}"
+
+
+def bar_chart(ws, *, title: str, header_row: int, first_row: int, last_row: int, category_col: int,
+              value_cols: list[int], anchor: str, y_title: str = "", line_cols: list[int] | tuple = ()):
+    """A native clustered bar chart over cells of `ws` (optionally with lines on a second axis),
+    so the chart follows the numbers when they are edited in Excel."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = title
+    chart.y_axis.title = y_title
+    chart.height, chart.width = 9, 22
+    for col in value_cols:
+        chart.add_data(Reference(ws, min_col=col, min_row=header_row, max_row=last_row), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=category_col, min_row=first_row, max_row=last_row))
+    if line_cols:
+        lines = LineChart()
+        for col in line_cols:
+            lines.add_data(Reference(ws, min_col=col, min_row=header_row, max_row=last_row), titles_from_data=True)
+        lines.y_axis.axId = 200
+        lines.y_axis.title = "cumulative"
+        lines.y_axis.crosses = "max"
+        chart += lines
+    ws.add_chart(chart, anchor)
+    return chart

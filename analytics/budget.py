@@ -1,0 +1,554 @@
+"""Budget against actual in the reporting currency, by cost center, category, project and month.
+
+Conventions every function here follows:
+- variance = actual - budget: positive means over budget (bad), negative under budget;
+- year to date (YTD) = the fiscal year's closed months: a month is closed once the as-of
+  date has reached its last day, so a half-finished month never flatters the variance;
+- amounts come from the views spend_rc / budget_rc; a line without an fx rate for its month
+  is left out of the sums and counted in `fx_missing_lines` (never converted at 1);
+- budgets are not set per vendor: with a vendor filter the budget columns are NaN;
+- a budget version other than 'original' may revise only some lines: the lines it does not
+  revise stay as in the original (see lines_in_force).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics import fiscal, settings
+
+# the only column expressions a caller can group or filter by (never user text in SQL)
+SPEND_DIMS = {"cost_center": "cost_center", "category": "category", "project": "project",
+              "vendor": "vendor", "capex_opex": "coalesce(capex_opex, 'opex')", "period": "period"}
+BUDGET_DIMS = {"cost_center": "cost_center", "category": "category", "project": "project", "period": "period"}
+FILTERS = ("cost_center", "category", "vendor", "project")
+
+# column headings for people (pages and report packs show these instead of the column names)
+LABELS = {
+    "cost_center": "Cost center", "category": "Category", "vendor": "Vendor", "project": "Project",
+    "period": "Month", "capex_opex": "Capex/opex", "actual_ytd": "Actual YTD", "budget_ytd": "Budget YTD",
+    "variance": "Variance", "variance_pct": "Variance %", "budget_year": "Full-year budget",
+    "run_rate": "Run-rate", "actual_to_date": "Actual to date", "fx_missing_lines": "Lines without fx rate",
+    "budget_fx_missing_lines": "Budget lines without fx rate", "actual": "Actual", "budget": "Budget",
+    "cum_actual": "Cumulative actual", "cum_budget": "Cumulative budget", "share": "Share", "lines": "Lines",
+    "remaining": "Remaining", "monthly_burn": "Monthly burn", "months_left": "Months left",
+    "cost_center_variance": "Cost center variance", "since": "Since", "amount_previous": "Amount, previous month",
+    "amount_current": "Amount, this month", "rate_previous": "Rate, previous month", "rate_current": "Rate, this month",
+    "change": "Change", "volume_effect": "Volume effect", "fx_effect": "Fx effect", "currency": "Currency",
+    "amount": "Amount", "amount_rc": "Amount (reporting currency)", "fx_rate": "Fx rate", "date": "Date",
+    "dataset": "Dataset",
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    """A fiscal year as the reports see it: its months and how many of them are closed."""
+    year: int
+    start_month: int
+    first: dt.date
+    last: dt.date
+    months: tuple[dt.date, ...]
+    closed_through: dt.date | None  # first day of the last closed month in the year, None if none is
+    actual_last: dt.date  # last day whose spend counts at all (the as-of date, or the pack's month end)
+
+    @property
+    def ytd_months(self) -> int:
+        return 0 if self.closed_through is None else self.months.index(self.closed_through) + 1
+
+    @property
+    def ytd_last_day(self) -> dt.date:
+        """Last day counted in YTD figures (the day before the year when no month is closed)."""
+        if self.closed_through is None:
+            return self.first - dt.timedelta(days=1)
+        return fiscal.add_months(self.closed_through, 1) - dt.timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return fiscal.label(self.year, self.start_month)
+
+    @property
+    def ytd_label(self) -> str:
+        if self.closed_through is None:
+            return "no closed month yet"
+        if self.ytd_months == 12:
+            return "full year"
+        return f"through {self.closed_through:%b %Y}"
+
+
+def last_closed_month(as_of: dt.date) -> dt.date:
+    """First day of the latest month whose last day is on or before `as_of`."""
+    month = as_of.replace(day=1)
+    if as_of.day == fiscal.days_in_month(as_of.year, as_of.month):
+        return month
+    return fiscal.add_months(month, -1)
+
+
+class PeriodError(ValueError):
+    """A report month that is malformed or not closed yet."""
+
+
+def parse_period(period: str) -> dt.date:
+    """'YYYY-MM' as the first day of that month."""
+    try:
+        return dt.datetime.strptime(period, "%Y-%m").date()
+    except (TypeError, ValueError):
+        raise PeriodError(f"{period!r} is not a month YYYY-MM") from None
+
+
+def window(con, *, year: int, through: str | None = None) -> Window:
+    """The fiscal year `year` under the database's settings (start month, as-of date).
+    `through` ('YYYY-MM', a closed month of that year) ends the year to date there instead."""
+    start = settings.get(con, "fiscal_year_start_month")
+    first, last = fiscal.bounds(year, start)
+    months = tuple(fiscal.months(year, start))
+    as_of = settings.as_of(con)
+    closed = min(last_closed_month(as_of), months[-1])
+    actual_last = min(as_of, last)
+    if through is not None:
+        month = parse_period(through)
+        if month not in months:
+            raise PeriodError(f"{through} is not in {fiscal.label(year, start)}")
+        if month > last_closed_month(as_of):
+            raise PeriodError(f"{through} is not closed yet (as of {as_of:%Y-%m-%d})")
+        closed = month
+        actual_last = fiscal.add_months(month, 1) - dt.timedelta(days=1)
+    return Window(year, start, first, last, months, closed if closed >= first else None, actual_last)
+
+
+def year_of(con, period: str) -> int:
+    """The fiscal year a month 'YYYY-MM' falls in."""
+    return fiscal.fiscal_year(parse_period(period), settings.get(con, "fiscal_year_start_month"))
+
+
+def current_year(con) -> int:
+    """The fiscal year the as-of date falls in."""
+    return fiscal.fiscal_year(settings.as_of(con), settings.get(con, "fiscal_year_start_month"))
+
+
+def default_version(con) -> str:
+    """The version compared with when none is chosen: 'original', else the first one imported."""
+    row = con.execute("select version from budget group by version "
+                      "order by (version <> 'original'), min(batch_id), version limit 1").fetchone()
+    return row[0] if row else "original"
+
+
+def lines_in_force(source: str = "budget_rc") -> str:
+    """A subquery for the budget lines in force for version $version: its own lines and, for a
+    version other than 'original', the original's lines for every month x line it does not revise
+    (a reforecast may revise only some lines). Each row keeps the version it comes from."""
+    if source not in ("budget", "budget_rc"):
+        raise ValueError(source)
+    return f"""(
+    select b.* from {source} b where b.version = $version
+    union all
+    select o.* from {source} o
+    where $version <> 'original' and o.version = 'original'
+        and not exists (
+            select 1 from budget r
+            where r.version = $version and r.period = o.period and r.cost_center = o.cost_center
+                and r.category = o.category and r.project is not distinct from o.project
+        )
+)"""
+
+
+def where_clause(filters: dict, dims: dict, prefix: str) -> tuple[str, dict]:
+    """` and col = $prefix_name ...` for the filters set, with their bound parameters."""
+    parts, params = [], {}
+    for name in FILTERS:
+        value = filters.get(name)
+        if value is None or value == "":
+            continue
+        parts.append(f" and {dims[name]} = ${prefix}_{name}")
+        params[f"{prefix}_{name}"] = value
+    return "".join(parts), params
+
+
+def _bva_sql(dims: tuple[str, ...], spend_where: str, budget_where: str, with_budget: bool, totals: bool) -> str:
+    spend_keys = [f"{SPEND_DIMS[d]} as {d}" for d in dims]
+    budget_keys = [f"{BUDGET_DIMS[d]} as {d}" for d in dims] if with_budget else []
+    join_on = " and ".join(f"a.{d} is not distinct from p.{d}" for d in dims) or "true"
+    keys = [f"coalesce(a.{d}, p.{d}) as {d}" for d in dims]
+    plan_filter = "true" if with_budget else "false"
+    group = ", ".join(dims)
+    grouping = f"group by grouping sets (({group}), ())" if totals and dims else (f"group by {group}" if dims else "")
+    is_total = f"grouping({dims[0]}) = 1" if totals and dims else "false"
+    return f"""
+with
+actual as (
+    select {', '.join(spend_keys + [''])}
+        sum(amount_rc) filter (where date <= $ytd_last) as actual_ytd,
+        sum(amount_rc) as actual_to_date,
+        count(*) filter (where is_fx_missing) as fx_missing_lines
+    from spend_rc
+    where date between $first and $as_of {spend_where}
+    group by all
+),
+plan as (
+    select {', '.join((budget_keys or [f'null as {d}' for d in dims]) + [''])}
+        sum(amount_rc) filter (where period <= $ytd_last) as budget_ytd,
+        sum(amount_rc) as budget_year,
+        count(*) filter (where is_fx_missing) as budget_fx_missing_lines
+    from {lines_in_force()} as lines
+    where {plan_filter} and period between $first and $last {budget_where}
+    group by all
+),
+joined as (
+    select {', '.join(keys + [''])}
+        a.actual_ytd, a.actual_to_date, a.fx_missing_lines,
+        p.budget_ytd, p.budget_year, p.budget_fx_missing_lines
+    from actual a
+    full outer join plan p on {join_on}
+),
+final as (
+    select {', '.join(list(dims) + [''])}
+        {is_total} as is_total,
+        coalesce(sum(actual_ytd), 0) as actual_ytd,
+        coalesce(sum(actual_to_date), 0) as actual_to_date,
+        coalesce(sum(budget_ytd), 0) as budget_ytd,
+        coalesce(sum(budget_year), 0) as budget_year,
+        cast(coalesce(sum(fx_missing_lines), 0) as bigint) as fx_missing_lines,
+        cast(coalesce(sum(budget_fx_missing_lines), 0) as bigint) as budget_fx_missing_lines
+    from joined
+    {grouping}
+)
+select * from final
+"""
+
+
+def budget_vs_actual(con, *, year: int, by: tuple[str, ...] | list[str] = ("cost_center", "category"),
+                     version: str | None = None, cost_center: str | None = None, category: str | None = None,
+                     vendor: str | None = None, project: str | None = None, totals: bool = True,
+                     through: str | None = None) -> pd.DataFrame:
+    """One row per value of `by` (plus a total row when `totals`): actual and budget YTD, variance,
+    variance %, full-year budget, run-rate (YTD average x 12), actual to date, fx-missing line counts."""
+    by = tuple(by)
+    for d in by:
+        if d not in SPEND_DIMS:
+            raise ValueError(f"cannot group by {d!r}; choose from {', '.join(SPEND_DIMS)}")
+    win = window(con, year=year, through=through)
+    version = version or default_version(con)
+    filters = {"cost_center": cost_center, "category": category, "vendor": vendor, "project": project}
+    with_budget = vendor in (None, "") and all(d in BUDGET_DIMS for d in by)
+    spend_where, params = where_clause(filters, SPEND_DIMS, "s")
+    budget_where, budget_params = where_clause({k: v for k, v in filters.items() if k != "vendor"}, BUDGET_DIMS, "b")
+    params.update(budget_params)
+    params.update({"first": win.first, "last": win.last, "ytd_last": win.ytd_last_day, "version": version,
+                   "as_of": win.actual_last})
+    sql = _bva_sql(by, spend_where, budget_where, with_budget, totals)
+    frame = con.execute(sql, params).df()
+    return _add_variance(frame, by, win, with_budget)
+
+
+def _add_variance(frame: pd.DataFrame, by: tuple[str, ...], win: Window, with_budget: bool) -> pd.DataFrame:
+    frame = frame.copy()
+    if not with_budget:
+        frame[["budget_ytd", "budget_year"]] = float("nan")
+    frame["variance"] = frame["actual_ytd"] - frame["budget_ytd"]
+    budget = frame["budget_ytd"].where(frame["budget_ytd"] != 0)
+    frame["variance_pct"] = frame["variance"] / budget.abs()
+    frame["run_rate"] = frame["actual_ytd"] / win.ytd_months * 12 if win.ytd_months else float("nan")
+    if by:
+        frame = frame.sort_values(["is_total", *by], na_position="last")
+        if frame[by[0]].dtype == object:
+            frame.loc[frame["is_total"], by[0]] = "Total"
+    columns = [*by, "is_total", "actual_ytd", "budget_ytd", "variance", "variance_pct", "budget_year",
+               "run_rate", "actual_to_date", "fx_missing_lines", "budget_fx_missing_lines"]
+    return frame[columns].reset_index(drop=True)
+
+
+def monthly(con, *, year: int, version: str | None = None, cost_center: str | None = None,
+            category: str | None = None, vendor: str | None = None, through: str | None = None) -> pd.DataFrame:
+    """One row per month of the fiscal year: actual, budget, variance (closed months only),
+    cumulative actual (closed months) and cumulative budget, is_closed."""
+    win = window(con, year=year, through=through)
+    frame = budget_vs_actual(con, year=year, by=("period",), version=version, cost_center=cost_center,
+                             category=category, vendor=vendor, totals=False, through=through)
+    months = pd.DataFrame({"period": pd.to_datetime(list(win.months))})
+    frame["period"] = pd.to_datetime(frame["period"])
+    frame = months.merge(frame, on="period", how="left")
+    closed = frame["period"].dt.date.map(lambda p: win.closed_through is not None and p <= win.closed_through)
+    has_budget = vendor in (None, "")
+    result = pd.DataFrame({
+        "period": frame["period"].dt.strftime("%Y-%m"),
+        "actual": frame["actual_to_date"].fillna(0.0).where(closed),
+        "budget": frame["budget_year"].fillna(0.0) if has_budget else float("nan"),
+        "is_closed": closed.astype(bool),
+    })
+    result["variance"] = (result["actual"] - result["budget"]).where(closed)
+    result["cum_actual"] = result["actual"].cumsum().where(closed)
+    result["cum_budget"] = result["budget"].cumsum()
+    return result
+
+
+def grid(con, *, year: int, measure: str = "variance", version: str | None = None,
+         cost_center: str | None = None, category: str | None = None, through: str | None = None) -> pd.DataFrame:
+    """One row per cost center x category (and a Total row), one column per month plus Total:
+    the chosen measure (actual, budget, variance or variance_pct); actual and variance for closed months."""
+    if measure not in ("actual", "budget", "variance", "variance_pct"):
+        raise ValueError(f"unknown measure {measure!r}")
+    win = window(con, year=year, through=through)
+    version = version or default_version(con)
+    long = budget_vs_actual(con, year=year, by=("cost_center", "category", "period"), version=version,
+                            cost_center=cost_center, category=category, totals=False, through=through)
+    long["period"] = pd.to_datetime(long["period"]).dt.strftime("%Y-%m")
+    closed_labels = [m.strftime("%Y-%m") for m in win.months[:win.ytd_months]]
+    month_labels = [m.strftime("%Y-%m") for m in win.months]
+    actual = _pivot(long, "actual_to_date", month_labels)
+    budget = _pivot(long, "budget_year", month_labels)
+    if measure == "budget":
+        table = budget
+    else:
+        actual[[m for m in month_labels if m not in closed_labels]] = float("nan")
+        table = actual if measure == "actual" else None
+        if measure in ("variance", "variance_pct"):
+            variance = actual.sub(budget.reindex(actual.index).fillna(0.0))
+            table = variance if measure == "variance" else variance / budget.where(budget != 0).abs()
+    total_col = table[closed_labels if measure != "budget" else month_labels].sum(axis=1, min_count=1)
+    if measure == "variance_pct":
+        ytd_var = actual[closed_labels].sum(axis=1) - budget[closed_labels].sum(axis=1)
+        total_col = ytd_var / budget[closed_labels].sum(axis=1).where(lambda s: s != 0).abs()
+    table = table.copy()
+    table["Total"] = total_col
+    table = table.reset_index()
+    if measure != "variance_pct":
+        totals = table[month_labels + ["Total"]].sum(axis=0, min_count=1)
+    else:
+        a, b = actual[closed_labels].sum(), budget[closed_labels].sum()
+        totals = ((a - b) / b.where(b != 0).abs()).reindex(month_labels)
+        totals["Total"] = (a.sum() - b.sum()) / abs(b.sum()) if b.sum() else float("nan")
+    total_row = {"cost_center": "Total", "category": "", **totals.to_dict()}
+    return pd.concat([table, pd.DataFrame([total_row])], ignore_index=True)
+
+
+def _pivot(long: pd.DataFrame, value: str, months: list[str]) -> pd.DataFrame:
+    if long.empty:
+        return pd.DataFrame(columns=months, index=pd.MultiIndex.from_tuples([], names=["cost_center", "category"]),
+                            dtype=float)
+    wide = long.pivot_table(index=["cost_center", "category"], columns="period", values=value, aggfunc="sum")
+    return wide.reindex(columns=months).fillna(0.0)
+
+
+SPEND_LINES_SQL = """
+select
+    date, vendor, cost_center, category, amount, currency, fx_rate, amount_rc, is_fx_missing,
+    invoice_id, contract_id, description, coalesce(capex_opex, 'opex') as capex_opex, project,
+    batch_id, row_no
+from spend_rc
+where date between $first and $last {where}
+order by date, vendor, row_no
+limit $limit
+"""
+
+
+def spend_lines(con, *, year: int, period: str | None = None, cost_center: str | None = None,
+                category: str | None = None, vendor: str | None = None, project: str | None = None,
+                limit: int = 5000) -> pd.DataFrame:
+    """The spend lines behind a figure: one row per line, original amount and currency, the fx rate
+    used and the amount in the reporting currency. `period` 'YYYY-MM' narrows to one month;
+    without it, the year to date (closed months)."""
+    win = window(con, year=year)
+    if period:
+        first = dt.date.fromisoformat(period + "-01")
+        last = fiscal.add_months(first, 1) - dt.timedelta(days=1)
+    else:
+        first, last = win.first, win.ytd_last_day
+    where, params = where_clause({"cost_center": cost_center, "category": category, "vendor": vendor,
+                            "project": project}, SPEND_DIMS, "s")
+    params.update({"first": first, "last": last, "limit": limit})
+    return con.execute(SPEND_LINES_SQL.format(where=where), params).df()
+
+
+VERSIONS_SQL = """
+with
+lines as (
+    select version, count(*) as lines, min(period) as first_period, max(period) as last_period,
+        min(batch_id) as batch_id
+    from budget
+    group by version
+),
+final as (
+    select l.version, l.lines, strftime(l.first_period, '%Y-%m') as first_period,
+        strftime(l.last_period, '%Y-%m') as last_period,
+        case when v.version is null then 'imported' else 'edited in app' end as source,
+        v.base_version, v.created_at, v.created_by, v.note
+    from lines l
+    left join budget_versions v on v.version = l.version
+)
+select * from final order by (version <> 'original'), created_at nulls first, version
+"""
+
+
+def versions(con) -> pd.DataFrame:
+    """One row per budget version: line count, first and last month, where it came from."""
+    return con.execute(VERSIONS_SQL).df()
+
+
+def version_names(con) -> list[str]:
+    return versions(con)["version"].tolist()
+
+
+VERSION_YEAR_SQL = """
+select {by} as {alias}, sum(amount_rc) as budget_year
+from {lines} as lines
+where period between $first and $last {where}
+group by all
+"""
+
+
+def versions_compare(con, *, year: int, by: str = "cost_center", cost_center: str | None = None,
+                     category: str | None = None) -> pd.DataFrame:
+    """One row per `by` value (and Total): the full-year budget of every version side by side,
+    the actual YTD and the run-rate."""
+    if by not in ("cost_center", "category", "project"):
+        raise ValueError(f"cannot compare versions by {by!r}")
+    win = window(con, year=year)
+    where, params = where_clause({"cost_center": cost_center, "category": category}, BUDGET_DIMS, "b")
+    params.update({"first": win.first, "last": win.last})
+    sql = VERSION_YEAR_SQL.format(by=BUDGET_DIMS[by], alias=by, lines=lines_in_force(), where=where)
+    parts = [con.execute(sql, {**params, "version": name}).df().assign(version=name) for name in version_names(con)]
+    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[by, "budget_year", "version"])
+    names = [v for v in version_names(con) if v in set(long["version"])]
+    wide = long.pivot_table(index=by, columns="version", values="budget_year", aggfunc="sum").reindex(columns=names)
+    actual = budget_vs_actual(con, year=year, by=(by,), cost_center=cost_center, category=category, totals=False)
+    actual = actual.set_index(by)[["actual_ytd", "run_rate"]]
+    table = wide.join(actual, how="outer").reset_index().rename(columns={"index": by})
+    total = {by: "Total", **table.drop(columns=[by]).sum(min_count=1).to_dict()}
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+def capex_opex(con, *, year: int, cost_center: str | None = None, category: str | None = None,
+               vendor: str | None = None) -> pd.DataFrame:
+    """One row per closed month x capex/opex: actual spend (budgets carry no capex/opex split)."""
+    frame = budget_vs_actual(con, year=year, by=("period", "capex_opex"), cost_center=cost_center,
+                             category=category, vendor=vendor, totals=False)
+    frame["period"] = pd.to_datetime(frame["period"]).dt.strftime("%Y-%m")
+    return (frame.rename(columns={"actual_ytd": "actual"})[["period", "capex_opex", "actual"]]
+            .query("actual != 0").sort_values(["period", "capex_opex"]).reset_index(drop=True))
+
+
+FX_MISSING_SQL = """
+with
+spend_missing as (
+    select 'spend' as dataset, strftime(period, '%Y-%m') as period, currency, count(*) as lines,
+        sum(amount) as amount
+    from spend_rc where is_fx_missing and date between $first and $last
+    group by all
+),
+budget_missing as (
+    select 'budget' as dataset, strftime(period, '%Y-%m') as period, currency, count(*) as lines,
+        sum(amount) as amount
+    from budget_rc where is_fx_missing and period between $first and $last
+    group by all
+),
+final as (select * from spend_missing union all select * from budget_missing)
+select * from final order by dataset desc, period, currency
+"""
+
+
+def fx_missing(con, *, year: int) -> pd.DataFrame:
+    """One row per dataset x month x currency with no fx rate: lines and amount in that currency
+    (these lines are left out of every total in the reporting currency)."""
+    win = window(con, year=year)
+    return con.execute(FX_MISSING_SQL, {"first": win.first, "last": win.last}).df()
+
+
+RATES_SQL = """
+with
+used as (
+    select distinct period, currency from spend_rc where date between $first and $last
+    union
+    select distinct period, currency from budget_rc where period between $first and $last
+),
+final as (
+    select strftime(u.period, '%Y-%m') as period, u.currency,
+        case when u.currency = $reporting then 1 else f.rate end as rate
+    from used u left join fx_rc f on f.period = u.period and f.currency = u.currency
+)
+select * from final order by currency, period
+"""
+
+
+def rates_used(con, *, year: int) -> pd.DataFrame:
+    """One row per currency, one column per month: units of the reporting currency per unit
+    (empty where the rate is missing)."""
+    win = window(con, year=year)
+    reporting = settings.get(con, "reporting_currency")
+    long = con.execute(RATES_SQL, {"first": win.first, "last": win.last, "reporting": reporting}).df()
+    long = long[long["currency"] != reporting]
+    months = [m.strftime("%Y-%m") for m in win.months]
+    if long.empty:
+        return pd.DataFrame(columns=["currency", *months])
+    wide = long.pivot_table(index="currency", columns="period", values="rate", aggfunc="first", dropna=False)
+    wide = wide.reindex(columns=months).reset_index()
+    wide.columns.name = None
+    return wide
+
+
+PROJECTS_SQL = """
+with
+plan as (
+    select project, sum(amount_rc) as budget, count(*) filter (where is_fx_missing) as budget_fx_missing_lines
+    from {lines} as lines
+    where project is not null {budget_where}
+    group by project
+),
+spent as (
+    select project, sum(amount_rc) as actual,
+        sum(amount_rc) filter (where date between $burn_first and $burn_last) as burn_window,
+        count(*) filter (where is_fx_missing) as fx_missing_lines
+    from spend_rc
+    where project is not null and date <= $burn_last {spend_where}
+    group by project
+),
+final as (
+    select coalesce(p.project, s.project) as project,
+        coalesce(p.budget, 0) as budget, coalesce(s.actual, 0) as actual,
+        coalesce(p.budget, 0) - coalesce(s.actual, 0) as remaining,
+        coalesce(s.burn_window, 0) / $burn_months as monthly_burn,
+        coalesce(s.fx_missing_lines, 0) + coalesce(p.budget_fx_missing_lines, 0) as fx_missing_lines
+    from plan p full outer join spent s on s.project = p.project
+)
+select *, case when monthly_burn > 0 then remaining / monthly_burn end as months_left
+from final order by project
+"""
+
+
+def projects(con, *, version: str | None = None, cost_center: str | None = None, category: str | None = None,
+             burn_months: int = 3) -> pd.DataFrame:
+    """One row per project (over its whole life, all periods): budget, actual to the last closed
+    month, remaining, monthly burn (average of the last `burn_months` closed months) and months of
+    budget left at that burn (NaN when nothing is being spent)."""
+    closed = last_closed_month(settings.as_of(con))
+    burn_first = fiscal.add_months(closed, 1 - burn_months)
+    burn_last = fiscal.add_months(closed, 1) - dt.timedelta(days=1)
+    spend_where, params = where_clause({"cost_center": cost_center, "category": category}, SPEND_DIMS, "s")
+    budget_where, budget_params = where_clause({"cost_center": cost_center, "category": category}, BUDGET_DIMS, "b")
+    params.update(budget_params)
+    params.update({"version": version or default_version(con), "burn_first": burn_first, "burn_last": burn_last,
+                   "burn_months": burn_months})
+    sql = PROJECTS_SQL.format(spend_where=spend_where, budget_where=budget_where, lines=lines_in_force())
+    return con.execute(sql, params).df()
+
+
+def bench_cases(con) -> list[tuple[str, object]]:
+    """The queries the Budget page runs, for `python -m analytics bench`."""
+    from analytics import budget_edit, variance
+    year = current_year(con)
+    return [
+        ("budget.summary_by_cost_center", lambda: budget_vs_actual(con, year=year, by=("cost_center",))),
+        ("budget.summary_by_cc_category", lambda: budget_vs_actual(con, year=year)),
+        ("budget.grid_variance", lambda: grid(con, year=year, measure="variance")),
+        ("budget.spend_lines_drilldown", lambda: spend_lines(con, year=year, period=window(
+            con, year=year).months[0].strftime("%Y-%m"))),
+        ("budget.versions_compare", lambda: versions_compare(con, year=year)),
+        ("budget.capex_opex", lambda: capex_opex(con, year=year)),
+        ("budget.fx_missing", lambda: fx_missing(con, year=year)),
+        ("budget.rates_used", lambda: rates_used(con, year=year)),
+        ("budget.projects", lambda: projects(con)),
+        ("budget.variance_drivers", lambda: variance.drivers(con, year=year)),
+        ("budget.fx_volume", lambda: variance.fx_volume(con, year=year)),
+        ("budget.edit_grid", lambda: budget_edit.edit_grid(con, year=year, version=default_version(con))),
+        ("budget.change_log", lambda: budget_edit.change_log(con)),
+    ]

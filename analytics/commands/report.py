@@ -1,0 +1,42 @@
+"""report monthly|annual: the Excel report packs (budget vs actual, variance drivers, top vendors, ...)."""
+from __future__ import annotations
+
+import sys
+
+from analytics import budget, cli, store
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("report", help="write the monthly or annual Excel report pack",
+                                   description="Write a finance-formatted Excel workbook in the reporting currency.")
+    kinds = parser.add_subparsers(dest="kind", metavar="KIND")
+    month = kinds.add_parser("monthly", help="the pack for one closed month",
+                             description="Summary, budget vs actual by cost center and category, variance "
+                                         "drivers, fx, top vendors and the other domains' sections.")
+    month.add_argument("--period", metavar="YYYY-MM", required=True, help="a closed month")
+    annual = kinds.add_parser("annual", help="one fiscal year with month columns and year totals")
+    annual.add_argument("--year", metavar="YYYY", type=int, required=True, help="fiscal year (named by its end)")
+    for sub in (month, annual):
+        sub.add_argument("--out", metavar="FILE.xlsx", required=True)
+        sub.add_argument("--version", help="budget version (default: original)")
+        cli.add_db_argument(sub)
+        sub.set_defaults(func=run)
+    parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
+
+
+def run(args) -> int:
+    from analytics.reports import annual, monthly
+    if not args.out.lower().endswith(".xlsx"):
+        print("error: --out must name an .xlsx file", file=sys.stderr)
+        return 2
+    con = store.connect(args.db)
+    try:
+        if args.kind == "monthly":
+            out = monthly.write(con, period=args.period, out=args.out, version=args.version)
+        else:
+            out = annual.write(con, year=args.year, out=args.out, version=args.version)
+    except budget.PeriodError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}")
+    return 0

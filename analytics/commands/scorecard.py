@@ -1,0 +1,84 @@
+"""scorecard [--json] [--quarter-end DATE] [--xlsx FILE]: vendor scores, ranks and their parts."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import pandas as pd
+
+from analytics import cli, settings, store, vendors
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "scorecard", help="vendor scorecard: score 0-100, rank and parts",
+        description="Score each vendor 0-100 from SLA attainment, availability, incidents, spend against "
+                    "contract, audit findings and spend trend, with the weights saved in the app. An indicator "
+                    "without data is null and its weight is shared among the others.")
+    parser.add_argument("--json", action="store_true", help="one JSON array of {vendor, score, rank, components}")
+    parser.add_argument("--quarter-end", metavar="YYYY-MM-DD",
+                        help="last day of the fiscal quarter to score (default: the latest complete quarter)")
+    parser.add_argument("--all-vendors", action="store_true", help="also vendors with spend but no contract")
+    parser.add_argument("--xlsx", metavar="FILE", help="also write the scorecard workbook (one printable sheet per vendor)")
+    cli.add_db_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def _number(value, digits: int = 4):
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), digits)
+
+
+def rows(table, weights: dict[str, float]) -> list[dict]:
+    """The JSON objects, in rank order; components hold value, score and weight per indicator (null = n/a)."""
+    result = []
+    for r in table.itertuples(index=False):
+        components = {}
+        for ind in vendors.INDICATORS:
+            components[ind.name] = {"value": _number(getattr(r, f"{ind.name}_value")),
+                                    "score": _number(getattr(r, f"{ind.name}_score"), 1),
+                                    "weight": weights[ind.name], "better": ind.better, "unit": ind.unit}
+        result.append({"vendor": r.vendor, "score": _number(r.score, 1),
+                       "rank": None if pd.isna(r.rank) else int(r.rank),
+                       "previous_score": _number(r.previous_score, 1), "trend": _number(r.trend, 1),
+                       "components": components})
+    return result
+
+
+def _quarter_end(con, text: str | None) -> dt.date:
+    if not text:
+        return vendors.default_quarter_end(con)
+    day = dt.date.fromisoformat(text)
+    start_month = settings.get(con, "fiscal_year_start_month")
+    if vendors.quarter_bounds(day, start_month)[1] != day:
+        raise ValueError(f"{text} is not the last day of a fiscal quarter")
+    return day
+
+
+def run(args) -> int:
+    con = store.connect(args.db)
+    try:
+        quarter_end = _quarter_end(con, args.quarter_end)
+    except ValueError as exc:
+        print(f"error: {exc}")
+        return 1
+    weights = vendors.get_weights(con)
+    table = vendors.scorecard(con, quarter_end=quarter_end, weights=weights, include_uncontracted=args.all_vendors)
+    if args.xlsx:
+        from analytics.reports import scorecard as report
+        report.build(con, quarter_end=quarter_end, weights=weights,
+                     include_uncontracted=args.all_vendors).save(args.xlsx)
+    found = rows(table, weights)
+    if args.json:
+        print(json.dumps(found, indent=2))
+        return 0
+    start_month = settings.get(con, "fiscal_year_start_month")
+    print(f"vendor scorecard {vendors.quarter_label(quarter_end, start_month)} ({len(found)} vendors)")
+    for r in found:
+        rank = f"{r['rank']:>3}" if r["rank"] is not None else "  -"
+        score = f"{r['score']:5.1f}" if r["score"] is not None else "  n/a"
+        trend = f"{r['trend']:+5.1f}" if r["trend"] is not None else "     "
+        print(f"  {rank}  {score}  {trend}  {r['vendor']}")
+    if args.xlsx:
+        print(f"wrote {args.xlsx}")
+    return 0

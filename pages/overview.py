@@ -1,0 +1,105 @@
+"""Overview: the fiscal year at a glance for executives (KPIs, actual vs budget, where the money goes)."""
+import plotly.graph_objects as go
+import streamlit as st
+
+from pages import common
+
+conf = common.header("Overview")
+filters = common.global_filters()
+if common.empty_state(["spend"]):
+    st.stop()
+
+year = filters["year"]
+args = {"cost_center": filters["cost_center"], "category": filters["category"], "vendor": filters["vendor"]}
+kpi = common.cached("analytics.overview.kpis", year=year, **args)
+cur = kpi.currency
+def money(value, _currency=None):
+    return common.short_money(value, "").strip()
+
+
+
+st.caption(f"{kpi.window_label} · year to date = closed months ({kpi.ytd_label}) · budget version "
+           f"“{kpi.version}”" + (" · budgets are not set per vendor" if filters["vendor"] else ""))
+
+tiles = st.columns(4)
+tiles[0].metric(f"YTD actual, {cur}", money(kpi.actual_ytd, cur), border=True,
+                help="Spend in the closed months of the fiscal year, in the reporting currency.")
+tiles[1].metric(f"YTD budget, {cur}", money(kpi.budget_ytd, cur), border=True)
+if kpi.variance is not None:
+    pct = f"{kpi.variance_pct:+.1%}" if kpi.variance_pct is not None else None
+    tiles[2].metric(f"Variance, {cur}", money(kpi.variance, cur), delta=pct, delta_color="inverse",
+                    border=True, help="Actual − budget. Positive: over budget (red). Negative: under budget (green).")
+else:
+    tiles[2].metric(f"Variance, {cur}", "–", border=True)
+tiles[3].metric(f"Full-year budget, {cur}", money(kpi.budget_year, cur), border=True)
+
+extra = [(f"Run-rate, {cur}", money(kpi.run_rate, cur),
+          "YTD average × 12: what the year costs if every month costs the YTD average.")]
+extra += common.cached("analytics.overview.extra_tiles", year=year)
+for column, (label, value, help_text) in zip(st.columns(4), extra):
+    column.metric(label, value, help=help_text, border=True)
+
+if kpi.fx_missing_lines:
+    st.warning(f"{kpi.fx_missing_lines:,} spend line(s) this year have no fx rate for their month and are left "
+               "out of the totals. Import the missing rates on the Data page (the Budget page lists them).")
+
+monthly = common.cached("analytics.budget.monthly", year=year, **args)
+fig = go.Figure()
+fig.add_bar(x=monthly["period"], y=monthly["budget"], name="Budget", marker_color=common.COLORS["budget"])
+fig.add_bar(x=monthly["period"], y=monthly["actual"], name="Actual", marker_color=common.COLORS["actual"])
+fig.add_scatter(x=monthly["period"], y=monthly["cum_budget"], name="Cumulative budget", yaxis="y2",
+                line={"color": common.COLORS["budget"], "dash": "dash"})
+fig.add_scatter(x=monthly["period"], y=monthly["cum_actual"], name="Cumulative actual", yaxis="y2",
+                line={"color": common.COLORS["actual"]})
+fig.update_layout(barmode="group", title=f"Actual vs budget by month ({cur})", height=380,
+                  margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.15},
+                  yaxis={"title": "month"}, yaxis2={"title": "cumulative", "overlaying": "y", "side": "right",
+                                                    "showgrid": False})
+st.plotly_chart(fig, key="overview_monthly")
+
+
+def bars(frame, column, title, key):
+    frame = frame.sort_values("actual_ytd")
+    figure = go.Figure()
+    if frame["budget_ytd"].notna().any():
+        figure.add_bar(y=frame[column], x=frame["budget_ytd"], name="Budget", orientation="h",
+                       marker_color=common.COLORS["budget"])
+    figure.add_bar(y=frame[column], x=frame["actual_ytd"], name="Actual", orientation="h",
+                   marker_color=common.COLORS["actual"])
+    figure.update_layout(barmode="group", title=title, height=max(260, 50 * len(frame) + 80),
+                         margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.1})
+    st.plotly_chart(figure, key=key)
+
+
+left, right = st.columns(2)
+with left:
+    by_category = common.cached("analytics.overview.breakdown", year=year, by="category", **args)
+    bars(by_category, "category", f"YTD by category (cost pool), {cur}", "overview_category")
+with right:
+    by_cc = common.cached("analytics.overview.breakdown", year=year, by="cost_center", **args)
+    bars(by_cc, "cost_center", f"YTD by cost center, {cur}", "overview_cost_center")
+
+left, right = st.columns([3, 2])
+with left:
+    vendors = common.cached("analytics.overview.top_vendors", year=year, limit=10, **args)
+    shown = vendors.sort_values("actual")
+    figure = go.Figure(go.Bar(y=shown["vendor"], x=shown["actual"], orientation="h",
+                              marker_color=common.COLORS["actual"],
+                              text=[f"{s:.0%}" for s in shown["share"].fillna(0)], textposition="auto"))
+    figure.update_layout(title=f"Top 10 vendors YTD ({cur}, share of all spend)", height=420,
+                         margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    st.plotly_chart(figure, key="overview_vendors")
+with right:
+    split = common.cached("analytics.overview.breakdown", year=year, by="capex_opex", **args)
+    figure = go.Figure(go.Pie(labels=split["capex_opex"], values=split["actual_ytd"].clip(lower=0), hole=0.5,
+                              marker={"colors": [common.COLORS["committed"] if v == "capex" else common.COLORS["actual"]
+                                                 for v in split["capex_opex"]]}))
+    figure.update_layout(title="Capex vs opex YTD", height=420, margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    st.plotly_chart(figure, key="overview_capex")
+
+with st.expander("Tables behind the charts"):
+    for name, frame in (("monthly", monthly), ("by_category", by_category), ("by_cost_center", by_cc),
+                        ("top_vendors", vendors), ("capex_opex", split)):
+        st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
+        st.dataframe(frame, hide_index=True, key=f"overview_table_{name}")
+        common.downloads(frame, f"overview_{name}_{year}", key=f"overview_dl_{name}")

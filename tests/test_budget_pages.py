@@ -1,0 +1,83 @@
+"""AppTest: the Overview and Budget pages render, filters change the figures, the URL restores the view."""
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import budget_data  # noqa: E402
+
+from analytics import store  # noqa: E402
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+@pytest.fixture(scope="module")
+def db_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pages") / "outlay.duckdb"
+    con = store.connect(path)
+    budget_data.build(con)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def app(db_file, monkeypatch):
+    monkeypatch.setenv("OUTLAY_DB", str(db_file))
+    return AppTest.from_file(DASHBOARD, default_timeout=60)
+
+
+def summary_table(at):
+    """The budget vs actual summary (non-interactive tables carry no key in AppTest)."""
+    return next(d.value for d in at.dataframe if {"Actual YTD", "Category", "Run-rate"} <= set(d.value.columns))
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_overview_renders(app):
+    app.run()
+    assert not app.exception
+    assert metric(app, "YTD actual, USD") == "8.22k"
+    assert metric(app, "Variance, USD") == "-580"
+
+
+def test_overview_filter_changes_the_figures(app):
+    app.run()
+    app.selectbox(key="filter_cost_center").set_value("Applications").run()
+    assert metric(app, "YTD actual, USD") == "1.27k"
+    assert app.query_params["cc"] == "Applications"
+
+
+def test_url_parameters_restore_the_view(app):
+    app.query_params["fy"] = "2026"
+    app.query_params["cc"] = "Infrastructure"
+    app.run()
+    assert app.selectbox(key="filter_cost_center").value == "Infrastructure"
+    assert metric(app, "YTD actual, USD") == "7.00k"
+
+
+def test_filters_survive_a_page_change(app):
+    app.run()
+    app.selectbox(key="filter_category").set_value("Software").run()
+    app.switch_page("pages/budget.py").run()
+    assert not app.exception
+    assert app.selectbox(key="filter_category").value == "Software"
+
+
+def test_budget_page_renders(app):
+    app.run()
+    app.switch_page("pages/budget.py").run()
+    assert not app.exception
+    summary = summary_table(app)
+    assert summary["Actual YTD"].iloc[-1] == 8220.0
+
+
+def test_budget_filter_changes_the_summary(app):
+    app.run()
+    app.switch_page("pages/budget.py").run()
+    app.selectbox(key="filter_cost_center").set_value("Infrastructure").run()
+    summary = summary_table(app)
+    assert summary["Actual YTD"].iloc[-1] == 7000.0

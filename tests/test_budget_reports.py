@@ -1,0 +1,201 @@
+"""The monthly and annual Excel packs: sheets, formats, chart, export safety, reconciliation, CLI."""
+import sys
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import budget_data  # noqa: E402
+from test_budget import independent_ytd  # noqa: E402
+
+from analytics import budget, cli, overview, store  # noqa: E402
+from analytics.reports import annual, monthly  # noqa: E402
+
+INJECTION = "=cmd|' /C calc'!A0"
+
+
+@pytest.fixture(scope="module")
+def db_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("reports") / "outlay.duckdb"
+    con = store.connect(path)
+    budget_data.build(con)
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def monthly_pack(db_file, tmp_path_factory):
+    out = tmp_path_factory.mktemp("packs") / "monthly.xlsx"
+    con = store.connect(db_file)
+    monthly.write(con, period="2025-06", out=out)
+    con.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def annual_pack(db_file, tmp_path_factory):
+    out = tmp_path_factory.mktemp("packs") / "annual.xlsx"
+    con = store.connect(db_file)
+    annual.write(con, year=2026, out=out)
+    con.close()
+    return out
+
+
+def cell_right_of(ws, label, column_offset=1):
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == label:
+                return ws.cell(row=cell.row, column=cell.column + column_offset)
+    raise KeyError(label)
+
+
+def test_monthly_pack_sheets(monthly_pack):
+    assert openpyxl.load_workbook(monthly_pack).sheetnames == [
+        "Summary", "Monthly", "By cost center", "By category", "Cost center x category", "Variance drivers",
+        "FX", "Top vendors"]
+
+
+def test_ytd_actual_reconciles_app_report_and_rows(monthly_pack, db_file):
+    con = store.connect(db_file, read_only=True)
+    app = overview.kpis(con, year=2026).actual_ytd
+    win = budget.window(con, year=2026)
+    rows = independent_ytd(budget_data.SPEND, budget_data.FX, first=win.first, last=win.ytd_last_day)
+    ws = openpyxl.load_workbook(monthly_pack)["Summary"]
+    report = cell_right_of(ws, "Actual", 2).value
+    assert round(Decimal(str(app)), 2) == round(Decimal(str(report)), 2) == round(rows, 2) == Decimal("8220.00")
+
+
+def test_cost_center_totals_reconcile_with_the_database(monthly_pack, db_file):
+    con = store.connect(db_file, read_only=True)
+    expected = con.execute("select sum(amount_rc) from spend_rc where date between '2025-04-01' and '2025-06-30' "
+                           "and cost_center = 'Applications'").fetchone()[0]
+    ws = openpyxl.load_workbook(monthly_pack)["By cost center"]
+    assert round(Decimal(str(cell_right_of(ws, "Applications").value)), 2) == round(expected, 2)
+    assert cell_right_of(ws, "Total").value == 8220
+
+
+def test_money_format_freeze_filter_and_print_setup(monthly_pack):
+    ws = openpyxl.load_workbook(monthly_pack)["By cost center"]
+    header = 4
+    assert ws.cell(row=header, column=2).value == "Actual YTD"
+    assert '"USD"' in ws.cell(row=header + 1, column=2).number_format
+    assert ws.cell(row=header + 1, column=5).number_format == "+0.0%;[Red]-0.0%;0.0%"
+    assert ws.freeze_panes == "A5"
+    assert ws.auto_filter.ref == "A4:G8"
+    assert ws.print_title_rows == "$4:$4"
+    assert ws.page_setup.orientation == "landscape"
+
+
+def test_variance_columns_have_conditional_formatting(monthly_pack):
+    ws = openpyxl.load_workbook(monthly_pack)["By cost center"]
+    ranges = {str(rule.sqref) for rule in ws.conditional_formatting}
+    assert "D5:D8" in ranges
+
+
+def test_monthly_sheet_has_a_native_chart(monthly_pack):
+    with zipfile.ZipFile(monthly_pack) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        xml = archive.read(charts[0]).decode()
+    assert len(charts) == 1
+    assert "<barChart>" in xml and "<lineChart>" in xml and "Monthly!$B$5:$B$16" in xml.replace("'", "")
+
+
+def test_formula_injection_is_stored_as_text(monthly_pack):
+    wb = openpyxl.load_workbook(monthly_pack)
+    cell = cell_right_of(wb["Top vendors"], INJECTION, 0)
+    assert (cell.value, cell.data_type) == (INJECTION, "s")
+    with zipfile.ZipFile(monthly_pack) as archive:
+        sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert not any("<f>" in xml for xml in sheets)
+
+
+def test_annual_pack_month_columns_and_year_totals(annual_pack, db_file):
+    wb = openpyxl.load_workbook(annual_pack)
+    assert {"Actual by month", "Budget by month", "Variance by month", "Projects"} <= set(wb.sheetnames)
+    ws = wb["Budget by month"]
+    headers = [c.value for c in ws[4]]
+    assert headers[:3] == ["Cost center", "Category", "2025-04"] and headers[-1] == "Total"
+    total_row = [c.value for c in ws[ws.max_row]]
+    assert total_row[0] == "Total" and total_row[-1] == 19600
+
+
+def test_cli_writes_the_monthly_pack(db_file, tmp_path):
+    out = tmp_path / "pack.xlsx"
+    assert cli.main(["report", "monthly", "--period", "2025-06", "--out", str(out), "--db", str(db_file)]) == 0
+    assert openpyxl.load_workbook(out)["Summary"]["A1"].value == "Monthly IT budget report – June 2025"
+
+
+@pytest.mark.parametrize("argv, code", [
+    (["report", "monthly", "--period", "2025-07"], 1),
+    (["report", "monthly", "--period", "July"], 1),
+    (["report", "annual", "--year", "2026", "--version", "nope"], 1),
+    (["report", "monthly", "--period", "2025-06", "--out", "pack.csv"], 2),
+])
+def test_cli_refuses_bad_input(db_file, tmp_path, argv, code):
+    if "--out" not in argv:
+        argv = argv + ["--out", str(tmp_path / "pack.xlsx")]
+    assert cli.main(argv + ["--db", str(db_file)]) == code
+
+
+def test_monthly_pack_lists_upcoming_renewals(tmp_path):
+    con = budget_data.database()
+    con.execute("insert into contracts (batch_id, row_no, contract_id, vendor, service, start_date, end_date, "
+                "annual_value, currency, auto_renew, renewal_term_months, notice_days) values "
+                "(4, 1, 'C-1', 'SAP SE', 'ERP', '2023-10-01', '2025-09-30', 12000, 'EUR', true, 12, 30)")
+    wb = monthly.build(con, period="2025-06")
+    ws = wb["Renewals"]
+    assert cell_right_of(ws, "C-1").value == "SAP SE"
+    assert cell_right_of(ws, "annual_value", 0).offset(row=1).number_format == "#,##0.00;[Red]-#,##0.00;0.00"
+
+
+def test_overview_shows_the_renewals_tile_only_with_contracts():
+    con = budget_data.database()
+    assert [t[0] for t in overview.extra_tiles(con, year=2026)] == []
+    con.execute("insert into contracts (batch_id, row_no, contract_id, vendor, service, start_date, end_date, "
+                "annual_value, currency, auto_renew, renewal_term_months, notice_days) values "
+                "(4, 1, 'C-1', 'SAP SE', 'ERP', '2023-10-01', '2025-09-30', 12000, 'EUR', true, 12, 30)")
+    assert overview.extra_tiles(con, year=2026) == [
+        ("Cancel-by within 90 days", "1",
+         "Contracts whose cancel-by date falls within 90 days of the as-of date (Contracts page).")]
+
+
+def fake_domains(monkeypatch, functions):
+    monkeypatch.setattr(overview, "optional_function", lambda name: functions.get(name))
+
+
+def test_other_domains_tiles_use_their_numbers(monkeypatch):
+    import pandas as pd
+    con = budget_data.database()
+    fake_domains(monkeypatch, {
+        "landing": lambda con, fiscal_year, level: pd.DataFrame({"key": ["Total"], "landing": [35000.0]}),
+        "sla": lambda con, start, end: pd.DataFrame({"status": ["met", "met", "missed", "no target"]}),
+    })
+    assert [t[:2] for t in overview.extra_tiles(con, year=2026)] == [
+        ("Year-end landing, USD", "35.00k"), ("SLA attainment YTD", "66.7%")]
+
+
+def test_a_failing_domain_gives_no_tile(monkeypatch):
+    con = budget_data.database()
+    fake_domains(monkeypatch, {"landing": lambda con, **kwargs: 1 / 0})
+    assert overview.extra_tiles(con, year=2026) == []
+
+
+def test_monthly_pack_adds_and_notes_other_domains(monkeypatch):
+    import pandas as pd
+    con = budget_data.database()
+
+    def broken(con, **kwargs):
+        raise RuntimeError("no SLA data")
+    fake_domains(monkeypatch, {
+        "findings": lambda con: pd.DataFrame({"finding": [INJECTION], "amount_at_stake": [120.5]}),
+        "sla": broken,
+    })
+    wb = monthly.build(con, period="2025-06")
+    assert "Audit findings" in wb.sheetnames and "SLA" not in wb.sheetnames
+    cell = cell_right_of(wb["Audit findings"], INJECTION, 1)
+    assert (cell.value, '"USD"' in cell.number_format) == (120.5, True)
+    notes = [c.value for c in wb["Summary"]["A"] if c.value]
+    assert "The SLA section could not be built: no SLA data" in notes

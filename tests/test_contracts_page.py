@@ -1,0 +1,45 @@
+"""The Contracts page opens, filters and acknowledges alerts (AppTest, small inline database)."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.contracts_fixtures import database
+from tests.test_contracts_register import CONTRACTS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    path = tmp_path / "contracts.duckdb"
+    database(CONTRACTS, path=path).close()
+    monkeypatch.setenv("OUTLAY_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/contracts.py")
+    at.run()
+    return at
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_contracts_page_opens(app):
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == "Contracts"
+    assert _metric(app, "Contracts shown") == "3"  # active and not started by default; C-4 expired
+
+
+def test_owner_filter_changes_the_count(app):
+    app.multiselect(key="contracts_owner").set_value(["Bob"]).run()
+    assert not app.exception
+    assert _metric(app, "Contracts shown") == "1"
+
+
+def test_acknowledging_an_alert_hides_it(app):
+    before = len(app.dataframe[0].value)
+    app.button(key="contracts_ack").click().run()
+    assert not app.exception
+    assert len(app.dataframe[0].value) == before - 1

@@ -1,0 +1,41 @@
+"""Vendor name keys: Python normalise() and the SQL macro vendor_key() agree."""
+import pytest
+
+from analytics import store, vendor_names
+from analytics.store import MIGRATIONS_DIR
+
+CASES = [
+    ("Microsoft Ireland Operations Ltd.", "microsoft ireland operations"),
+    ("ACME, Inc", "acme"),
+    ("Acme Incorporated", "acme"),
+    ("acme limited", "acme"),
+    ("The Müller GmbH & Co. KG", "muller"),
+    ("AT&T Inc.", "at and t"),
+    ("Société Générale S.A.", "societe generale"),
+    ("Amazon.com, Inc.", "amazoncom"),
+    ("McDonald’s Corp", "mcdonalds"),
+    ("  Foo_Bar  LLC ", "foo bar"),
+    ("SAP SE", "sap"),
+    ("Limited", "limited"),
+    ("株式会社 日立", "株式会社 日立"),
+]
+
+
+@pytest.mark.parametrize("name,key", CASES)
+def test_normalise(name, key):
+    assert vendor_names.normalise(name) == key
+
+
+def test_sql_macro_matches_python():
+    con = store.connect(":memory:")
+    names = [name for name, _ in CASES]
+    result = [con.execute("select vendor_key(?)", [name]).fetchone()[0] for name in names]
+    assert result == [vendor_names.normalise(name) for name in names]
+
+
+def test_migration_creates_the_macro_from_the_module_text():
+    assert vendor_names.CREATE_MACRO_SQL in (MIGRATIONS_DIR / "006_contracts.sql").read_text()
+
+
+def test_missing_name():
+    assert vendor_names.normalise(None) == ""

@@ -1,0 +1,41 @@
+"""The Vendors page opens and re-scores when a weight changes (AppTest, small inline database)."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.contracts_fixtures import database
+from tests.test_vendors_scorecard import CONTRACTS, INCIDENTS, SLA, SPEND
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    path = tmp_path / "vendors.duckdb"
+    database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS, path=path).close()
+    monkeypatch.setenv("OUTLAY_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/vendors.py")
+    at.run()
+    return at
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_vendors_page_opens(app):
+    assert not app.exception, [e.value for e in app.exception]
+    assert _metric(app, "Vendors scored") == "2 of 2"
+    assert _metric(app, "Average score") == "88.0"  # (100 + 76.1) / 2 = 88.05, shown to one decimal
+
+
+def test_changing_a_weight_renormalises_and_rescores(app):
+    app.number_input(key="weight_sla_attainment").set_value(100.0).run()
+    assert not app.exception
+    assert app.number_input(key="weight_spend_trend").value == 0.0
+    # Acme: SLA attainment 66.7 only; Globex has no SLA data and every other weight is 0: unscored
+    assert _metric(app, "Vendors scored") == "1 of 2"
+    assert _metric(app, "Average score") == "66.7"
