@@ -640,6 +640,12 @@ def vendor_findings(con, *, vendor_key: str) -> pd.DataFrame | None:
     return None if findings is None else _filter_vendor(findings(con, include_dismissed=False), vendor_key)
 
 
+def sla_months(con, *, vendor_key: str) -> pd.DataFrame | None:
+    """The SLA module's contract × month attainment (ticket clocks, availability) for the vendor; None without it."""
+    attainment = _optional("analytics.sla", "contract_month_attainment")
+    return None if attainment is None else _filter_vendor(attainment(con), vendor_key)
+
+
 def vendor_credits(con, *, vendor_key: str) -> pd.DataFrame | None:
     """The vendor's service credits; None when this Outlay has no SLA module."""
     credits = _optional("analytics.sla", "service_credits")

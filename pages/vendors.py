@@ -162,9 +162,13 @@ with tabs[1]:
                  column_config={"days_left": st.column_config.NumberColumn("days_left", format="%d"),
                                 "annual_value": st.column_config.NumberColumn("annual_value", format="%,.0f")})
 with tabs[2]:
+    months = common.cached("analytics.vendors.sla_months", vendor_key=key)
+    if months is not None and not months.empty:
+        st.caption("Ticket SLA clocks per contract and month (from the SLA engine)")
+        st.dataframe(months, hide_index=True, width="stretch")
     sla = common.cached("analytics.vendors.sla_history", vendor_key=key)
     if sla.empty:
-        st.info("No SLA results for this vendor's contracts.")
+        st.info("No monthly SLA results imported for this vendor's contracts.")
     else:
         availability = sla[sla["metric"] == "availability"]
         if not availability.empty:
