@@ -516,7 +516,9 @@ def score_table(current: pd.DataFrame, previous: pd.DataFrame, weights: dict[str
         for suffix, wide in (("score", wide_score), ("value", wide_value)):
             column = wide[name] if name in wide.columns else pd.Series(dtype=float)
             table[f"{name}_{suffix}"] = table["vendor_key"].map(column).astype(float)
-    table = table.sort_values(["rank", "vendor"], na_position="last").reset_index(drop=True)
+    # ties: the score resting on more indicators first
+    table = table.sort_values(["rank", "indicators_used", "vendor"], ascending=[True, False, True],
+                              na_position="last").reset_index(drop=True)
     front = ["rank", "vendor", "score", "previous_score", "trend", "indicators_used"]
     return table[front + [c for c in table.columns if c not in front]]
 

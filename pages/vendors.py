@@ -126,7 +126,8 @@ row = table[table["vendor_key"] == key].iloc[0]
 st.subheader(row["vendor"])
 cols = st.columns(3)
 cols[0].metric("Score", "n/a" if pd.isna(row["score"]) else f"{row['score']:.1f}",
-               None if pd.isna(row["trend"]) else f"{row['trend']:+.1f} on the previous quarter")
+               None if pd.isna(row["trend"]) else f"{row['trend']:+.1f} on the previous quarter",
+               delta_color="off" if row["trend"] == 0 else "normal")
 cols[1].metric("Rank", "–" if pd.isna(row["rank"]) else f"{int(row['rank'])} of {len(scored)}")
 cols[2].metric("Indicators with data", f"{row['indicators_used']} of {len(NAMES)}")
 st.dataframe(vendors.parts_table(current[current["vendor_key"] == key], weights), hide_index=True, width="stretch",
