@@ -6,7 +6,9 @@ Conventions every function here follows:
   date has reached its last day, so a half-finished month never flatters the variance;
 - amounts come from the views spend_rc / budget_rc; a line without an fx rate for its month
   is left out of the sums and counted in `fx_missing_lines` (never converted at 1);
-- budgets are not set per vendor: with a vendor filter the budget columns are NaN.
+- budgets are not set per vendor: with a vendor filter the budget columns are NaN;
+- a budget version other than 'original' may revise only some lines: the lines it does not
+  revise stay as in the original (see lines_in_force).
 """
 from __future__ import annotations
 
@@ -16,12 +18,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics import fiscal, settings
-
-SETTINGS = [
-    settings.Setting("budget_version", "original",
-                     "Budget version the Overview, Budget page and report packs compare actuals with "
-                     "(original, or a reforecast imported or edited in the app)."),
-]
 
 # the only column expressions a caller can group or filter by (never user text in SQL)
 SPEND_DIMS = {"cost_center": "cost_center", "category": "category", "project": "project",
@@ -132,7 +128,29 @@ def current_year(con) -> int:
 
 
 def default_version(con) -> str:
-    return settings.get(con, "budget_version")
+    """The version compared with when none is chosen: 'original', else the first one imported."""
+    row = con.execute("select version from budget group by version "
+                      "order by (version <> 'original'), min(batch_id), version limit 1").fetchone()
+    return row[0] if row else "original"
+
+
+def lines_in_force(source: str = "budget_rc") -> str:
+    """A subquery for the budget lines in force for version $version: its own lines and, for a
+    version other than 'original', the original's lines for every month x line it does not revise
+    (a reforecast may revise only some lines). Each row keeps the version it comes from."""
+    if source not in ("budget", "budget_rc"):
+        raise ValueError(source)
+    return f"""(
+    select b.* from {source} b where b.version = $version
+    union all
+    select o.* from {source} o
+    where $version <> 'original' and o.version = 'original'
+        and not exists (
+            select 1 from budget r
+            where r.version = $version and r.period = o.period and r.cost_center = o.cost_center
+                and r.category = o.category and r.project is not distinct from o.project
+        )
+)"""
 
 
 def where_clause(filters: dict, dims: dict, prefix: str) -> tuple[str, dict]:
@@ -172,8 +190,8 @@ plan as (
         sum(amount_rc) filter (where period <= $ytd_last) as budget_ytd,
         sum(amount_rc) as budget_year,
         count(*) filter (where is_fx_missing) as budget_fx_missing_lines
-    from budget_rc
-    where {plan_filter} and version = $version and period between $first and $last {budget_where}
+    from {lines_in_force()} as lines
+    where {plan_filter} and period between $first and $last {budget_where}
     group by all
 ),
 joined as (
@@ -371,6 +389,14 @@ def version_names(con) -> list[str]:
     return versions(con)["version"].tolist()
 
 
+VERSION_YEAR_SQL = """
+select {by} as {alias}, sum(amount_rc) as budget_year
+from {lines} as lines
+where period between $first and $last {where}
+group by all
+"""
+
+
 def versions_compare(con, *, year: int, by: str = "cost_center", cost_center: str | None = None,
                      category: str | None = None) -> pd.DataFrame:
     """One row per `by` value (and Total): the full-year budget of every version side by side,
@@ -380,12 +406,9 @@ def versions_compare(con, *, year: int, by: str = "cost_center", cost_center: st
     win = window(con, year=year)
     where, params = where_clause({"cost_center": cost_center, "category": category}, BUDGET_DIMS, "b")
     params.update({"first": win.first, "last": win.last})
-    sql = f"""
-        select {BUDGET_DIMS[by]} as {by}, version, sum(amount_rc) as budget_year
-        from budget_rc where period between $first and $last {where}
-        group by all
-    """
-    long = con.execute(sql, params).df()
+    sql = VERSION_YEAR_SQL.format(by=BUDGET_DIMS[by], alias=by, lines=lines_in_force(), where=where)
+    parts = [con.execute(sql, {**params, "version": name}).df().assign(version=name) for name in version_names(con)]
+    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[by, "budget_year", "version"])
     names = [v for v in version_names(con) if v in set(long["version"])]
     wide = long.pivot_table(index=by, columns="version", values="budget_year", aggfunc="sum").reindex(columns=names)
     actual = budget_vs_actual(con, year=year, by=(by,), cost_center=cost_center, category=category, totals=False)
@@ -467,8 +490,8 @@ PROJECTS_SQL = """
 with
 plan as (
     select project, sum(amount_rc) as budget, count(*) filter (where is_fx_missing) as budget_fx_missing_lines
-    from budget_rc
-    where project is not null and version = $version {budget_where}
+    from {lines} as lines
+    where project is not null {budget_where}
     group by project
 ),
 spent as (
@@ -505,7 +528,8 @@ def projects(con, *, version: str | None = None, cost_center: str | None = None,
     params.update(budget_params)
     params.update({"version": version or default_version(con), "burn_first": burn_first, "burn_last": burn_last,
                    "burn_months": burn_months})
-    return con.execute(PROJECTS_SQL.format(spend_where=spend_where, budget_where=budget_where), params).df()
+    sql = PROJECTS_SQL.format(spend_where=spend_where, budget_where=budget_where, lines=lines_in_force())
+    return con.execute(sql, params).df()
 
 
 def bench_cases(con) -> list[tuple[str, object]]:

@@ -26,8 +26,8 @@ class BudgetEditError(ValueError):
 EDIT_GRID_SQL = """
 select cost_center, category, coalesce(project, '') as project, currency, strftime(period, '%Y-%m') as period,
     sum(amount) as amount
-from budget
-where version = $version and period between $first and $last {where}
+from {lines} as lines
+where period between $first and $last {where}
 group by all
 """
 
@@ -40,7 +40,7 @@ def edit_grid(con, *, year: int, version: str, cost_center: str | None = None,
     months = [m.strftime("%Y-%m") for m in win.months]
     where, params = budget.where_clause({"cost_center": cost_center, "category": category}, budget.BUDGET_DIMS, "b")
     params.update({"version": version, "first": win.first, "last": win.last})
-    long = con.execute(EDIT_GRID_SQL.format(where=where), params).df()
+    long = con.execute(EDIT_GRID_SQL.format(where=where, lines=budget.lines_in_force("budget")), params).df()
     if long.empty:
         return pd.DataFrame(columns=KEYS + months)
     wide = long.pivot_table(index=KEYS, columns="period", values="amount", aggfunc="sum")
@@ -104,15 +104,22 @@ def save_version(con, *, base_version: str, new_version: str, changes: pd.DataFr
     return batch_id
 
 
+COPY_SQL = """
+insert into budget
+select $batch, row_number() over (order by batch_id, row_no), period, cost_center, category, amount, currency,
+    $name, project
+from {lines} as lines
+"""
+
+
 def _copy_base(con, base_version: str, name: str, sha: str, user: str | None) -> int:
-    lines = con.execute("select count(*) from budget where version = ?", [base_version]).fetchone()[0]
+    """A new batch holding every line in force for the base version, renamed to the new version."""
     batch_id = con.execute(
         "insert into import_batches (dataset, file_name, sha256, row_count, imported_at, imported_by) "
-        "values ('budget', ?, ?, ?, current_timestamp, ?) returning batch_id",
-        [f"edited in app: {name} (from {base_version})", sha, lines, user]).fetchone()[0]
-    con.execute("insert into budget select ?, row_number() over (order by batch_id, row_no), period, cost_center, "
-                "category, amount, currency, ?, project from budget where version = ?",
-                [batch_id, name, base_version])
+        "values ('budget', ?, ?, 0, current_timestamp, ?) returning batch_id",
+        [f"edited in app: {name} (from {base_version})", sha, user]).fetchone()[0]
+    con.execute(COPY_SQL.format(lines=budget.lines_in_force("budget")),
+                {"batch": batch_id, "name": name, "version": base_version})
     return batch_id
 
 

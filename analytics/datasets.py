@@ -10,6 +10,9 @@ Column kinds and the text each accepts (after the mapping stage):
 - currency: an ISO 4217 code
 - bool: true/false, yes/no, 1/0
 - choice: one of the listed values (case-insensitive)
+- timezone: an IANA time zone name known to DuckDB, like Europe/Paris (case as written)
+A text column may also carry a `pattern` (a regular expression the whole value must match,
+checked case-insensitively) with `pattern_help` saying in words what is expected.
 """
 from __future__ import annotations
 
@@ -27,6 +30,8 @@ class Column:
     default: str | None = None
     minimum: float | None = None
     maximum: float | None = None
+    pattern: str = ""
+    pattern_help: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,7 @@ DATASETS: dict[str, Dataset] = {
             C("opened_at", "timestamp", True, "When the ticket was opened", "2026-03-15 09:30:00"),
             C("responded_at", "timestamp", False, "First response", "2026-03-15 10:05:00"),
             C("resolved_at", "timestamp", False, "Resolution", "2026-03-16 14:00:00"),
+            C("made_sla", "bool", False, "The ITSM tool's own SLA flag (ServiceNow made_sla), kept beside Outlay's computation", "true"),
         ),
         key=("ticket_id",),
         ordered=(("opened_at", "responded_at"), ("opened_at", "resolved_at")),
@@ -167,6 +173,66 @@ DATASETS: dict[str, Dataset] = {
         key=("period", "currency"),
     ),
 }
+
+
+# SLA engine inputs (issue 6). Times of day are HH:MM in the schedule's own time zone.
+_WEEKDAY = "(mon|tue|wed|thu|fri|sat|sun)"
+_DAY_ITEM = f"{_WEEKDAY}(-{_WEEKDAY})?"
+WORKING_DAYS_PATTERN = f"{_DAY_ITEM}(,\\s*{_DAY_ITEM})*"
+TIME_OF_DAY_PATTERN = "([01][0-9]|2[0-3]):[0-5][0-9]|24:00"
+
+DATASETS["schedules"] = Dataset(
+    "schedules", "sla_schedules",
+    "Business-hour schedules for SLA clocks. The schedule 24x7 is built in and needs no row.",
+    (
+        C("schedule", "text", True, "Schedule name, used by sla_targets and the sla_default_schedule setting", "EU business hours"),
+        C("timezone", "timezone", True, "IANA time zone of the working hours", "Europe/Paris"),
+        C("working_days", "text", True, "Working days: names and ranges, like mon-fri or mon,wed,fri", "mon-fri",
+          pattern=WORKING_DAYS_PATTERN, pattern_help="not a list of days (expected like mon-fri or mon,tue,sat)"),
+        C("start_time", "text", True, "Start of the working day, HH:MM local time", "09:00",
+          pattern=TIME_OF_DAY_PATTERN, pattern_help="not a time of day (expected HH:MM, 00:00 to 24:00)"),
+        C("end_time", "text", True, "End of the working day, HH:MM local time (24:00 for midnight)", "17:00",
+          pattern=TIME_OF_DAY_PATTERN, pattern_help="not a time of day (expected HH:MM, 00:00 to 24:00)"),
+    ),
+    key=("schedule",),
+    ordered=(("start_time", "end_time"),),
+)
+
+DATASETS["holidays"] = Dataset(
+    "holidays", "sla_holidays",
+    "Public holidays per schedule: no working hours on these dates (local dates of the schedule).",
+    (
+        C("schedule", "text", True, "Schedule name", "EU business hours"),
+        C("date", "date", True, "Holiday", "2026-12-25"),
+        C("name", "text", False, "What the holiday is", "Christmas Day"),
+    ),
+    key=("schedule", "date"),
+)
+
+DATASETS["sla_targets"] = Dataset(
+    "sla_targets", "sla_targets",
+    "Priority-specific response and resolution targets; they override the contract's sla_*_hours for that priority.",
+    (
+        C("contract_id", "text", True, "Contract", "C-0001"),
+        C("metric", "choice", True, "response or resolution", "response", ("response", "resolution")),
+        C("priority", "text", True, "Ticket priority as in the incidents (compared ignoring case and spaces)", "P1"),
+        C("target_hours", "number", True, "Target, hours counted inside the schedule", "4", minimum=0),
+        C("schedule", "text", False, "Schedule the clock runs on (default 24x7)", "EU business hours", default="24x7"),
+    ),
+    key=("contract_id", "metric", "priority"),
+)
+
+DATASETS["incident_pauses"] = Dataset(
+    "incident_pauses", "incident_pauses",
+    "On-hold periods of incident tickets (waiting on the customer); resumed_at stays empty while still on hold.",
+    (
+        C("ticket_id", "text", True, "Ticket number", "INC0010001"),
+        C("paused_at", "timestamp", True, "When the ticket went on hold", "2026-03-15 11:00:00"),
+        C("resumed_at", "timestamp", False, "When work resumed", "2026-03-15 15:30:00"),
+    ),
+    key=("ticket_id", "paused_at"),
+    ordered=(("paused_at", "resumed_at"),),
+)
 
 
 def get(name: str) -> Dataset:

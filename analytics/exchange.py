@@ -12,7 +12,7 @@ from analytics.reports import xlsx
 KIND_FORMATS = {
     "date": "YYYY-MM-DD", "period": "YYYY-MM", "timestamp": "YYYY-MM-DD HH:MM:SS",
     "money": "number, up to 4 decimals, negative for credits", "number": "number", "count": "whole number >= 0",
-    "currency": "ISO 4217 code", "bool": "true/false", "text": "text",
+    "currency": "ISO 4217 code", "bool": "true/false", "text": "text", "timezone": "IANA time zone, like Europe/Paris",
 }
 
 

@@ -131,6 +131,14 @@ def _first_number(frame, columns) -> float | None:
     return None
 
 
+def sla_attainment(frame) -> float | None:
+    """Share of contract-months with a target that met it (status 'met' vs 'missed'), or None."""
+    if not isinstance(frame, pd.DataFrame) or frame.empty or "status" not in frame.columns:
+        return None
+    decided = frame[frame["status"].isin(["met", "missed"])]
+    return None if decided.empty else float((decided["status"] == "met").mean())
+
+
 def extra_tiles(con, *, year: int) -> list[tuple[str, str, str]]:
     """(label, value, help) for the tiles other domains make possible; empty when none has data.
     A domain that is absent, fails or returns nothing gives no tile (never a made-up number)."""
@@ -139,23 +147,31 @@ def extra_tiles(con, *, year: int) -> list[tuple[str, str, str]]:
     win = budget.window(con, year=year)
     landing = optional_function("landing")
     if landing is not None:
-        value = _safe(lambda: _first_number(landing(con, level="total"), ("landing", "landing_rc")))
+        value = _safe(lambda: _first_number(landing(con, fiscal_year=year, level="total"), ("landing",)))
         if value is not None:
-            tiles.append(("Year-end landing", f"{value:,.0f} {currency}",
+            tiles.append((f"Year-end landing, {currency}", _short(value),
                           "Actuals to date plus the forecast for the remaining months (Forecast page)."))
     renewals = optional_function("renewals")
-    if renewals is not None:
+    has_contracts = con.execute("select count(*) from contracts").fetchone()[0] > 0
+    if renewals is not None and has_contracts:
         frame = _safe(lambda: renewals(con, within_days=90))
         if isinstance(frame, pd.DataFrame):
-            tiles.append(("Cancel-by dates in the next 90 days", f"{len(frame):,}",
+            tiles.append(("Cancel-by within 90 days", f"{len(frame):,}",
                           "Contracts whose cancel-by date falls within 90 days of the as-of date (Contracts page)."))
     sla = optional_function("sla")
-    if sla is not None:
-        frame = _safe(lambda: sla(con, first=win.first, last=win.ytd_last_day))
-        if isinstance(frame, pd.DataFrame) and not frame.empty and "is_met" in frame.columns:
-            tiles.append(("SLA attainment YTD", f"{frame['is_met'].mean():.1%}",
-                          "Share of contract-month SLA measurements that met their target (SLA page)."))
+    if sla is not None and win.closed_through is not None:
+        share = _safe(lambda: sla_attainment(sla(con, start=win.first, end=win.closed_through)))
+        if share is not None:
+            tiles.append(("SLA attainment YTD", f"{share:.1%}",
+                          "Share of contract-months with an SLA target that met it (SLA page)."))
     return tiles
+
+
+def _short(value: float) -> str:
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:,.2f}{suffix}"
+    return f"{value:,.0f}"
 
 
 def _safe(func):

@@ -16,7 +16,7 @@ if common.empty_state(["budget"]):
 year = filters["year"]
 cur = conf["reporting_currency"]
 names = common.cached("analytics.budget.version_names")
-version = common.remembered_select("Budget version", "bv", names, "budget_version", conf.get("budget_version"),
+version = common.remembered_select("Budget version", "bv", names, "budget_version", names[0],
                                    help="The version actuals are compared with. Edited versions appear here too.")
 args = {"cost_center": filters["cost_center"], "category": filters["category"]}
 win = common.cached("analytics.budget.window", year=year)
@@ -45,7 +45,7 @@ def table(frame, name, key, **style):
     """A styled table with people's headings, and its CSV/XLSX downloads."""
     shown = frame.rename(columns=LABELS)
     style = {k: [LABELS.get(c, c) for c in v] for k, v in style.items()}
-    st.dataframe(styled(shown, **style), hide_index=True, key=f"{key}_table")
+    st.dataframe(styled(shown, **style), hide_index=True, key=f"{key}_table", placeholder="–")
     common.downloads(shown, f"{name}_{year}", key=key)
 
 
@@ -72,7 +72,8 @@ with tabs[0]:
     by = {"Cost center × category": ["cost_center", "category"], "Cost center": ["cost_center"],
           "Category": ["category"]}[by_label]
     summary = common.cached("analytics.budget.budget_vs_actual", year=year, by=by, version=version, **args)
-    shown = summary.drop(columns=["is_total"]).fillna({"category": ""} if "category" in by else {})
+    shown = summary.drop(columns=["is_total", "fx_missing_lines", "budget_fx_missing_lines"])
+    shown = shown.fillna({"category": ""} if "category" in by else {})
     st.markdown("**Year to date, full-year budget and run-rate (YTD average × 12)**")
     table(shown, "budget_vs_actual", "budget_summary", **SUMMARY_COLS)
 
@@ -85,7 +86,7 @@ with tabs[0]:
                         variance=months if measure == "variance" else ())
     st.caption("Select a cell to see the spend lines behind it. Actual and variance are shown for closed months.")
     event = st.dataframe(grid_style, hide_index=True, key="budget_grid", on_select="rerun",
-                         selection_mode="single-cell")
+                         selection_mode="single-cell", placeholder="–")
     common.downloads(grid, f"budget_grid_{measure}_{year}", key="budget_grid_dl")
     cells = event.selection.cells if event is not None else []
     if cells:

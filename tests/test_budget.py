@@ -133,8 +133,13 @@ def test_spend_lines_behind_a_cell_keep_original_currency(con):
 def test_versions_compare_side_by_side(con):
     result = budget.versions_compare(con, year=2026, by="cost_center").set_index("cost_center")
     assert result.loc["Infrastructure", "original"] == 17400.0
-    assert result.loc["Infrastructure", "reforecast-1"] == 2000.0
+    assert result.loc["Infrastructure", "reforecast-1"] == 17400.0 - 1200.0 + 2000.0
     assert result.loc["Total", "actual_ytd"] == 8220.0
+
+
+def test_a_reforecast_revises_only_its_own_lines(con):
+    total = budget.budget_vs_actual(con, year=2026, by=(), version="reforecast-1").iloc[0]
+    assert total["budget_ytd"] == 8800.0 - 1200.0 + 2000.0
 
 
 def test_capex_opex_split(con):

@@ -67,6 +67,17 @@ def test_every_change_is_logged_with_who_and_old_value(con):
                ].values.tolist() == [["reforecast-2", "original", "2025-04", "Applications", 1000.0, 1500.0, "ana"]]
 
 
+def test_a_version_edited_from_a_partial_reforecast_is_complete(con):
+    before = budget_edit.edit_grid(con, year=2026, version="reforecast-1")
+    after = before.copy()
+    after.loc[0, "2025-04"] = 900.0
+    changes = budget_edit.grid_changes(before, after)
+    budget_edit.save_version(con, base_version="reforecast-1", new_version="reforecast-2", changes=changes)
+    total = budget.budget_vs_actual(con, year=2026, by=(), version="reforecast-2").iloc[0]["budget_year"]
+    assert round(total, 6) == round(19600.0 - 1200.0 + 2000.0 - 100 * 1.10, 6)
+    assert budget.versions(con).set_index("version").loc["reforecast-2", "lines"] == 16
+
+
 def test_version_names_are_never_reused(con):
     save_one_change(con)
     with pytest.raises(budget_edit.BudgetEditError, match="already exists"):

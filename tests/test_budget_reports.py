@@ -138,3 +138,64 @@ def test_cli_refuses_bad_input(db_file, tmp_path, argv, code):
     if "--out" not in argv:
         argv = argv + ["--out", str(tmp_path / "pack.xlsx")]
     assert cli.main(argv + ["--db", str(db_file)]) == code
+
+
+def test_monthly_pack_lists_upcoming_renewals(tmp_path):
+    con = budget_data.database()
+    con.execute("insert into contracts (batch_id, row_no, contract_id, vendor, service, start_date, end_date, "
+                "annual_value, currency, auto_renew, renewal_term_months, notice_days) values "
+                "(4, 1, 'C-1', 'SAP SE', 'ERP', '2023-10-01', '2025-09-30', 12000, 'EUR', true, 12, 30)")
+    wb = monthly.build(con, period="2025-06")
+    ws = wb["Renewals"]
+    assert cell_right_of(ws, "C-1").value == "SAP SE"
+    assert cell_right_of(ws, "annual_value", 0).offset(row=1).number_format == "#,##0.00;[Red]-#,##0.00;0.00"
+
+
+def test_overview_shows_the_renewals_tile_only_with_contracts():
+    con = budget_data.database()
+    assert [t[0] for t in overview.extra_tiles(con, year=2026)] == []
+    con.execute("insert into contracts (batch_id, row_no, contract_id, vendor, service, start_date, end_date, "
+                "annual_value, currency, auto_renew, renewal_term_months, notice_days) values "
+                "(4, 1, 'C-1', 'SAP SE', 'ERP', '2023-10-01', '2025-09-30', 12000, 'EUR', true, 12, 30)")
+    assert overview.extra_tiles(con, year=2026) == [
+        ("Cancel-by within 90 days", "1",
+         "Contracts whose cancel-by date falls within 90 days of the as-of date (Contracts page).")]
+
+
+def fake_domains(monkeypatch, functions):
+    monkeypatch.setattr(overview, "optional_function", lambda name: functions.get(name))
+
+
+def test_other_domains_tiles_use_their_numbers(monkeypatch):
+    import pandas as pd
+    con = budget_data.database()
+    fake_domains(monkeypatch, {
+        "landing": lambda con, fiscal_year, level: pd.DataFrame({"key": ["Total"], "landing": [35000.0]}),
+        "sla": lambda con, start, end: pd.DataFrame({"status": ["met", "met", "missed", "no target"]}),
+    })
+    assert [t[:2] for t in overview.extra_tiles(con, year=2026)] == [
+        ("Year-end landing, USD", "35.00k"), ("SLA attainment YTD", "66.7%")]
+
+
+def test_a_failing_domain_gives_no_tile(monkeypatch):
+    con = budget_data.database()
+    fake_domains(monkeypatch, {"landing": lambda con, **kwargs: 1 / 0})
+    assert overview.extra_tiles(con, year=2026) == []
+
+
+def test_monthly_pack_adds_and_notes_other_domains(monkeypatch):
+    import pandas as pd
+    con = budget_data.database()
+
+    def broken(con, **kwargs):
+        raise RuntimeError("no SLA data")
+    fake_domains(monkeypatch, {
+        "findings": lambda con: pd.DataFrame({"finding": [INJECTION], "amount_at_stake": [120.5]}),
+        "sla": broken,
+    })
+    wb = monthly.build(con, period="2025-06")
+    assert "Audit findings" in wb.sheetnames and "SLA" not in wb.sheetnames
+    cell = cell_right_of(wb["Audit findings"], INJECTION, 1)
+    assert (cell.value, '"USD"' in cell.number_format) == (120.5, True)
+    notes = [c.value for c in wb["Summary"]["A"] if c.value]
+    assert "The SLA section could not be built: no SLA data" in notes

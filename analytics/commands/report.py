@@ -18,7 +18,7 @@ def register(subparsers) -> None:
     annual.add_argument("--year", metavar="YYYY", type=int, required=True, help="fiscal year (named by its end)")
     for sub in (month, annual):
         sub.add_argument("--out", metavar="FILE.xlsx", required=True)
-        sub.add_argument("--version", help="budget version (default: the budget_version setting)")
+        sub.add_argument("--version", help="budget version (default: original)")
         cli.add_db_argument(sub)
         sub.set_defaults(func=run)
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])

@@ -20,6 +20,8 @@ from analytics import settings
 from analytics.demo import catalog, load, spend, tables, terms
 
 DEFAULT_SEED = 7
+# bump when the generated data changes, so saved bench databases are rebuilt
+GENERATOR_VERSION = 1
 
 
 class DemoRefused(ValueError):

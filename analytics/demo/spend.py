@@ -74,7 +74,10 @@ class Lines:
 
     def add(self, src, day, cents, inv, item=None, kind=KIND_INVOICE, fixed=False) -> None:
         """Append lines; `fixed` amounts (contract bills, planted lines) are never nudged."""
-        n = max(np.size(v) for v in (src, day, cents, inv))
+        sizes = [np.size(v) for v in (src, day, cents, inv) if np.ndim(v)]
+        n = max(sizes, default=1)
+        if min(sizes, default=1) == 0:
+            return
         as_array = lambda v, dtype: np.broadcast_to(np.asarray(v, dtype=dtype), (n,)).copy()  # noqa: E731
         self.columns["src"].append(as_array(src, np.int32))
         self.columns["day"].append(as_array(day, np.int32))

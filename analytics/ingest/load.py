@@ -1,8 +1,16 @@
 """Stage 4 of an import: write a validated file in one transaction, or nothing at all.
 
-The pipeline: read -> map headers -> stage and validate -> load. Any invalid row stops
-the import before anything is written; a killed process leaves no partial rows because
-the batch record and every row are committed together.
+The pipeline, each stage a function of its own:
+    read (read.py: encoding, delimiter, header row, sheets)
+    -> layout (wide.py: months across -> long budget; itsm.py: ticket event log -> one row per ticket)
+    -> map (mapping.py: headers -> canonical columns; profiles)
+    -> normalise (normalise.py: numbers and dates -> canonical text, ambiguities reported)
+    -> stage and validate (validate.py: every rule over the whole file in DuckDB)
+    -> load (here).
+Any invalid row stops the import before anything is written, unless the caller asked to
+import the valid rows only (skip_invalid): then the others are recorded in import_rejects
+with their reasons. A killed process leaves no partial rows because the batch record and
+every row are committed together.
 """
 from __future__ import annotations
 
@@ -13,8 +21,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analytics import datasets, store
-from analytics.ingest import mapping, read, validate
+import pandas as pd
+
+from analytics import datasets, settings, store
+from analytics.ingest import itsm, mapping, normalise, read, validate, wide
 
 
 class ImportRefused(ValueError):
@@ -33,6 +43,7 @@ class ImportResult:
     rows: int
     notices: list[str] = field(default_factory=list)
     replaced_batch: int | None = None
+    rejected: int = 0
 
 
 @dataclass
@@ -46,6 +57,34 @@ class PreparedImport:
     errors: list[validate.RowError]
     notices: list[str]
     replaced_batch: int | None
+    source_format: str = "csv"
+    sheet: str | None = None
+    profile: str | None = None
+    columns: mapping.ColumnMapping | None = None
+    formats: dict[str, str] = field(default_factory=dict)
+    skip_invalid: bool = False
+    headers: list[str] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors})
+
+    @property
+    def loadable(self) -> bool:
+        return not self.errors or (self.skip_invalid and len(self.rejected_rows) < self.rows)
+
+
+@dataclass
+class ImportOptions:
+    """How to read and map a file; every field is optional."""
+    explicit_map: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    auto_map: bool = False
+    profile: str | None = None            # use this saved profile (or save the mapping under this name)
+    formats: normalise.FormatOptions = field(default_factory=normalise.FormatOptions)
+    skip_invalid: bool = False
+    fiscal_year: int | None = None        # for wide budget sheets whose months carry no year
+    layout: str = "auto"                  # auto, long, wide (budget); auto, events, tickets (incidents)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -58,45 +97,131 @@ def file_sha256(path: str | Path) -> str:
 
 def prepare(con, dataset_name: str, path: str | Path, *, replace: bool = False, display_name: str | None = None,
             explicit_map: dict[str, str] | None = None, constants: dict[str, str] | None = None,
-            sheet: str | None = None) -> PreparedImport:
-    """Read, map, stage and validate one file; raises ImportRefused for problems with the whole file."""
+            sheet: str | None = None, options: ImportOptions | None = None) -> PreparedImport:
+    """Read, map, stage and validate one file (one sheet); raises ImportRefused for whole-file problems."""
+    options = options or ImportOptions()
+    if explicit_map:
+        options.explicit_map = {**options.explicit_map, **explicit_map}
+    if constants:
+        options.constants = {**options.constants, **constants}
     name = display_name or Path(path).name
     try:
         raw = read.read_table(path, sheet=sheet, display_name=name)
     except read.ReadError as exc:
         raise ImportRefused(str(exc)) from None
-    return prepare_table(con, dataset_name, raw, file_sha256(path), replace=replace,
-                         explicit_map=explicit_map, constants=constants)
+    return prepare_table(con, dataset_name, raw, file_sha256(path), replace=replace, options=options)
+
+
+def prepare_file(con, dataset_name: str, path: str | Path, *, sheet: str | None = None, all_sheets: bool = False,
+                 display_name: str | None = None, replace: bool = False,
+                 options: ImportOptions | None = None) -> list[PreparedImport]:
+    """One PreparedImport per sheet asked for (every sheet with all_sheets, else the one named or the first)."""
+    sheets = read.sheet_names(path) if all_sheets else []
+    if not sheets:
+        return [prepare(con, dataset_name, path, replace=replace, display_name=display_name, sheet=sheet,
+                        options=options)]
+    name = display_name or Path(path).name
+    return [prepare(con, dataset_name, path, replace=replace, display_name=f"{name}[{s}]", sheet=s,
+                    options=options) for s in sheets]
+
+
+def _previous_batch(con, dataset: str, sha: str, sheet: str | None) -> int | None:
+    row = con.execute(
+        "select batch_id from import_batches where dataset = ? and sha256 = ? and sheet is not distinct from ? "
+        "order by batch_id desc limit 1", [dataset, sha, sheet]).fetchall()
+    return row[0][0] if row else None
+
+
+def _profile_mapping(con, dataset: datasets.Dataset, headers: list[str], options: ImportOptions,
+                     notices: list[str]) -> mapping.Profile | None:
+    """The profile to map with: the one named, else one saved for files with exactly these headers."""
+    profile = mapping.get_profile(con, options.profile) if options.profile else None
+    if profile and profile.dataset != dataset.name:
+        raise ImportRefused(f"profile {profile.name!r} is for {profile.dataset}, not {dataset.name}")
+    if profile is None and not options.profile:
+        profile = mapping.find_profile(con, dataset.name, headers)
+        if profile:
+            notices.append(f"mapped with the saved profile {profile.name!r} (same headers)")
+    if profile is None:
+        return None
+    by_norm = {mapping.normalise_header(h): h for h in headers}
+    source = {c: by_norm.get(mapping.normalise_header(h), h) for c, h in profile.source.items()}
+    options.explicit_map = {**source, **options.explicit_map}
+    options.constants = {**profile.constants, **options.constants}
+    saved = normalise.FormatOptions(**profile.options)
+    options.formats = normalise.FormatOptions(options.formats.date_order or saved.date_order,
+                                              options.formats.decimal or saved.decimal)
+    return profile
+
+
+def lay_out(con, dataset: datasets.Dataset, raw: read.RawTable, options: ImportOptions):
+    """(frame, source format, notices) after the layout step: wide budgets melted, ticket event logs reduced."""
+    notices = list(raw.notices)
+    frame, source_format = raw.frame, raw.source_format
+    try:
+        if dataset.name == "budget" and options.layout in ("auto", "wide"):
+            start = int(settings.get(con, "fiscal_year_start_month"))
+            reshaped = wide.to_long(raw, fiscal_year=options.fiscal_year, start_month=start,
+                                    force=options.layout == "wide")
+            if reshaped is not None:
+                frame, source_format = reshaped.frame, "wide-budget"
+                notices.extend(reshaped.notices)
+        if dataset.name == "incidents" and options.layout in ("auto", "events"):
+            reduced = itsm.reduce_events(con, raw, options=options.formats, force=options.layout == "events")
+            if reduced is not None:
+                frame, source_format = reduced.frame, "servicenow-events"
+                notices.extend(reduced.notices)
+    except (wide.LayoutError, itsm.LayoutError) as exc:
+        raise ImportRefused(f"{raw.file_name}: {exc}") from None
+    return frame, source_format, notices
+
+
+def row_counts(con) -> dict[str, int]:
+    """Rows per dataset, plus the FOCUS detail rows (cloud_costs)."""
+    counts = {}
+    for name, dataset in datasets.DATASETS.items():
+        sql = 'select count(*) from "' + dataset.table + '"'  # table from the fixed dataset spec
+        counts[name] = int(con.execute(sql).fetchall()[0][0])
+    counts["cloud billing rows"] = int(con.execute("select count(*) from cloud_costs").fetchall()[0][0])
+    return counts
 
 
 def prepare_table(con, dataset_name: str, raw: read.RawTable, sha: str, *, replace: bool = False,
-                  explicit_map: dict[str, str] | None = None,
-                  constants: dict[str, str] | None = None) -> PreparedImport:
-    """Map, stage and validate a table already read (from a file, an upload or a generator)."""
+                  explicit_map: dict[str, str] | None = None, constants: dict[str, str] | None = None,
+                  options: ImportOptions | None = None) -> PreparedImport:
+    """Lay out, map, normalise, stage and validate a table already read (from a file, an upload or a generator)."""
+    options = options or ImportOptions()
+    if explicit_map:
+        options.explicit_map = {**options.explicit_map, **explicit_map}
+    if constants:
+        options.constants = {**options.constants, **constants}
     dataset = datasets.get(dataset_name)
     name = raw.file_name
-    previous = con.execute(
-        "select batch_id from import_batches where dataset = ? and sha256 = ? order by batch_id desc limit 1",
-        [dataset.name, sha],
-    ).fetchone()
+    previous = _previous_batch(con, dataset.name, sha, raw.sheet)
     if previous and not replace:
-        raise ImportRefused(f"{name}: this exact file was already imported as batch {previous[0]}; "
-                            f"use --replace to replace that batch, or `undo {previous[0]}` first")
+        raise ImportRefused(f"{name}: this exact file was already imported as batch {previous}; "
+                            f"use --replace to replace that batch, or `undo {previous}` first")
+    frame, source_format, notices = lay_out(con, dataset, raw, options)
+    headers = [h for h in frame.columns if h != "_row"]
+    profile = _profile_mapping(con, dataset, headers, options, notices)
     try:
-        columns = mapping.resolve(list(raw.frame.columns), dataset, explicit=explicit_map,
-                                  constants=constants, file_name=name)
+        columns = mapping.resolve(list(frame.columns), dataset, explicit=options.explicit_map,
+                                  constants=options.constants, file_name=name, auto=options.auto_map, frame=frame)
     except mapping.MappingError as exc:
         raise ImportRefused(str(exc)) from None
-    notices = []
     if columns.ignored:
         notices.append(f"{name}: column(s) not imported (not part of {dataset.name}): {', '.join(columns.ignored)}")
-    frame = mapping.apply(raw.frame, dataset, columns)
-    staged = validate.stage(con, dataset, frame)
-    replaced = previous[0] if previous else None
-    errors = validate.validate(con, dataset, staged, name, replaced_batch=replaced)
-    if not errors:
+    canonical = mapping.apply(frame, dataset, columns)
+    hint = "," if raw.delimiter == ";" else None
+    normalised = normalise.normalise(con, dataset, canonical, options=options.formats, hint_decimal=hint)
+    notices.extend(normalised.notices)
+    staged = validate.stage(con, dataset, normalised.frame)
+    errors = validate.validate(con, dataset, staged, name, replaced_batch=previous)
+    if not errors or options.skip_invalid:
         notices.extend(_new_value_notices(con, dataset, staged))
-    return PreparedImport(dataset, name, sha, staged, len(frame), errors, notices, replaced)
+    return PreparedImport(dataset, name, sha, staged, len(canonical), errors, notices, previous, source_format,
+                          raw.sheet, profile.name if profile else options.profile, columns, normalised.formats,
+                          options.skip_invalid, headers)
 
 
 def _new_value_notices(con, dataset: datasets.Dataset, staged: str) -> list[str]:
@@ -114,29 +239,59 @@ def _new_value_notices(con, dataset: datasets.Dataset, staged: str) -> list[str]
     return notices
 
 
-def commit(con, prepared: PreparedImport, *, user: str | None = None) -> ImportResult:
-    """Write a prepared, valid import as one batch in one transaction."""
-    if prepared.errors:
+def _write(con, prepared: PreparedImport, user: str | None) -> ImportResult:
+    """Insert one prepared import as a batch; runs inside the caller's transaction."""
+    if not prepared.loadable:
         raise ImportRefused(f"{prepared.file_name}: {len(prepared.errors)} invalid row value(s); nothing was imported",
                             prepared.errors)
     dataset = prepared.dataset
     cols = ", ".join(f'"{c}"' for c in dataset.column_names)
+    if prepared.replaced_batch is not None:
+        _delete_batch(con, prepared.replaced_batch)
+    rejected = prepared.rejected_rows
+    batch_id = con.execute(
+        "insert into import_batches (dataset, file_name, sha256, row_count, imported_at, imported_by, "
+        "source_format, profile, sheet, rejected_rows) "
+        "values (?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?) returning batch_id",
+        [dataset.name, prepared.file_name, prepared.sha256, prepared.rows - len(rejected), user or _current_user(),
+         prepared.source_format, prepared.profile, prepared.sheet, len(rejected)],
+    ).fetchall()[0][0]
+    sql = (f'insert into "{dataset.table}" (batch_id, row_no, {cols}) '
+           f'select ?, _row, {cols} from "{prepared.staged}" where not list_contains(?, _row) order by _row')
+    con.execute(sql, [batch_id, rejected])
+    if prepared.errors:
+        problems = pd.DataFrame({"row_no": [e.row for e in prepared.errors],
+                                 "column_name": [e.column for e in prepared.errors],
+                                 "reason": [e.reason for e in prepared.errors]})
+        con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
+        con.register("rejected_rows", problems)
+        try:
+            con.execute("insert into import_rejects select ?, row_no, column_name, reason from rejected_rows",
+                        [batch_id])
+        finally:
+            con.unregister("rejected_rows")
+    return ImportResult(batch_id, dataset.name, prepared.file_name, prepared.rows - len(rejected), prepared.notices,
+                        prepared.replaced_batch, len(rejected))
+
+
+def commit_many(con, prepared: list[PreparedImport], *, user: str | None = None) -> list[ImportResult]:
+    """Write several prepared imports (the sheets of a workbook) in one transaction: all or none."""
+    for item in prepared:
+        if not item.loadable:
+            raise ImportRefused(f"{item.file_name}: {len(item.errors)} invalid row value(s); nothing was imported",
+                                item.errors)
     with store.transaction(con):
-        if prepared.replaced_batch is not None:
-            _delete_batch(con, prepared.replaced_batch)
-        batch_id = con.execute(
-            "insert into import_batches (dataset, file_name, sha256, row_count, imported_at, imported_by) "
-            "values (?, ?, ?, ?, current_timestamp, ?) returning batch_id",
-            [dataset.name, prepared.file_name, prepared.sha256, prepared.rows, user or _current_user()],
-        ).fetchone()[0]
-        sql = (f'insert into "{dataset.table}" (batch_id, row_no, {cols}) '
-               f'select ?, _row, {cols} from "{prepared.staged}" order by _row')
-        con.execute(sql, [batch_id])
+        results = [_write(con, item, user) for item in prepared]
         _hold_for_tests()
-    drop = 'drop table if exists "' + prepared.staged + '"'  # name from the fixed dataset spec
-    con.execute(drop)
-    return ImportResult(batch_id, dataset.name, prepared.file_name, prepared.rows, prepared.notices,
-                        prepared.replaced_batch)
+    for item in prepared:
+        drop = 'drop table if exists "' + item.staged + '"'  # name from the fixed dataset spec
+        con.execute(drop)
+    return results
+
+
+def commit(con, prepared: PreparedImport, *, user: str | None = None) -> ImportResult:
+    """Write a prepared, valid import as one batch in one transaction."""
+    return commit_many(con, [prepared], user=user)[0]
 
 
 def import_file(con, dataset_name: str, path: str | Path, **options) -> ImportResult:
@@ -146,25 +301,44 @@ def import_file(con, dataset_name: str, path: str | Path, **options) -> ImportRe
     return commit(con, prepared, user=user)
 
 
+EXTRA_BATCH_TABLES = ("import_rejects", "cloud_costs")
+
+
 def _delete_batch(con, batch_id: int) -> str:
-    row = con.execute("select dataset from import_batches where batch_id = ?", [batch_id]).fetchone()
-    if row is None:
+    rows = con.execute("select dataset from import_batches where batch_id = ?", [batch_id]).fetchall()
+    if not rows:
         raise ImportRefused(f"no import batch {batch_id}")
+    row = rows[0]
     table = datasets.get(row[0]).table
-    delete = 'delete from "' + table + '" where batch_id = ?'  # table from the fixed dataset spec
-    con.execute(delete, [batch_id])
+    for target in (table,) + EXTRA_BATCH_TABLES:
+        delete = 'delete from "' + target + '" where batch_id = ?'  # tables from the fixed dataset spec
+        con.execute(delete, [batch_id])
     con.execute("delete from import_batches where batch_id = ?", [batch_id])
     return row[0]
 
 
 def undo(con, batch_id: int) -> tuple[str, int]:
     """Remove one import batch and all its rows; returns (dataset, rows removed)."""
-    row = con.execute("select dataset, row_count from import_batches where batch_id = ?", [batch_id]).fetchone()
+    rows = con.execute("select dataset, row_count from import_batches where batch_id = ?", [batch_id]).fetchall()
+    row = rows[0] if rows else None
     if row is None:
         raise ImportRefused(f"no import batch {batch_id}; `python -m analytics status` lists them")
     with store.transaction(con):
         _delete_batch(con, batch_id)
     return row[0], int(row[1])
+
+
+def batches(con):
+    """One row per import batch, newest first: batch_id, dataset, file_name, rows, rejected_rows, format, profile, imported_at, imported_by."""
+    return con.execute(
+        "select batch_id, dataset, file_name, row_count as rows, coalesce(rejected_rows, 0) as rejected_rows, "
+        "source_format as format, profile, imported_at, imported_by from import_batches order by batch_id desc").df()
+
+
+def rejects(con, *, batch_id: int):
+    """One row per problem of a row left out of a batch: row_no, column_name, reason."""
+    return con.execute("select row_no, column_name, reason from import_rejects where batch_id = ? "
+                       "order by row_no, column_name", [batch_id]).df()
 
 
 def _current_user() -> str | None:

@@ -54,13 +54,20 @@ def _typed_expr(col: Column) -> str:
     if kind == "bool":
         return (f"case when list_contains($true_words, lower({raw})) then true "
                 f"when list_contains($false_words, lower({raw})) then false end")
+    if kind == "timezone":
+        return f"case when {raw} in (select name from pg_timezone_names()) then {raw} end"
     if kind == "choice":
         choices = "[" + ", ".join("'" + c + "'" for c in col.choices) + "]"
         return f"case when list_contains({choices}, lower({raw})) then lower({raw}) end"
+    if col.pattern:  # from the fixed dataset spec, never from a file
+        pattern = "(?i)" + col.pattern.replace("'", "''")
+        return f"case when regexp_full_match({raw}, '{pattern}') then {raw} end"
     return raw  # text
 
 
 def _parse_reason(col: Column) -> str:
+    if col.kind == "text" and col.pattern:
+        return col.pattern_help or "not in the expected form"
     return {
         "date": "not a date (expected YYYY-MM-DD)",
         "period": "period not YYYY-MM",
@@ -71,12 +78,14 @@ def _parse_reason(col: Column) -> str:
         "currency": "unknown currency code (expected ISO 4217, like EUR)",
         "bool": "not true/false",
         "choice": "not one of " + "/".join(col.choices),
+        "timezone": "unknown time zone (expected an IANA name, like Europe/Paris)",
     }.get(col.kind, "invalid value")
 
 
 def stage(con, dataset: Dataset, frame: pd.DataFrame) -> str:
     """Load the mapped text frame into a typed temporary table; returns its name."""
     staged = f"staged_{dataset.name}"
+    con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
     con.register("incoming_text", frame)
     try:
         select = ["_row"]
@@ -103,7 +112,7 @@ def _cell_checks(dataset: Dataset, staged: str) -> list[tuple[str, dict]]:
         if col.required:
             checks.append((f"select _row, '{col.name}' as col, 'missing required value' as reason "
                            f"from {_q(staged)} where {raw} is null", {}))
-        if col.kind != "text":
+        if col.kind != "text" or col.pattern:
             reason = _parse_reason(col)
             if col.kind == "count":
                 checks.append((f"select _row, '{col.name}', 'must not be negative' from {_q(staged)} "

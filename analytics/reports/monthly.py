@@ -189,10 +189,10 @@ def vendors_sheet(wb, ctx: Context, *, limit: int) -> None:
 
 # (sheet name, OPTIONAL key, keyword arguments from the context)
 OPTIONAL_SHEETS = [
-    ("Renewals", "renewals", lambda ctx: {"within_days": 90}),
-    ("SLA", "sla", lambda ctx: {"first": ctx.window.first, "last": ctx.window.ytd_last_day}),
+    ("Renewals", "renewals", lambda ctx: {"within_days": 90, "on": ctx.window.actual_last}),
+    ("SLA", "sla", lambda ctx: {"start": ctx.window.first, "end": ctx.window.closed_through}),
     ("Audit findings", "findings", lambda ctx: {}),
-    ("Forecast", "landing", lambda ctx: {"level": "total"}),
+    ("Forecast", "landing", lambda ctx: {"fiscal_year": ctx.year, "level": "cost_center"}),
 ]
 
 
@@ -210,11 +210,16 @@ def optional_sheets(wb, ctx: Context) -> list[str]:
             continue
         if not isinstance(frame, pd.DataFrame):
             continue
+        if frame.empty:
+            notes.append(f"{sheet}: nothing to report.")
+            continue
         ws = wb.create_sheet(sheet)
         row = xlsx.write_title(ws, sheet, ctx.subtitle("from the " + OPTIONAL_SHEETS_LABELS[key]))
         money = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
                  and any(w in str(c).lower() for w in MONEY_WORDS)]
-        xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row, money=money, currency=ctx.currency)
+        # amounts in their own currency (a `currency` column) get a plain number format
+        currency = "" if "currency" in frame.columns else ctx.currency
+        xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row, money=money, currency=currency)
         xlsx.print_setup(ws, title_row=row)
     return notes
 

@@ -81,8 +81,10 @@ RATE = "0.0000"
 
 
 def money_format(currency: str) -> str:
-    """'#,##0.00 "EUR"' with negatives in red and a minus sign."""
+    """'#,##0.00 "EUR"' with negatives in red and a minus sign ('#,##0.00' without a currency)."""
     code = "".join(ch for ch in currency if ch.isalpha())[:3]
+    if not code:
+        return '#,##0.00;[Red]-#,##0.00;0.00'
     return f'#,##0.00 "{code}";[Red]-#,##0.00 "{code}";0.00 "{code}"'
 
 

@@ -1,0 +1,238 @@
+"""Cost audit: explainable findings with their evidence and the money at stake, and their review.
+
+Public API (stable, used by the report pack and the vendor scorecard):
+- findings(con, *, include_dismissed=False) -> one row per finding, sorted by amount at stake;
+- evidence(con, *, finding_ids=None) -> one row per finding x evidence row;
+- review(con, finding_id, status=..., reason=..., amount_recovered=...) and totals(con);
+- rules(): the registered rules (this package's AUDIT_RULES plus every domain module's).
+Every rule is set-based SQL over the temp tables engine.prepare() builds; see docs/audit.md.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics import settings
+from analytics.audit import contract_rules, engine, patterns, payments, reviews
+from analytics.audit.engine import FINDING_COLUMNS, Rule, RuleError, rules, vendor_key  # noqa: F401
+from analytics.audit.reviews import STATUSES, ReviewError, Totals, history, review  # noqa: F401
+
+
+def _categories(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _yes_no(value: str) -> bool:
+    text = value.strip().lower()
+    if text not in ("true", "false", "yes", "no", "1", "0"):
+        raise settings.SettingError(f"{value!r} is not true or false")
+    return text in ("true", "yes", "1")
+
+
+def _percent(value: str) -> float:
+    number = settings.positive_number(value)
+    if number > 100:
+        raise settings.SettingError(f"{value!r} must be a percentage between 0 and 100")
+    return number
+
+
+S = settings.Setting
+SETTINGS = [
+    S("audit_duplicate_window_days", "14", "Cost audit: payments of the same amount to one vendor this many days apart "
+      "or less, with missing or different invoice numbers, count as possible duplicates.", settings.positive_int),
+    S("audit_approval_threshold", "10000", "Cost audit: purchase approval limit in the reporting currency "
+      "(split_purchase looks for payments just under it).", settings.positive_number),
+    S("audit_split_margin_pct", "10", "Cost audit: 'just under' the approval limit means within this % below it.",
+      _percent),
+    S("audit_split_window_days", "7", "Cost audit: split payments must be at most this many days apart.",
+      settings.positive_int),
+    S("audit_no_contract_threshold", "10000", "Cost audit: a vendor without a contract is reported when its spend in "
+      "a fiscal year exceeds this amount (reporting currency).", settings.positive_number),
+    S("audit_exempt_categories", "Internal Services, Staffing", "Cost audit: categories that need no vendor contract "
+      "(internal recharges, payroll) and are left out of no_contract and vendor_consolidation (comma-separated). "
+      "Remove Staffing to check contractor agencies too.", _categories),
+    S("audit_contract_grace_days", "30", "Cost audit: spend this many days before a contract's start or after its "
+      "end is still accepted (late invoices, early set-up).", settings.positive_int),
+    S("audit_contract_value_tolerance_pct", "5", "Cost audit: spend under a contract may exceed its annual value by "
+      "this % in a contract year before it is reported.", settings.positive_number),
+    S("audit_allowed_uplift_pct", "5", "Cost audit: the yearly price increase contracts allow; recurring charges "
+      "rising more within 12 months are reported as price creep.", settings.positive_number),
+    S("audit_recurring_min_months", "6", "Cost audit: a charge is recurring when billed in at least this many "
+      "months at a mostly unchanged price.", settings.positive_int),
+    S("audit_unusual_lookback_months", "12", "Cost audit: unusual_spend checks the last this many complete months.",
+      settings.positive_int),
+    S("audit_unusual_mad_factor", "4", "Cost audit: the expected range is this many robust standard deviations of "
+      "the series' past errors either side of the expected value.", settings.positive_number),
+    S("audit_unusual_band_pct", "50", "Cost audit: the expected range is at least this % of the expected value "
+      "either side.", settings.positive_number),
+    S("audit_unusual_min_amount", "10000", "Cost audit: the expected range is at least this amount either side "
+      "(reporting currency), so small wobbles are never reported.", settings.positive_number),
+    S("audit_unusual_include_drops", "false", "Cost audit: also report months far below their expected range "
+      "(missing invoices, a cancelled service); no money at stake.", _yes_no),
+    S("audit_idle_seats_min_pct", "10", "Cost audit: licences are reported when idle seats (purchased minus active) "
+      "are at least this % of those purchased.", _percent),
+    S("audit_renewal_window_days", "90", "Cost audit: report auto-renewing contracts whose cancel-by date is within "
+      "this many days.", settings.positive_int),
+    S("audit_consolidation_min_vendors", "5", "Cost audit: a category is worth consolidating when at least this "
+      "many vendors each had small spend in it in the last 12 months.", settings.positive_int),
+    S("audit_consolidation_small_spend", "25000", "Cost audit: a vendor's spend in a category is small below this "
+      "amount over 12 months (reporting currency).", settings.positive_number),
+    S("audit_consolidation_saving_pct", "10", "Cost audit: the saving expected from consolidating small vendors, "
+      "as a % of their spend.", _percent),
+]
+
+AUDIT_RULES = [
+    Rule("duplicate_payment", "DUP", "Duplicate payments",
+         "The same vendor and invoice number paid twice, or the same amount within a few days with missing or "
+         "different invoice numbers.", payments.duplicate_payment, ("audit_duplicate_window_days",)),
+    Rule("no_contract", "NOC", "Spend without a contract",
+         "Vendors with spend above the threshold in a fiscal year and no contract.", contract_rules.no_contract,
+         ("audit_no_contract_threshold", "audit_exempt_categories")),
+    Rule("outside_contract_dates", "OCD", "Spend outside contract dates",
+         "Spend dated before a contract started or after it ended, beyond the grace period.",
+         contract_rules.outside_contract_dates, ("audit_contract_grace_days",)),
+    Rule("over_contract_value", "OCV", "Spend above contract value",
+         "Spend under a contract in a contract year above its annual value by more than the tolerance.",
+         contract_rules.over_contract_value, ("audit_contract_value_tolerance_pct",)),
+    Rule("price_creep", "PRC", "Price creep",
+         "Recurring charges rising faster than the allowed yearly uplift.", contract_rules.price_creep,
+         ("audit_allowed_uplift_pct", "audit_recurring_min_months")),
+    Rule("unusual_spend", "UNS", "Unusual monthly spend",
+         "A vendor's or cost center's monthly spend outside the range expected from its own history "
+         "(same month last year plus the recent change in level).", patterns.unusual_spend,
+         ("audit_unusual_lookback_months", "audit_unusual_mad_factor", "audit_unusual_band_pct",
+          "audit_unusual_min_amount", "audit_unusual_include_drops")),
+    Rule("unused_licenses", "LIC", "Unused licences",
+         "Seats purchased minus seats active, with the annual cost of the idle seats.", patterns.unused_licenses,
+         ("audit_idle_seats_min_pct",)),
+    Rule("renewal_deadline", "REN", "Renewal deadlines",
+         "Auto-renewing contracts whose cancel-by date falls within the window, with the next term's value.",
+         contract_rules.renewal_deadline, ("audit_renewal_window_days",)),
+    Rule("vendor_consolidation", "CON", "Vendor consolidation",
+         "Categories served by many vendors with small spend each.", patterns.vendor_consolidation,
+         ("audit_consolidation_min_vendors", "audit_consolidation_small_spend", "audit_consolidation_saving_pct",
+          "audit_exempt_categories")),
+    Rule("split_purchase", "SPL", "Split purchases",
+         "Several payments to one vendor in a short window, each just under the approval threshold, together above it.",
+         payments.split_purchase, ("audit_approval_threshold", "audit_split_margin_pct", "audit_split_window_days")),
+]
+
+
+def findings(con, *, include_dismissed: bool = False) -> pd.DataFrame:
+    """One row per finding, sorted by amount at stake (largest first).
+
+    Columns: finding_id, rule, severity, vendor, contract_id, amount_at_stake (reporting currency),
+    currency, finding_date, explanation, evidence (list of invoice ids, contract ids or licence
+    products), evidence_lines (internal spend line ids), status (open/confirmed/dismissed/resolved),
+    reason, amount_recovered, reviewed_at, is_detected (False for a reviewed finding no longer found).
+    """
+    return reviews.with_reviews(con, engine.run_all(con), include_dismissed=include_dismissed)
+
+
+def totals(con) -> Totals:
+    """Potential savings found, confirmed and recovered, in the reporting currency."""
+    return reviews.summarise(findings(con), settings.get(con, "reporting_currency"))
+
+
+def by_rule(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per rule of a findings frame: number of findings and total at stake (dismissed excluded)."""
+    live = frame[frame["status"] != "dismissed"]
+    titles = {name: rule.title for name, rule in rules().items()}
+    result = (live.groupby("rule", as_index=False)
+              .agg(findings=("finding_id", "size"), amount_at_stake=("amount_at_stake", "sum")))
+    result.insert(1, "title", result["rule"].map(titles))
+    return result.sort_values(["amount_at_stake", "rule"], ascending=[False, True]).reset_index(drop=True)
+
+
+EVIDENCE_SQL = """
+with
+wanted as (
+    select finding_id, unnest(evidence_lines) as line_id from wanted_findings
+),
+final as (
+    select w.finding_id, 'spend line' as kind, audit_ref(s.invoice_id, s.batch_id, s.row_no) as ref, s.date, s.vendor, s.description,
+        cast(s.amount as double) as amount, s.currency, cast(s.amount_rc as double) as amount_rc,
+        s.invoice_id, s.contract_id, s.cost_center, s.category, s.batch_id, s.row_no
+    from wanted w join audit_spend s using (line_id)
+)
+select * from final
+"""
+
+
+def evidence(con, *, finding_ids: list[str] | None = None, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per finding x evidence row (spend lines, contracts, licences), in the order found.
+
+    Pass `frame` (from findings()) to avoid running the audit again; given only `finding_ids`,
+    only the rules those ids belong to run.
+    """
+    if frame is None:
+        names = None
+        if finding_ids is not None:
+            codes = {str(fid).split("-")[0] for fid in finding_ids}
+            names = [name for name, rule in rules().items() if rule.code in codes]
+        detected = engine.run_all(con, names=names)
+        frame = reviews.with_reviews(con, detected, include_dismissed=True)
+    else:
+        engine.prepare(con)
+    if finding_ids is not None:
+        frame = frame[frame["finding_id"].isin(list(finding_ids))]
+    columns = ["finding_id", "rule", "kind", "ref", "date", "vendor", "description", "amount", "currency",
+               "amount_rc", "invoice_id", "contract_id", "cost_center", "category", "batch_id", "row_no"]
+    with_lines = frame[frame["evidence_lines"].map(len) > 0][["finding_id", "evidence_lines"]]
+    con.register("wanted_findings", with_lines)
+    try:
+        lines = con.execute(EVIDENCE_SQL).df()
+    finally:
+        con.unregister("wanted_findings")
+    others = _other_evidence(con, frame[frame["evidence_lines"].map(len) == 0])
+    result = pd.concat([f for f in (lines, others) if len(f)], ignore_index=True) if len(lines) or len(others) \
+        else pd.DataFrame(columns=columns)
+    result = result.merge(frame[["finding_id", "rule"]], on="finding_id", how="left")
+    order = {fid: i for i, fid in enumerate(frame["finding_id"])}
+    result["_order"] = result["finding_id"].map(order)
+    result = result.sort_values(["_order", "date", "ref"], kind="stable", na_position="last")
+    return result.reindex(columns=columns).reset_index(drop=True)
+
+
+def _other_evidence(con, frame: pd.DataFrame) -> pd.DataFrame:
+    """Contract and licence evidence rows for findings that cite no spend lines."""
+    refs = frame[["finding_id", "evidence"]].explode("evidence").dropna().rename(columns={"evidence": "ref"})
+    if refs.empty:
+        return pd.DataFrame()
+    con.register("wanted_refs", refs)
+    try:
+        return con.execute("""
+            with
+            contract_rows as (
+                select w.finding_id, 'contract' as kind, w.ref, c.start_date as date, c.vendor,
+                    c.service || ' (' || strftime(c.start_date, '%Y-%m-%d') || ' to '
+                        || strftime(c.end_date, '%Y-%m-%d') || ')' as description,
+                    cast(c.annual_value as double) as amount, c.currency, c.contract_id
+                from wanted_refs w join contracts c on c.contract_id = w.ref
+            ),
+            licence_rows as (
+                select w.finding_id, 'licence' as kind, w.ref, l.period as date, l.vendor,
+                    l.seats_purchased || ' seats purchased, ' || l.seats_assigned || ' assigned, '
+                        || l.seats_active || ' active at ' || l.unit_cost || ' ' || l.currency || ' per seat a year'
+                        as description,
+                    cast(l.seats_purchased * l.unit_cost as double) as amount, l.currency, l.contract_id
+                from wanted_refs w
+                join (select *, row_number() over (partition by product, vendor
+                                                   order by period desc nulls last) as rn from licenses) l
+                    on l.product = w.ref and l.rn = 1
+                where w.ref not in (select contract_id from contracts)
+            ),
+            final as (
+                select * from contract_rows union all by name select * from licence_rows
+            )
+            select * from final
+        """).df()
+    finally:
+        con.unregister("wanted_refs")
+
+
+def bench_cases(con) -> list[tuple[str, callable]]:
+    """The queries the Cost audit page runs: the whole audit and each rule on its own."""
+    cases = [("audit: all rules with reviews", lambda: findings(con, include_dismissed=True))]
+    for name in rules():
+        cases.append((f"audit: {name}", lambda name=name: engine.run_rule(con, name)))
+    return cases

@@ -1,0 +1,327 @@
+"""Rules about spend against contracts: no_contract, outside_contract_dates, over_contract_value,
+price_creep and renewal_deadline.
+
+A spend line belongs to a contract when its contract_id names one (outside_contract_dates and
+over_contract_value judge those lines). A line without a known contract_id is covered when any
+contract of its vendor (matched by vendor key) runs on its date, give or take the grace period;
+otherwise it is uncontracted spend (no_contract). A tacit-renewal contract runs until cancelled.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics import contracts, fiscal
+from analytics.audit.engine import empty_findings, fmt_date, fmt_money
+
+# Grain: one row per vendor x fiscal year whose spend without a running contract exceeds the threshold.
+NO_CONTRACT_SQL = """
+with
+unlinked as (
+    select s.*
+    from audit_spend s
+    where (s.contract_id is null or s.contract_id not in (select contract_id from audit_contracts))
+      and lower(s.category) not in (select unnest($exempt))
+),
+uncovered_days as (
+    select u.vendor_key, u.date
+    from (select distinct vendor_key, date from unlinked) u
+    left join audit_contracts c
+        on c.vendor_key = u.vendor_key
+        and u.date between c.start_date - cast($grace as integer) and c.effective_end_date + cast($grace as integer)
+    group by u.vendor_key, u.date
+    having count(c.contract_id) = 0
+),
+lines as (
+    select u.*,
+        year(u.date) + case when $fy_start > 1 and month(u.date) >= $fy_start then 1 else 0 end as fiscal_year
+    from unlinked u
+    semi join uncovered_days d using (vendor_key, date)
+),
+totals as (
+    select vendor_key, fiscal_year
+    from lines
+    group by vendor_key, fiscal_year
+    having sum(amount_rc) > $threshold
+),
+final as (
+    select l.vendor_key, l.fiscal_year, mode(l.vendor) as vendor, count(*) as n_lines,
+        cast(sum(l.amount_rc) as double) as total_rc, min(l.date) as first_date, max(l.date) as last_date,
+        bool_or(l.vendor_key in (select vendor_key from audit_contracts)) as has_other_contracts,
+        list(audit_ref(l.invoice_id, l.batch_id, l.row_no) order by l.date, l.line_id) as evidence,
+        list(l.line_id order by l.date, l.line_id) as evidence_lines
+    from lines l
+    semi join totals t using (vendor_key, fiscal_year)
+    group by l.vendor_key, l.fiscal_year
+)
+select * from final
+"""
+
+
+def no_contract(con, params: dict) -> pd.DataFrame:
+    """One row per vendor and fiscal year with spend above the threshold and no contract."""
+    threshold = float(params["audit_no_contract_threshold"])
+    found = con.execute(NO_CONTRACT_SQL, {
+        "fy_start": int(params["fiscal_year_start_month"]), "threshold": threshold,
+        "grace": int(params["audit_contract_grace_days"]),
+        "exempt": [c.lower() for c in params["audit_exempt_categories"]]}).df()
+    currency = params["reporting_currency"]
+    rows = []
+    for r in found.itertuples(index=False):
+        fy = fiscal.label(int(r.fiscal_year), int(params["fiscal_year_start_month"]))
+        rows.append({
+            "key": f"{r.vendor_key}|{int(r.fiscal_year)}",
+            "severity": "high" if r.total_rc > 10 * threshold else "medium",
+            "vendor": r.vendor, "contract_id": None, "amount_at_stake": r.total_rc, "finding_date": r.last_date,
+            "explanation": f"{fmt_money(r.total_rc, currency)} paid to {r.vendor} in {fy} ({r.n_lines} lines, "
+                           f"{fmt_date(r.first_date)} to {fmt_date(r.last_date)}) with no contract "
+                           f"{'running at the time' if r.has_other_contracts else 'on file'} "
+                           f"(threshold {fmt_money(threshold, currency)}).",
+            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+        })
+    return pd.DataFrame(rows) if rows else empty_findings()
+
+
+# Grain: one row per contract x side (before its start / after its end) with spend billed under it
+# (by contract_id) beyond the grace period.
+OUTSIDE_SQL = """
+with
+outside as (
+    select s.*, c.service, c.start_date, c.end_date,
+        case when s.date < c.start_date - cast($grace as integer) then 'before' else 'after' end as side
+    from audit_spend s
+    join audit_contracts c on c.contract_id = s.contract_id
+    where s.amount > 0
+      and (s.date < c.start_date - cast($grace as integer) or s.date > c.effective_end_date + cast($grace as integer))
+),
+final as (
+    select contract_id, side, any_value(service) as service, mode(vendor) as vendor,
+        any_value(start_date) as start_date, any_value(end_date) as end_date,
+        count(*) as n_lines, cast(sum(amount_rc) as double) as total_rc,
+        min(date) as first_date, max(date) as last_date,
+        list(audit_ref(invoice_id, batch_id, row_no) order by date, line_id) as evidence,
+        list(line_id order by date, line_id) as evidence_lines
+    from outside
+    group by contract_id, side
+)
+select * from final
+"""
+
+
+def outside_contract_dates(con, params: dict) -> pd.DataFrame:
+    """One row per contract with spend dated before its start or after its end, beyond the grace period."""
+    grace = int(params["audit_contract_grace_days"])
+    found = con.execute(OUTSIDE_SQL, {"grace": grace}).df()
+    currency = params["reporting_currency"]
+    rows = []
+    for r in found.itertuples(index=False):
+        if r.side == "after":
+            when = f"after it ended on {fmt_date(r.end_date)}"
+        else:
+            when = f"before it started on {fmt_date(r.start_date)}"
+        rows.append({
+            "key": f"{r.contract_id}|{r.side}",
+            "severity": "high" if r.side == "after" else "medium",
+            "vendor": r.vendor, "contract_id": r.contract_id, "amount_at_stake": r.total_rc,
+            "finding_date": r.last_date if r.side == "after" else r.first_date,
+            "explanation": f"{fmt_money(r.total_rc, currency)} paid to {r.vendor} under contract {r.contract_id} "
+                           f"({r.service}) {when} ({r.n_lines} lines, {fmt_date(r.first_date)} to "
+                           f"{fmt_date(r.last_date)}; grace {grace} days).",
+            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+        })
+    return pd.DataFrame(rows) if rows else empty_findings()
+
+
+# Grain: one row per contract x contract year whose spend exceeds the annual value by more than the
+# tolerance. Spend is compared in the contract's currency (each line converted with its month's rates).
+OVER_VALUE_SQL = """
+with
+lines as (
+    select s.*, c.service, c.start_date, c.annual_value, c.currency as contract_currency,
+        (year(s.date) - year(c.start_date)) * 12 + month(s.date) - month(c.start_date)
+            - case when day(s.date) < day(c.start_date) then 1 else 0 end as months_in
+    from audit_spend s
+    join audit_contracts c on c.contract_id = s.contract_id
+    where s.date between c.start_date and c.effective_end_date
+),
+converted as (
+    select l.*, cast(floor(months_in / 12) as integer) as contract_year,
+        case when l.currency = l.contract_currency then cast(l.amount as double)
+             when l.contract_currency = $reporting then cast(l.amount_rc as double)
+             else cast(l.amount_rc as double) / cast(f.rate as double) end as amount_cc
+    from lines l
+    left join fx_rc f on f.period = l.period and f.currency = l.contract_currency
+),
+final as (
+    select contract_id, contract_year, any_value(service) as service, mode(vendor) as vendor,
+        any_value(start_date) as start_date, cast(any_value(annual_value) as double) as annual_value,
+        any_value(contract_currency) as contract_currency,
+        sum(amount_cc) as spend_cc, cast(sum(amount_rc) as double) as spend_rc,
+        bool_or(amount_cc is null) as is_fx_missing, max(date) as last_date,
+        list(audit_ref(invoice_id, batch_id, row_no) order by date, line_id) as evidence,
+        list(line_id order by date, line_id) as evidence_lines
+    from converted
+    group by contract_id, contract_year
+    having sum(amount_cc) > any_value(annual_value) * (1 + $tolerance / 100.0)
+)
+select * from final
+"""
+
+
+def over_contract_value(con, params: dict) -> pd.DataFrame:
+    """One row per contract year in which spend under the contract exceeded its annual value."""
+    tolerance = float(params["audit_contract_value_tolerance_pct"])
+    found = con.execute(OVER_VALUE_SQL, {"tolerance": tolerance, "reporting": params["reporting_currency"]}).df()
+    currency = params["reporting_currency"]
+    rows = []
+    for r in found.itertuples(index=False):
+        excess_cc = r.spend_cc - r.annual_value
+        at_stake = None if r.is_fx_missing or pd.isna(r.spend_rc) else excess_cc * r.spend_rc / r.spend_cc
+        year_start = fiscal.add_months(pd.Timestamp(r.start_date).date(), 12 * int(r.contract_year))
+        over_pct = 100 * excess_cc / r.annual_value if r.annual_value else float("inf")
+        rows.append({
+            "key": f"{r.contract_id}|{int(r.contract_year)}",
+            "severity": "high" if over_pct > 25 else "medium",
+            "vendor": r.vendor, "contract_id": r.contract_id, "amount_at_stake": at_stake,
+            "finding_date": r.last_date,
+            "explanation": f"Spend under contract {r.contract_id} ({r.service}) in the contract year from "
+                           f"{fmt_date(year_start)} is {fmt_money(r.spend_cc, r.contract_currency)}, "
+                           f"{over_pct:.1f}% above its annual value of {fmt_money(r.annual_value, r.contract_currency)} "
+                           f"(tolerance {tolerance:g}%); excess {fmt_money(at_stake, currency)}.",
+            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+        })
+    return pd.DataFrame(rows) if rows else empty_findings()
+
+
+MONTH_WORDS = (r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?"
+               r"|oct(ober)?|nov(ember)?|dec(ember)?|q[1-4]|h[12]|fy)\b")
+
+# Grain: one row per month of a recurring charge series (vendor, contract, currency, cost center,
+# description without dates) whose price rose above the lowest price of the previous 12 months by
+# more than the allowed yearly uplift. The month's price is its smallest positive line, so a
+# duplicate or an extra charge does not read as a price change.
+PRICE_CREEP_SQL = f"""
+with
+descriptions as (
+    select description,
+        trim(regexp_replace(regexp_replace(regexp_replace(lower(description), '[^a-z]+', ' ', 'g'),
+            '{MONTH_WORDS}', ' ', 'g'), ' +', ' ', 'g')) as description_key
+    from (select distinct coalesce(description, '') from audit_spend) as d(description)
+),
+lines as (
+    select s.vendor_key, coalesce(s.contract_id, '') as contract_key, s.currency, s.cost_center,
+        d.description_key, s.period, s.amount, s.fx_rate, s.vendor, s.description, s.line_id, s.date,
+        s.invoice_id, s.batch_id, s.row_no
+    from audit_spend s
+    join descriptions d on d.description = coalesce(s.description, '')
+    where s.amount > 0
+),
+monthly as (
+    select vendor_key, contract_key, currency, cost_center, description_key, period,
+        year(period) * 12 + month(period) as month_index, min(amount) as price
+    from lines
+    group by all
+),
+priced as (
+    select *,
+        lag(price) over series as previous_price,
+        min(price) over (partition by vendor_key, contract_key, currency, cost_center, description_key
+                         order by month_index range between 12 preceding and 1 preceding) as base_price,
+        count(*) over (partition by vendor_key, contract_key, currency, cost_center, description_key) as n_months
+    from monthly
+    window series as (partition by vendor_key, contract_key, currency, cost_center, description_key
+                      order by month_index)
+),
+steady as (
+    select *, sum(case when price = previous_price then 1 else 0 end) over (
+            partition by vendor_key, contract_key, currency, cost_center, description_key) as n_unchanged
+    from priced
+    where n_months >= $min_months
+),
+flagged as (
+    select *, base_price * (1 + $uplift / 100.0) as allowed_price
+    from steady
+    where n_unchanged >= 0.5 * (n_months - 1)
+      and base_price > 0 and price > base_price * (1 + $uplift / 100.0) + 0.005
+),
+flagged_lines as (
+    select f.vendor_key, f.contract_key, f.currency, f.cost_center, f.description_key, f.period, f.month_index,
+        f.price, f.allowed_price, f.base_price, l.vendor, l.description, l.fx_rate, l.line_id, l.date,
+        audit_ref(l.invoice_id, l.batch_id, l.row_no) as ref
+    from flagged f
+    join lines l using (vendor_key, contract_key, currency, cost_center, description_key, period)
+),
+final as (
+    select vendor_key, contract_key, currency, cost_center, description_key,
+        mode(vendor) as vendor, any_value(description) as description,
+        cast(arg_min(base_price, month_index) as double) as base_price,
+        cast(max(price) as double) as new_price, min(period) as first_period,
+        count(distinct period) as n_months,
+        sum(cast(price - allowed_price as double) * cast(fx_rate as double)) filter (where amount_is_price) as overcharge_rc,
+        bool_or(fx_rate is null) as is_fx_missing,
+        list(ref order by date, line_id) as evidence, list(line_id order by date, line_id) as evidence_lines
+    from (select *, row_number() over (partition by vendor_key, contract_key, currency, cost_center,
+                                                    description_key, period order by line_id) = 1 as amount_is_price
+          from flagged_lines)
+    group by vendor_key, contract_key, currency, cost_center, description_key
+)
+select * from final
+"""
+
+
+def price_creep(con, params: dict) -> pd.DataFrame:
+    """One row per recurring charge that rose faster than the allowed yearly uplift."""
+    uplift = float(params["audit_allowed_uplift_pct"])
+    found = con.execute(PRICE_CREEP_SQL, {"uplift": uplift,
+                                          "min_months": int(params["audit_recurring_min_months"])}).df()
+    currency = params["reporting_currency"]
+    rows = []
+    for r in found.itertuples(index=False):
+        rise = 100 * (r.new_price / r.base_price - 1)
+        at_stake = None if r.is_fx_missing else r.overcharge_rc
+        what = f"'{r.description}'" if r.description else "the recurring charge"
+        rows.append({
+            "key": "|".join([r.vendor_key, r.contract_key, r.currency, r.cost_center, r.description_key]),
+            "severity": "high" if rise > 3 * uplift else "medium",
+            "vendor": r.vendor, "contract_id": r.contract_key or None, "amount_at_stake": at_stake,
+            "finding_date": r.first_period,
+            "explanation": f"{r.vendor}'s charge {what} rose from {fmt_money(r.base_price, r.currency)} to "
+                           f"{fmt_money(r.new_price, r.currency)} (+{rise:.1f}%) from {r.first_period:%Y-%m}, above "
+                           f"the {uplift:g}% yearly uplift allowed; {fmt_money(at_stake, currency)} over the allowed "
+                           f"price in {r.n_months} month(s).",
+            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+        })
+    return pd.DataFrame(rows) if rows else empty_findings()
+
+
+def renewal_deadline(con, params: dict) -> pd.DataFrame:
+    """One row per tacit renewal whose cancel-by date falls within the renewal window."""
+    on = params["as_of"]
+    due = contracts.renewals(con, within_days=int(params["audit_renewal_window_days"]), on=on)
+    if due.empty:
+        return empty_findings()
+    currency = params["reporting_currency"]
+    rates = _latest_rates(con, on)
+    rows = []
+    for r in due.itertuples(index=False):
+        rate = 1.0 if r.currency == currency else rates.get(r.currency)
+        value_rc = r.next_term_value * rate if rate is not None and pd.notna(r.next_term_value) else None
+        days = int(r.days_left)
+        rows.append({
+            "key": f"{r.contract_id}|{r.cancel_by_date}",
+            "severity": "high" if days <= 30 else "medium" if days <= 60 else "low",
+            "vendor": r.vendor, "contract_id": r.contract_id, "amount_at_stake": value_rc,
+            "finding_date": r.cancel_by_date,
+            "explanation": f"Contract {r.contract_id} ({r.service}) renews automatically after "
+                           f"{fmt_date(r.term_end_date)} unless cancelled by {fmt_date(r.cancel_by_date)} "
+                           f"(in {days} days); the next term is worth {fmt_money(r.next_term_value, r.currency)}.",
+            "evidence": [r.contract_id], "evidence_lines": [],
+        })
+    return pd.DataFrame(rows)
+
+
+def _latest_rates(con, on) -> dict[str, float]:
+    """Each currency's reporting-currency rate for the as-of month (else its latest earlier month)."""
+    found = con.execute(
+        "select currency, cast(arg_max(rate, period) as double) from fx_rc where period <= ? group by currency",
+        [on.replace(day=1)]).fetchall()
+    return {currency: rate for currency, rate in found}

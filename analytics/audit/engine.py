@@ -1,0 +1,226 @@
+"""The audit engine: the rule registry, the shared working tables and running the rules.
+
+A rule is a function `rule(con, params) -> DataFrame` with one row per finding and the columns in
+RULE_COLUMNS (see docs/audit.md). Rules are collected from every domain module's `AUDIT_RULES`
+list (analytics/registry.py), so another module adds a rule without touching this package.
+Before the rules run, `prepare(con)` builds two temp tables every rule may read:
+- audit_spend: one row per spend line, vendor key, invoice key, amount in the reporting currency;
+- audit_contracts: one row per contract, vendor key and the day it stops running.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from analytics import registry, settings
+
+SEVERITIES = ("high", "medium", "low")
+RULE_COLUMNS = ("key", "severity", "vendor", "contract_id", "amount_at_stake", "finding_date",
+                "explanation", "evidence", "evidence_lines")
+FINDING_COLUMNS = ("finding_id", "rule", "severity", "vendor", "contract_id", "amount_at_stake", "currency",
+                   "finding_date", "explanation", "evidence", "evidence_lines")
+# a tacit renewal keeps running until someone cancels it
+OPEN_END = dt.date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One audit rule: `func(con, params)` returns its findings (columns RULE_COLUMNS)."""
+    name: str
+    code: str                      # short prefix of the finding ids, e.g. DUP
+    title: str
+    description: str
+    func: Callable[..., pd.DataFrame]
+    settings: tuple[str, ...] = field(default=())   # the settings it reads, shown beside it in the app
+
+
+class RuleError(ValueError):
+    """A rule that does not exist or returned findings in the wrong shape."""
+
+
+def rules() -> dict[str, Rule]:
+    """Every registered rule by name, in registration order."""
+    found: dict[str, Rule] = {}
+    for rule in registry.collect("AUDIT_RULES"):
+        if rule.name in found:
+            raise RuleError(f"two audit rules are called {rule.name!r}")
+        found[rule.name] = rule
+    return found
+
+
+def get_rule(name: str) -> Rule:
+    known = rules()
+    if name not in known:
+        raise RuleError(f"unknown audit rule {name!r}; known rules: {', '.join(known)}")
+    return known[name]
+
+
+# --- vendor and invoice keys -------------------------------------------------------------------
+
+LEGAL_SUFFIXES = (
+    "ltd", "limited", "inc", "incorporated", "llc", "llp", "lp", "plc", "corp", "corporation", "co", "company",
+    "gmbh", "ag", "kg", "se", "sa", "sas", "sarl", "spa", "srl", "bv", "nv", "ab", "as", "oy", "aps", "pty", "pte",
+)
+_SUFFIX_RE = r"( (" + "|".join(LEGAL_SUFFIXES + ("and",)) + r"))+$"
+# SQL twin of vendor_key(); RE2 and Python's re agree on these patterns
+VENDOR_KEY_SQL = (
+    "coalesce(nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace("
+    "regexp_replace(lower(strip_accents(trim(name))), '[.''\u2019]', '', 'g'), "
+    "'&', ' and ', 'g'), '[^\\p{L}\\p{N}]+', ' ', 'g'), '^ *the ', '', 'g'), "
+    f"'{_SUFFIX_RE}', '', 'g')), ''), lower(trim(name)))"
+)
+
+
+def vendor_key_sql(column: str) -> str:
+    """VENDOR_KEY_SQL applied to `column` (a fixed column name, never user input)."""
+    return VENDOR_KEY_SQL.replace("trim(name)", f"trim({column})")
+
+
+def vendor_key(name: str | None) -> str:
+    """'Microsoft Ireland Operations Ltd' and 'MICROSOFT IRELAND OPERATIONS LIMITED' -> one key."""
+    if name is None:
+        return ""
+    raw = str(name).strip()
+    text = "".join(c for c in unicodedata.normalize("NFD", raw.lower()) if not unicodedata.combining(c))
+    text = re.sub(r"[.'\u2019]", "", text).replace("&", " and ")
+    text = re.sub(r"[\W_]+", " ", text)
+    text = re.sub(r"^ *the ", "", text)
+    text = re.sub(_SUFFIX_RE, "", text).strip()
+    return text or raw.lower()
+
+
+# Per-connection macros the rules share: the evidence reference of a spend line (its invoice id,
+# else its place in an import batch) and the invoice number as compared (upper case, letters and
+# separators dropped: "inv-001" = "INV 001" = "INV001"). Computed only for the lines a rule reports, not all of them.
+MACROS_SQL = """
+create or replace temp macro audit_ref(invoice_id, batch_id, row_no) as
+    coalesce(nullif(trim(invoice_id), ''), 'batch ' || batch_id || ' row ' || row_no);
+create or replace temp macro audit_invoice_key(invoice_id) as
+    nullif(upper(translate(coalesce(invoice_id, ''), ' -_/.#:', '')), '');
+"""
+
+PREPARE_SPEND_SQL = f"""
+create or replace temp table audit_spend as
+with
+names as (
+    select vendor as name, {vendor_key_sql('vendor')} as vendor_key
+    from (select distinct vendor from spend) as v(vendor)
+),
+final as (
+    select
+        s.batch_id * 10000000000 + s.row_no as line_id,
+        s.batch_id, s.row_no, s.date, s.period, s.vendor, n.vendor_key,
+        s.amount, s.currency, s.fx_rate,
+        cast(cast(s.amount as decimal(38, 4)) * s.fx_rate as decimal(18, 4)) as amount_rc,
+        s.is_fx_missing, s.cost_center, s.category, s.invoice_id,
+        nullif(trim(s.contract_id), '') as contract_id,
+        s.description
+    from spend_rc s
+    join names n on n.name = s.vendor
+)
+select * from final
+"""
+
+PREPARE_CONTRACTS_SQL = f"""
+create or replace temp table audit_contracts as
+select
+    contract_id, vendor, {vendor_key_sql('vendor')} as vendor_key, service,
+    start_date, end_date,
+    case when auto_renew and renewal_term_months is not null then date '{OPEN_END.isoformat()}'
+         else end_date end as effective_end_date,
+    annual_value, currency, auto_renew, renewal_term_months
+from contracts
+"""
+
+
+def prepare(con) -> None:
+    """Build the temp tables audit_spend and audit_contracts (and macros) on this connection."""
+    con.execute(MACROS_SQL)
+    con.execute(PREPARE_SPEND_SQL)
+    con.execute(PREPARE_CONTRACTS_SQL)
+
+
+def params(con) -> dict:
+    """Every setting's parsed value by name, plus as_of (the as-of date)."""
+    stored = dict(con.execute("select name, value from settings").fetchall())
+    values = {s.name: s.parse(stored.get(s.name, s.default)) for s in settings.all_settings()}
+    values["as_of"] = values.get("as_of_date") or dt.date.today()
+    return values
+
+
+# --- running ---------------------------------------------------------------------------------
+
+def finding_id(rule: Rule, key: str) -> str:
+    """Stable id from the rule and the finding's content key: 'DUP-3fa9c1d2e4'."""
+    return f"{rule.code}-{hashlib.md5(f'{rule.name}|{key}'.encode()).hexdigest()[:10]}"
+
+
+def run_rule(con, name: str, *, values: dict | None = None, prepared: bool = False) -> pd.DataFrame:
+    """One row per finding of rule `name`, columns FINDING_COLUMNS."""
+    rule = get_rule(name)
+    values = values if values is not None else params(con)
+    if not prepared:
+        prepare(con)
+    raw = rule.func(con, values)
+    if raw.empty:
+        return pd.DataFrame(columns=list(FINDING_COLUMNS))
+    return _normalise(rule, raw, values["reporting_currency"])
+
+
+def run_all(con, *, names: list[str] | None = None) -> pd.DataFrame:
+    """One row per finding of every rule (or of `names`), columns FINDING_COLUMNS."""
+    values = params(con)
+    prepare(con)
+    frames = [run_rule(con, name, values=values, prepared=True) for name in (list(rules()) if names is None else names)]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=list(FINDING_COLUMNS))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _normalise(rule: Rule, raw: pd.DataFrame, currency: str) -> pd.DataFrame:
+    missing = [c for c in RULE_COLUMNS if c not in raw.columns and c != "evidence_lines"]
+    if missing:
+        raise RuleError(f"audit rule {rule.name!r} returned no column(s) {', '.join(missing)}")
+    frame = raw.copy()
+    if "evidence_lines" not in frame.columns:
+        frame["evidence_lines"] = [[] for _ in range(len(frame))]
+    bad = set(frame["severity"]) - set(SEVERITIES)
+    if bad:
+        raise RuleError(f"audit rule {rule.name!r} returned severity {sorted(bad)}; allowed: {SEVERITIES}")
+    frame["finding_id"] = [finding_id(rule, str(k)) for k in frame["key"]]
+    if frame["finding_id"].duplicated().any():
+        raise RuleError(f"audit rule {rule.name!r} returned the same key twice")
+    frame["rule"] = rule.name
+    frame["currency"] = currency
+    frame["amount_at_stake"] = pd.to_numeric(frame["amount_at_stake"], errors="coerce").astype("float64")
+    frame["finding_date"] = pd.to_datetime(frame["finding_date"]).dt.date
+    frame["evidence"] = frame["evidence"].map(lambda v: [str(x) for x in v] if v is not None else [])
+    frame["evidence_lines"] = frame["evidence_lines"].map(lambda v: [int(x) for x in v] if v is not None else [])
+    frame["contract_id"] = frame["contract_id"].astype("object").where(frame["contract_id"].notna(), None)
+    return frame[list(FINDING_COLUMNS)].reset_index(drop=True)
+
+
+# --- helpers for rules -----------------------------------------------------------------------
+
+def fmt_money(value, currency: str | None = None) -> str:
+    """'1,234.50 EUR' for explanations; 'an unknown amount' when there is no fx rate."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "an unknown amount (no fx rate)"
+    text = f"{float(value):,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
+def fmt_date(value) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def empty_findings() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(RULE_COLUMNS))

@@ -1,0 +1,248 @@
+"""Rules about individual payments: duplicate_payment and split_purchase.
+
+Both read the temp table audit_spend (engine.prepare). Refunds and credit notes (negative
+amounts) are never duplicates; a credit note for the same amount cancels one extra copy.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.audit.engine import empty_findings, fmt_date, fmt_money
+
+# Both duplicate queries start from the few lines whose vendor, currency and amount repeat
+# (a cheap hash aggregate over all lines), kept narrow; details are joined back for the findings only.
+CANDIDATES_SQL = """
+create or replace temp table audit_duplicate_candidates as
+with
+repeated as (
+    select vendor_key, currency, amount
+    from audit_spend
+    where amount > 0
+    group by all
+    having count(*) > 1
+),
+candidates as (
+    select s.line_id, s.vendor_key, s.currency, s.amount, s.date, audit_invoice_key(s.invoice_id) as invoice_key,
+        lower(trim(coalesce(s.description, ''))) as description_key
+    from audit_spend s
+    semi join repeated r using (vendor_key, currency, amount)
+    where s.amount > 0
+),
+credits as (
+    select s.line_id, s.vendor_key, s.currency, -s.amount as amount, s.date,
+        audit_invoice_key(s.invoice_id) as invoice_key, lower(trim(coalesce(s.description, ''))) as description_key
+    from audit_spend s
+    semi join repeated r on r.vendor_key = s.vendor_key and r.currency = s.currency and r.amount = -s.amount
+    where s.amount < 0
+),
+final as (
+    select *, false as is_credit from candidates
+    union all
+    select *, true from credits
+)
+select * from final
+"""
+SHARED_SQL = """
+candidates as (select * exclude (is_credit) from audit_duplicate_candidates where not is_credit),
+credits as (select * exclude (is_credit) from audit_duplicate_candidates where is_credit),
+"""
+
+# Grain: one row per (vendor, invoice number, currency, amount) paid more than once.
+SAME_INVOICE_SQL = f"""
+with
+{SHARED_SQL}
+repeated_invoices as (
+    select vendor_key, invoice_key, currency, amount
+    from candidates
+    where invoice_key is not null
+    group by all
+    having count(*) > 1
+),
+copies as (
+    select c.vendor_key, c.invoice_key, c.currency, c.amount,
+        mode(s.vendor) as vendor, mode(s.contract_id) as contract_id, any_value(s.invoice_id) as invoice_id,
+        count(*) as n_copies, min(s.date) as first_date, max(s.date) as last_date,
+        cast(avg(s.amount_rc) as double) as amount_rc,
+        list(s.date order by s.date, s.line_id) as dates,
+        list(audit_ref(s.invoice_id, s.batch_id, s.row_no) order by s.date, s.line_id) as evidence,
+        list(s.line_id order by s.date, s.line_id) as evidence_lines
+    from candidates c
+    semi join repeated_invoices using (vendor_key, invoice_key, currency, amount)
+    join audit_spend s using (line_id)
+    group by c.vendor_key, c.invoice_key, c.currency, c.amount
+),
+matched_credits as (
+    select c.vendor_key, c.invoice_key, c.currency, c.amount, count(*) as n_credits
+    from copies c
+    join credits cr
+        on cr.vendor_key = c.vendor_key and cr.currency = c.currency and cr.amount = c.amount
+    where cr.invoice_key = c.invoice_key
+       or cr.date between c.first_date and c.last_date + cast($window as integer)
+    group by all
+),
+final as (
+    select c.*, c.n_copies - 1 - coalesce(cr.n_credits, 0) as n_extra
+    from copies c
+    left join matched_credits cr using (vendor_key, invoice_key, currency, amount)
+)
+select * from final where n_extra > 0
+"""
+
+# Grain: one row per cluster of equal payments (vendor, currency, amount, description) at most
+# `window` days apart whose invoice numbers are missing or differ (copies of one invoice count once
+# here). Two different services that happen to cost the same (different descriptions) are not. A
+# regular schedule (three or more payments at even intervals, e.g. a weekly fee) is not a duplicate.
+SAME_AMOUNT_SQL = f"""
+with
+{SHARED_SQL}
+neighbours as (
+    select *,
+        date - lag(date) over w as gap_before,
+        lead(date) over w - date as gap_after
+    from candidates
+    window w as (partition by vendor_key, currency, amount, description_key order by date, line_id)
+),
+near as (
+    select * from neighbours where gap_before <= $window or gap_after <= $window
+),
+identities as (
+    select vendor_key, currency, amount, description_key, coalesce(invoice_key, 'line ' || line_id) as identity,
+        min(date) as date, min(line_id) as first_line, list(line_id order by date, line_id) as lines
+    from near
+    group by vendor_key, currency, amount, description_key, identity
+),
+gaps as (
+    select *, date - lag(date) over w as gap
+    from identities
+    window w as (partition by vendor_key, currency, amount, description_key order by date, first_line)
+),
+clustered as (
+    select *, sum(case when gap is null or gap > $window then 1 else 0 end)
+        over (partition by vendor_key, currency, amount, description_key order by date, first_line
+              rows between unbounded preceding and current row) as cluster
+    from gaps
+),
+clusters as (
+    select vendor_key, currency, amount, description_key, cluster,
+        count(*) as n_payments, min(date) as first_date, max(date) as last_date,
+        min(gap) filter (where gap <= $window) as min_gap, max(gap) filter (where gap <= $window) as max_gap,
+        list(date order by date, first_line) as dates,
+        flatten(list(lines order by date, first_line)) as lines
+    from clustered
+    group by vendor_key, currency, amount, description_key, cluster
+    having count(*) > 1
+),
+matched_credits as (
+    select c.vendor_key, c.currency, c.amount, c.description_key, c.cluster, count(*) as n_credits
+    from clusters c
+    join credits cr
+        on cr.vendor_key = c.vendor_key and cr.currency = c.currency and cr.amount = c.amount
+        and cr.date between c.first_date and c.last_date + cast($window as integer)
+    group by all
+),
+kept as (
+    select c.*, c.n_payments - 1 - coalesce(cr.n_credits, 0) as n_extra
+    from clusters c
+    left join matched_credits cr using (vendor_key, currency, amount, description_key, cluster)
+    where not (c.n_payments >= 3 and c.max_gap - c.min_gap <= 2 and c.min_gap >= 5)
+      and c.n_payments - 1 - coalesce(cr.n_credits, 0) > 0
+),
+details as (
+    select k.vendor_key, k.currency, k.amount, k.description_key, k.cluster,
+        mode(s.vendor) as vendor, mode(s.contract_id) as contract_id, cast(avg(s.amount_rc) as double) as amount_rc,
+        list(audit_ref(s.invoice_id, s.batch_id, s.row_no) order by s.date, s.line_id) as evidence,
+        list(s.line_id order by s.date, s.line_id) as evidence_lines
+    from (select vendor_key, currency, amount, description_key, cluster, unnest(lines) as line_id from kept) k
+    join audit_spend s using (line_id)
+    group by all
+),
+final as (
+    select k.vendor_key, k.currency, k.amount, k.description_key, k.n_payments, k.n_extra, k.first_date, k.last_date, k.dates,
+        d.vendor, d.contract_id, d.amount_rc, d.evidence, d.evidence_lines
+    from kept k join details d using (vendor_key, currency, amount, description_key, cluster)
+)
+select * from final
+"""
+
+
+def duplicate_payment(con, params: dict) -> pd.DataFrame:
+    """One row per suspected duplicate: same invoice paid twice, or the same amount close in time."""
+    window = int(params["audit_duplicate_window_days"])
+    con.execute(CANDIDATES_SQL)
+    same_invoice = con.execute(SAME_INVOICE_SQL, {"window": window}).df()
+    same_amount = con.execute(SAME_AMOUNT_SQL, {"window": window}).df()
+    rows = []
+    for r in same_invoice.itertuples(index=False):
+        dates = ", ".join(fmt_date(d) for d in r.dates)
+        rows.append({
+            "key": f"invoice|{r.vendor_key}|{r.invoice_key}|{r.currency}|{r.amount:.4f}",
+            "severity": "high", "vendor": r.vendor, "contract_id": r.contract_id,
+            "amount_at_stake": r.amount_rc * r.n_extra if pd.notna(r.amount_rc) else None,
+            "finding_date": r.last_date,
+            "explanation": f"Invoice {r.invoice_id} from {r.vendor} for {fmt_money(r.amount, r.currency)} was paid "
+                           f"{r.n_copies} times ({dates}); {r.n_extra} payment(s) look duplicated.",
+            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+        })
+    for r in same_amount.itertuples(index=False):
+        dates = ", ".join(fmt_date(d) for d in r.dates)
+        rows.append({
+            "key": f"amount|{r.vendor_key}|{r.currency}|{r.amount:.4f}|{r.description_key}|{fmt_date(r.first_date)}",
+            "severity": "medium", "vendor": r.vendor, "contract_id": r.contract_id,
+            "amount_at_stake": r.amount_rc * r.n_extra if pd.notna(r.amount_rc) else None,
+            "finding_date": r.last_date,
+            "explanation": f"{r.vendor} was paid {fmt_money(r.amount, r.currency)} {r.n_payments} times within "
+                           f"{(r.last_date - r.first_date).days} days ({dates}) with missing or different invoice "
+                           f"numbers; {r.n_extra} payment(s) may be duplicates.",
+            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+        })
+    return pd.DataFrame(rows) if rows else empty_findings()
+
+
+# Grain: one row per cluster of payments to one vendor, each just under the approval threshold
+# (in the reporting currency), less than `window` days apart, together above the threshold.
+SPLIT_SQL = """
+with
+near as (
+    select * from audit_spend
+    where amount_rc >= $threshold * (1 - $margin / 100.0) and amount_rc < $threshold
+),
+gaps as (
+    select *, date - lag(date) over (partition by vendor_key order by date, line_id) as gap from near
+),
+clustered as (
+    select *, sum(case when gap is null or gap > $window then 1 else 0 end)
+        over (partition by vendor_key order by date, line_id rows between unbounded preceding and current row) as cluster
+    from gaps
+),
+final as (
+    select vendor_key, cluster, mode(vendor) as vendor, mode(contract_id) as contract_id,
+        count(*) as n_payments, min(date) as first_date, max(date) as last_date,
+        cast(sum(amount_rc) as double) as total_rc,
+        list(audit_ref(invoice_id, batch_id, row_no) order by date, line_id) as evidence,
+        list(line_id order by date, line_id) as evidence_lines
+    from clustered
+    group by vendor_key, cluster
+    having count(*) >= 2 and sum(amount_rc) > $threshold
+)
+select * from final
+"""
+
+
+def split_purchase(con, params: dict) -> pd.DataFrame:
+    """One row per group of payments that look split to stay under the approval threshold."""
+    threshold = float(params["audit_approval_threshold"])
+    found = con.execute(SPLIT_SQL, {"threshold": threshold, "margin": float(params["audit_split_margin_pct"]),
+                                    "window": int(params["audit_split_window_days"])}).df()
+    currency = params["reporting_currency"]
+    rows = []
+    for r in found.itertuples(index=False):
+        days = (r.last_date - r.first_date).days
+        rows.append({
+            "key": f"{r.vendor_key}|{fmt_date(r.first_date)}",
+            "severity": "high" if r.n_payments >= 3 else "medium", "vendor": r.vendor, "contract_id": r.contract_id,
+            "amount_at_stake": r.total_rc, "finding_date": r.first_date,
+            "explanation": f"{r.n_payments} payments to {r.vendor} within {days} days, each just under the "
+                           f"{fmt_money(threshold, currency)} approval threshold, total {fmt_money(r.total_rc, currency)}.",
+            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+        })
+    return pd.DataFrame(rows) if rows else empty_findings()

@@ -1,0 +1,60 @@
+"""Forecasting: year-end landing with intervals, committed contract spend, backtested accuracy, scenarios.
+
+The package's public face: `landing(con, *, fiscal_year, level)` (see landing.py and docs/forecast.md).
+"""
+from __future__ import annotations
+
+from analytics import settings
+
+SETTINGS = [
+    settings.Setting("forecast_budget_version", "original",
+                     "Budget version the forecast landing is compared with (see the budget dataset's version column).",
+                     str),
+]
+
+
+def landing(con, *, fiscal_year: int, level: str = "total"):
+    """One row per key of `level`: year-end landing with 80/95% intervals against budget (see landing.landing)."""
+    from analytics.forecast import yearend
+    return yearend.landing(con, fiscal_year=fiscal_year, level=level)
+
+
+def bench_cases(con) -> list:
+    """What the forecast page runs: the stored landing per level (computed once per data version)."""
+    from analytics import fiscal
+    from analytics.forecast import runs
+    year = fiscal.fiscal_year(runs.cutoff(con), settings.get(con, "fiscal_year_start_month"))
+    return [(f"forecast landing {level}", lambda level=level: landing(con, fiscal_year=year, level=level))
+            for level in ("total", "cost_center", "category", "vendor")]
+
+
+def accuracy_overall(con, *, level: str) -> dict:
+    """Mean accuracy over a level's backtested series (see engine.overall)."""
+    from analytics.forecast import engine, runs
+    return engine.overall(runs.accuracy(con, level=level))
+
+
+def scenario_options(con) -> dict:
+    """What the scenario panel offers: cost centers, categories, contracts ('id · vendor · service'), currencies."""
+    def values(sql: str) -> list[str]:
+        return [r[0] for r in con.execute(sql).fetchall()]
+    reporting = settings.get(con, "reporting_currency")
+    return {
+        "cost_center": values("select distinct cost_center from budget union select distinct cost_center from spend "
+                              "order by 1"),
+        "category": values("select distinct category from budget union select distinct category from spend order by 1"),
+        "contracts": values("select contract_id || ' · ' || vendor || ' · ' || service from contracts "
+                            "order by contract_id"),
+        "currencies": [reporting] + sorted({*values("select distinct currency from contracts"),
+                                            *values("select distinct currency from fx")} - {reporting}),
+    }
+
+
+def scenario_export(con, *, name: str, spec_json: str, fiscal_year: int) -> bytes:
+    """The scenario workbook: its changes and landing vs baseline by total, cost center and category."""
+    from analytics.forecast import scenarios
+    from analytics.reports import funding_request
+    comparisons = {level: scenarios.compare(con, fiscal_year=fiscal_year, level=level, spec_json=spec_json)
+                   for level in ("total", "cost_center", "category")}
+    return funding_request.scenario_workbook(con, name=name, spec_json=spec_json, comparisons=comparisons,
+                                             fiscal_year=fiscal_year)

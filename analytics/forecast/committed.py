@@ -1,0 +1,134 @@
+"""Committed contract spend in the reporting currency, allocated to the forecast levels.
+
+- Payments come from analytics.contracts.committed_payments (every billing period, including the terms
+  a contract will auto-renew into).
+- Conversion: the month's own rate in fx_rc when known, else the latest known rate of that currency
+  (future months); fx_period says which month's rate was used. Payments in the reporting currency
+  use 1. A currency with no rate at all gives amount_rc NULL and is_fx_missing: never 1.
+- Contracts carry a vendor but no cost center or category: a contract's payments are split over
+  cost centers (categories) in proportion to the spend billed under it in the 24 months before the
+  cut-off; a contract never billed yet is shown as NO_HISTORY.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from analytics import contracts, fiscal, settings
+from analytics.forecast.runs import LEVELS, check_level, cutoff
+
+NO_HISTORY = "(contract not yet billed)"
+PAYMENT_COLUMNS = ["contract_id", "vendor", "payment_date", "period", "amount", "currency", "term_index",
+                   "is_renewal_term"]
+
+
+def payments(con, *, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """One row per contract payment dated in [start, end] (contract currency)."""
+    return contracts.committed_payments(con, start=start, end=end)
+
+
+def to_rc(con, frame: pd.DataFrame) -> pd.DataFrame:
+    """The payments with fx_rate, fx_period (month of the rate used), amount_rc and is_fx_missing."""
+    reporting = settings.get(con, "reporting_currency")
+    rates = con.execute("select period, currency, cast(rate as double) as rate from fx_rc").df()
+    out = frame.copy()
+    out["period"] = pd.to_datetime(out["period"])
+    rates["period"] = pd.to_datetime(rates["period"])
+    latest = rates.sort_values("period").groupby("currency").tail(1).rename(
+        columns={"period": "latest_period", "rate": "latest_rate"})
+    out = out.merge(rates, on=["period", "currency"], how="left").merge(latest, on="currency", how="left")
+    same = out["currency"] == reporting
+    own = out["rate"].notna()
+    out["fx_rate"] = out["rate"].where(own, out["latest_rate"]).where(~same, 1.0)
+    out["fx_period"] = out["period"].where(own, out["latest_period"]).where(~same, pd.NaT)
+    out["amount_rc"] = out["amount"].astype(float) * out["fx_rate"]
+    out["is_fx_missing"] = out["fx_rate"].isna()
+    return out.drop(columns=["rate", "latest_rate", "latest_period"])
+
+
+def allocation(con, *, level: str) -> pd.DataFrame:
+    """One row per contract x key: the share of the contract's payments that belongs to the key."""
+    check_level(level)
+    register = con.execute("select contract_id, vendor from contracts").df()
+    if level == "total":
+        return register.assign(key="Total", share=1.0)[["contract_id", "key", "share"]]
+    if level == "vendor":
+        return register.assign(key=register["vendor"], share=1.0)[["contract_id", "key", "share"]]
+    cut = cutoff(con)
+    sql = f"""
+        with
+        lines as (
+            select contract_id, {LEVELS[level]} as key, abs(amount_rc) as weight
+            from spend_rc
+            where contract_id in (select contract_id from contracts) and period < $cutoff and period >= $first
+        ),
+        final as (
+            select contract_id, key, sum(weight) / sum(sum(weight)) over (partition by contract_id) as share
+            from lines
+            group by contract_id, key
+            having sum(weight) > 0
+        )
+        select * from final
+    """
+    shares = con.execute(sql, {"cutoff": cut, "first": fiscal.add_months(cut, -24)}).df()
+    shares["share"] = shares["share"].astype(float)
+    unbilled = register[~register["contract_id"].isin(shares["contract_id"])]
+    unbilled = unbilled.assign(key=NO_HISTORY, share=1.0)[["contract_id", "key", "share"]]
+    return pd.concat([shares, unbilled], ignore_index=True)
+
+
+def line_allocation(con) -> pd.DataFrame:
+    """One row per contract x cost center x category: the share of the contract's payments for that line."""
+    cut = cutoff(con)
+    sql = """
+        with
+        lines as (
+            select contract_id, cost_center, category, abs(amount_rc) as weight
+            from spend_rc
+            where contract_id in (select contract_id from contracts) and period < $cutoff and period >= $first
+        ),
+        final as (
+            select contract_id, cost_center, category,
+                sum(weight) / sum(sum(weight)) over (partition by contract_id) as share
+            from lines
+            group by contract_id, cost_center, category
+            having sum(weight) > 0
+        )
+        select * from final
+    """
+    shares = con.execute(sql, {"cutoff": cut, "first": fiscal.add_months(cut, -24)}).df()
+    shares["share"] = shares["share"].astype(float)
+    return shares
+
+
+def by_key(con, *, level: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per key x month: committed amount_rc of the payments in `frame` (already converted).
+
+    A payment with an explicit column named like the level (a scenario's new contract) goes there whole.
+    """
+    if frame.empty:
+        return pd.DataFrame({"key": pd.Series(dtype=str), "period": pd.Series(dtype="datetime64[ns]"),
+                             "committed": pd.Series(dtype=float)})
+    if level == "total":
+        out = frame.assign(key="Total", committed=frame["amount_rc"])[["key", "period", "committed"]]
+        out["period"] = pd.to_datetime(out["period"])
+        return out.groupby(["key", "period"], as_index=False)["committed"].sum(min_count=1)
+    alloc = allocation(con, level=level)
+    explicit = frame[level].notna() if level in frame.columns else pd.Series(False, index=frame.index)
+    known = frame[~explicit].merge(alloc, on="contract_id", how="left")
+    known["key"] = known["key"].fillna(NO_HISTORY)
+    known["share"] = known["share"].fillna(1.0)
+    parts = [known.assign(committed=known["amount_rc"] * known["share"])[["key", "period", "committed"]]]
+    if explicit.any():
+        extra = frame[explicit]
+        parts.append(pd.DataFrame({"key": extra[level], "period": extra["period"],
+                                   "committed": extra["amount_rc"]}))
+    out = pd.concat(parts, ignore_index=True)
+    out["period"] = pd.to_datetime(out["period"])
+    return out.groupby(["key", "period"], as_index=False)["committed"].sum(min_count=1)
+
+
+def committed_rc(con, *, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """One row per contract payment in [start, end] with its reporting-currency amount and the rate used."""
+    return to_rc(con, payments(con, start=start, end=end))

@@ -1,0 +1,487 @@
+"""Stage 2b of an import: turn a file's numbers, dates and words into the canonical text forms.
+
+The validate stage accepts only canonical text (dates YYYY-MM-DD, amounts like -1234.50,
+true/false, ISO currency codes). Files people have use 1.234,56 or (1,234.56) or 1'234.56 €,
+dates like 29/2/2016 01:16, 15. März 2026, Apr-26 or Excel serial numbers, and Capital/Revenue
+for capex/opex. This stage decides one format per column from the column's distinct values
+(never cell by cell), reports what it decided and what it could not tell, and rewrites the
+column in one DuckDB query. A cell that does not fit the column's format is left as it was,
+so validation reports it with its row; nothing is silently changed into something else.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyarrow as pa
+
+from analytics.currencies import ISO_4217
+from analytics.datasets import Dataset
+
+SAMPLE_VALUES = 20000
+NULL_TOKENS = ["?", "NULL", "null", "#N/A", "(null)", "(blank)"]
+NULL_SQL = "(" + ", ".join(f"'{t}'" for t in NULL_TOKENS) + ")"   # fixed words, never from a file
+
+# --- words -------------------------------------------------------------------------------------
+
+MONTH_NAMES = {  # month number -> names in the languages the importer reads
+    1: "january jan januar janner janvier enero gennaio janeiro januari styczen stycznia januar januari januar leden ledna januar январи януари tammikuu",
+    2: "february feb februar fevrier febrero febbraio fevereiro februari luty lutego februar februari februar unor unora februar феврари февруари helmikuu",
+    3: "march mar marz maerz mrz mars marzo marco maart marzec marca marts mars marcius brezen brezna март maaliskuu",
+    4: "april apr avril abril aprile kwiecien kwietnia april aprilis duben dubna април huhtikuu",
+    5: "may mai mayo maggio maio mei maj maja majus kveten kvetna май toukokuu",
+    6: "june jun juni juin junio giugno junho czerwiec czerwca junius cerven cervna юни kesakuu",
+    7: "july jul juli juillet julio luglio julho lipiec lipca julius cervenec cervence юли heinakuu",
+    8: "august aug august aout agosto augustus sierpien sierpnia augusti augusztus srpen srpna август elokuu",
+    9: "september sep sept septembre septiembre setiembre settembre setembro wrzesien wrzesnia szeptember zari септември syyskuu",
+    10: "october oct oktober octobre octubre ottobre outubro pazdziernik pazdziernika oktober oktober rijen rijna октомври lokakuu",
+    11: "november nov novembre noviembre novembro listopad listopada november november listopadu ноември marraskuu",
+    12: "december dec dezember decembre diciembre dicembre dezembro grudzien grudnia december december prosinec prosince декември joulukuu",
+}
+# abbreviations: the first 3 and 4 letters of each name, where no other month's name shares them
+_FINNISH = {"tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesakuu", "heinakuu", "elokuu",
+            "syyskuu", "lokakuu", "marraskuu", "joulukuu"}
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents (März -> marz, październik -> pazdziernik)."""
+    text = unicodedata.normalize("NFKD", str(text).lower())
+    return "".join(c for c in text if not unicodedata.combining(c)).replace("ł", "l")
+
+
+def _month_words() -> dict[str, int]:
+    words: dict[str, int] = {}
+    prefixes: dict[str, set[int]] = {}
+    for number, names in MONTH_NAMES.items():
+        for name in names.split():
+            words[_fold(name)] = number
+            if name in _FINNISH:
+                continue
+            for size in (3, 4):
+                if len(name) > size:
+                    prefixes.setdefault(_fold(name[:size]), set()).add(number)
+    for prefix, numbers in prefixes.items():
+        if len(numbers) == 1 and prefix not in words:
+            words[prefix] = numbers.pop()
+    return words
+
+
+MONTH_WORDS = _month_words()
+
+TRUE_WORDS = ["true", "yes", "y", "1", "t", "x", "ja", "j", "oui", "si", "sí", "tak", "ano", "igen", "da", "да",
+              "wahr", "vrai", "waar", "sant", "kyllä", "on"]
+FALSE_WORDS = ["false", "no", "n", "0", "f", "nein", "non", "nie", "ne", "nem", "не", "falsch", "faux", "onwaar",
+               "nej", "falskt", "ei", "off"]
+CHOICE_SYNONYMS = {
+    "capex_opex": {"capital": "capex", "cap": "capex", "capex": "capex", "investment": "capex", "investition": "capex",
+                   "investiv": "capex", "revenue": "opex", "rev": "opex", "opex": "opex", "operating": "opex",
+                   "operational": "opex", "betrieb": "opex", "operativ": "opex"},
+    "billing_frequency": {"monthly": "monthly", "month": "monthly", "monatlich": "monthly", "mensuel": "monthly",
+                          "quarterly": "quarterly", "quarter": "quarterly", "quartalsweise": "quarterly",
+                          "annual": "annual", "annually": "annual", "yearly": "annual", "year": "annual",
+                          "jährlich": "annual", "annuel": "annual"},
+}
+# currency marks found in amounts -> ISO code ('kr' is SEK, NOK, DKK or ISK: not guessed)
+CURRENCY_MARKS = {"£": "GBP", "€": "EUR", "us$": "USD", "$": "USD", "zł": "PLN", "zl": "PLN", "ft": "HUF",
+                  "лв": "BGN", "лв.": "BGN", "kč": "CZK", "kc": "CZK", "chf": "CHF", "fr.": "CHF", "¥": "JPY",
+                  "₹": "INR", "lei": "RON", "₺": "TRY", "₴": "UAH"}
+_CUR = r"(?:US\$|[£€$¥₹₺₴]|zł|zl|Kč|Kc|Ft|лв\.?|lei|kr\.?|Fr\.|[A-Z]{3})"
+_SPACE = "[ \u00a0\u202f]"
+
+
+@dataclass
+class FormatOptions:
+    """Choices a user can make when the data cannot tell (None: decide from the data)."""
+    date_order: str | None = None     # 'dmy' (31/12/2026) or 'mdy' (12/31/2026)
+    decimal: str | None = None        # '.' or ','
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in (("date_order", self.date_order), ("decimal", self.decimal)) if v}
+
+
+@dataclass
+class ColumnFormat:
+    column: str
+    description: str
+    sql: str
+    params: dict = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    structs: dict[str, str] = field(default_factory=dict)   # alias -> regexp_extract(...) computed first
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+def _number_regex(decimal: str) -> str:
+    group = "[,'’ \u00a0\u202f]" if decimal == "." else "[.'’ \u00a0\u202f]"
+    dec = r"\." if decimal == "." else ","
+    num = rf"(?:\d{{1,3}}(?:{group}\d{{3}})+(?:{dec}\d*)?|\d+(?:{dec}\d*)?|{dec}\d+)"
+    return (rf"^\s*(\()?\s*([-−+])?\s*({_CUR})?{_SPACE}*([-−])?\s*({num}){_SPACE}*({_CUR})?\s*([-−])?\s*(\))?\s*$")
+
+
+def _number_evidence(value: str) -> str | None:
+    """'.', ',' or None (cannot tell) for the decimal mark of one value."""
+    core = re.sub(r"[^\d.,'’]", "", value)
+    if "." in core and "," in core:
+        return "." if core.rfind(".") > core.rfind(",") else ","
+    for mark, other in ((".", ","), (",", ".")):
+        if mark in core:
+            parts = core.split(mark)
+            if len(parts) > 2:
+                return other  # 1,234,567 or 1.234.567: the mark groups thousands
+            if len(parts[1]) != 3 or not parts[0] or parts[0] == "0":
+                return mark   # 12.5, 0,125, ,5: a decimal mark
+            return None       # 1,234 or 1.234: either
+    if "'" in core or "’" in core:
+        return "."
+    return None
+
+
+def number_format(values: list[str], column: str, *, kind: str, options: FormatOptions,
+                  hint_decimal: str | None = None) -> ColumnFormat:
+    """The decimal mark of a column and the SQL rewriting it to canonical text."""
+    votes = {".": 0, ",": 0}
+    undecided = []
+    for value in values:
+        mark = _number_evidence(value)
+        if mark:
+            votes[mark] += 1
+        elif re.search(r"\d[.,]\d{3}\b", value):
+            undecided.append(value)
+    notices = []
+    if options.decimal:
+        decimal = options.decimal
+    elif votes["."] and votes[","]:
+        decimal = "." if votes["."] >= votes[","] else ","
+        minority = votes[","] if decimal == "." else votes["."]
+        notices.append(f"column {column!r} mixes number formats ({votes['.']} value(s) like 1,234.56 and "
+                       f"{votes[',']} like 1.234,56): read with {decimal!r} as decimal mark; the {minority} other "
+                       "value(s) are reported as errors")
+    elif votes[","]:
+        decimal = ","
+    elif votes["."]:
+        decimal = "."
+    else:
+        decimal = hint_decimal or "."
+        if undecided:
+            notices.append(f"column {column!r}: cannot tell whether {undecided[0]!r} uses {'.' if decimal == ',' else ','!r} "
+                           f"for thousands or decimals; read with {decimal!r} as decimal mark "
+                           f"(choose the decimal mark to change this)")
+    regex = _number_regex(decimal)
+    grouping = "[,'’ \u00a0\u202f]" if decimal == "." else "[.'’ \u00a0\u202f]"
+    v = f"trim({_q(column)})"
+    structs = {"__n_{i}": f"regexp_extract({v}, $re_{{i}}, ['po', 'lead', 'cur1', 'mid', 'num', 'cur2', 'tail', 'pc'])"}
+    p = '"__n_{i}"'
+    sign = (f"case when ({p}.po <> '' and {p}.pc <> '') or {p}.lead in ('-', '−') or {p}.mid <> '' "
+            f"or {p}.tail <> '' then '-' else '' end")
+    paren_ok = f"(({p}.po = '') = ({p}.pc = ''))"
+    digits = f"replace(regexp_replace({p}.num, $grp_{{i}}, '', 'g'), $dec_{{i}}, '.')"
+    number = f"regexp_replace({digits}, '^\\.', '0.')"
+    if kind == "count":
+        number = f"regexp_replace({number}, '\\.0*$', '')"
+    sql = (f"case when {v} = '' or not regexp_full_match({v}, $re_{{i}}) or not {paren_ok} then {v} "
+           f"else {sign} || regexp_replace({number}, '\\.$', '') end")
+    return ColumnFormat(column, f"numbers with {decimal!r} as decimal mark", sql,
+                        {"re": regex, "grp": grouping, "dec": decimal}, notices, structs)
+
+
+def currency_from_amounts_sql(amount_column: str) -> str:
+    """SQL: the ISO code a currency mark in the amount column names (NULL when none or ambiguous)."""
+    v = f"trim({_q(amount_column)})"
+    mark = f"lower(coalesce(nullif(regexp_extract({v}, $curre_{{i}}, 1), ''), regexp_extract({v}, $curre_{{i}}, 2)))"
+    return (f"coalesce(list_extract($curcodes_{{i}}, list_position($curmarks_{{i}}, {mark})), "
+            f"case when list_contains($iso_{{i}}, upper({mark})) then upper({mark}) end)")
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+_TIME = r"(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d+)?)?\s*([AaPp]\.?[Mm]\.?)?)?"
+_ZONE = r"\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
+_WORD_PY = r"([^\W\d_]+)\.?"
+_WORD_SQL = r"(\p{L}+)\.?"
+# (name, regex with WORD placeholder, group names); a/b are day or month, decided per column
+DATE_PATTERNS = [
+    ("iso", r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + _ZONE + "$", ["y", "m", "d", "hh", "mi", "ss", "ap"]),
+    ("ymd", r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})" + _TIME + "$", ["y", "m", "d", "hh", "mi", "ss", "ap"]),
+    ("compact", r"^(\d{4})(\d{2})(\d{2})$", ["y", "m", "d"]),
+    ("slash", r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})" + _TIME + "$", ["a", "b", "y", "hh", "mi", "ss", "ap"]),
+    ("dot", r"^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})" + _TIME + "$", ["a", "b", "y", "hh", "mi", "ss", "ap"]),
+    ("dash", r"^(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})" + _TIME + "$", ["a", "b", "y", "hh", "mi", "ss", "ap"]),
+    ("day-month-name", r"^(\d{1,2})\.?[ \-/]*WORD[ \-/,]*(\d{4}|\d{2})" + _TIME + "$",
+     ["d", "mw", "y", "hh", "mi", "ss", "ap"]),
+    ("month-name-day", r"^WORD[ \-]*(\d{1,2})(?:st|nd|rd|th)?,?[ ]+(\d{4})" + _TIME + "$",
+     ["mw", "d", "y", "hh", "mi", "ss", "ap"]),
+    ("month-name-year", r"^WORD[ \-/']*(\d{4}|\d{2})$", ["mw", "y"]),
+    ("year-month", r"^(\d{4})[-/.]?(\d{1,2})$", ["y", "m"]),
+    ("month-year", r"^(\d{1,2})[/.\-](\d{4})$", ["m", "y"]),
+    ("excel-serial", r"^(\d{5})(?:\.(\d+))?$", ["serial", "frac"]),
+]
+PERIOD_ONLY = {"month-name-year", "year-month", "month-year"}
+DATE_SAMPLE = 2000
+# patterns DuckDB's strptime reads (fast, C++); the others are built from regular expression groups
+_CLOCKS = [" %H:%M:%S", " %H:%M", " %I:%M:%S %p", " %I:%M %p", " %H.%M", ""]
+STRPTIME_PATTERNS = {
+    "iso": ["%Y-%m-%d" + sep + c.strip() if c else "%Y-%m-%d" for sep in (" ", "T") for c in
+            (" %H:%M:%S.%f", " %H:%M:%S", " %H:%M", "")],
+    "ymd": [f"%Y{s}%m{s}%d{c}" for s in "/." for c in _CLOCKS],
+    "compact": ["%Y%m%d"],
+    "slash": [f"%d/%m/{y}{c}" for y in ("%y", "%Y") for c in _CLOCKS],
+    "dot": [f"%d.{sp}%m.{sp}{y}{c}" for sp in ("", " ") for y in ("%y", "%Y") for c in _CLOCKS],
+    "dash": [f"%d-%m-{y}{c}" for y in ("%y", "%Y") for c in _CLOCKS],
+}
+
+
+def _order_formats(formats: list[str], values: list[str]) -> list[str]:
+    """The formats the sample uses, most used first, then the rest: a failed try costs DuckDB far more."""
+    counts = dict.fromkeys(formats, 0)
+    for value in values:
+        text = re.sub(r"\s*(Z|UTC|GMT)$", "", value)
+        for fmt in formats:
+            try:
+                dt.datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+            counts[fmt] += 1
+            break
+    return sorted(formats, key=lambda f: -counts[f])
+
+
+def strptime_formats(name: str, order: str) -> list[str]:
+    """DuckDB strptime formats for a numeric date pattern, with day and month in the column's order."""
+    formats = list(dict.fromkeys(STRPTIME_PATTERNS.get(name, [])))
+    if order == "mdy" and name in ("slash", "dot", "dash"):
+        formats = [f.replace("%d", "%DAY").replace("%m", "%d").replace("%DAY", "%m") for f in formats]
+    return formats
+
+
+def _pattern(name: str, regex: str, sql: bool) -> str:
+    return regex.replace("WORD", _WORD_SQL if sql else _WORD_PY)
+
+
+_COMPILED = {name: re.compile(_pattern(name, regex, sql=False)) for name, regex, _ in DATE_PATTERNS}
+
+
+def _year(y: str) -> str:
+    return f"case when length({y}) = 2 then (case when cast({y} as integer) < 70 then '20' else '19' end) || {y} else {y} end"
+
+
+def _pad(x: str) -> str:
+    return f"lpad({x}, 2, '0')"
+
+
+def _date_sql(groups: list[str], kind: str, order: str) -> str:
+    """SQL building canonical text from the struct `p` of regexp_extract groups."""
+    g = {name: f"P.{name}" for name in groups}
+    if "serial" in g:
+        base = "timestamp '1899-12-30' + to_seconds(round(cast(P.serial || '.' || coalesce(nullif(P.frac, ''), '0') as double) * 86400))"
+        fmt = {"date": "%Y-%m-%d", "period": "%Y-%m", "timestamp": "%Y-%m-%d %H:%M:%S"}[kind]
+        return f"case when cast(P.serial as integer) between 20000 and 80000 then strftime({base}, '{fmt}') end"
+    if "a" in g:
+        day, month = (g["a"], g["b"]) if order == "dmy" else (g["b"], g["a"])
+    else:
+        day, month = g.get("d", "'1'"), g.get("m")
+    if "mw" in g:
+        month = f"cast(list_extract($mnum_{{i}}, list_position($mword_{{i}}, lower(strip_accents(replace(replace({g['mw']}, 'ł', 'l'), 'Ł', 'L'))))) as varchar)"
+    date = f"{_year(g['y'])} || '-' || {_pad(month)}"
+    if kind == "period":
+        return date
+    date += f" || '-' || {_pad(day)}"
+    if kind == "date":
+        return date
+    if "hh" not in g:
+        return date + " || ' 00:00:00'"
+    hour = ("case when P.hh = '' then '00' when lower(left(P.ap, 1)) = 'p' and cast(P.hh as integer) < 12 "
+            "then cast(cast(P.hh as integer) + 12 as varchar) when lower(left(P.ap, 1)) = 'a' and P.hh = '12' "
+            "then '00' else lpad(P.hh, 2, '0') end")
+    return (f"{date} || ' ' || {hour} || ':' || coalesce(nullif(P.mi, ''), '00') || ':' "
+            "|| coalesce(nullif(P.ss, ''), '00')")
+
+
+def date_format(values: list[str], column: str, *, kind: str, options: FormatOptions) -> ColumnFormat:
+    """The date format(s) of a column and the SQL rewriting it to canonical text."""
+    matched: dict[str, int] = {}
+    first_max = second_max = 0
+    dot_seen = False
+    compiled = [(name, _COMPILED[name], groups) for name, _, groups in DATE_PATTERNS
+                if kind == "period" or name not in PERIOD_ONLY]
+    for value in values[:DATE_SAMPLE]:
+        for name, regex, groups in compiled:
+            m = regex.match(value)
+            if not m:
+                continue
+            if name in ("day-month-name", "month-name-day", "month-name-year"):
+                if _fold(m.group(groups.index("mw") + 1)) not in MONTH_WORDS:
+                    continue
+            if name == "excel-serial" and not 20000 <= int(m.group(1)) <= 80000:
+                continue
+            if name == "compact" and not 1 <= int(m.group(2)) <= 12:
+                continue
+            matched[name] = matched.get(name, 0) + 1
+            if "a" in groups:
+                first_max, second_max = max(first_max, int(m.group(1))), max(second_max, int(m.group(2)))
+                dot_seen = dot_seen or name == "dot"
+            break
+    notices = []
+    order = options.date_order
+    if order is None:
+        if first_max > 12 >= second_max:
+            order = "dmy"
+        elif second_max > 12 >= first_max:
+            order = "mdy"
+        else:
+            order = "dmy"
+            if first_max > 12 and second_max > 12:
+                notices.append(f"column {column!r} has dates with a first part above 12 and dates with a second part "
+                               "above 12: read as day/month; the others are reported as errors")
+            elif any(k in matched for k in ("slash", "dash")) and not dot_seen:
+                notices.append(f"column {column!r}: cannot tell dd/mm/yyyy from mm/dd/yyyy (no day above 12); "
+                               "read as day/month (choose the date order to change this)")
+    if any(k in matched for k in ("slash", "dot", "dash")):
+        described = "dd/mm/yyyy" if order == "dmy" else "mm/dd/yyyy"
+    else:
+        described = ", ".join(sorted(matched)) or "no recognised dates"
+    if not matched:
+        if values:
+            notices.append(f"column {column!r}: no value looks like a date (for example {values[0]!r})")
+        return ColumnFormat(column, described, f"trim({_q(column)})", {}, notices)
+    v = f"trim({_q(column)})"
+    branches, structs, params = [], {}, {}
+    formats = _order_formats([f for name in matched for f in strptime_formats(name, order)], values[:300])
+    if formats:
+        # the formats are fixed strings from this module (never from a file); as literals DuckDB parses them once
+        literal = "[" + ", ".join(f"'{f}'" for f in formats) + "]"
+        out = {"date": "%Y-%m-%d", "period": "%Y-%m", "timestamp": "%Y-%m-%d %H:%M:%S"}[kind]
+        cleaned = f"regexp_replace({v}, '\\s*(Z|UTC|GMT)$', '')" if "iso" in matched else v
+        branches.append(f"strftime(try_strptime({cleaned}, {literal}), '{out}')")
+    for n, (name, regex, groups) in enumerate(DATE_PATTERNS):
+        if name not in matched or name in STRPTIME_PATTERNS:
+            continue
+        params.update({"mword": list(MONTH_WORDS), "mnum": list(MONTH_WORDS.values())})
+        params[f"dre{n}"] = _pattern(name, regex, sql=True)
+        alias = f"__d{n}_{{i}}"
+        structs[alias] = f"regexp_extract({v}, $dre{n}_{{i}}, {groups!r})"
+        build = _date_sql(groups, kind, order).replace("P.", f'"{alias}".')
+        branches.append(f"case when regexp_full_match({v}, $dre{n}_{{i}}) then {build} end")
+    sql = f"coalesce({', '.join(branches)}, {v})"
+    return ColumnFormat(column, described, sql, params, notices, structs)
+
+
+# --- the stage ---------------------------------------------------------------------------------
+
+# the text each kind accepts without rewriting (as validate.py parses it)
+CANONICAL = {
+    "money": re.compile(r"-?\d+(?:\.\d{1,4})?"),
+    "number": re.compile(r"-?\d+(?:\.\d+)?"),
+    "count": re.compile(r"\d{1,9}"),
+    "date": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "period": re.compile(r"\d{4}-\d{2}"),
+    "timestamp": re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"),
+}
+
+
+@dataclass
+class Normalised:
+    frame: pa.Table
+    notices: list[str]
+    formats: dict[str, str]
+
+
+def _sample(con, table: str, column: str) -> list[str]:
+    sql = (f"select distinct trim({_q(column)}) as v from {_q(table)} where trim({_q(column)}) <> '' "
+           f"limit {SAMPLE_VALUES}")
+    rows = con.execute(sql).fetchall()
+    return [r[0] for r in rows]
+
+
+def column_sql(con, table: str, column: str, kind: str, *, options: FormatOptions, i: int,
+               hint_decimal: str | None = None, choices: dict[str, str] | None = None) -> tuple[str, dict, ColumnFormat | None]:
+    """(SQL expression, bound parameters, detected format) rewriting `column` of `table` for a column kind.
+
+    The expression may use the struct columns in fmt.structs (alias -> SQL), which the caller
+    computes in an inner select first, so each regular expression runs once per cell.
+    """
+    v = f"trim({_q(column)})"
+    if kind in ("money", "number", "count", "date", "timestamp", "period"):
+        values = _sample(con, table, column)
+        canonical = CANONICAL[kind]
+        if all(canonical.fullmatch(x) for x in values):
+            # already canonical (our templates, exports, most ERP extracts): nothing to rewrite
+            return v, {}, ColumnFormat(column, "canonical", v)
+        if kind in ("money", "number", "count"):
+            fmt = number_format(values, column, kind=kind, options=options, hint_decimal=hint_decimal)
+        else:
+            fmt = date_format(values, column, kind=kind, options=options)
+        # cells already in canonical form skip the rewrite (one cheap match instead of several)
+        fmt.sql = f"case when regexp_full_match({v}, '{canonical.pattern}') then {v} else {fmt.sql} end"
+    elif kind == "bool":
+        return (f"case when list_contains($tw_{i}, lower({v})) then 'true' when list_contains($fw_{i}, lower({v})) "
+                f"then 'false' else {v} end", {f"tw_{i}": TRUE_WORDS, f"fw_{i}": FALSE_WORDS}, None)
+    elif kind == "choice" and choices:
+        return (f"coalesce(list_extract($cto_{i}, list_position($cfrom_{i}, lower({v}))), {v})",
+                {f"cfrom_{i}": list(choices), f"cto_{i}": list(choices.values())}, None)
+    elif kind == "currency":
+        marks = {k: v for k, v in CURRENCY_MARKS.items()}
+        return (f"coalesce(list_extract($ccode_{i}, list_position($cmark_{i}, lower({v}))), {v})",
+                {f"cmark_{i}": list(marks), f"ccode_{i}": list(marks.values())}, None)
+    else:
+        return v, {}, None
+    params = {f"{k}_{i}": val for k, val in fmt.params.items()}
+    fmt.structs = {a.replace("{i}", str(i)): e.replace("{i}", str(i)) for a, e in fmt.structs.items()}
+    return fmt.sql.replace("{i}", str(i)), params, fmt
+
+
+def _needs_currency_fill(con, column: str) -> bool:
+    """True when some currency cells are empty and some amounts carry a currency mark (£, €, zł, ...)."""
+    sql = (f"select count(*) filter (where trim({_q(column)}) = ''), "
+           f"count(*) filter (where regexp_matches(amount, '[^-−+()0-9.,\\s''’]')) from normalise_text")
+    empty, marked = con.execute(sql).fetchall()[0]
+    return bool(empty and marked)
+
+
+def normalise(con, dataset: Dataset, frame: pd.DataFrame, *, options: FormatOptions | None = None,
+              hint_decimal: str | None = None, fill_currency: bool = True) -> Normalised:
+    """The mapped text frame with every typed column rewritten into canonical text."""
+    options = options or FormatOptions()
+    con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
+    con.register("normalise_input", frame)
+    try:
+        return _normalise_registered(con, dataset, options, hint_decimal, fill_currency)
+    finally:
+        con.execute("drop view if exists normalise_text")
+        con.unregister("normalise_input")
+
+
+def _normalise_registered(con, dataset: Dataset, options: FormatOptions, hint_decimal: str | None,
+                          fill_currency: bool) -> Normalised:
+    # a view, not a copy: null words (?, NULL, #N/A) read as empty cells
+    con.execute("create or replace temp view normalise_text as select * replace ("
+                + ", ".join(f"case when trim({_q(c)}) in {NULL_SQL} then '' else coalesce({_q(c)}, '') end as {_q(c)}"
+                            for c in dataset.column_names) + ") from normalise_input")
+    selects, params, notices, formats, structs = ["_row"], {}, [], {}, {}
+    for i, col in enumerate(dataset.columns):
+        expr, p, fmt = column_sql(con, "normalise_text", col.name, col.kind, options=options, i=i,
+                                  hint_decimal=hint_decimal, choices=CHOICE_SYNONYMS.get(col.name))
+        if fmt:
+            notices.extend(fmt.notices)
+            formats[col.name] = fmt.description
+            structs.update(fmt.structs)
+        if (col.kind == "currency" and fill_currency and "amount" in dataset.column_names
+                and _needs_currency_fill(con, col.name)):
+            fill = currency_from_amounts_sql("amount").replace("{i}", "cur")
+            expr = f"case when trim({_q(col.name)}) = '' then coalesce({fill}, '') else {expr} end"
+            p.update({"curre_cur": rf"^\s*\(?\s*[-−+]?\s*({_CUR}){_SPACE}*.*?\d|\d{_SPACE}*({_CUR})\s*[-−)]*\s*$",
+                      "curmarks_cur": list(CURRENCY_MARKS), "curcodes_cur": list(CURRENCY_MARKS.values()),
+                      "iso_cur": sorted(ISO_4217)})
+        selects.append(f"{expr} as {_q(col.name)}")
+        params.update(p)
+    inner = "select *" + "".join(f", {e} as {_q(a)}" for a, e in structs.items()) + " from normalise_text"
+    sql = "select " + ", ".join(selects) + f" from ({inner})"
+    used = {k: v for k, v in params.items() if f"${k}" in sql}
+    out = con.sql(sql, params=used).to_arrow_table()
+    return Normalised(out, notices, formats)

@@ -1,0 +1,51 @@
+"""SLA engine (issue 6): ticket clocks inside business-hour schedules, monthly attainment, service credits.
+
+- schedule.py: schedules and the working-time clock (set-based, DuckDB ASOF joins)
+- engine.py: per ticket clocks and statuses (`ticket_sla`)
+- monthly.py: per contract x month attainment, breaches, availability (`contract_month_attainment`)
+- credits.py: service credits owed, received and outstanding (`service_credits`)
+docs/sla.md documents every column.
+"""
+from __future__ import annotations
+
+import zoneinfo
+
+from analytics import settings
+from analytics.sla.credits import credits_outstanding, service_credits
+from analytics.sla.engine import as_of_moment, ticket_sla
+from analytics.sla.monthly import availability_trend, breaches, contract_month_attainment, problems, summary
+
+__all__ = ["ticket_sla", "as_of_moment", "contract_month_attainment", "breaches", "availability_trend",
+           "problems", "summary", "service_credits", "credits_outstanding", "SETTINGS", "bench_cases"]
+
+
+def _timezone(value: str) -> str:
+    name = value.strip()
+    if name != "UTC" and name not in zoneinfo.available_timezones():
+        raise settings.SettingError(f"{value!r} is not an IANA time zone (like UTC or Europe/Paris)")
+    return name
+
+
+def _schedule_name(value: str) -> str:
+    if not value.strip():
+        raise settings.SettingError("the default schedule must be named (24x7, or a schedule you imported)")
+    return value.strip()
+
+
+SETTINGS = [
+    settings.Setting("incident_timezone", "UTC",
+                     "Time zone of the naive timestamps in incidents and incident_pauses (IANA name, like Europe/Paris).",
+                     _timezone),
+    settings.Setting("sla_default_schedule", "24x7",
+                     "Schedule for the contracts' default sla_response_hours / sla_resolution_hours "
+                     "(24x7, or a schedule from the schedules dataset).", _schedule_name),
+]
+
+
+def bench_cases(con) -> list[tuple[str, object]]:
+    """The queries the SLA page runs."""
+    return [
+        ("sla: ticket clocks (ticket_sla)", lambda: ticket_sla(con)),
+        ("sla: contract x month attainment", lambda: contract_month_attainment(con)),
+        ("sla: service credits", lambda: service_credits(con)),
+    ]

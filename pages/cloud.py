@@ -1,0 +1,72 @@
+"""Cloud: FinOps FOCUS billing by provider, service, region and sub-account, and commitment savings."""
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from analytics import cloud
+from pages import common
+
+conf = common.header("Cloud", "FinOps FOCUS billing; savings = list cost − effective cost")
+currency = conf["reporting_currency"]
+
+months = common.cached("analytics.cloud.periods")
+if not months:
+    st.info("No cloud billing yet. Import a FinOps FOCUS export (AWS, Azure, Google Cloud, Oracle: CSV, CSV.gz or "
+            "Parquet) on the Data page with the dataset `focus`, or run "
+            "`python -m analytics import focus FILE`.")
+    st.page_link("pages/data.py", label="Go to the Data page", icon="📥")
+    st.stop()
+
+left, middle, right = st.columns([2, 2, 3])
+start = left.selectbox("From", months, index=0, key="cloud_start")
+end = middle.selectbox("To", months, index=len(months) - 1, key="cloud_end")
+dimension = right.selectbox("Cost by", list(cloud.DIMENSIONS), key="cloud_dimension")
+if start > end:
+    st.warning("'From' is after 'To': showing the months between them.")
+    start, end = end, start
+
+totals = common.cached("analytics.cloud.summary", start=start, end=end)
+tiles = st.columns(4)
+tiles[0].metric("Billed cost", common.money(totals["billed_cost"], currency, decimals=2),
+                help="Sum of BilledCost: what the invoices say.")
+tiles[1].metric("Effective cost", common.money(totals["effective_cost"], currency, decimals=2),
+                help="Sum of EffectiveCost: amortised, after discounts and commitments.")
+tiles[2].metric("Savings vs list", common.money(totals["savings"], currency, decimals=2),
+                help="ListCost − EffectiveCost over every charge.")
+tiles[3].metric("Commitment-discount savings", common.money(totals["commitment_savings"], currency, decimals=2),
+                help="ListCost − EffectiveCost on charges covered by a commitment (savings plan, reservation).")
+if totals["rows_fx_missing"]:
+    st.warning(f"{totals['rows_fx_missing']:,} charges have no fx rate for their month into {currency}: "
+               "they are left out of the totals. Import the missing rates (dataset fx).")
+
+by = common.cached("analytics.cloud.cost_by", dimension=dimension, start=start, end=end)
+top = by.head(15)
+chart = px.bar(top.iloc[::-1], x="billed_cost", y=dimension, orientation="h",
+               labels={"billed_cost": f"Billed cost ({currency})", dimension: ""},
+               color_discrete_sequence=[common.COLORS["actual"]])
+chart.update_layout(height=max(260, 28 * len(top) + 80), margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                    title=f"Billed cost by {dimension} (top {len(top)})")
+st.plotly_chart(chart, key="cloud_chart")
+if not by["is_fx_missing"].any():
+    by = by.drop(columns="is_fx_missing")
+st.dataframe(by, hide_index=True, width="stretch",
+             column_config={c: st.column_config.NumberColumn(format="%.2f")
+                            for c in ("billed_cost", "effective_cost", "list_cost", "savings")})
+common.downloads(by, f"cloud-cost-by-{dimension.replace(' ', '-')}", "cloud_by")
+
+st.subheader("Month by month")
+trend = common.cached("analytics.cloud.monthly", dimension="provider", start=start, end=end)
+line = px.bar(trend, x="period", y="billed_cost", color="provider",
+              labels={"billed_cost": f"Billed cost ({currency})", "period": ""})
+line.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+line.update_xaxes(type="category")
+st.plotly_chart(line, key="cloud_trend")
+
+st.subheader("Commitment discounts")
+commitments = common.cached("analytics.cloud.commitment_savings", start=start, end=end)
+if commitments.empty:
+    st.caption("No charge in these months is covered by a commitment discount.")
+else:
+    st.dataframe(commitments, hide_index=True, width="stretch")
+    common.downloads(commitments, "cloud-commitment-savings", "cloud_commit")

@@ -1,0 +1,172 @@
+"""SLA: attainment by contract and month, breaches with their tickets, service credits, availability."""
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import fiscal
+from pages import common
+
+conf = common.header("SLA", "ticket clocks count only inside each contract's schedule, minus on-hold time; "
+                            "open tickets run to the end of the as-of date")
+filters = common.global_filters()
+if common.empty_state(["contracts"]):
+    st.stop()
+counts = common.row_counts()
+if counts.get("incidents", 0) == 0 and counts.get("sla", 0) == 0:
+    common.empty_state(["incidents", "sla"])  # either one is enough: ticket clocks, or availability measurements
+    st.stop()
+
+cur = conf["reporting_currency"]
+start, end = fiscal.bounds(filters["year"], conf["fiscal_year_start_month"])
+scope = {"start": start, "end": end, "vendor": filters["vendor"]}
+st.caption(f"{fiscal.label(filters['year'], conf['fiscal_year_start_month'])}: {start:%b %Y} to {end:%b %Y}"
+           + (f" · vendor {filters['vendor']}" if filters["vendor"] else "")
+           + " · cost center and category filters do not apply to SLAs")
+
+problems = common.cached("analytics.sla.problems")
+for row in problems.itertuples():
+    st.warning(f"{row.problem} ({row.rows} row(s)): those clocks are shown as 'unknown schedule', not guessed.")
+
+months = common.cached("analytics.sla.contract_month_attainment", **scope)
+credits = common.cached("analytics.sla.service_credits", **scope)
+totals = common.cached("analytics.sla.summary", **scope)
+if months.empty:
+    st.info("No tickets or SLA measurements in this fiscal year for these filters. Pick another year in the sidebar.")
+    st.stop()
+
+
+def pct(value) -> str:
+    return "–" if value is None or pd.isna(value) else f"{value:.1f}%"
+
+
+def money_total(column: str):
+    values = [v for v in credits[column] if v is not None] if not credits.empty else []
+    return sum(values) if values else 0
+
+
+tiles = st.columns(5)
+tiles[0].metric("Months missed", f"{totals['missed']} of {totals['contract_months']}",
+                help="Contract × months with an SLA target: those with a breached ticket clock or availability "
+                     "below target")
+tiles[1].metric("Breaches", f"{totals['breaches']:,}", help="Breached response plus resolution clocks")
+tiles[2].metric("Response attainment", pct(totals["response_attainment_pct"]))
+tiles[3].metric("Resolution attainment", pct(totals["resolution_attainment_pct"]))
+tiles[4].metric("Credits outstanding", common.short_money(money_total("credit_outstanding_rc"), cur),
+                help="Credits owed under the contracts for missed months and not received as credit notes")
+
+# ---- heat map
+st.subheader("Attainment by contract and month")
+metric = st.segmented_control("Measure", ["Response", "Resolution", "Availability"], default="Response",
+                              key="sla_heat_metric") or "Response"
+column, flag = {"Response": ("response_attainment_pct", "response_breached"),
+                "Resolution": ("resolution_attainment_pct", "resolution_breached"),
+                "Availability": ("availability_pct", "availability_points_below")}[metric]
+shown = months.assign(contract=months["contract_id"] + " · " + months["vendor"].fillna("?"),
+                      month=pd.to_datetime(months["period"]).dt.strftime("%Y-%m"),
+                      is_flagged=months[flag].astype(float) > 0)
+grid = shown.pivot(index="contract", columns="month", values=column).dropna(how="all")
+if grid.empty:
+    st.write(f"No {metric.lower()} figures in this period.")
+else:
+    flagged = shown.pivot(index="contract", columns="month", values="is_flagged").reindex(
+        index=grid.index, columns=grid.columns)
+    digits = 2 if metric == "Availability" else 0
+    text = [[("" if pd.isna(v) else f"{v:.{digits}f}") + (" ✗" if f is True else "") for v, f in zip(row_v, row_f)]
+            for row_v, row_f in zip(grid.to_numpy(), flagged.to_numpy())]
+    low = 0 if metric != "Availability" else min(99.0, float(grid.min().min()))
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(dtype=float), x=list(grid.columns), y=list(grid.index), text=text,
+                               texttemplate="%{text}", zmin=low, zmax=100, colorscale="RdYlGn",
+                               hovertemplate="%{y}<br>%{x}: %{z:.2f}%<extra></extra>",
+                               colorbar={"title": "%"}))
+    fig.update_layout(height=max(260, 28 * len(grid) + 120), margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      yaxis={"autorange": "reversed"})
+    st.plotly_chart(fig, key="sla_heatmap")
+    st.caption("✗ = at least one breach of this measure (availability: below target). Attainment = clocks met ÷ "
+               "clocks decided; tickets still open and not yet past their target are left out until they are.")
+
+# ---- breaches and drill-down
+st.subheader("Missed months and their tickets")
+missed = shown[shown["is_missed"]].sort_values(["period", "contract_id"], ascending=[False, True])
+if missed.empty:
+    st.success("Every contract met its SLAs in this period.")
+else:
+    table = missed[["contract_id", "vendor", "month", "tickets", "breaches", "response_attainment_pct",
+                    "resolution_attainment_pct", "availability_pct", "availability_target_pct"]].astype(
+        {c: float for c in ("response_attainment_pct", "resolution_attainment_pct", "availability_pct",
+                            "availability_target_pct")})
+    st.dataframe(table, hide_index=True, key="sla_missed_table", column_config={
+        "response_attainment_pct": st.column_config.NumberColumn("Response %", format="%.1f"),
+        "resolution_attainment_pct": st.column_config.NumberColumn("Resolution %", format="%.1f"),
+        "availability_pct": st.column_config.NumberColumn("Availability %", format="%.3f"),
+        "availability_target_pct": st.column_config.NumberColumn("Target %", format="%.3f")})
+    common.downloads(table, f"sla_missed_{filters['year']}", key="sla_missed")
+    options = [f"{r.contract_id} · {r.month}" for r in missed.itertuples() if r.breaches > 0]
+    if options:
+        picked = st.selectbox("Show the breached tickets of", options, key="sla_drill")
+        contract_id, month = picked.split(" · ")
+        tickets = common.cached("analytics.sla.breaches", contract_id=contract_id,
+                                period=pd.Timestamp(month + "-01").date())
+        st.caption(f"{len(tickets)} breached ticket(s) of {contract_id} opened in {month}; hours are counted "
+                   "inside the schedule named beside them.")
+        st.dataframe(tickets[["ticket_id", "priority", "opened_at", "response_hours", "response_target_hours",
+                              "response_status", "resolution_hours", "resolution_target_hours",
+                              "resolution_status", "resolution_schedule"]],
+                     hide_index=True, key="sla_tickets_table",
+                     column_config={c: st.column_config.NumberColumn(format="%.2f")
+                                    for c in ("response_hours", "resolution_hours")})
+
+# ---- credits
+st.subheader(f"Service credits owed and received ({cur})")
+if credits.empty:
+    st.write("No missed month earns a credit in this period.")
+else:
+    owed = credits.assign(owed=credits["credit_owed_rc"].map(lambda v: None if v is None else float(v)),
+                          received=credits["credit_received_rc"].map(float),
+                          outstanding=credits["credit_outstanding_rc"].map(lambda v: None if v is None else float(v)),
+                          month=pd.to_datetime(credits["period"]).dt.strftime("%Y-%m"))
+    chart = owed.melt(id_vars=["month"], value_vars=["received", "outstanding"], var_name="credit", value_name="amount")
+    fig = px.bar(chart, x="month", y="amount", color="credit", barmode="stack",
+                 color_discrete_map={"received": common.COLORS["under"], "outstanding": common.COLORS["over"]},
+                 labels={"amount": cur, "month": "Missed month"})
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    st.plotly_chart(fig, key="sla_credits_chart")
+    if owed["is_fx_missing"].any():
+        st.warning("Some credits have no fx rate for their month: their amount in "
+                   f"{cur} is left blank (never converted at 1). Import the rates on the Data page.")
+    outstanding = owed[owed["outstanding"].fillna(0) > 0]
+    st.caption(f"{len(outstanding)} missed month(s) with credit not received: "
+               f"{common.money(outstanding['outstanding'].sum(), cur)} outstanding. Credits are owed only "
+               "if claimed: use the evidence below to claim them.")
+    cols = ["contract_id", "vendor", "month", "credit_units", "credit_pct", "is_capped", "credit_owed", "currency",
+            "owed", "received", "outstanding", "evidence_owed", "evidence_received"]
+    view = owed[cols].rename(columns={"owed": f"owed_{cur}", "received": f"received_{cur}",
+                                      "outstanding": f"outstanding_{cur}"})
+    view["credit_owed"] = view["credit_owed"].map(float)
+    view["credit_pct"] = view["credit_pct"].map(float)
+    st.dataframe(view, hide_index=True, key="sla_credits_table", column_config={
+        c: st.column_config.NumberColumn(format="%.2f")
+        for c in ("credit_owed", f"owed_{cur}", f"received_{cur}", f"outstanding_{cur}")})
+    common.downloads(view, f"sla_credits_{filters['year']}", key="sla_credits")
+
+# ---- availability
+st.subheader("Availability against target")
+trend = common.cached("analytics.sla.availability_trend")
+trend = trend[trend["vendor"] == filters["vendor"]] if filters["vendor"] else trend
+if trend.empty:
+    st.write("No availability measurements imported (dataset sla, metric availability).")
+else:
+    contracts = sorted(trend["contract_id"].unique())
+    chosen = st.selectbox("Contract", contracts, key="sla_avail_contract",
+                          format_func=lambda c: f"{c} · {trend.loc[trend['contract_id'] == c, 'vendor'].iloc[0]}")
+    one = trend[trend["contract_id"] == chosen]
+    fig = go.Figure()
+    fig.add_scatter(x=one["period"], y=one["availability_pct"], mode="lines+markers", name="Availability",
+                    line={"color": common.COLORS["actual"]})
+    fig.add_scatter(x=one["period"], y=one["availability_target_pct"], mode="lines", name="Target",
+                    line={"color": common.COLORS["budget"], "dash": "dash"})
+    below = one[one["is_missed"]]
+    fig.add_scatter(x=below["period"], y=below["availability_pct"], mode="markers", name="Below target",
+                    marker={"color": common.COLORS["over"], "size": 10})
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"title": "%"})
+    st.plotly_chart(fig, key="sla_availability_chart")

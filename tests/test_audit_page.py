@@ -1,0 +1,50 @@
+"""The Cost audit page on the demo company: opens, filters change the totals, a review sticks."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def page(demo_copy, monkeypatch):
+    monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at.run()
+    at.switch_page("pages/audit.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def test_page_opens_with_findings_and_tiles(page):
+    assert page.title[0].value == "Cost audit"
+    assert metric(page, "Potential savings found") not in ("0", "–")
+    assert len(page.metric) == 4 + 10
+
+
+def test_filtering_by_rule_changes_the_total(page):
+    before = metric(page, "Potential savings found")
+    page.multiselect(key="audit_rules").set_value(["duplicate_payment"])
+    page.run()
+    assert not page.exception
+    assert metric(page, "Potential savings found") != before
+    assert metric(page, "Price creep") == "–"
+
+
+def test_dismissing_a_finding_hides_it(page):
+    page.multiselect(key="audit_rules").set_value(["price_creep"])
+    page.run()
+    assert metric(page, "Findings to review") == "1"
+    page.radio(key="audit_decision").set_value("dismissed")
+    page.text_input(key="audit_reason").set_value("agreed with the vendor")
+    next(b for b in page.button if b.label == "Save decision").click()
+    page.run()
+    assert not page.exception, [e.value for e in page.exception]
+    assert metric(page, "Findings to review") == "0"
+    assert any("dismissed" in s.value for s in page.success)

@@ -1,0 +1,43 @@
+"""The SLA page on the demo company: opens cleanly, and its filters and drill-down change the numbers."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def app(demo_copy, monkeypatch):
+    monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at.run()
+    at.switch_page("pages/sla.py")
+    at.run()
+    return at
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_sla_page_opens_with_heat_map_and_credits(app):
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == "SLA"
+    assert [s.value for s in app.subheader][:3] == ["Attainment by contract and month", "Missed months and their tickets",
+                                                    "Service credits owed and received (USD)"]
+
+
+def test_vendor_filter_changes_the_breach_count(app):
+    everyone = metric(app, "Breaches")
+    app.selectbox(key="filter_vendor").set_value("Microsoft Ireland Operations Ltd").run()
+    assert not app.exception
+    assert metric(app, "Breaches") != everyone
+
+
+def test_drill_down_lists_the_chosen_months_tickets(app):
+    drill = app.selectbox(key="sla_drill")
+    drill.set_value(drill.options[1]).run()
+    contract_id, month = drill.options[1].split(" · ")
+    assert any(c.value.endswith(f"of {contract_id} opened in {month}; hours are counted inside the schedule "
+                                "named beside them.") for c in app.caption)
