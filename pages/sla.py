@@ -47,13 +47,15 @@ def money_total(column: str):
 
 
 tiles = st.columns(5)
-tiles[0].metric("Months missed", f"{totals['missed']} of {totals['contract_months']}",
+tiles[0].metric(f"Months missed, of {totals['contract_months']}", f"{totals['missed']}",
                 help="Contract × months with an SLA target: those with a breached ticket clock or availability "
                      "below target")
 tiles[1].metric("Breaches", f"{totals['breaches']:,}", help="Breached response plus resolution clocks")
-tiles[2].metric("Response attainment", pct(totals["response_attainment_pct"]))
-tiles[3].metric("Resolution attainment", pct(totals["resolution_attainment_pct"]))
-tiles[4].metric("Credits outstanding", common.short_money(money_total("credit_outstanding_rc"), cur),
+tiles[2].metric("Response met", pct(totals["response_attainment_pct"]),
+                help="Response clocks met ÷ response clocks decided (met or breached)")
+tiles[3].metric("Resolution met", pct(totals["resolution_attainment_pct"]),
+                help="Resolution clocks met ÷ resolution clocks decided (met or breached)")
+tiles[4].metric(f"Credits outstanding, {cur}", common.short_money(money_total("credit_outstanding_rc"), "").strip(),
                 help="Credits owed under the contracts for missed months and not received as credit notes")
 
 # ---- heat map
