@@ -275,6 +275,11 @@ def alerts(con, *, on: dt.date | None = None, include_acknowledged: bool = True)
     return frame.sort_values(["days_left", "contract_id", "kind"]).reset_index(drop=True)
 
 
+def alert_counts(frame: pd.DataFrame, *, days=ALERT_DAYS) -> dict[int, int]:
+    """{N: contracts with an alert (cancel-by or end date) at most N days away} for an alerts() frame."""
+    return {n: int(frame.loc[frame["days_left"] <= n, "contract_id"].nunique()) for n in sorted(days)}
+
+
 def acknowledge_alert(con, *, contract_id: str, kind: str, deadline_date: dt.date, level_days: int,
                       by: str | None = None, note: str | None = None) -> None:
     """Record that someone saw one alert; the same contract's next level or next term still alerts."""

@@ -31,11 +31,12 @@ shown_ids = set(shown["contract_id"])
 alerts = alerts[alerts["contract_id"].isin(shown_ids)]
 
 # --- tiles -------------------------------------------------------------------------------------
-due = shown["days_left"].notna()
+counts = contracts.alert_counts(alerts)
 tiles = st.columns(5)
 tiles[0].metric("Contracts shown", len(shown))
-for tile, days in zip(tiles[1:4], (30, 60, 90)):
-    tile.metric(f"Deadlines ≤ {days} days", int((due & (shown["days_left"] <= days)).sum()))
+for tile, days in zip(tiles[1:4], sorted(counts)):
+    tile.metric(f"Deadlines ≤ {days} days", counts[days],
+                help="Contracts with a cancel-by date, or an end date (expiry or automatic renewal), this close")
 tiles[4].metric("Missed cancel-by", int(shown["missed_cancel_by_date"].notna().sum()),
                 help="The current term's cancel-by date has passed: these contracts renew at their term end.")
 

@@ -8,6 +8,7 @@ from analytics import vendors
 from tests.contracts_fixtures import D, database, without_other_domains
 
 Q3 = D(2026, 9, 30)
+REAL_OPTIONAL = vendors._optional
 CONTRACTS = [
     ("V-1", "Acme Ltd", "Service desk", D(2025, 1, 1), D(2025, 12, 31), 120000, "USD", True, 12, 90, "monthly"),
     ("V-2", "Globex Inc", "Network", D(2024, 1, 1), D(2027, 12, 31), 60000, "USD", False, None, 60, "quarterly"),
@@ -147,6 +148,7 @@ def _fake_module(monkeypatch, name, **functions):
     import types
     module = types.ModuleType(name)
     module.__spec__ = importlib.machinery.ModuleSpec(name, None)
+    monkeypatch.setattr(vendors, "_optional", REAL_OPTIONAL)
     for attr, func in functions.items():
         setattr(module, attr, func)
     monkeypatch.setitem(sys.modules, name, module)
@@ -185,3 +187,17 @@ def test_sla_months_filtered_to_the_vendor(con, monkeypatch):
 def test_detail_without_sla_or_audit_modules_is_none(con):
     assert vendors.vendor_findings(con, vendor_key="acme") is None
     assert vendors.vendor_credits(con, vendor_key="acme") is None
+
+
+def test_audit_findings_run_once_per_data_version(tmp_path, monkeypatch):
+    from analytics import settings
+    calls = []
+    found = pd.DataFrame({"vendor": ["Acme Ltd"], "amount_at_stake": [6600.0], "status": ["open"],
+                          "finding_date": [D(2026, 3, 1)]})
+    _fake_module(monkeypatch, "analytics.audit", findings=lambda con, include_dismissed: calls.append(1) or found)
+    con = database(CONTRACTS, spend=SPEND, path=tmp_path / "memo.duckdb")
+    vendors.scorecard(con, quarter_end=Q3)  # two quarters
+    assert len(calls) == 1
+    settings.set_value(con, "company_name", "Renamed")  # any write bumps the data version
+    vendors.components(con, quarter_end=Q3)
+    assert len(calls) == 2
