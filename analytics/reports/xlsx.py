@@ -23,7 +23,7 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 def set_cell(ws, row: int, column: int, value, number_format: str | None = None):
     """Write one value; text is always stored as text, never as a formula."""
     cell = ws.cell(row=row, column=column)
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return cell
     if isinstance(value, decimal.Decimal):
         value = float(value)
