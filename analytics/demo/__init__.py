@@ -2,7 +2,8 @@
 
 `build(con, as_of=..., seed=..., scale=...)` replaces the database's data with three fiscal
 years of spend up to the as-of date, budgets to the end of the next fiscal year, contracts,
-fx rates, SLA measurements, incidents and licences, loaded through the import pipeline as
+fx rates, SLA measurements, schedules, holidays and priority targets, incidents and
+pauses, licences, loaded through the import pipeline as
 batches named `demo:<dataset>`. The same seed, as-of date, scale and fiscal-year start give
 identical data. A few anomalies are planted for the cost audit to find; `build` returns them.
 """
@@ -17,11 +18,12 @@ import numpy as np
 import pandas as pd
 
 from analytics import settings
-from analytics.demo import catalog, load, spend, tables, terms
+from analytics.fiscal import add_months
+from analytics.demo import catalog, load, service, spend, tables, terms
 
 DEFAULT_SEED = 7
 # bump when the generated data changes, so saved bench databases are rebuilt
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 
 class DemoRefused(ValueError):
@@ -71,30 +73,62 @@ def build(con, *, as_of: dt.date | None = None, seed: int = DEFAULT_SEED, scale:
     rng = lambda part: np.random.default_rng([seed, part])  # noqa: E731  one stream per component
     contracts = terms.build_contracts(rng(1), as_of)
     rates = tables.fx_rates(rng(2), horizon)
-    sla, credits = tables.sla_measurements(rng(3), contracts, horizon)
-    lines, planted = _spend_lines(rng, contracts, credits, horizon, scale)
+    targets = service.draw_targets(rng(10), contracts)
+    incidents, pauses = service.incidents_frames(rng(6), contracts, horizon, targets)
     frames = {
         "contracts": tables.contracts_frame(contracts),
         "fx": tables.fx_frame(rates),
         "budget": tables.budget_frame(rng(5), contracts, horizon, rates, scale),
-        "sla": sla,
-        "incidents": tables.incidents_frame(rng(6), contracts, horizon),
+        "sla": tables.sla_measurements(rng(3), contracts, horizon),
+        "schedules": service.schedules_frame(),
+        "holidays": service.holidays_frame(horizon),
+        "sla_targets": service.targets_frame(contracts, targets),
+        "incidents": incidents,
+        "incident_pauses": pauses,
         "licenses": tables.licenses_frame(rng(7), contracts, horizon),
     }
     signature = f"{seed}|{as_of.isoformat()}|{scale}|{fy_start}"
     load.clear(con)
+    settings.set_many(con, {"company_name": catalog.COMPANY_NAME, "reporting_currency": "USD", "base_currency": "USD",
+                            "fiscal_year_start_month": str(fy_start), "as_of_date": as_of.isoformat(),
+                            "incident_timezone": "UTC", "sla_default_schedule": service.ALWAYS})
     result = DemoResult(as_of, seed, scale, fy_start)
     for name, frame in frames.items():
         result.rows[name] = load.load_frame(con, name, frame, signature)
+    # the vendors' credit notes answer the credits the SLA engine works out from the data just loaded
+    credits = credits_received(rng(11), con, contracts, horizon)
+    lines, planted = _spend_lines(rng, contracts, credits, horizon, scale)
     line_frame = lines.frame()
     result.rows["spend"] = load.load_spend(con, line_frame, _sources_frame(lines), _items_frame(lines), signature)
-    settings.set_many(con, {"company_name": catalog.COMPANY_NAME, "reporting_currency": "USD", "base_currency": "USD",
-                            "fiscal_year_start_month": str(fy_start), "as_of_date": as_of.isoformat()})
     result.anomalies = _anomalies(planted, line_frame, lines, contracts)
     result.renewals_due = sorted((c.contract_id, c.cancel_by(as_of)) for c in contracts
                                  if c.kind == "auto" and as_of < c.cancel_by(as_of) <= as_of + dt.timedelta(days=90))
     result.seconds = time.perf_counter() - started
     return result
+
+
+CREDIT_NOTE_RATE = {"normal": 0.97, "poor": 0.85}   # share of missed months a vendor credits unprompted
+
+
+def credits_received(rng: np.random.Generator, con, contracts, horizon: spend.Horizon) -> list[dict]:
+    """The service credits the vendors grant: a credit note for most missed months (contract currency,
+    the credit the SLA engine computes), some weeks after the month; weaker vendors skip more."""
+    from analytics import sla  # the engine reads the datasets loaded so far (spend is not needed for credits owed)
+
+    owed = sla.service_credits(con, as_of_at=dt.datetime.combine(horizon.as_of + dt.timedelta(days=1), dt.time()))
+    by_id = {c.contract_id: c for c in contracts}
+    credits = []
+    for row in owed.sort_values(["contract_id", "period"]).to_dict("records"):
+        contract = by_id[row["contract_id"]]
+        poor = contract.spec.vendor in terms.POOR_VENDORS
+        period = row["period"] if isinstance(row["period"], dt.date) else row["period"].date()
+        granted = rng.random() < CREDIT_NOTE_RATE["poor" if poor else "normal"]
+        date = add_months(period, 1) + dt.timedelta(days=int(rng.integers(20, 45) if poor else rng.integers(8, 25)))
+        if granted and date <= horizon.as_of and row["credit_owed"] > 0:
+            reason = "availability" if row["breaches"] == 0 else f"{int(row['breaches'])} ticket breach(es)"
+            credits.append({"contract_id": contract.contract_id, "period": period, "metric": reason, "date": date,
+                            "cents": int((row["credit_owed"] * 100).to_integral_value())})
+    return credits
 
 
 def _spend_lines(rng, contracts, credits, horizon, scale):

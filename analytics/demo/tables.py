@@ -1,4 +1,4 @@
-"""The demo's smaller datasets as canonical frames: contracts, fx, budget, SLA, incidents, licences.
+"""The demo's smaller datasets as canonical frames: contracts, fx, budget, SLA measurements, licences.
 
 Each function returns a pandas frame with the dataset's canonical columns (typed values;
 load.py turns them into the text an import file would hold).
@@ -12,13 +12,8 @@ import pandas as pd
 
 from analytics.demo import catalog, terms
 from analytics.demo.spend import SPLIT_WEIGHTS, Horizon, month_index, month_start, stream_expected
-from analytics.fiscal import add_months, bounds
+from analytics.fiscal import bounds
 
-PRIORITIES = ("P1", "P2", "P3", "P4")
-PRIORITY_SHARE = (0.03, 0.12, 0.45, 0.40)
-RESPONSE_MEDIAN_MIN = {"P1": 15, "P2": 45, "P3": 150, "P4": 420}
-RESOLUTION_MEDIAN_H = {"P1": 3, "P2": 10, "P3": 30, "P4": 72}
-CREDIT_CLAIM_RATE = 0.4
 
 
 def contracts_frame(contracts: list[terms.DemoContract]) -> pd.DataFrame:
@@ -60,9 +55,10 @@ def fx_frame(rates: dict[tuple[int, str], float]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def sla_measurements(rng: np.random.Generator, contracts: list[terms.DemoContract], horizon: Horizon):
-    """(sla frame, credits): monthly measurements per SLA metric, and the service credits claimed."""
-    rows, credits = [], []
+def sla_measurements(rng: np.random.Generator, contracts: list[terms.DemoContract], horizon: Horizon) -> pd.DataFrame:
+    """Monthly measurements per SLA metric, as the vendors report them (about 5% of months short of
+    target, 22% for terms.POOR_VENDORS)."""
+    rows = []
     last = month_index(horizon.as_of) - 1  # the as-of month is not measured yet
     for c in contracts:
         metrics = [(name, target) for name, target in (("availability", c.sla_availability_pct),
@@ -74,21 +70,12 @@ def sla_measurements(rng: np.random.Generator, contracts: list[terms.DemoContrac
         first = max(month_index(c.start), month_index(horizon.first))
         end = min(last, month_index(c.active_until(horizon.as_of)))
         for m in range(first, end + 1):
-            breached = []
             for name, target in metrics:
                 breach = rng.random() < breach_rate
                 actual = _sla_actual(rng, name, target, breach)
                 rows.append({"period": month_start(m), "contract_id": c.contract_id, "metric": name,
                              "target": target, "actual": actual})
-                if breach:
-                    breached.append(name)
-            if breached and rng.random() < CREDIT_CLAIM_RATE:
-                date = month_start(m + 1) + dt.timedelta(days=int(rng.integers(9, 20)))
-                if date <= horizon.as_of:
-                    cents = int(round(c.monthly_charge * c.service_credit_pct / 100 * 100))
-                    credits.append({"contract_id": c.contract_id, "period": month_start(m), "metric": breached[0],
-                                    "date": date, "cents": cents})
-    return pd.DataFrame(rows), credits
+    return pd.DataFrame(rows)
 
 
 def _sla_actual(rng, metric: str, target: float, breach: bool) -> float:
@@ -98,38 +85,6 @@ def _sla_actual(rng, metric: str, target: float, breach: bool) -> float:
         return round(min(100.0, target + float(rng.uniform(0.0, 100.0 - target))), 3)
     factor = rng.uniform(1.08, 2.2) if breach else rng.uniform(0.25, 0.95)
     return round(target * float(factor), 2)
-
-
-def incidents_frame(rng: np.random.Generator, contracts: list[terms.DemoContract], horizon: Horizon,
-                    count: int = 4200) -> pd.DataFrame:
-    """Tickets over the last two years; those not yet responded or resolved at the as-of time stay open."""
-    eligible = [c for c in contracts if c.spec.sla and c.start <= horizon.as_of]
-    weight = np.array([3.0 if c.spec.sla in ("ticket", "both") else 1.0 for c in eligible])
-    pick = rng.choice(len(eligible), size=count, p=weight / weight.sum())
-    now = dt.datetime.combine(horizon.as_of, dt.time(17, 0))
-    window_start = dt.datetime.combine(add_months(horizon.as_of, -24), dt.time(0, 0))
-    span = (now - window_start).total_seconds()
-    opened_s = np.sort(rng.uniform(0, span, count))
-    # pull most tickets into office hours
-    opened = [window_start + dt.timedelta(seconds=float(s)) for s in opened_s]
-    opened = [o.replace(hour=int(rng.integers(8, 18))) if rng.random() < 0.7 else o for o in opened]
-    priority = rng.choice(PRIORITIES, size=count, p=PRIORITY_SHARE)
-    rows = []
-    for i in range(count):
-        c = eligible[pick[i]]
-        slow = 1.8 if c.spec.vendor in terms.POOR_VENDORS else 1.0
-        p = str(priority[i])
-        respond = dt.timedelta(minutes=float(RESPONSE_MEDIAN_MIN[p] * slow * rng.lognormal(0, 0.7)))
-        resolve = max(respond, dt.timedelta(hours=float(RESOLUTION_MEDIAN_H[p] * slow * rng.lognormal(0, 0.8))))
-        open_at = opened[i].replace(microsecond=0)
-        responded = open_at + respond if open_at + respond <= now else None
-        resolved = open_at + resolve if open_at + resolve <= now and rng.random() > 0.006 else None
-        rows.append({"ticket_id": "", "contract_id": c.contract_id, "priority": p, "opened_at": open_at,
-                     "responded_at": responded.replace(microsecond=0) if responded else None,
-                     "resolved_at": resolved.replace(microsecond=0) if resolved else None})
-    frame = pd.DataFrame(rows).sort_values("opened_at", kind="stable").reset_index(drop=True)
-    frame["ticket_id"] = [f"INC{10001 + i:07d}" for i in range(len(frame))]
-    return frame
 
 
 def licenses_frame(rng: np.random.Generator, contracts: list[terms.DemoContract], horizon: Horizon) -> pd.DataFrame:

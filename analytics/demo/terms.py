@@ -156,8 +156,9 @@ def _add_sla_terms(rng, contract: DemoContract) -> None:
     if sla in ("ticket", "both"):
         contract.sla_response_hours = float(rng.choice([1, 2, 4, 4, 8]))
         contract.sla_resolution_hours = float(rng.choice([8, 24, 24, 48]))
-    contract.service_credit_pct = float(rng.choice([2, 5, 5, 10]))
-    contract.service_credit_cap_pct = float(rng.choice([10, 15, 20]))
+    # credit per breach or point below target, % of the monthly charge, and its cap
+    contract.service_credit_pct = float(rng.choice([1, 2, 2, 5]))
+    contract.service_credit_cap_pct = float(rng.choice([5, 10, 10]))
 
 
 def billing_events(contract: DemoContract, lo: dt.date, hi: dt.date, *, planted: bool = True):
