@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from analytics import cli, contracts, datasets, demo, exchange, ingest, settings, store
-from analytics.demo import catalog, load
+from analytics import cli, contracts, datasets, demo, exchange, ingest, settings, sla, store
+from analytics.demo import catalog, load, service, terms
 from tests.conftest import DEMO_AS_OF, DEMO_SEED
 
 TBM_COST_POOLS = {"Staffing", "Hardware", "Software", "Cloud Services", "Outside Services", "Facilities & Power",
@@ -187,6 +187,80 @@ def test_some_licences_have_many_idle_seats(demo_con):
     idle = scalar(demo_con, "select count(distinct product) from licenses "
                             "where seats_active < 0.7 * seats_purchased")
     assert idle >= 3
+
+
+# --- a believable SLA picture (measured by the SLA engine) ------------------------------------------
+
+FY2026 = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+
+
+@pytest.fixture(scope="module")
+def demo_sla(demo_db):
+    """(FY2026 contract x month attainment, every missed month's credits, ticket clocks) of the demo."""
+    con = store.connect(demo_db, read_only=True)
+    try:
+        yield (sla.contract_month_attainment(con, start=FY2026[0], end=FY2026[1]), sla.service_credits(con),
+               sla.ticket_sla(con))
+    finally:
+        con.close()
+
+
+def attainment(months, metric: str) -> float:
+    met, breached = months[f"{metric}_met"].sum(), months[f"{metric}_breached"].sum()
+    return 100 * met / (met + breached)
+
+
+@pytest.mark.parametrize("metric", ["response", "resolution"])
+def test_fy2026_attainment_is_realistic(demo_sla, metric):
+    months, _, _ = demo_sla
+    assert 85 <= attainment(months, metric) <= 99
+
+
+@pytest.mark.parametrize("metric", ["response", "resolution"])
+def test_weaker_vendors_attain_less_than_the_others(demo_sla, metric):
+    months, _, _ = demo_sla
+    poor = months["vendor"].isin(terms.POOR_VENDORS)
+    assert 75 <= attainment(months[poor], metric) <= 90
+    assert attainment(months[~poor], metric) >= 93
+
+
+def test_credits_outstanding_are_a_small_share_of_contract_value(demo_con, demo_sla):
+    _, credits, _ = demo_sla
+    annual_usd = scalar(demo_con, "select sum(cast(c.annual_value as decimal(38, 2)) * f.rate_to_base) from contracts c "
+                                  "join fx f on f.currency = c.currency and f.period = ? where c.start_date <= ?",
+                        [dt.date(2026, 11, 1), DEMO_AS_OF])
+    outstanding, received = credits["credit_outstanding_rc"].sum(), credits["credit_received_rc"].sum()
+    assert 0 < outstanding < annual_usd / 200  # under half a percent of a year's contract value
+    assert received > 3 * outstanding
+
+
+def test_ticket_contracts_have_targets_per_priority_on_schedules_with_holidays(demo_con):
+    targets = demo_con.execute("select priority, schedule, count(distinct contract_id), count(*) from sla_targets "
+                               "group by 1, 2 order by 1, 2").fetchall()
+    ticket_contracts = scalar(demo_con, "select count(*) from contracts where sla_response_hours is not null")
+    assert targets == [("P1", "24x7", ticket_contracts, 2 * ticket_contracts),
+                       ("P2", "24x7", ticket_contracts, 2 * ticket_contracts),
+                       *[(p, name, n, 2 * n) for p in ("P3", "P4") for name, n in demo_con.execute(
+                           "select schedule, count(distinct contract_id) from sla_targets where priority = 'P3' "
+                           "and schedule <> '24x7' group by 1 order by 1").fetchall()]]
+    assert {name for _, name, _, _ in targets} == {"24x7", service.EU, service.US}
+    holidays = demo_con.execute("select schedule, count(distinct year(date)) from sla_holidays group by 1 "
+                                "order by 1").fetchall()
+    assert holidays == [(service.EU, 4), (service.US, 4)]
+    assert scalar(demo_con, "select count(*) from sla_holidays where schedule = ? and date = ?",
+                  [service.US, dt.date(2026, 11, 26)]) == 1  # Thanksgiving
+
+
+def test_some_tickets_were_on_hold_and_some_open_ones_are_already_late(demo_con, demo_sla):
+    _, _, tickets = demo_sla
+    on_hold = scalar(demo_con, "select count(distinct ticket_id) from incident_pauses")
+    still_on_hold = scalar(demo_con, "select count(*) from incident_pauses where resumed_at is null")
+    open_late = tickets[tickets["resolution_hours"].isna() & (tickets["resolution_status"] == "breached")]
+    open_in_time = tickets[tickets["resolution_status"] == "pending"]
+    assert on_hold >= 100
+    assert still_on_hold >= 1
+    assert 3 <= len(open_late) <= 40
+    assert len(open_in_time) >= 3
 
 
 # --- planted anomalies -------------------------------------------------------------------------------

@@ -241,7 +241,9 @@ def incidents_frames(rng: np.random.Generator, contracts: list[terms.DemoContrac
     # on hold once (after the response), waiting on the customer: the pause's working time is not counted
     paused = (rng.random(count) < PAUSE_SHARE) & np.isin(priority, ["P3", "P4"])
     pause_at_h = resp_h + rng.uniform(0.1, 0.7, count) * (resol_h - resp_h)
-    pause_h = np.where(paused, rng.uniform(2.0, 20.0, count), 0.0)
+    # usually a few hours to two days; sometimes the customer takes a week or more to answer
+    pause_h = np.where(paused, np.where(rng.random(count) < 0.15, rng.uniform(20.0, 90.0, count),
+                                        rng.uniform(2.0, 20.0, count)), 0.0)
     stuck = rng.random(count) < STUCK_SHARE
 
     first = (window_start - dt.timedelta(days=3)).date()
