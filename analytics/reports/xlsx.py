@@ -25,6 +25,10 @@ def set_cell(ws, row: int, column: int, value, number_format: str | None = None)
     cell = ws.cell(row=row, column=column)
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return cell
+    if isinstance(value, (list, tuple, set)) or (hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0):
+        value = ", ".join(str(v) for v in (value.tolist() if hasattr(value, "tolist") else value))
+    elif isinstance(value, dict):
+        value = ", ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, decimal.Decimal):
         value = float(value)
     if isinstance(value, pd.Timestamp):
