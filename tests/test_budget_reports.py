@@ -206,3 +206,11 @@ def test_monthly_pack_adds_and_notes_other_domains(monkeypatch):
     assert (cell.value, '"USD"' in cell.number_format) == (120.5, True)
     notes = [c.value for c in wb["Summary"]["A"] if c.value]
     assert "The SLA section could not be built: no SLA data" in notes
+
+
+def test_csv_text_never_starts_a_formula():
+    import pandas as pd
+    from analytics.reports import xlsx
+    frame = pd.DataFrame({"vendor": [INJECTION, "-2+3", "ACME"], "amount": [-5.0, 1.5, 2.0]})
+    assert xlsx.csv_bytes(frame).decode().splitlines() == [
+        "vendor,amount", "'=cmd|' /C calc'!A0,-5.0", "'-2+3,1.5", "ACME,2.0"]
