@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics import cloud, datasets, exchange
 from analytics.ingest import itsm, load, mapping, normalise, read
-from pages import common
+from views import common
 
 FOCUS = "focus"
 LABELS = {name: f"{name} — {d.help.split('.')[0]}" for name, d in datasets.DATASETS.items()}

@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import variance as variance_text  # sentences from frames already fetched; no data access
 from analytics.budget import LABELS
 from analytics.budget_edit import BudgetEditError, grid_changes
-from pages import common
+from views import common
 
 conf = common.header("Budget")
 filters = common.global_filters()

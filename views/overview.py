@@ -2,7 +2,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from pages import common
+from views import common
 
 conf = common.header("Overview")
 filters = common.global_filters()
