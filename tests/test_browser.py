@@ -77,8 +77,6 @@ def settle(page) -> None:
     """Wait until Streamlit has run the script and drawn every element (no skeletons, no running widget)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=60000)
     page.wait_for_selector('h1, [data-testid="stException"]', timeout=120000)
-    # the first session after start-up briefly lists views/*.py until st.navigation has run
-    page.wait_for_function(LEGACY_NAV_GONE, timeout=120000)
     quiet = 0
     for _ in range(240):
         page.wait_for_timeout(500)
