@@ -98,12 +98,12 @@ def vendor_key(name: str | None) -> str:
 
 # Per-connection macros the rules share: the evidence reference of a spend line (its invoice id,
 # else its place in an import batch) and the invoice number as compared (upper case, letters and
-# separators dropped: "inv-001" = "INV 001" = "INV001"). Computed only for the lines a rule reports, not all of them.
+# separators dropped: "inv-001" = "INV 001" = "INV001").
 MACROS_SQL = """
 create or replace temp macro audit_ref(invoice_id, batch_id, row_no) as
     coalesce(nullif(trim(invoice_id), ''), 'batch ' || batch_id || ' row ' || row_no);
 create or replace temp macro audit_invoice_key(invoice_id) as
-    nullif(upper(translate(coalesce(invoice_id, ''), ' -_/.#:', '')), '');
+    nullif(replace(replace(replace(replace(upper(coalesce(invoice_id, '')), '-', ''), ' ', ''), '/', ''), '.', ''), '');
 """
 
 PREPARE_SPEND_SQL = f"""
