@@ -12,14 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
 import pandas as pd
 
-from analytics import registry, settings
+from analytics import registry, settings, vendor_names
 
 SEVERITIES = ("high", "medium", "low")
 RULE_COLUMNS = ("key", "severity", "vendor", "contract_id", "amount_at_stake", "finding_date",
@@ -64,36 +62,15 @@ def get_rule(name: str) -> Rule:
 
 # --- vendor and invoice keys -------------------------------------------------------------------
 
-LEGAL_SUFFIXES = (
-    "ltd", "limited", "inc", "incorporated", "llc", "llp", "lp", "plc", "corp", "corporation", "co", "company",
-    "gmbh", "ag", "kg", "se", "sa", "sas", "sarl", "spa", "srl", "bv", "nv", "ab", "as", "oy", "aps", "pty", "pte",
-)
-_SUFFIX_RE = r"( (" + "|".join(LEGAL_SUFFIXES + ("and",)) + r"))+$"
-# SQL twin of vendor_key(); RE2 and Python's re agree on these patterns
-VENDOR_KEY_SQL = (
-    "coalesce(nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace("
-    "regexp_replace(lower(strip_accents(trim(name))), '[.''\u2019]', '', 'g'), "
-    "'&', ' and ', 'g'), '[^\\p{L}\\p{N}]+', ' ', 'g'), '^ *the ', '', 'g'), "
-    f"'{_SUFFIX_RE}', '', 'g')), ''), lower(trim(name)))"
-)
+# One vendor key across Outlay (analytics/vendor_names.py): "Microsoft Ireland Operations Ltd" and
+# "MICROSOFT IRELAND OPERATIONS LIMITED" are one vendor.
+VENDOR_KEY_SQL = vendor_names.VENDOR_KEY_SQL
+vendor_key = vendor_names.normalise
 
 
 def vendor_key_sql(column: str) -> str:
     """VENDOR_KEY_SQL applied to `column` (a fixed column name, never user input)."""
     return VENDOR_KEY_SQL.replace("trim(name)", f"trim({column})")
-
-
-def vendor_key(name: str | None) -> str:
-    """'Microsoft Ireland Operations Ltd' and 'MICROSOFT IRELAND OPERATIONS LIMITED' -> one key."""
-    if name is None:
-        return ""
-    raw = str(name).strip()
-    text = "".join(c for c in unicodedata.normalize("NFD", raw.lower()) if not unicodedata.combining(c))
-    text = re.sub(r"[.'\u2019]", "", text).replace("&", " and ")
-    text = re.sub(r"[\W_]+", " ", text)
-    text = re.sub(r"^ *the ", "", text)
-    text = re.sub(_SUFFIX_RE, "", text).strip()
-    return text or raw.lower()
 
 
 # Per-connection macros the rules share: the evidence reference of a spend line (its invoice id,
