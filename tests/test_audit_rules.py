@@ -24,7 +24,8 @@ def test_vendor_names_normalise_to_one_key(name):
 
 def test_vendor_key_sql_matches_python(con):
     names = [MS, "ACME, Inc", "The Widget Company", "Müller GmbH & Co. KG", "Limited"]
-    found = [con.execute(f"select {engine.vendor_key_sql('n')} from (select ? as n)", [n]).fetchone()[0] for n in names]
+    sql = "select " + engine.vendor_key_sql("n") + " from (select ? as n)"
+    found = [con.execute(sql, [n]).fetchone()[0] for n in names]
     assert found == [engine.vendor_key(n) for n in names]
 
 
