@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from analytics import store
 from analytics.datasets import Dataset
@@ -210,15 +211,16 @@ def resolve(headers: list[str], dataset: Dataset, *, explicit: dict[str, str] | 
 def apply(frame: pd.DataFrame, dataset: Dataset, mapping: ColumnMapping) -> pd.DataFrame:
     """A frame with `_row` and every canonical column, as text ('' where absent)."""
     out = pd.DataFrame({"_row": frame["_row"].to_numpy()})
+    text = pd.ArrowDtype(pa.string())
     for column in dataset.column_names:
         if column in mapping.constants:
-            out[column] = str(mapping.constants[column])
+            out[column] = pd.Series(str(mapping.constants[column]), index=out.index, dtype=text)
         elif column in mapping.source:
             values = frame[mapping.source[column]]
             values = values if pd.api.types.is_string_dtype(values.dtype) else values.astype(str)
             out[column] = values.array  # positional, and keeps Arrow-backed text without copying
         else:
-            out[column] = ""
+            out[column] = pd.Series("", index=out.index, dtype=text)
     return out
 
 
