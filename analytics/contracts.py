@@ -392,15 +392,19 @@ select * from final order by period, vendor, is_projected
 """
 
 
-def committed_by_month(con, *, start: dt.date, end: dt.date, on: dt.date | None = None) -> pd.DataFrame:
+def committed_by_month(con, *, start: dt.date, end: dt.date, on: dt.date | None = None,
+                       contract_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
     """One row per month × vendor × is_projected: committed contract payments in the reporting currency.
 
     Payments follow each contract's billing frequency (in advance), over its terms and the terms it
     will auto-renew into; is_projected marks renewal terms that start after `on`. A month without an fx rate uses the latest earlier month's rate
     (is_fx_carried_forward); a currency with no rate at all leaves amount_rc empty (is_fx_missing).
+    contract_ids limits the payments to those contracts.
     """
     on = on or settings.as_of(con)
     committed = committed_payments(con, start=start, end=end)
+    if contract_ids is not None:
+        committed = committed[committed["contract_id"].isin(list(contract_ids))]
     cur = con.cursor()
     cur.register("committed", committed)
     try:

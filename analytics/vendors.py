@@ -516,7 +516,9 @@ def score_table(current: pd.DataFrame, previous: pd.DataFrame, weights: dict[str
         for suffix, wide in (("score", wide_score), ("value", wide_value)):
             column = wide[name] if name in wide.columns else pd.Series(dtype=float)
             table[f"{name}_{suffix}"] = table["vendor_key"].map(column).astype(float)
-    table = table.sort_values(["rank", "vendor"], na_position="last").reset_index(drop=True)
+    # ties: the score resting on more indicators first
+    table = table.sort_values(["rank", "indicators_used", "vendor"], ascending=[True, False, True],
+                              na_position="last").reset_index(drop=True)
     front = ["rank", "vendor", "score", "previous_score", "trend", "indicators_used"]
     return table[front + [c for c in table.columns if c not in front]]
 
@@ -638,6 +640,12 @@ def vendor_findings(con, *, vendor_key: str) -> pd.DataFrame | None:
     """The vendor's open cost-audit findings; None when this Outlay has no cost audit module."""
     findings = _optional("analytics.audit", "findings")
     return None if findings is None else _filter_vendor(findings(con, include_dismissed=False), vendor_key)
+
+
+def sla_months(con, *, vendor_key: str) -> pd.DataFrame | None:
+    """The SLA module's contract × month attainment (ticket clocks, availability) for the vendor; None without it."""
+    attainment = _optional("analytics.sla", "contract_month_attainment")
+    return None if attainment is None else _filter_vendor(attainment(con), vendor_key)
 
 
 def vendor_credits(con, *, vendor_key: str) -> pd.DataFrame | None:

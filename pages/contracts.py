@@ -132,8 +132,8 @@ else:
 st.subheader("Committed spend by month")
 first = on.replace(day=1)
 last = fiscal.add_months(first, 24) - dt.timedelta(days=1)
-committed = common.cached("analytics.contracts.committed_by_month", start=first, end=last, on=on)
-committed = committed[committed["vendor"].isin(shown["vendor"])]
+committed = common.cached("analytics.contracts.committed_by_month", start=first, end=last, on=on,
+                          contract_ids=tuple(sorted(shown_ids)))
 if committed.empty:
     st.info("No contract payments fall in this window for the contracts shown.")
 else:

@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import fiscal
+from analytics.sla.monthly import summarise
 from pages import common
 
 conf = common.header("SLA", "ticket clocks count only inside each contract's schedule, minus on-hold time; "
@@ -30,10 +31,10 @@ for row in problems.itertuples():
 
 months = common.cached("analytics.sla.contract_month_attainment", **scope)
 credits = common.cached("analytics.sla.service_credits", **scope)
-totals = common.cached("analytics.sla.summary", **scope)
 if months.empty:
     st.info("No tickets or SLA measurements in this fiscal year for these filters. Pick another year in the sidebar.")
     st.stop()
+totals = summarise(months)  # headline numbers of the frame already fetched; no data access
 
 
 def pct(value) -> str:
@@ -92,14 +93,19 @@ if missed.empty:
     st.success("Every contract met its SLAs in this period.")
 else:
     table = missed[["contract_id", "vendor", "month", "tickets", "breaches", "response_attainment_pct",
-                    "resolution_attainment_pct", "availability_pct", "availability_target_pct"]].astype(
+                    "resolution_attainment_pct", "availability_pct", "availability_target_pct",
+                    "reported_response_hours", "reported_resolution_hours"]].astype(
         {c: float for c in ("response_attainment_pct", "resolution_attainment_pct", "availability_pct",
-                            "availability_target_pct")})
+                            "availability_target_pct", "reported_response_hours", "reported_resolution_hours")})
     st.dataframe(table, hide_index=True, key="sla_missed_table", column_config={
         "response_attainment_pct": st.column_config.NumberColumn("Response %", format="%.1f"),
         "resolution_attainment_pct": st.column_config.NumberColumn("Resolution %", format="%.1f"),
         "availability_pct": st.column_config.NumberColumn("Availability %", format="%.3f"),
-        "availability_target_pct": st.column_config.NumberColumn("Target %", format="%.3f")})
+        "availability_target_pct": st.column_config.NumberColumn("Target %", format="%.3f"),
+        "reported_response_hours": st.column_config.NumberColumn(
+            "Vendor-reported response h", format="%.2f", help="The vendor's own figure (sla dataset), for comparison"),
+        "reported_resolution_hours": st.column_config.NumberColumn(
+            "Vendor-reported resolution h", format="%.2f", help="The vendor's own figure (sla dataset)")})
     common.downloads(table, f"sla_missed_{filters['year']}", key="sla_missed")
     options = [f"{r.contract_id} · {r.month}" for r in missed.itertuples() if r.breaches > 0]
     if options:

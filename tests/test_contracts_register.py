@@ -145,3 +145,8 @@ def test_committed_by_month_without_payments_is_empty():
     con = database([CONTRACTS[3]])
     result = contracts.committed_by_month(con, start=D(2026, 1, 1), end=D(2026, 12, 31))
     assert result.empty
+
+
+def test_committed_by_month_for_chosen_contracts(con):
+    result = contracts.committed_by_month(con, start=D(2026, 11, 1), end=D(2026, 11, 30), contract_ids=("C-3",))
+    assert result["vendor"].tolist() == ["Initech GmbH"]

@@ -211,6 +211,14 @@ def test_duplicate_invoice_is_paid_twice(demo_con, demo_result):
     assert others == 1
 
 
+def test_no_other_same_vendor_same_amount_within_14_days(demo_con, demo_result):
+    found = anomaly(demo_result, "duplicate_invoice")
+    pairs = demo_con.execute(
+        "select a.vendor, a.amount from spend a join spend b on a.vendor = b.vendor and a.amount = b.amount "
+        "and a.row_no < b.row_no and b.date between a.date and a.date + 14").fetchall()
+    assert pairs == [(found.vendor, found.amount)]
+
+
 def test_spend_after_contract_end(demo_con, demo_result):
     found = anomaly(demo_result, "spend_after_contract_end")
     rows = demo_con.execute("select s.invoice_id, s.amount from spend s join contracts c using (contract_id) "

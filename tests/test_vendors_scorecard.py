@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analytics import vendors
-from tests.contracts_fixtures import D, database
+from tests.contracts_fixtures import D, database, without_other_domains
 
 Q3 = D(2026, 9, 30)
 CONTRACTS = [
@@ -34,7 +34,8 @@ INCIDENTS = [
 
 
 @pytest.fixture
-def con():
+def con(monkeypatch):
+    without_other_domains(monkeypatch)
     return database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS)
 
 
@@ -112,9 +113,9 @@ def test_vendor_detail_spend_history_joins_name_variants(con):
     assert history["amount_rc"].astype(float).tolist() == [110000.0, 66000.0, 66000.0]
 
 
-def test_scorecard_cli_json(tmp_path, capsys):
+def test_scorecard_cli_json(tmp_path, capsys, monkeypatch):
     import json
-
+    without_other_domains(monkeypatch)
     from analytics import cli
     path = tmp_path / "v.duckdb"
     database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS, path=path).close()
@@ -173,3 +174,14 @@ def test_audit_findings_share_of_spend(con, monkeypatch):
     # only the open finding dated in the 12 months counts: 6,600 of 132,000 spent = 5% -> 75
     assert (result.loc[("acme", "audit_findings"), "value"], result.loc[("acme", "audit_findings"), "score"]) == (5.0, 75.0)
     assert result.loc[("globex", "audit_findings"), "score"] == 100.0  # spend and no finding
+
+
+def test_sla_months_filtered_to_the_vendor(con, monkeypatch):
+    months = pd.DataFrame({"contract_id": ["V-1", "V-2"], "vendor": ["ACME LTD", "Globex Inc"]})
+    _fake_module(monkeypatch, "analytics.sla", contract_month_attainment=lambda con: months)
+    assert vendors.sla_months(con, vendor_key="acme")["contract_id"].tolist() == ["V-1"]
+
+
+def test_detail_without_sla_or_audit_modules_is_none(con):
+    assert vendors.vendor_findings(con, vendor_key="acme") is None
+    assert vendors.vendor_credits(con, vendor_key="acme") is None

@@ -21,7 +21,7 @@ from analytics.demo import catalog, load, spend, tables, terms
 
 DEFAULT_SEED = 7
 # bump when the generated data changes, so saved bench databases are rebuilt
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 3
 
 
 class DemoRefused(ValueError):
@@ -120,7 +120,8 @@ def _items_frame(lines: spend.Lines) -> pd.DataFrame:
 
 def _anomalies(planted: list[dict], line_frame: pd.DataFrame, lines: spend.Lines, contracts) -> list[Anomaly]:
     """The planted findings, with the invoice numbers as loaded."""
-    numbers = dict(zip(line_frame["inv"].tolist(), line_frame["inv_no"].tolist()))
+    wanted = line_frame[line_frame["inv"].isin([p["inv"] for p in planted])]
+    numbers = dict(zip(wanted["inv"].tolist(), wanted["inv_no"].tolist()))
     by_id = {c.contract_id: c for c in contracts}
 
     def invoice_id(p: dict) -> str:

@@ -92,6 +92,9 @@ class Lines:
         cols = {k: np.concatenate(v) if v else np.array([], dtype=np.int64) for k, v in self.columns.items()}
         order = np.lexsort((cols["cents"], cols["inv"], cols["src"], cols["day"]))
         cols = {k: v[order] for k, v in cols.items()}
+        vendor_codes = {v: i for i, v in enumerate(sorted({row["vendor"] for row in self.sources}))}
+        vendor = np.array([vendor_codes[row["vendor"]] for row in self.sources], dtype=np.int32)[cols["src"]]
+        cols["cents"] = _spread_near_duplicates(vendor, cols["day"], cols["cents"], cols["fixed"])
         cols["cents"] = _unique_within_invoice(cols["inv"], cols["cents"], cols["fixed"])
         cols["inv_no"] = _number_invoices(cols["inv"])
         cols["row_no"] = np.arange(1, len(order) + 1, dtype=np.int64)
@@ -114,19 +117,45 @@ def _number_invoices(inv: np.ndarray) -> np.ndarray:
     return out
 
 
-def _unique_within_invoice(inv: np.ndarray, cents: np.ndarray, fixed: np.ndarray) -> np.ndarray:
-    """Nudge by a cent the random lines that repeat an amount on the same invoice.
+def _spread_near_duplicates(vendor, day, cents, fixed, *, days: int = 14, passes: int = 5) -> np.ndarray:
+    """Raise by a cent a random line repeating a same-vendor amount from the previous `days` days.
 
-    Only a planted duplicate should repeat vendor + invoice + amount; fixed lines keep theirs.
+    So that, at scale 1, "same vendor and amount close in time" finds only the planted duplicate.
+    A few passes; at large scales some coincidences remain, as in real ledgers.
     """
     cents = cents.copy()
-    for _ in range(50):
-        order = np.lexsort((fixed, cents, inv))
-        same = (inv[order][1:] == inv[order][:-1]) & (cents[order][1:] == cents[order][:-1]) & (inv[order][1:] >= 0)
-        same &= ~fixed[order][1:]
+    pick = np.flatnonzero(~fixed)
+    for _ in range(passes):
+        order = pick[np.lexsort((day[pick], cents[pick], vendor[pick]))]
+        v, c, d = vendor[order], cents[order], day[order]
+        same = (v[1:] == v[:-1]) & (c[1:] == c[:-1]) & (d[1:] - d[:-1] <= days)
         if not same.any():
             break
         cents[order[1:][same]] += 1
+    return cents
+
+
+def _unique_within_invoice(inv: np.ndarray, cents: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """Raise by a few cents the random lines that repeat an amount on the same invoice.
+
+    Only a planted duplicate should repeat vendor + invoice + amount; fixed lines (contract
+    bills, planted lines, never on an invoice with random lines) keep theirs. Within an
+    invoice, amounts sorted ascending become strictly increasing: c'[i] - i = cummax(c[i] - i).
+    """
+    cents = cents.copy()
+    pick = np.flatnonzero(~fixed & (inv >= 0))
+    if not len(pick):
+        return cents
+    order = pick[np.lexsort((cents[pick], inv[pick]))]
+    group_inv = inv[order]
+    new_group = np.r_[True, group_inv[1:] != group_inv[:-1]]
+    group = np.cumsum(new_group) - 1
+    starts = np.flatnonzero(new_group)
+    position = np.arange(len(order)) - starts[group]
+    shifted = cents[order] - position
+    offset = np.int64(1) << np.int64(36)  # wider than any amount range, so cummax stays inside a group
+    rising = np.maximum.accumulate(shifted + group * offset) - group * offset
+    cents[order] = rising + position
     return cents
 
 

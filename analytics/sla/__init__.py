@@ -13,10 +13,10 @@ import zoneinfo
 from analytics import settings
 from analytics.sla.credits import credits_outstanding, service_credits
 from analytics.sla.engine import as_of_moment, ticket_sla
-from analytics.sla.monthly import availability_trend, breaches, contract_month_attainment, problems, summary
+from analytics.sla.monthly import availability_trend, breaches, contract_month_attainment, problems, summarise, summary
 
 __all__ = ["ticket_sla", "as_of_moment", "contract_month_attainment", "breaches", "availability_trend",
-           "problems", "summary", "service_credits", "credits_outstanding", "SETTINGS", "bench_cases"]
+           "problems", "summary", "summarise", "service_credits", "credits_outstanding", "SETTINGS", "bench_cases"]
 
 
 def _timezone(value: str) -> str:

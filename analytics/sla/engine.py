@@ -1,4 +1,4 @@
-"""Per-ticket SLA clocks and per contract x month attainment.
+"""Per-ticket SLA clocks, computed set-based in one DuckDB query.
 
 Definitions (docs/sla.md has the long form):
 - Incident timestamps are naive; they are read in the `incident_timezone` setting (default UTC).
@@ -31,6 +31,8 @@ tickets as (
         {responded_u} as responded_u, {resolved_u} as resolved_u,
         lower(replace(priority, ' ', '')) as priority_key
     from incidents
+    where ($only_contract is null or contract_id = $only_contract)
+      and ($only_period is null or cast(date_trunc('month', opened_at) as date) = $only_period)
 ),
 targets as (
     select contract_id, metric, lower(replace(priority, ' ', '')) as priority_key, target_hours, schedule
@@ -166,7 +168,10 @@ def as_of_moment(con) -> dt.datetime:
     return min(to_utc(con, end_of_day), now)
 
 
-def _run(con, select: str, as_of_at: dt.datetime | None) -> pd.DataFrame:
+def query(con, select: str, as_of_at: dt.datetime | None, *, contract_id: str | None = None,
+          period: dt.date | None = None) -> pd.DataFrame:
+    """Run the clock query, ending with `select` (which may continue the CTE chain after `final`, one row per
+    ticket); optionally only one contract's tickets and/or those opened in one month."""
     as_of_at = as_of_at or as_of_moment(con)
     schedules = sched.load(con)
     first, last = con.execute(
@@ -179,6 +184,7 @@ def _run(con, select: str, as_of_at: dt.datetime | None) -> pd.DataFrame:
         "as_of_at": as_of_at,
         "default_schedule": settings.get(con, "sla_default_schedule"),
         "known_schedules": [sched.BUILT_IN] + schedules.names,
+        "only_contract": contract_id, "only_period": period,
     }
     utc = settings.get(con, "incident_timezone") == "UTC"
     if not utc:
@@ -186,9 +192,10 @@ def _run(con, select: str, as_of_at: dt.datetime | None) -> pd.DataFrame:
     return con.execute(_sql(utc, select), params).df()
 
 
-def ticket_sla(con, *, as_of_at: dt.datetime | None = None) -> pd.DataFrame:
-    """One row per ticket: ticket_id, contract_id, priority, opened_at, period (month opened) and per metric
-    (response_, resolution_): hours (inside the schedule, null while not reached), elapsed_hours (to the
-    as-of moment while open), target_hours, schedule, status (met/breached/pending/no target/unknown
-    schedule) and breached."""
-    return _run(con, WIDE, as_of_at)
+def ticket_sla(con, *, as_of_at: dt.datetime | None = None, contract_id: str | None = None,
+               period: dt.date | None = None) -> pd.DataFrame:
+    """One row per ticket (optionally only one contract's, or those opened in one month), sorted by ticket_id:
+    ticket_id, contract_id, priority, opened_at, period (month opened) and per metric (response_, resolution_):
+    hours (inside the schedule, null while not reached), elapsed_hours (to the as-of moment while open),
+    target_hours, schedule, status (met/breached/pending/no target/unknown schedule) and breached."""
+    return query(con, WIDE, as_of_at, contract_id=contract_id, period=period)
