@@ -25,10 +25,12 @@ if "data_flash" in st.session_state:
 
 
 def _counts() -> None:
-    counts = common.cached("analytics.ingest.load.row_counts")
-    cells = st.columns(len(counts))
-    for cell, (name, rows) in zip(cells, counts.items()):
-        cell.metric(name, f"{rows:,}")
+    counts = list(common.cached("analytics.ingest.load.row_counts").items())
+    per_row = 6
+    for start in range(0, len(counts), per_row):
+        cells = st.columns(per_row)
+        for cell, (name, rows) in zip(cells, counts[start:start + per_row]):
+            cell.metric(name.replace("_", " "), f"{rows:,}")
 
 
 def _saved_upload(upload) -> Path:

@@ -83,7 +83,7 @@ def write_formats(folder: Path, rows: int, xlsx_rows: int) -> dict[str, Path]:
     canonical.to_csv(files["tsv with CR line ends"], index=False, sep="\t", lineterminator="\r")
     sheet = canonical.head(xlsx_rows).copy()
     sheet["amount"] = base["cents"].head(xlsx_rows) / 100
-    sheet["date"] = list(base["date"].head(xlsx_rows).dt.to_pydatetime())
+    sheet["date"] = [ts.to_pydatetime() for ts in base["date"].head(xlsx_rows)]
     workbook = xlsx.new_workbook()
     xlsx.write_frame(workbook.create_sheet("spend"), sheet)
     files["xlsx"] = folder / "spend.xlsx"
