@@ -10,6 +10,7 @@ Profiles are saved mappings; a later file with the same headers finds its profil
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 import unicodedata
@@ -122,9 +123,10 @@ def normalise_header(text: str) -> str:
     return re.sub(r"[\s_\-./()#:]+", "", text)
 
 
-def _synonyms(canonical: str) -> list[str]:
+@functools.lru_cache(maxsize=None)
+def _synonyms(canonical: str) -> tuple[str, ...]:
     names = [canonical] + [s.strip() for s in SYNONYMS.get(canonical, "").split(";") if s.strip()]
-    return list(dict.fromkeys(normalise_header(n) for n in names))
+    return tuple(dict.fromkeys(normalise_header(n) for n in names))
 
 
 def _score(header: str, canonical: str) -> float:
@@ -134,7 +136,12 @@ def _score(header: str, canonical: str) -> float:
         return 1.0
     if norm in names:
         return 0.95
-    best = max(difflib.SequenceMatcher(None, norm, n).ratio() for n in names)
+    best = 0.0
+    for name in names:
+        matcher = difflib.SequenceMatcher(None, norm, name)
+        # the cheap upper bounds first: most pairs are far apart
+        if matcher.real_quick_ratio() >= FUZZY_CUTOFF and matcher.quick_ratio() >= FUZZY_CUTOFF:
+            best = max(best, matcher.ratio())
     return best * 0.9 if best >= FUZZY_CUTOFF else 0.0
 
 

@@ -284,7 +284,8 @@ def _read_excel(path: Path, name: str, sheet: str | None) -> tuple[pd.DataFrame,
     if not rows:
         raise ReadError(f"{name}: sheet {chosen!r} is empty")
     width = max(len(r) for r in rows)
-    text = [[cell_text(v) for v in r] + [""] * (width - len(r)) for r in rows]
+    # text cells are by far the most common: keep them as they are without a function call
+    text = [[v if type(v) is str else cell_text(v) for v in r] + [""] * (width - len(r)) for r in rows]
     frame = pd.DataFrame(text, columns=[f"c{i}" for i in range(width)], dtype=object)
     return frame, chosen, sheets
 
