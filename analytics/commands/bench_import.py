@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 
 from analytics.ingest import throughput
 
@@ -31,8 +32,12 @@ def run(args) -> int:
     timings = throughput.measure(rows=args.rows, xlsx_rows=args.xlsx_rows)
     if args.json:
         print(json.dumps([{"format": t.format, "rows": t.rows, "seconds": round(t.seconds, 2),
-                           "rows_per_s": round(t.rows_per_s)} for t in timings], indent=2))
+                           "cpu_seconds": round(t.cpu_seconds, 2), "rows_per_s": round(t.rows_per_s)}
+                          for t in timings], indent=2))
         return 0
+    load = os.getloadavg()[0]
+    print(f"(load average {load:.1f} on {os.cpu_count()} cores; CPU s = this process's CPU time, all threads)")
     for t in timings:
-        print(f"{t.format:<48} {t.rows:>10,} rows  {t.seconds:7.2f} s  {t.rows_per_s:>10,.0f} rows/s")
+        print(f"{t.format:<48} {t.rows:>10,} rows  {t.seconds:7.2f} s wall  {t.cpu_seconds:7.2f} s CPU  "
+              f"{t.rows_per_s:>10,.0f} rows/s")
     return 0

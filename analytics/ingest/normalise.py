@@ -430,7 +430,8 @@ def column_sql(con, table: str, column: str, kind: str, *, options: FormatOption
                 {f"cfrom_{i}": list(choices), f"cto_{i}": list(choices.values())}, None)
     elif kind == "currency":
         marks = {k: v for k, v in CURRENCY_MARKS.items()}
-        return (f"coalesce(list_extract($ccode_{i}, list_position($cmark_{i}, lower({v}))), {v})",
+        return (f"case when regexp_full_match({v}, '[A-Z]{{3}}') then {v} "
+                f"else coalesce(list_extract($ccode_{i}, list_position($cmark_{i}, lower({v}))), {v}) end",
                 {f"cmark_{i}": list(marks), f"ccode_{i}": list(marks.values())}, None)
     else:
         return v, {}, None
