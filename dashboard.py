@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages.navigation import PAGES
+from views.navigation import PAGES
 
 ROOT = Path(__file__).resolve().parent
 

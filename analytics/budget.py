@@ -416,26 +416,41 @@ def version_names(con) -> list[str]:
     return versions(con)["version"].tolist()
 
 
-VERSION_YEAR_SQL = """
-select {by} as {alias}, sum(amount_rc) as budget_year
-from {lines} as lines
-where period between $first and $last {where}
+ALL_VERSIONS_YEAR_SQL = """
+with
+versions as (select distinct version from budget),
+own as (
+    select b.version as in_version, b.* from budget_rc b where b.period between $first and $last
+),
+from_original as (
+    select v.version as in_version, o.*
+    from versions v
+    join budget_rc o on o.version = 'original' and v.version <> 'original'
+    where o.period between $first and $last
+        and not exists (
+            select 1 from budget r
+            where r.version = v.version and r.period = o.period and r.cost_center = o.cost_center
+                and r.category = o.category and r.project is not distinct from o.project
+        )
+),
+lines as (select * from own union all select * from from_original)
+select {by} as {alias}, in_version as version, sum(amount_rc) as budget_year
+from lines
+where true {where}
 group by all
 """
 
 
 def versions_compare(con, *, year: int, by: str = "cost_center", cost_center: str | None = None,
                      category: str | None = None) -> pd.DataFrame:
-    """One row per `by` value (and Total): the full-year budget of every version side by side,
-    the actual YTD and the run-rate."""
+    """One row per `by` value (and Total): the full-year budget of every version side by side (each
+    version's lines in force, see lines_in_force), the actual YTD and the run-rate."""
     if by not in ("cost_center", "category", "project"):
         raise ValueError(f"cannot compare versions by {by!r}")
     win = window(con, year=year)
     where, params = where_clause({"cost_center": cost_center, "category": category}, BUDGET_DIMS, "b")
     params.update({"first": win.first, "last": win.last})
-    sql = VERSION_YEAR_SQL.format(by=BUDGET_DIMS[by], alias=by, lines=lines_in_force(), where=where)
-    parts = [con.execute(sql, {**params, "version": name}).df().assign(version=name) for name in version_names(con)]
-    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[by, "budget_year", "version"])
+    long = con.execute(ALL_VERSIONS_YEAR_SQL.format(by=BUDGET_DIMS[by], alias=by, where=where), params).df()
     names = [v for v in version_names(con) if v in set(long["version"])]
     wide = long.pivot_table(index=by, columns="version", values="budget_year", aggfunc="sum").reindex(columns=names)
     actual = budget_vs_actual(con, year=year, by=(by,), cost_center=cost_center, category=category, totals=False)

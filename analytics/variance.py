@@ -22,37 +22,30 @@ def drivers(con, *, year: int, version: str | None = None, cost_center: str | No
     columns = ["cost_center", "category", "vendor", "variance", "since", "cost_center_variance"]
     if not win.ytd_months:
         return pd.DataFrame(columns=columns)
+    months = list(win.months[:win.ytd_months])
     cells = budget.budget_vs_actual(con, year=year, by=("cost_center", "category", "period"), version=version,
                                     cost_center=cost_center, totals=False, through=through)
-    cells["period"] = pd.to_datetime(cells["period"]).dt.date
-    closed = cells[cells["period"] <= win.closed_through]
-    closed = closed.assign(variance=closed["actual_ytd"] - closed["budget_ytd"])
     vendors = budget.budget_vs_actual(con, year=year, by=("cost_center", "category", "vendor", "period"),
                                       cost_center=cost_center, totals=False, through=through)
-    vendors = vendors.rename(columns={"actual_ytd": "actual"})
-    vendors["period"] = pd.to_datetime(vendors["period"]).dt.date
-    by_cell = {key: part for key, part in vendors[["cost_center", "category", "vendor", "period", "actual"]]
-               .groupby(["cost_center", "category"], sort=False)}
-    empty = vendors.iloc[0:0]
+    variance_by_month = _monthly(cells, months, ("cost_center", "category"), lambda r: r.actual_ytd - r.budget_ytd)
+    spend_by_month = _monthly(vendors, months, ("cost_center", "category", "vendor"), lambda r: r.actual_ytd)
     rows = []
-    for center, part in closed.groupby("cost_center", sort=True):
-        center_variance = float(part["variance"].sum())
+    for center in sorted({center for center, _ in variance_by_month}):
+        by_category = {cat: sum(v) for (cc, cat), v in variance_by_month.items() if cc == center}
+        center_variance = sum(by_category.values())
         if abs(center_variance) < 0.005:
             continue
-        by_category = part.groupby("category")["variance"].sum()
-        same_sign = by_category[by_category * center_variance > 0].abs().sort_values(ascending=False)
+        same_sign = sorted((c for c, v in by_category.items() if v * center_variance > 0),
+                           key=lambda c: -abs(by_category[c]))
         covered = 0.0
-        for category in same_sign.index[:max_categories]:
-            category_variance = float(by_category[category])
-            months = part[part["category"] == category].set_index("period")["variance"].reindex(
-                list(win.months[:win.ytd_months]), fill_value=0.0)
-            since = _since(months, category_variance)
-            rows.append([center, category, "", category_variance, since.strftime("%Y-%m") if since else "",
-                         center_variance])
-            spend = by_cell.get((center, category), empty)
-            for vendor, amount in _vendor_contributions(spend, category_variance, since, win)[:max_vendors]:
-                rows.append([center, category, vendor, amount, since.strftime("%Y-%m") if since else "",
-                             center_variance])
+        for category in same_sign[:max_categories]:
+            category_variance = by_category[category]
+            since = _since(variance_by_month[(center, category)], category_variance)
+            label = months[since].strftime("%Y-%m") if since else ""
+            rows.append([center, category, "", category_variance, label, center_variance])
+            spend = {v: series for (cc, cat, v), series in spend_by_month.items() if (cc, cat) == (center, category)}
+            for vendor, amount in _vendor_contributions(spend, category_variance, since)[:max_vendors]:
+                rows.append([center, category, vendor, amount, label, center_variance])
             covered += abs(category_variance)
             if covered >= coverage * abs(center_variance):
                 break
@@ -61,35 +54,41 @@ def drivers(con, *, year: int, version: str | None = None, cost_center: str | No
     return frame.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
-def _since(months: pd.Series, total: float):
-    """First month of the run of same-sign monthly variances that ends at the last closed month,
-    or None when that run starts at the year's first month."""
+def _monthly(frame: pd.DataFrame, months: list, keys: tuple[str, ...], value) -> dict[tuple, list[float]]:
+    """{key: [value per closed month]} from a budget_vs_actual frame with a `period` column."""
+    index = {m: i for i, m in enumerate(months)}
+    out: dict[tuple, list[float]] = {}
+    for r in frame.itertuples(index=False):
+        i = index.get(pd.Timestamp(r.period).date())
+        if i is not None:
+            out.setdefault(tuple(getattr(r, k) for k in keys), [0.0] * len(months))[i] += float(value(r))
+    return out
+
+
+def _since(series: list[float], total: float) -> int | None:
+    """Index of the first month of the run of same-sign monthly variances that ends at the last
+    closed month, or None when that run starts at the year's first month."""
     start = None
-    for period, value in reversed(list(months.items())):
-        if value * total > 0:
-            start = period
+    for i in range(len(series) - 1, -1, -1):
+        if series[i] * total > 0:
+            start = i
         else:
             break
-    if start is None or start == months.index[0]:
-        return None
-    return start
+    return start or None
 
 
-def _vendor_contributions(spend: pd.DataFrame, variance: float, since, win) -> list[tuple[str, float]]:
+def _vendor_contributions(spend: dict[str, list[float]], variance: float, since: int | None) -> list[tuple[str, float]]:
     """(vendor, contribution) with the same sign as `variance`, largest first."""
     out = []
     if since is None:
-        total = spend["actual"].sum()
+        total = sum(sum(series) for series in spend.values())
         if total:
-            for vendor, amount in spend.groupby("vendor")["actual"].sum().items():
-                out.append((vendor, float(amount / total * variance)))
+            out = [(vendor, sum(series) / total * variance) for vendor, series in spend.items()]
     else:
-        before_months = win.months.index(since)
-        after_months = win.ytd_months - before_months
-        for vendor, part in spend.groupby("vendor"):
-            before = part.loc[part["period"] < since, "actual"].sum() / before_months
-            after = part.loc[part["period"] >= since, "actual"].sum()
-            out.append((vendor, float(after - before * after_months)))
+        after_months = len(next(iter(spend.values()), [])) - since
+        for vendor, series in spend.items():
+            before = sum(series[:since]) / since
+            out.append((vendor, sum(series[since:]) - before * after_months))
     # never say a vendor explains more than the whole variance
     out = [(v, a if abs(a) <= abs(variance) else variance) for v, a in out if a * variance > 0]
     return sorted(out, key=lambda item: -abs(item[1]))

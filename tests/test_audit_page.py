@@ -14,7 +14,7 @@ def page(demo_copy, monkeypatch):
     monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
     at.run()
-    at.switch_page("pages/audit.py")
+    at.switch_page("views/audit.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

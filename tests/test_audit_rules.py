@@ -24,7 +24,8 @@ def test_vendor_names_normalise_to_one_key(name):
 
 def test_vendor_key_sql_matches_python(con):
     names = [MS, "ACME, Inc", "The Widget Company", "Müller GmbH & Co. KG", "Limited"]
-    found = [con.execute(f"select {engine.vendor_key_sql('n')} from (select ? as n)", [n]).fetchone()[0] for n in names]
+    sql = "select " + engine.vendor_key_sql("n") + " from (select ? as n)"
+    found = [con.execute(sql, [n]).fetchone()[0] for n in names]
     assert found == [engine.vendor_key(n) for n in names]
 
 
@@ -306,3 +307,19 @@ def test_category_with_many_small_vendors(con):
 def test_four_small_vendors_are_not_enough(con):
     add_spend(con, [line(D(2026, 6, 1), 1000, vendor=f"Shop {k}", category="Printing") for k in range(4)])
     assert run(con, "vendor_consolidation").empty
+
+
+# --- money in the reporting currency ---------------------------------------------------------
+
+def test_missing_fx_rate_leaves_the_amount_at_stake_unknown(con):
+    add_spend(con, [line(D(2026, 3, 5), 1250, currency="EUR", invoice_id="E-1"),
+                    line(D(2026, 3, 9), 1250, currency="EUR", invoice_id="E-1")])
+    found = run(con, "duplicate_payment")
+    assert len(found) == 1 and found["amount_at_stake"].isna().all()
+
+
+def test_foreign_currency_duplicate_is_converted_at_its_months_rate(con):
+    add_fx(con, "EUR", 1.10, [D(2026, 3, 1)])
+    add_spend(con, [line(D(2026, 3, 5), 1000, currency="EUR", invoice_id="E-1"),
+                    line(D(2026, 3, 9), 1000, currency="EUR", invoice_id="E-1")])
+    assert run(con, "duplicate_payment")["amount_at_stake"].tolist() == [pytest.approx(1100.0)]

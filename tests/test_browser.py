@@ -14,7 +14,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from pages.navigation import PAGES
+from views.navigation import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -70,10 +70,6 @@ def browser():
         chromium.close()
 
 
-LEGACY_NAV_GONE = """() => {
-    const nav = document.querySelector('[data-testid="stSidebarNav"]');
-    return !nav || !nav.innerText.split('\\n').map(s => s.trim()).includes('common');
-}"""
 BUSY = '[data-testid="stAppSkeleton"], [data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
 
 
@@ -81,8 +77,6 @@ def settle(page) -> None:
     """Wait until Streamlit has run the script and drawn every element (no skeletons, no running widget)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=60000)
     page.wait_for_selector('h1, [data-testid="stException"]', timeout=120000)
-    # the first session after start-up briefly lists pages/*.py until st.navigation has run
-    page.wait_for_function(LEGACY_NAV_GONE, timeout=120000)
     quiet = 0
     for _ in range(240):
         page.wait_for_timeout(500)
@@ -111,6 +105,7 @@ def test_navigation_links_every_page(server, browser):
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
     for _, title in PRESENT:
         assert title in nav
+    assert "common" not in nav.split()  # Streamlit's file-list navigation never shows
     page.close()
 
 

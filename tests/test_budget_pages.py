@@ -62,14 +62,14 @@ def test_url_parameters_restore_the_view(app):
 def test_filters_survive_a_page_change(app):
     app.run()
     app.selectbox(key="filter_category").set_value("Software").run()
-    app.switch_page("pages/budget.py").run()
+    app.switch_page("views/budget.py").run()
     assert not app.exception
     assert app.selectbox(key="filter_category").value == "Software"
 
 
 def test_budget_page_renders(app):
     app.run()
-    app.switch_page("pages/budget.py").run()
+    app.switch_page("views/budget.py").run()
     assert not app.exception
     summary = summary_table(app)
     assert summary["Actual YTD"].iloc[-1] == 8220.0
@@ -77,7 +77,7 @@ def test_budget_page_renders(app):
 
 def test_budget_filter_changes_the_summary(app):
     app.run()
-    app.switch_page("pages/budget.py").run()
+    app.switch_page("views/budget.py").run()
     app.selectbox(key="filter_cost_center").set_value("Infrastructure").run()
     summary = summary_table(app)
     assert summary["Actual YTD"].iloc[-1] == 7000.0
@@ -85,7 +85,7 @@ def test_budget_filter_changes_the_summary(app):
 
 def test_budget_page_builds_the_monthly_pack(app):
     app.run()
-    app.switch_page("pages/budget.py").run()
+    app.switch_page("views/budget.py").run()
     app.button(key="budget_build_monthly").click().run()
     assert not app.exception
     month, version, data = app.session_state["_monthly_pack"]
@@ -94,6 +94,6 @@ def test_budget_page_builds_the_monthly_pack(app):
 
 def test_budget_page_save_is_disabled_without_changes(app):
     app.run()
-    app.switch_page("pages/budget.py").run()
+    app.switch_page("views/budget.py").run()
     assert app.button(key="budget_save").disabled
     assert "No budget line has been edited in the app yet." in [m.value for m in app.markdown]

@@ -53,9 +53,10 @@ def cell_right_of(ws, label, column_offset=1):
 
 
 def test_monthly_pack_sheets(monthly_pack):
-    assert openpyxl.load_workbook(monthly_pack).sheetnames == [
-        "Summary", "Monthly", "By cost center", "By category", "Cost center x category", "Variance drivers",
-        "FX", "Top vendors"]
+    names = openpyxl.load_workbook(monthly_pack).sheetnames
+    assert names[:8] == ["Summary", "Monthly", "By cost center", "By category", "Cost center x category",
+                         "Variance drivers", "FX", "Top vendors"]
+    assert set(names[8:]) <= {"Renewals", "SLA", "Audit findings", "Forecast"}
 
 
 def test_ytd_actual_reconciles_app_report_and_rows(monthly_pack, db_file):
@@ -122,6 +123,12 @@ def test_annual_pack_month_columns_and_year_totals(annual_pack, db_file):
     assert total_row[0] == "Total" and total_row[-1] == 19600
 
 
+def test_list_values_are_written_as_text():
+    from analytics.reports import xlsx
+    ws = xlsx.new_workbook().create_sheet("x")
+    assert xlsx.set_cell(ws, 1, 1, ["C-1", "=C-2"]).value == "C-1, =C-2"
+
+
 def test_cli_writes_the_monthly_pack(db_file, tmp_path):
     out = tmp_path / "pack.xlsx"
     assert cli.main(["report", "monthly", "--period", "2025-06", "--out", str(out), "--db", str(db_file)]) == 0
@@ -153,13 +160,13 @@ def test_monthly_pack_lists_upcoming_renewals(tmp_path):
 
 def test_overview_shows_the_renewals_tile_only_with_contracts():
     con = budget_data.database()
-    assert [t[0] for t in overview.extra_tiles(con, year=2026)] == []
+    assert "Cancel-by within 90 days" not in [t[0] for t in overview.extra_tiles(con, year=2026)]
     con.execute("insert into contracts (batch_id, row_no, contract_id, vendor, service, start_date, end_date, "
                 "annual_value, currency, auto_renew, renewal_term_months, notice_days) values "
                 "(4, 1, 'C-1', 'SAP SE', 'ERP', '2023-10-01', '2025-09-30', 12000, 'EUR', true, 12, 30)")
-    assert overview.extra_tiles(con, year=2026) == [
-        ("Cancel-by within 90 days", "1",
-         "Contracts whose cancel-by date falls within 90 days of the as-of date (Contracts page).")]
+    assert ("Cancel-by within 90 days", "1",
+            "Contracts whose cancel-by date falls within 90 days of the as-of date (Contracts page).") in \
+        overview.extra_tiles(con, year=2026)
 
 
 def fake_domains(monkeypatch, functions):
@@ -199,3 +206,11 @@ def test_monthly_pack_adds_and_notes_other_domains(monkeypatch):
     assert (cell.value, '"USD"' in cell.number_format) == (120.5, True)
     notes = [c.value for c in wb["Summary"]["A"] if c.value]
     assert "The SLA section could not be built: no SLA data" in notes
+
+
+def test_csv_text_never_starts_a_formula():
+    import pandas as pd
+    from analytics.reports import xlsx
+    frame = pd.DataFrame({"vendor": [INJECTION, "-2+3", "ACME"], "amount": [-5.0, 1.5, 2.0]})
+    assert xlsx.csv_bytes(frame).decode().splitlines() == [
+        "vendor,amount", "'=cmd|' /C calc'!A0,-5.0", "'-2+3,1.5", "ACME,2.0"]

@@ -138,7 +138,7 @@ def test_cloud_page_shows_the_totals_and_changes_with_the_dimension(tmp_path, mo
     cloud.import_focus(con, focus_csv(tmp_path))
     con.close()
     monkeypatch.setenv("OUTLAY_DB", str(db))
-    at = open_page("pages/cloud.py")
+    at = open_page("views/cloud.py")
     assert not at.exception, [e.value for e in at.exception]
     assert at.metric[0].value == "3.50 USD"
     at.selectbox(key="cloud_dimension").set_value("service").run()
@@ -151,6 +151,6 @@ def test_cloud_page_shows_the_totals_and_changes_with_the_dimension(tmp_path, mo
 def test_cloud_page_empty_state(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
     monkeypatch.setenv("OUTLAY_DB", str(tmp_path / "empty.duckdb"))
-    at = open_page("pages/cloud.py")
+    at = open_page("views/cloud.py")
     assert not at.exception
     assert "No cloud billing yet" in at.info[0].value

@@ -30,7 +30,7 @@ def app_db(tmp_path, monkeypatch):
 def open_data_page() -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/data.py")
+    at.switch_page("views/data.py")
     at.run()
     return at
 

@@ -12,7 +12,7 @@ def forecast_app(demo_copy, monkeypatch):
     monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
     at.run()
-    at.switch_page("pages/forecast.py")
+    at.switch_page("views/forecast.py")
     at.run()
     return at
 

@@ -203,3 +203,18 @@ def test_currency_taken_from_the_amount_when_the_column_is_empty():
     frame["currency"] = ["", "", ""]
     result = normalise.normalise(duckdb.connect(), spec, frame)
     assert result.frame.column("currency").to_pylist() == ["GBP", "PLN", ""]
+
+
+def test_the_benchmark_formats_all_import_the_same_numbers(tmp_path):
+    from analytics import store
+    from analytics.ingest import load, throughput
+    files = throughput.write_formats(tmp_path, 300, 300)
+    seen = {}
+    for name, path in files.items():
+        con = store.connect(tmp_path / f"{path.stem}.duckdb")
+        load.import_file(con, "spend", path, options=load.ImportOptions(auto_map=True))
+        seen[name] = con.execute("select count(*), sum(amount), min(date), max(date), count(distinct vendor), "
+                                 "sum(length(invoice_id)) from spend").fetchall()[0]
+        con.close()
+    assert len(set(seen.values())) == 1, seen
+    assert next(iter(seen.values()))[0] == 300

@@ -17,21 +17,21 @@ def test_analytics_never_imports_streamlit():
     assert offenders == []
 
 
-def test_analytics_never_imports_pages():
+def test_analytics_never_imports_views():
     offenders = [str(p) for p in python_files("analytics")
-                 if re.search(r"^\s*(import pages|from pages)", p.read_text(), re.M)]
+                 if re.search(r"^\s*(import views|from views)", p.read_text(), re.M)]
     assert offenders == []
 
 
 def test_pages_contain_no_sql():
     sql = re.compile(r"\.execute\(|\bselect\b.+\bfrom\b", re.I)
-    offenders = [str(p) for p in python_files("pages") if sql.search(p.read_text())]
+    offenders = [str(p) for p in python_files("views") if sql.search(p.read_text())]
     assert offenders == []
 
 
 def test_no_sql_built_from_f_strings_at_the_call():
     pattern = re.compile(r"(execute|sql|query)\(\s*f[\"']")
-    offenders = [f"{p}:{i}" for p in python_files("analytics") + python_files("pages")
+    offenders = [f"{p}:{i}" for p in python_files("analytics") + python_files("views")
                  for i, line in enumerate(p.read_text().splitlines(), 1) if pattern.search(line)]
     assert offenders == []
 

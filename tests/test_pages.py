@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages.navigation import PAGES
+from views.navigation import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESENT = [path for path, _, _ in PAGES if (ROOT / path).exists()]
@@ -17,7 +17,7 @@ def app_db(demo_copy, monkeypatch):
 
 
 def test_core_pages_are_in_the_navigation():
-    assert {"pages/overview.py", "pages/data.py", "pages/settings.py"} <= set(PRESENT)
+    assert {"views/overview.py", "views/data.py", "views/settings.py"} <= set(PRESENT)
 
 
 @pytest.mark.parametrize("page", PRESENT)
@@ -43,7 +43,7 @@ def test_page_has_an_empty_state_on_an_empty_database(tmp_path, monkeypatch, pag
 def test_settings_page_saves_a_setting(app_db):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/settings.py")
+    at.switch_page("views/settings.py")
     at.run()
     at.text_input(key="setting_company_name").set_value("Renamed Ltd")
     at.button[0].click()

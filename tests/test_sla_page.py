@@ -12,7 +12,7 @@ def app(demo_copy, monkeypatch):
     monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
     at.run()
-    at.switch_page("pages/sla.py")
+    at.switch_page("views/sla.py")
     at.run()
     return at
 

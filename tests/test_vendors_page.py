@@ -18,7 +18,7 @@ def app(tmp_path, monkeypatch):
     monkeypatch.setenv("OUTLAY_DB", str(path))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/vendors.py")
+    at.switch_page("views/vendors.py")
     at.run()
     return at
 

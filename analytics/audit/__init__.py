@@ -149,7 +149,8 @@ wanted as (
     select finding_id, unnest(evidence_lines) as line_id from wanted_findings
 ),
 final as (
-    select w.finding_id, 'spend line' as kind, audit_ref(s.invoice_id, s.batch_id, s.row_no) as ref, s.date, s.vendor, s.description,
+    select w.finding_id, 'spend line' as kind, audit_ref(s.invoice_id, s.batch_id, s.row_no) as ref,
+        s.date, s.vendor, s.description,
         cast(s.amount as double) as amount, s.currency, cast(s.amount_rc as double) as amount_rc,
         s.invoice_id, s.contract_id, s.cost_center, s.category, s.batch_id, s.row_no
     from wanted w join audit_spend s using (line_id)

@@ -12,14 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
 import pandas as pd
 
-from analytics import registry, settings
+from analytics import registry, settings, vendor_names
 
 SEVERITIES = ("high", "medium", "low")
 RULE_COLUMNS = ("key", "severity", "vendor", "contract_id", "amount_at_stake", "finding_date",
@@ -64,18 +62,10 @@ def get_rule(name: str) -> Rule:
 
 # --- vendor and invoice keys -------------------------------------------------------------------
 
-LEGAL_SUFFIXES = (
-    "ltd", "limited", "inc", "incorporated", "llc", "llp", "lp", "plc", "corp", "corporation", "co", "company",
-    "gmbh", "ag", "kg", "se", "sa", "sas", "sarl", "spa", "srl", "bv", "nv", "ab", "as", "oy", "aps", "pty", "pte",
-)
-_SUFFIX_RE = r"( (" + "|".join(LEGAL_SUFFIXES + ("and",)) + r"))+$"
-# SQL twin of vendor_key(); RE2 and Python's re agree on these patterns
-VENDOR_KEY_SQL = (
-    "coalesce(nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace("
-    "regexp_replace(lower(strip_accents(trim(name))), '[.''\u2019]', '', 'g'), "
-    "'&', ' and ', 'g'), '[^\\p{L}\\p{N}]+', ' ', 'g'), '^ *the ', '', 'g'), "
-    f"'{_SUFFIX_RE}', '', 'g')), ''), lower(trim(name)))"
-)
+# One vendor key across Outlay (analytics/vendor_names.py): "Microsoft Ireland Operations Ltd" and
+# "MICROSOFT IRELAND OPERATIONS LIMITED" are one vendor.
+VENDOR_KEY_SQL = vendor_names.VENDOR_KEY_SQL
+vendor_key = vendor_names.normalise
 
 
 def vendor_key_sql(column: str) -> str:
@@ -83,27 +73,14 @@ def vendor_key_sql(column: str) -> str:
     return VENDOR_KEY_SQL.replace("trim(name)", f"trim({column})")
 
 
-def vendor_key(name: str | None) -> str:
-    """'Microsoft Ireland Operations Ltd' and 'MICROSOFT IRELAND OPERATIONS LIMITED' -> one key."""
-    if name is None:
-        return ""
-    raw = str(name).strip()
-    text = "".join(c for c in unicodedata.normalize("NFD", raw.lower()) if not unicodedata.combining(c))
-    text = re.sub(r"[.'\u2019]", "", text).replace("&", " and ")
-    text = re.sub(r"[\W_]+", " ", text)
-    text = re.sub(r"^ *the ", "", text)
-    text = re.sub(_SUFFIX_RE, "", text).strip()
-    return text or raw.lower()
-
-
 # Per-connection macros the rules share: the evidence reference of a spend line (its invoice id,
 # else its place in an import batch) and the invoice number as compared (upper case, letters and
-# separators dropped: "inv-001" = "INV 001" = "INV001"). Computed only for the lines a rule reports, not all of them.
+# separators dropped: "inv-001" = "INV 001" = "INV001").
 MACROS_SQL = """
 create or replace temp macro audit_ref(invoice_id, batch_id, row_no) as
     coalesce(nullif(trim(invoice_id), ''), 'batch ' || batch_id || ' row ' || row_no);
 create or replace temp macro audit_invoice_key(invoice_id) as
-    nullif(upper(translate(coalesce(invoice_id, ''), ' -_/.#:', '')), '');
+    nullif(replace(replace(replace(replace(upper(coalesce(invoice_id, '')), '-', ''), ' ', ''), '/', ''), '.', ''), '');
 """
 
 PREPARE_SPEND_SQL = f"""

@@ -75,12 +75,15 @@ flagged as (
 ),
 evidence as (
     select f.dimension, f.series_key, f.period, mode(s.vendor) as vendor,
-        list(audit_ref(s.invoice_id, s.batch_id, s.row_no) order by s.date, s.line_id) as evidence, list(s.line_id order by s.date, s.line_id) as evidence_lines
-    from flagged f join audit_spend s on f.dimension = 'vendor' and s.vendor_key = f.series_key and s.period = f.period
+        list(audit_ref(s.invoice_id, s.batch_id, s.row_no) order by s.date, s.line_id) as evidence,
+        list(s.line_id order by s.date, s.line_id) as evidence_lines
+    from flagged f
+    join audit_spend s on f.dimension = 'vendor' and s.vendor_key = f.series_key and s.period = f.period
     group by all
     union all
     select f.dimension, f.series_key, f.period, null,
-        list(audit_ref(s.invoice_id, s.batch_id, s.row_no) order by s.date, s.line_id), list(s.line_id order by s.date, s.line_id)
+        list(audit_ref(s.invoice_id, s.batch_id, s.row_no) order by s.date, s.line_id),
+        list(s.line_id order by s.date, s.line_id)
     from flagged f join audit_spend s on f.dimension = 'cost_center' and s.cost_center = f.series_key
         and s.period = f.period
     group by all

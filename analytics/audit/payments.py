@@ -9,30 +9,45 @@ import pandas as pd
 
 from analytics.audit.engine import empty_findings, fmt_date, fmt_money
 
-# Both duplicate queries start from the few lines whose vendor, currency and amount repeat
-# (a cheap hash aggregate over all lines), kept narrow; details are joined back for the findings only.
+# Both duplicate queries start from a small candidate table: lines whose vendor, currency, amount
+# and invoice number repeat, and lines with an equal payment (same vendor, currency, amount and
+# description) at most `window` days before or after them; plus the credit notes that could cancel
+# them. The prefilter groups by a 64-bit hash of the keys (cheaper to sort than the strings); a
+# collision could only add candidates, which the exact grouping below then drops.
 CANDIDATES_SQL = """
 create or replace temp table audit_duplicate_candidates as
 with
-repeated as (
-    select vendor_key, currency, amount
-    from audit_spend
-    where amount > 0
-    group by all
-    having count(*) > 1
+same_invoice as (
+    select unnest(line_ids) as line_id
+    from (
+        select list(line_id) as line_ids
+        from audit_spend
+        where amount > 0 and invoice_id is not null
+        group by hash(vendor_key, currency, amount, audit_invoice_key(invoice_id))
+        having count(*) > 1
+    )
+),
+same_amount as (
+    select line_id
+    from (
+        select line_id, date - lag(date) over w as gap_before, lead(date) over w - date as gap_after
+        from audit_spend
+        where amount > 0
+        window w as (partition by hash(vendor_key, currency, amount, description) order by date, line_id)
+    )
+    where gap_before <= $window or gap_after <= $window
 ),
 candidates as (
     select s.line_id, s.vendor_key, s.currency, s.amount, s.date, audit_invoice_key(s.invoice_id) as invoice_key,
-        lower(trim(coalesce(s.description, ''))) as description_key
+        coalesce(s.description, '') as description_key
     from audit_spend s
-    semi join repeated r using (vendor_key, currency, amount)
-    where s.amount > 0
+    where s.line_id in (select line_id from same_invoice union select line_id from same_amount)
 ),
 credits as (
     select s.line_id, s.vendor_key, s.currency, -s.amount as amount, s.date,
-        audit_invoice_key(s.invoice_id) as invoice_key, lower(trim(coalesce(s.description, ''))) as description_key
+        audit_invoice_key(s.invoice_id) as invoice_key, coalesce(s.description, '') as description_key
     from audit_spend s
-    semi join repeated r on r.vendor_key = s.vendor_key and r.currency = s.currency and r.amount = -s.amount
+    semi join candidates c on c.vendor_key = s.vendor_key and c.currency = s.currency and c.amount = -s.amount
     where s.amount < 0
 ),
 final as (
@@ -168,7 +183,7 @@ select * from final
 def duplicate_payment(con, params: dict) -> pd.DataFrame:
     """One row per suspected duplicate: same invoice paid twice, or the same amount close in time."""
     window = int(params["audit_duplicate_window_days"])
-    con.execute(CANDIDATES_SQL)
+    con.execute(CANDIDATES_SQL, {"window": window})
     same_invoice = con.execute(SAME_INVOICE_SQL, {"window": window}).df()
     same_amount = con.execute(SAME_AMOUNT_SQL, {"window": window}).df()
     rows = []

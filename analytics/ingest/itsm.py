@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
 
 from analytics import store
 from analytics.ingest import normalise
@@ -85,7 +86,7 @@ def reduce_events(con, raw: RawTable, *, options: normalise.FormatOptions | None
     roles = _roles(list(raw.frame.columns))
     options = options or normalise.FormatOptions()
     con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
-    con.register("itsm_raw", raw.frame[["_row"] + list(roles.values())])
+    con.register("itsm_raw", pa.Table.from_pandas(raw.frame[["_row"] + list(roles.values())], preserve_index=False))
     try:
         select = ["_row"] + [
             f"case when trim(coalesce({_q(h)}, '')) in {normalise.NULL_SQL} then '' else trim({_q(h)}) end as {_q(role)}"

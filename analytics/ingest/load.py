@@ -256,9 +256,14 @@ def _write(con, prepared: PreparedImport, user: str | None) -> ImportResult:
         [dataset.name, prepared.file_name, prepared.sha256, prepared.rows - len(rejected), user or _current_user(),
          prepared.source_format, prepared.profile, prepared.sheet, len(rejected)],
     ).fetchall()[0][0]
-    sql = (f'insert into "{dataset.table}" (batch_id, row_no, {cols}) '
-           f'select ?, _row, {cols} from "{prepared.staged}" where not list_contains(?, _row) order by _row')
-    con.execute(sql, [batch_id, rejected])
+    if rejected:
+        sql = (f'insert into "{dataset.table}" (batch_id, row_no, {cols}) '
+               f'select ?, _row, {cols} from "{prepared.staged}" where not list_contains(?, _row) order by _row')
+        con.execute(sql, [batch_id, rejected])
+    else:
+        sql = (f'insert into "{dataset.table}" (batch_id, row_no, {cols}) '
+               f'select ?, _row, {cols} from "{prepared.staged}" order by _row')
+        con.execute(sql, [batch_id])
     if prepared.errors:
         problems = pd.DataFrame({"row_no": [e.row for e in prepared.errors],
                                  "column_name": [e.column for e in prepared.errors],

@@ -10,12 +10,14 @@ Profiles are saved mappings; a later file with the same headers finds its profil
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from analytics import store
 from analytics.datasets import Dataset
@@ -121,9 +123,10 @@ def normalise_header(text: str) -> str:
     return re.sub(r"[\s_\-./()#:]+", "", text)
 
 
-def _synonyms(canonical: str) -> list[str]:
+@functools.lru_cache(maxsize=None)
+def _synonyms(canonical: str) -> tuple[str, ...]:
     names = [canonical] + [s.strip() for s in SYNONYMS.get(canonical, "").split(";") if s.strip()]
-    return list(dict.fromkeys(normalise_header(n) for n in names))
+    return tuple(dict.fromkeys(normalise_header(n) for n in names))
 
 
 def _score(header: str, canonical: str) -> float:
@@ -133,7 +136,12 @@ def _score(header: str, canonical: str) -> float:
         return 1.0
     if norm in names:
         return 0.95
-    best = max(difflib.SequenceMatcher(None, norm, n).ratio() for n in names)
+    best = 0.0
+    for name in names:
+        matcher = difflib.SequenceMatcher(None, norm, name)
+        # the cheap upper bounds first: most pairs are far apart
+        if matcher.real_quick_ratio() >= FUZZY_CUTOFF and matcher.quick_ratio() >= FUZZY_CUTOFF:
+            best = max(best, matcher.ratio())
     return best * 0.9 if best >= FUZZY_CUTOFF else 0.0
 
 
@@ -210,15 +218,16 @@ def resolve(headers: list[str], dataset: Dataset, *, explicit: dict[str, str] | 
 def apply(frame: pd.DataFrame, dataset: Dataset, mapping: ColumnMapping) -> pd.DataFrame:
     """A frame with `_row` and every canonical column, as text ('' where absent)."""
     out = pd.DataFrame({"_row": frame["_row"].to_numpy()})
+    text = pd.ArrowDtype(pa.string())
     for column in dataset.column_names:
         if column in mapping.constants:
-            out[column] = str(mapping.constants[column])
+            out[column] = pd.Series(str(mapping.constants[column]), index=out.index, dtype=text)
         elif column in mapping.source:
             values = frame[mapping.source[column]]
             values = values if pd.api.types.is_string_dtype(values.dtype) else values.astype(str)
             out[column] = values.array  # positional, and keeps Arrow-backed text without copying
         else:
-            out[column] = ""
+            out[column] = pd.Series("", index=out.index, dtype=text)
     return out
 
 

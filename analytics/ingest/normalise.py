@@ -22,6 +22,7 @@ from analytics.currencies import ISO_4217
 from analytics.datasets import Dataset
 
 SAMPLE_VALUES = 20000
+SAMPLE_ROWS = 200_000
 NULL_TOKENS = ["?", "NULL", "null", "#N/A", "(null)", "(blank)"]
 NULL_SQL = "(" + ", ".join(f"'{t}'" for t in NULL_TOKENS) + ")"   # fixed words, never from a file
 
@@ -393,8 +394,10 @@ class Normalised:
 
 
 def _sample(con, table: str, column: str) -> list[str]:
-    sql = (f"select distinct trim({_q(column)}) as v from {_q(table)} where trim({_q(column)}) <> '' "
-           f"limit {SAMPLE_VALUES}")
+    # the distinct values of the first SAMPLE_ROWS rows decide the format; a later cell that does not fit
+    # it is left as written and reported by validation, never silently changed
+    sql = (f"select distinct v from (select trim({_q(column)}) as v from {_q(table)} limit {SAMPLE_ROWS}) "
+           f"where v <> '' limit {SAMPLE_VALUES}")
     rows = con.execute(sql).fetchall()
     return [r[0] for r in rows]
 
@@ -427,7 +430,8 @@ def column_sql(con, table: str, column: str, kind: str, *, options: FormatOption
                 {f"cfrom_{i}": list(choices), f"cto_{i}": list(choices.values())}, None)
     elif kind == "currency":
         marks = {k: v for k, v in CURRENCY_MARKS.items()}
-        return (f"coalesce(list_extract($ccode_{i}, list_position($cmark_{i}, lower({v}))), {v})",
+        return (f"case when regexp_full_match({v}, '[A-Z]{{3}}') then {v} "
+                f"else coalesce(list_extract($ccode_{i}, list_position($cmark_{i}, lower({v}))), {v}) end",
                 {f"cmark_{i}": list(marks), f"ccode_{i}": list(marks.values())}, None)
     else:
         return v, {}, None
@@ -438,10 +442,11 @@ def column_sql(con, table: str, column: str, kind: str, *, options: FormatOption
 
 def _needs_currency_fill(con, column: str) -> bool:
     """True when some currency cells are empty and some amounts carry a currency mark (£, €, zł, ...)."""
-    sql = (f"select count(*) filter (where trim({_q(column)}) = ''), "
-           f"count(*) filter (where regexp_matches(amount, '[^-−+()0-9.,\\s''’]')) from normalise_text")
-    empty, marked = con.execute(sql).fetchall()[0]
-    return bool(empty and marked)
+    sql = f"select count(*) from normalise_text where trim({_q(column)}) = ''"
+    if not con.execute(sql).fetchall()[0][0]:
+        return False
+    sql = "select count(*) from normalise_text where regexp_matches(amount, '[^-−+()0-9.,\\s''’]')"
+    return bool(con.execute(sql).fetchall()[0][0])
 
 
 def normalise(con, dataset: Dataset, frame: pd.DataFrame, *, options: FormatOptions | None = None,
@@ -449,7 +454,8 @@ def normalise(con, dataset: Dataset, frame: pd.DataFrame, *, options: FormatOpti
     """The mapped text frame with every typed column rewritten into canonical text."""
     options = options or FormatOptions()
     con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
-    con.register("normalise_input", frame)
+    # an Arrow table scans faster than a DataFrame, and Arrow-backed columns convert without a copy
+    con.register("normalise_input", pa.Table.from_pandas(frame, preserve_index=False))
     try:
         return _normalise_registered(con, dataset, options, hint_decimal, fill_currency)
     finally:

@@ -32,6 +32,7 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 DELIMITERS = (",", ";", "\t", "|")
 HEADER_SCAN_ROWS = 30
+PLAUSIBILITY_SAMPLE = 5000   # non-ASCII characters looked at to choose a single-byte code page
 # words that mark a trailing total row, in the languages the importer reads (accents stripped)
 TOTAL_WORDS = ("total", "totals", "grand total", "sum", "summe", "gesamt", "gesamtsumme", "insgesamt", "razem",
                "suma", "ogolem", "totalt", "summa", "osszesen", "osszeg", "общо", "всичко", "celkem", "soucet",
@@ -136,7 +137,9 @@ def _plausibility(data: bytes, encoding: str) -> int:
     except UnicodeDecodeError:
         return -10 ** 9
     score = 0
-    for match in re.finditer(r"[^\x00-\x7f]", text):
+    for count, match in enumerate(re.finditer(r"[^\x00-\x7f]", text)):
+        if count == PLAUSIBILITY_SAMPLE:
+            break
         char = match.group()
         before = text[match.start() - 1] if match.start() else " "
         after = text[match.end()] if match.end() < len(text) else " "
@@ -211,20 +214,22 @@ def _duckdb_csv(path: Path, text: str, encoding: str, delimiter: str, newline: s
     width = _field_count(text, delimiter)
     columns = {f"c{i}": "VARCHAR" for i in range(width)}
     with tempfile.TemporaryDirectory() as tmp:
-        source = path
-        if encoding not in ("utf-8", "utf-8-sig"):
+        source, duck_encoding = path, "utf-8"
+        if encoding == "latin-1" or (encoding == "cp1252" and not _has_c1_bytes(path)):
+            duck_encoding = "latin-1"   # DuckDB decodes latin-1 itself (cp1252 without 0x80-0x9f is the same)
+        elif encoding not in ("utf-8", "utf-8-sig"):
             source = Path(tmp) / "utf8.csv"
-            source.write_text(text, encoding="utf-8")
+            source.write_bytes(text.encode("utf-8"))
         con = duckdb.connect()
         con.execute("set enable_progress_bar = false")
         try:
             try:
-                frame = _duckdb_read(con, source, delimiter, newline, columns, parallel=True)
+                frame = _duckdb_read(con, source, delimiter, newline, columns, duck_encoding, parallel=True)
             except duckdb.Error as exc:
                 if "parallel=false" not in str(exc):
                     raise
                 # quoted fields holding line breaks: DuckDB reads them with its single-threaded scanner
-                frame = _duckdb_read(con, source, delimiter, newline, columns, parallel=False)
+                frame = _duckdb_read(con, source, delimiter, newline, columns, duck_encoding, parallel=False)
         except duckdb.Error as exc:
             raise ReadError(f"{name}: not a readable CSV table: {str(exc).splitlines()[0]}") from None
         finally:
@@ -232,13 +237,19 @@ def _duckdb_csv(path: Path, text: str, encoding: str, delimiter: str, newline: s
     return frame.fillna("")
 
 
-def _duckdb_read(con, source: Path, delimiter: str, newline: str, columns: dict, *, parallel: bool) -> pd.DataFrame:
+def _has_c1_bytes(path: Path) -> bool:
+    data = path.read_bytes()
+    return any(bytes([b]) in data for b in range(0x80, 0xA0))
+
+
+def _duckdb_read(con, source: Path, delimiter: str, newline: str, columns: dict, encoding: str, *,
+                 parallel: bool) -> pd.DataFrame:
     rel = con.sql(
         "select * from read_csv($path, header = false, delim = $delim, quote = '\"', escape = '\"', "
         "new_line = $newline, columns = $columns, null_padding = true, auto_detect = false, "
-        "strict_mode = false, parallel = $parallel)",
+        "strict_mode = false, parallel = $parallel, encoding = $encoding)",
         params={"path": str(source), "delim": delimiter, "newline": "\\r" if newline == "\r" else "\\n",
-                "columns": columns, "parallel": parallel})
+                "columns": columns, "parallel": parallel, "encoding": encoding})
     return rel.to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
 
 
@@ -273,7 +284,8 @@ def _read_excel(path: Path, name: str, sheet: str | None) -> tuple[pd.DataFrame,
     if not rows:
         raise ReadError(f"{name}: sheet {chosen!r} is empty")
     width = max(len(r) for r in rows)
-    text = [[cell_text(v) for v in r] + [""] * (width - len(r)) for r in rows]
+    # text cells are by far the most common: keep them as they are without a function call
+    text = [[v if type(v) is str else cell_text(v) for v in r] + [""] * (width - len(r)) for r in rows]
     frame = pd.DataFrame(text, columns=[f"c{i}" for i in range(width)], dtype=object)
     return frame, chosen, sheets
 

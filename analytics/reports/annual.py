@@ -55,8 +55,9 @@ def projects_sheet(wb, ctx: monthly.Context) -> None:
     ws = wb.create_sheet("Projects")
     row = xlsx.write_title(ws, "Projects (whole life)", ctx.subtitle("burn = average of the last 3 closed months"))
     frame = budget.projects(ctx.con, version=ctx.version)
-    xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row, money=["budget", "actual", "remaining", "monthly_burn"],
-                            currency=ctx.currency, widths={"project": 24})
+    xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row,
+                            money=["budget", "actual", "remaining", "monthly_burn"], currency=ctx.currency,
+                            widths={"project": 24})
     xlsx.print_setup(ws, title_row=row)
 
 

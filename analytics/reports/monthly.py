@@ -127,7 +127,8 @@ def monthly_sheet(wb, ctx: Context) -> None:
     row = xlsx.write_title(ws, "Actual vs budget by month", ctx.subtitle("actual for closed months"))
     frame = budget.monthly(ctx.con, year=ctx.year, version=ctx.version, through=ctx.through)
     frame = frame.drop(columns="is_closed")[["period", "actual", "budget", "variance", "cum_actual", "cum_budget"]]
-    first, last = xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row, money=list(frame.columns[1:]),
+    first, last = xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row,
+                                          money=list(frame.columns[1:]),
                                           currency=ctx.currency, variance=["variance"])
     xlsx.bar_chart(ws, title=f"Actual vs budget ({ctx.currency})", header_row=row, first_row=first, last_row=last,
                    category_col=1, value_cols=[2, 3], line_cols=[5, 6], anchor="H4", y_title=ctx.currency)
@@ -166,7 +167,8 @@ def fx_sheet(wb, ctx: Context, *, period: str | None) -> None:
     row = last + 3
     if period:
         fx = variance.fx_volume(ctx.con, year=ctx.year, period=period)
-        xlsx.set_cell(ws, row - 1, 1, f"Change in foreign-currency spend, {period} against the month before").font = xlsx.BOLD
+        heading = f"Change in foreign-currency spend, {period} against the month before"
+        xlsx.set_cell(ws, row - 1, 1, heading).font = xlsx.BOLD
         money = xlsx.money_format(ctx.currency)
         formats = {"Change": money, "Volume effect": money, "Fx effect": money,
                    "Rate, previous month": xlsx.RATE, "Rate, this month": xlsx.RATE}
@@ -184,8 +186,8 @@ def vendors_sheet(wb, ctx: Context, *, limit: int) -> None:
     ws = wb.create_sheet("Top vendors")
     row = xlsx.write_title(ws, f"Top {limit} vendors", ctx.subtitle(f"year to date {ctx.window.ytd_label}"))
     frame = overview.top_vendors(ctx.con, year=ctx.year, limit=limit, through=ctx.through)
-    first, last = xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row, money=["actual"], currency=ctx.currency,
-                                          widths={"vendor": 40, "share": 10})
+    first, last = xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row, money=["actual"],
+                                          currency=ctx.currency, widths={"vendor": 40, "share": 10})
     for r in range(first, last + 1):
         ws.cell(row=r, column=4).number_format = "0.0%"
     xlsx.print_setup(ws, title_row=row)

@@ -25,6 +25,10 @@ def set_cell(ws, row: int, column: int, value, number_format: str | None = None)
     cell = ws.cell(row=row, column=column)
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return cell
+    if isinstance(value, (list, tuple, set)) or (hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0):
+        value = ", ".join(str(v) for v in (value.tolist() if hasattr(value, "tolist") else value))
+    elif isinstance(value, dict):
+        value = ", ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, decimal.Decimal):
         value = float(value)
     if isinstance(value, pd.Timestamp):
@@ -189,3 +193,14 @@ def bar_chart(ws, *, title: str, header_row: int, first_row: int, last_row: int,
         chart += lines
     ws.add_chart(chart, anchor)
     return chart
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The frame as UTF-8 CSV in which no text cell can run as a formula when opened in a spreadsheet:
+    text starting with = + - @ tab or carriage return gets a leading apostrophe (OWASP's advice for
+    CSV injection). Numbers, including negative ones, are written as numbers."""
+    safe = frame.copy()
+    for name in safe.columns:
+        if safe[name].dtype == object:
+            safe[name] = safe[name].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(RISKY_PREFIXES) else v)
+    return safe.to_csv(index=False).encode("utf-8")

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import contracts, fiscal
-from pages import common
+from views import common
 
 conf = common.header("Contracts", "cancel-by dates over the whole chain of renewal terms")
 if common.empty_state(["contracts"]):

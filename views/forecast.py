@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics import fiscal
 from analytics.forecast.draft import apply_edits  # a pure function on frames already fetched
-from pages import common
+from views import common
 
 conf = common.header("Forecast", "year-end landing = actuals to date + committed contract payments + forecast of the "
                                  "rest · stored until the data changes")

@@ -91,22 +91,8 @@ def empty_state(datasets_needed: list[str]) -> bool:
         return False
     st.info(f"No {', '.join(missing)} data yet. Import it on the Data page "
             "(or build the demo company with `python -m analytics demo`).")
-    st.page_link("pages/data.py", label="Go to the Data page", icon="📥")
+    st.page_link("views/data.py", label="Go to the Data page", icon="📥")
     return True
-
-
-def fiscal_year_picker(key: str = "fy") -> int:
-    """The fiscal year filter, shared across pages and kept in the URL (?fy=2026)."""
-    conf = app_settings()
-    start = conf["fiscal_year_start_month"]
-    current = fiscal.fiscal_year(conf["as_of"], start)
-    years = list(range(current - 4, current + 2))
-    wanted = st.query_params.get("fy")
-    if key not in st.session_state:
-        st.session_state[key] = int(wanted) if wanted and wanted.isdigit() and int(wanted) in years else current
-    year = st.sidebar.selectbox("Fiscal year", years, key=key, format_func=lambda y: fiscal.label(y, start))
-    st.query_params["fy"] = str(year)
-    return year
 
 
 def money(value, currency: str, *, decimals: int = 0) -> str:
@@ -130,7 +116,7 @@ def short_money(value, currency: str) -> str:
 def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
     """CSV and XLSX download buttons for a table as shown."""
     left, right = st.columns(2)
-    left.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"), f"{name}.csv",
+    left.download_button("Download CSV", xlsx.csv_bytes(frame), f"{name}.csv",
                          "text/csv", key=f"{key}_csv")
     buffer = io.BytesIO()
     wb = xlsx.new_workbook()

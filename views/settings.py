@@ -2,7 +2,7 @@
 import streamlit as st
 
 from analytics import settings
-from pages import common
+from views import common
 
 conf = common.header("Settings", "stored in the database: the app and `python -m analytics settings` agree")
 

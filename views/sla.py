@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import fiscal
 from analytics.sla.monthly import summarise
-from pages import common
+from views import common
 
 conf = common.header("SLA", "ticket clocks count only inside each contract's schedule, minus on-hold time; "
                             "open tickets run to the end of the as-of date")

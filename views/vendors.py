@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from analytics import vendors
-from pages import common
+from views import common
 
 conf = common.header("Vendors", "scorecards: a weighted 0-100 score per vendor")
 if common.empty_state(["contracts"]):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import audit, settings
 from analytics.reports import audit_export
-from pages import common
+from views import common
 
 conf = common.header("Cost audit", "duplicates, uncontracted spend, renewals, idle licences: every finding shows "
                                    "its evidence")
@@ -132,4 +132,4 @@ with st.expander("Thresholds and tolerances"):
         values = settings.as_dict(cur_)
     st.dataframe(pd.DataFrame([{"setting": s.name, "value": values[s.name], "meaning": s.help}
                                for s in audit.SETTINGS]), hide_index=True, key="audit_settings")
-    st.page_link("pages/settings.py", label="Change them on the Settings page", icon=":material/settings:")
+    st.page_link("views/settings.py", label="Change them on the Settings page", icon=":material/settings:")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics import cloud, datasets, exchange
 from analytics.ingest import itsm, load, mapping, normalise, read
-from pages import common
+from views import common
 
 FOCUS = "focus"
 LABELS = {name: f"{name} — {d.help.split('.')[0]}" for name, d in datasets.DATASETS.items()}
@@ -25,10 +25,12 @@ if "data_flash" in st.session_state:
 
 
 def _counts() -> None:
-    counts = common.cached("analytics.ingest.load.row_counts")
-    cells = st.columns(len(counts))
-    for cell, (name, rows) in zip(cells, counts.items()):
-        cell.metric(name, f"{rows:,}")
+    counts = list(common.cached("analytics.ingest.load.row_counts").items())
+    per_row = 6
+    for start in range(0, len(counts), per_row):
+        cells = st.columns(per_row)
+        for cell, (name, rows) in zip(cells, counts[start:start + per_row]):
+            cell.metric(name.replace("_", " "), f"{rows:,}")
 
 
 def _saved_upload(upload) -> Path:
@@ -41,6 +43,16 @@ def _saved_upload(upload) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return path
+
+
+def _remembered(key: tuple, make):
+    """The value for `key` kept in the session (one per kind), so a big file is not re-read on every click."""
+    slot = f"data_memo_{key[0]}"
+    kept = st.session_state.get(slot)
+    if kept is None or kept[0] != key:
+        kept = (key, make())
+        st.session_state[slot] = kept
+    return kept[1]
 
 
 def _mapping_editor(dataset: datasets.Dataset, frame: pd.DataFrame, proposed: dict[str, str],
@@ -122,7 +134,8 @@ def _import_tab() -> None:
         all_sheets = choice == "(all sheets)"
         sheet = None if all_sheets else choice
     try:
-        raw = read.read_table(path, sheet=sheet, display_name=upload.name)
+        raw = _remembered(("read", str(path), sheet),
+                          lambda: read.read_table(path, sheet=sheet, display_name=upload.name))
     except read.ReadError as exc:
         st.error(str(exc))
         return
@@ -141,7 +154,7 @@ def _import_tab() -> None:
                                     help="Default: every line is in the cost pool Cloud Services.")
         focus_options = {"cost_center_tag": tag.strip() or None, "category_from_service": by_service}
     else:
-        options = _options_form(dataset_name, raw)
+        options = _options_form(dataset_name, raw, str(path))
         if options is None:
             return
     check = st.button("Check file", key="data_check", type="secondary")
@@ -165,7 +178,7 @@ def _import_tab() -> None:
     _show_check(dataset_name, path, upload.name, sheet, all_sheets, options, focus_options, key)
 
 
-def _options_form(dataset_name: str, raw: read.RawTable) -> load.ImportOptions | None:
+def _options_form(dataset_name: str, raw: read.RawTable, file_key: str) -> load.ImportOptions | None:
     dataset = datasets.get(dataset_name)
     left, middle, right = st.columns(3)
     order = left.selectbox("Date order when the file cannot tell", ["detect", "dmy", "mdy"], key="data_date_order",
@@ -186,7 +199,9 @@ def _options_form(dataset_name: str, raw: read.RawTable) -> load.ImportOptions |
                                  skip_invalid=skip, fiscal_year=fiscal_year)
     with common.cursor() as cur:
         try:
-            frame, source_format, notes = load.lay_out(cur, dataset, raw, options)
+            frame, source_format, notes = _remembered(
+                ("layout", file_key, raw.sheet, dataset_name, fiscal_year, order),
+                lambda: load.lay_out(cur, dataset, raw, options))
         except load.ImportRefused as exc:
             st.error(str(exc))
             return None

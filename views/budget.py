@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import variance as variance_text  # sentences from frames already fetched; no data access
 from analytics.budget import LABELS
 from analytics.budget_edit import BudgetEditError, grid_changes
-from pages import common
+from views import common
 
 conf = common.header("Budget")
 filters = common.global_filters()
@@ -135,7 +135,8 @@ with tabs[2]:
             st.markdown(f"- {sentence}")
     fx_change = common.cached("analytics.variance.fx_volume", year=year, cost_center=filters["cost_center"])
     if len(fx_change):
-        st.markdown(f"**Foreign-currency spend: fx vs volume ({fx_change['period'].iloc[0]} against the month before)**")
+        month = fx_change["period"].iloc[0]
+        st.markdown(f"**Foreign-currency spend: fx vs volume ({month} against the month before)**")
         table(fx_change, "fx_volume", "budget_fx_volume",
               money=("amount_previous", "amount_current", "change", "volume_effect", "fx_effect"),
               rate=("rate_previous", "rate_current"))

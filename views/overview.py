@@ -2,7 +2,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from pages import common
+from views import common
 
 conf = common.header("Overview")
 filters = common.global_filters()
@@ -53,7 +53,8 @@ fig.add_scatter(x=monthly["period"], y=monthly["cum_actual"], name="Cumulative a
                 line={"color": common.COLORS["actual"]})
 fig.update_layout(barmode="group", title=f"Actual vs budget by month ({cur})", height=380,
                   margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.15},
-                  yaxis={"title": "month"}, yaxis2={"title": "cumulative", "overlaying": "y", "side": "right",
+                  yaxis={"title": "month", "rangemode": "tozero"},
+                  yaxis2={"title": "cumulative", "overlaying": "y", "side": "right", "rangemode": "tozero",
                                                     "showgrid": False})
 st.plotly_chart(fig, key="overview_monthly")
 
