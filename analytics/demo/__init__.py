@@ -16,12 +16,12 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from analytics import settings
+from analytics import datasets, settings
 from analytics.demo import catalog, load, spend, tables, terms
 
 DEFAULT_SEED = 7
 # bump when the generated data changes, so saved bench databases are rebuilt
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 
 class DemoRefused(ValueError):
@@ -73,14 +73,20 @@ def build(con, *, as_of: dt.date | None = None, seed: int = DEFAULT_SEED, scale:
     rates = tables.fx_rates(rng(2), horizon)
     sla, credits = tables.sla_measurements(rng(3), contracts, horizon)
     lines, planted = _spend_lines(rng, contracts, credits, horizon, scale)
+    incidents, pauses = tables.incidents_frame(rng(6), contracts, horizon)
     frames = {
         "contracts": tables.contracts_frame(contracts),
         "fx": tables.fx_frame(rates),
         "budget": tables.budget_frame(rng(5), contracts, horizon, rates, scale),
         "sla": sla,
-        "incidents": tables.incidents_frame(rng(6), contracts, horizon),
+        "incidents": incidents,
         "licenses": tables.licenses_frame(rng(7), contracts, horizon),
+        "schedules": tables.schedules_frame(),
+        "holidays": tables.holidays_frame(horizon),
+        "sla_targets": tables.sla_targets_frame(contracts),
+        "incident_pauses": pauses,
     }
+    frames = {name: frame for name, frame in frames.items() if name in datasets.DATASETS}
     signature = f"{seed}|{as_of.isoformat()}|{scale}|{fy_start}"
     load.clear(con)
     result = DemoResult(as_of, seed, scale, fy_start)
