@@ -21,7 +21,8 @@ from analytics import fiscal, settings
 
 # the only column expressions a caller can group or filter by (never user text in SQL)
 SPEND_DIMS = {"cost_center": "cost_center", "category": "category", "project": "project",
-              "vendor": "vendor", "capex_opex": "coalesce(capex_opex, 'opex')", "period": "period"}
+              "vendor": "vendor", "capex_opex": "coalesce(capex_opex, 'opex')",
+              "period": "cast(date_trunc('month', date) as date)"}
 BUDGET_DIMS = {"cost_center": "cost_center", "category": "category", "project": "project", "period": "period"}
 FILTERS = ("cost_center", "category", "vendor", "project")
 
@@ -165,6 +166,32 @@ def where_clause(filters: dict, dims: dict, prefix: str) -> tuple[str, dict]:
     return "".join(parts), params
 
 
+# Spend summed per month and currency first, then converted: sum(amount) x rate equals
+# sum(amount x rate) exactly in DECIMAL arithmetic, and 1M lines need no per-line fx join.
+# The rate rule is the one of the spend_rc view (reporting currency: 1; else fx_rc; else NULL).
+SPEND_BY_MONTH_CTES = """
+reporting as (
+    select coalesce(max(case when name = 'reporting_currency' then value end),
+                    max(case when name = 'base_currency' then value end), 'USD') as currency
+    from settings
+),
+spend_by_month as (
+    select {keys}cast(date_trunc('month', date) as date) as month_, currency,
+        sum(cast(amount as decimal(38, 4))) filter (where date <= $ytd_last) as amount_ytd,
+        sum(cast(amount as decimal(38, 4))) as amount_to_date,
+        count(*) as lines
+    from spend
+    where date between $first and $as_of {where}
+    group by all
+),
+spend_converted as (
+    select s.*, case when s.currency = r.currency then cast(1 as decimal(18, 10)) else f.rate end as rate
+    from spend_by_month s
+    cross join reporting r
+    left join fx_rc f on f.period = s.month_ and f.currency = s.currency
+),"""
+
+
 def _bva_sql(dims: tuple[str, ...], spend_where: str, budget_where: str, with_budget: bool, totals: bool) -> str:
     spend_keys = [f"{SPEND_DIMS[d]} as {d}" for d in dims]
     budget_keys = [f"{BUDGET_DIMS[d]} as {d}" for d in dims] if with_budget else []
@@ -176,13 +203,13 @@ def _bva_sql(dims: tuple[str, ...], spend_where: str, budget_where: str, with_bu
     is_total = f"grouping({dims[0]}) = 1" if totals and dims else "false"
     return f"""
 with
+{SPEND_BY_MONTH_CTES.format(keys=''.join(k + ', ' for k in spend_keys), where=spend_where)}
 actual as (
-    select {', '.join(spend_keys + [''])}
-        sum(amount_rc) filter (where date <= $ytd_last) as actual_ytd,
-        sum(amount_rc) as actual_to_date,
-        count(*) filter (where is_fx_missing) as fx_missing_lines
-    from spend_rc
-    where date between $first and $as_of {spend_where}
+    select {', '.join(list(dims) + [''])}
+        sum(amount_ytd * rate) as actual_ytd,
+        sum(amount_to_date * rate) as actual_to_date,
+        sum(lines) filter (where rate is null) as fx_missing_lines
+    from spend_converted
     group by all
 ),
 plan as (

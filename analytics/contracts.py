@@ -275,6 +275,11 @@ def alerts(con, *, on: dt.date | None = None, include_acknowledged: bool = True)
     return frame.sort_values(["days_left", "contract_id", "kind"]).reset_index(drop=True)
 
 
+def alert_counts(frame: pd.DataFrame, *, days=ALERT_DAYS) -> dict[int, int]:
+    """{N: contracts with an alert (cancel-by or end date) at most N days away} for an alerts() frame."""
+    return {n: int(frame.loc[frame["days_left"] <= n, "contract_id"].nunique()) for n in sorted(days)}
+
+
 def acknowledge_alert(con, *, contract_id: str, kind: str, deadline_date: dt.date, level_days: int,
                       by: str | None = None, note: str | None = None) -> None:
     """Record that someone saw one alert; the same contract's next level or next term still alerts."""
@@ -392,15 +397,19 @@ select * from final order by period, vendor, is_projected
 """
 
 
-def committed_by_month(con, *, start: dt.date, end: dt.date, on: dt.date | None = None) -> pd.DataFrame:
+def committed_by_month(con, *, start: dt.date, end: dt.date, on: dt.date | None = None,
+                       contract_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
     """One row per month × vendor × is_projected: committed contract payments in the reporting currency.
 
     Payments follow each contract's billing frequency (in advance), over its terms and the terms it
     will auto-renew into; is_projected marks renewal terms that start after `on`. A month without an fx rate uses the latest earlier month's rate
     (is_fx_carried_forward); a currency with no rate at all leaves amount_rc empty (is_fx_missing).
+    contract_ids limits the payments to those contracts.
     """
     on = on or settings.as_of(con)
     committed = committed_payments(con, start=start, end=end)
+    if contract_ids is not None:
+        committed = committed[committed["contract_id"].isin(list(contract_ids))]
     cur = con.cursor()
     cur.register("committed", committed)
     try:

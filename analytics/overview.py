@@ -85,10 +85,10 @@ def breakdown(con, *, year: int, by: str, version: str | None = None, cost_cente
 
 TOP_VENDORS_SQL = """
 with
+{spend_ctes}
 by_vendor as (
-    select vendor, sum(amount_rc) as actual, count(*) as lines
-    from spend_rc
-    where date between $first and $last {where}
+    select vendor, sum(amount_to_date * rate) as actual, sum(lines) as lines
+    from spend_converted
     group by vendor
 ),
 total as (select sum(actual) as total from by_vendor),
@@ -102,12 +102,14 @@ select * from final order by actual desc nulls last, vendor limit $limit
 
 def top_vendors(con, *, year: int, limit: int = 10, cost_center: str | None = None,
                 category: str | None = None, vendor: str | None = None, through: str | None = None) -> pd.DataFrame:
-    """The `limit` vendors with the most spend YTD: one row per vendor, actual, lines, share of all spend."""
+    """The `limit` vendors with the most spend YTD: one row per vendor, actual, lines, share of all spend
+    (lines without an fx rate count in `lines` but not in `actual`)."""
     win = budget.window(con, year=year, through=through)
     where, params = budget.where_clause({"cost_center": cost_center, "category": category, "vendor": vendor},
-                                  budget.SPEND_DIMS, "s")
-    params.update({"first": win.first, "last": win.ytd_last_day, "limit": limit})
-    return con.execute(TOP_VENDORS_SQL.format(where=where), params).df()
+                                        budget.SPEND_DIMS, "s")
+    params.update({"first": win.first, "as_of": win.ytd_last_day, "ytd_last": win.ytd_last_day, "limit": limit})
+    spend_ctes = budget.SPEND_BY_MONTH_CTES.format(keys="vendor, ", where=where)
+    return con.execute(TOP_VENDORS_SQL.format(spend_ctes=spend_ctes), params).df()
 
 
 def filter_values(con) -> dict[str, list[str]]:

@@ -68,8 +68,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         )
     if current == 0:
         con.execute("create table if not exists schema_version (version integer, name varchar, applied_at timestamp)")
+    applied = {row[0] for row in con.execute("select version from schema_version").fetchall()}
     for version, name, sql in migrations():
-        if version <= current:
+        if version in applied:
             continue
         con.execute("begin transaction")
         try:

@@ -13,14 +13,6 @@ import pandas as pd
 
 from analytics import budget, settings
 
-VENDOR_MONTHS_SQL = """
-select cost_center, category, vendor, period, sum(amount_rc) as actual
-from spend_rc
-where date between $first and $last {where}
-group by all
-"""
-
-
 def drivers(con, *, year: int, version: str | None = None, cost_center: str | None = None,
             max_categories: int = 3, max_vendors: int = 2, coverage: float = 0.8,
             through: str | None = None) -> pd.DataFrame:
@@ -35,10 +27,13 @@ def drivers(con, *, year: int, version: str | None = None, cost_center: str | No
     cells["period"] = pd.to_datetime(cells["period"]).dt.date
     closed = cells[cells["period"] <= win.closed_through]
     closed = closed.assign(variance=closed["actual_ytd"] - closed["budget_ytd"])
-    where, params = budget.where_clause({"cost_center": cost_center}, budget.SPEND_DIMS, "s")
-    params.update({"first": win.first, "last": win.ytd_last_day})
-    vendors = con.execute(VENDOR_MONTHS_SQL.format(where=where), params).df()
+    vendors = budget.budget_vs_actual(con, year=year, by=("cost_center", "category", "vendor", "period"),
+                                      cost_center=cost_center, totals=False, through=through)
+    vendors = vendors.rename(columns={"actual_ytd": "actual"})
     vendors["period"] = pd.to_datetime(vendors["period"]).dt.date
+    by_cell = {key: part for key, part in vendors[["cost_center", "category", "vendor", "period", "actual"]]
+               .groupby(["cost_center", "category"], sort=False)}
+    empty = vendors.iloc[0:0]
     rows = []
     for center, part in closed.groupby("cost_center", sort=True):
         center_variance = float(part["variance"].sum())
@@ -54,7 +49,7 @@ def drivers(con, *, year: int, version: str | None = None, cost_center: str | No
             since = _since(months, category_variance)
             rows.append([center, category, "", category_variance, since.strftime("%Y-%m") if since else "",
                          center_variance])
-            spend = vendors[(vendors["cost_center"] == center) & (vendors["category"] == category)]
+            spend = by_cell.get((center, category), empty)
             for vendor, amount in _vendor_contributions(spend, category_variance, since, win)[:max_vendors]:
                 rows.append([center, category, vendor, amount, since.strftime("%Y-%m") if since else "",
                              center_variance])

@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from analytics import contracts, fiscal, settings, vendor_names
+from analytics import contracts, fiscal, settings, store, vendor_names
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -426,12 +426,31 @@ def _spend_components(con, last: dt.date) -> list[pd.DataFrame]:
     return [vs_contract, trend]
 
 
-def _open_findings(con, first: dt.date, last: dt.date) -> pd.DataFrame | None:
-    """vendor_key, at_stake, findings: open or confirmed cost-audit findings dated in [first, last]; None without audit."""
+# The cost audit re-runs every rule over all spend (about 27 s on 1M lines) and its findings do not
+# depend on the quarter: keep the latest result per database file and data version (reviews and
+# imports bump the version), so scoring two quarters, or switching quarter, runs it once.
+_FINDINGS_MEMO: dict[tuple, pd.DataFrame] = {}
+
+
+def _audit_findings(con) -> pd.DataFrame | None:
+    """The cost audit's findings (dismissed excluded), or None without the audit module."""
     findings = _optional("analytics.audit", "findings")
     if findings is None:
         return None
+    path = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
+    key = (path, store.data_version(con)) if path else None
+    if key is not None and key in _FINDINGS_MEMO:
+        return _FINDINGS_MEMO[key]
     frame = findings(con, include_dismissed=False)
+    if key is not None:
+        _FINDINGS_MEMO.clear()
+        _FINDINGS_MEMO[key] = frame
+    return frame
+
+
+def _open_findings(con, first: dt.date, last: dt.date) -> pd.DataFrame | None:
+    """vendor_key, at_stake, findings: open or confirmed cost-audit findings dated in [first, last]; None without audit."""
+    frame = _audit_findings(con)
     if frame is None or not {"vendor", "amount_at_stake"} <= set(frame.columns):
         return None
     if "status" in frame:
@@ -516,7 +535,9 @@ def score_table(current: pd.DataFrame, previous: pd.DataFrame, weights: dict[str
         for suffix, wide in (("score", wide_score), ("value", wide_value)):
             column = wide[name] if name in wide.columns else pd.Series(dtype=float)
             table[f"{name}_{suffix}"] = table["vendor_key"].map(column).astype(float)
-    table = table.sort_values(["rank", "vendor"], na_position="last").reset_index(drop=True)
+    # ties: the score resting on more indicators first
+    table = table.sort_values(["rank", "indicators_used", "vendor"], ascending=[True, False, True],
+                              na_position="last").reset_index(drop=True)
     front = ["rank", "vendor", "score", "previous_score", "trend", "indicators_used"]
     return table[front + [c for c in table.columns if c not in front]]
 
@@ -635,9 +656,14 @@ def _filter_vendor(frame: pd.DataFrame | None, vendor_key: str) -> pd.DataFrame 
 
 
 def vendor_findings(con, *, vendor_key: str) -> pd.DataFrame | None:
-    """The vendor's open cost-audit findings; None when this Outlay has no cost audit module."""
-    findings = _optional("analytics.audit", "findings")
-    return None if findings is None else _filter_vendor(findings(con, include_dismissed=False), vendor_key)
+    """The vendor's cost-audit findings (dismissed excluded); None when this Outlay has no cost audit module."""
+    return _filter_vendor(_audit_findings(con), vendor_key)
+
+
+def sla_months(con, *, vendor_key: str) -> pd.DataFrame | None:
+    """The SLA module's contract × month attainment (ticket clocks, availability) for the vendor; None without it."""
+    attainment = _optional("analytics.sla", "contract_month_attainment")
+    return None if attainment is None else _filter_vendor(attainment(con), vendor_key)
 
 
 def vendor_credits(con, *, vendor_key: str) -> pd.DataFrame | None:

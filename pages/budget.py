@@ -207,6 +207,7 @@ with tabs[4]:
         table(log, "budget_change_log", "budget_change_log", money=("old_amount", "new_amount", "difference"))
 
 with tabs[5]:
+    st.caption(f"The packs cover the whole company (the sidebar filters do not apply), budget version “{version}”.")
     closed = [m.strftime("%Y-%m") for m in win.months[:win.ytd_months]]
     left, right = st.columns(2)
     with left:

@@ -31,11 +31,12 @@ shown_ids = set(shown["contract_id"])
 alerts = alerts[alerts["contract_id"].isin(shown_ids)]
 
 # --- tiles -------------------------------------------------------------------------------------
-due = shown["days_left"].notna()
+counts = contracts.alert_counts(alerts)
 tiles = st.columns(5)
 tiles[0].metric("Contracts shown", len(shown))
-for tile, days in zip(tiles[1:4], (30, 60, 90)):
-    tile.metric(f"Deadlines ≤ {days} days", int((due & (shown["days_left"] <= days)).sum()))
+for tile, days in zip(tiles[1:4], sorted(counts)):
+    tile.metric(f"Deadlines ≤ {days} days", counts[days],
+                help="Contracts with a cancel-by date, or an end date (expiry or automatic renewal), this close")
 tiles[4].metric("Missed cancel-by", int(shown["missed_cancel_by_date"].notna().sum()),
                 help="The current term's cancel-by date has passed: these contracts renew at their term end.")
 
@@ -132,8 +133,8 @@ else:
 st.subheader("Committed spend by month")
 first = on.replace(day=1)
 last = fiscal.add_months(first, 24) - dt.timedelta(days=1)
-committed = common.cached("analytics.contracts.committed_by_month", start=first, end=last, on=on)
-committed = committed[committed["vendor"].isin(shown["vendor"])]
+committed = common.cached("analytics.contracts.committed_by_month", start=first, end=last, on=on,
+                          contract_ids=tuple(sorted(shown_ids)))
 if committed.empty:
     st.info("No contract payments fall in this window for the contracts shown.")
 else:

@@ -102,10 +102,25 @@ with tab_landing:
     fig.update_layout(height=380, margin={"t": 30, "b": 10}, yaxis_title=f"{cur} per month", legend={"orientation": "h"},
                       title=f"{key}: monthly spend, forecast and budget")
     st.plotly_chart(fig, key="fc_fan")
-    shown = show(table, LABELS, "fc_landing", money=("actual_ytd", "committed_rest", "uncommitted_rest",
+    shown = show(table, {**LABELS, "key": LEVELS[level]}, "fc_landing",
+                 money=("actual_ytd", "committed_rest", "uncommitted_rest",
                                                      "forecast_rest", "landing", "lo80", "hi80", "lo95", "hi95",
                                                      "budget"), pct=("p_overrun",), signed=("over_under",))
     common.downloads(shown, f"landing_{level}_{year}", key="fc_landing")
+    pays = common.cached("analytics.forecast.committed_for_year", fiscal_year=year)
+    with st.expander(f"Committed contract payments still to come this year ({len(pays)}), with the fx rate used"):
+        if pays.empty:
+            st.write("None.")
+        else:
+            if pays["is_fx_missing"].any():
+                st.warning("Some payments are in a currency with no fx rate at all: they are left out of the "
+                           "landing (never converted at 1). Import the rates on the Data page.")
+            shown = pays.assign(fx_period=pays["fx_period"].dt.strftime("%Y-%m"))
+            st.dataframe(shown, hide_index=True, key="fc_payments_table",
+                         column_config={"amount": st.column_config.NumberColumn(format="accounting"),
+                                        "amount_rc": st.column_config.NumberColumn(f"amount ({cur})",
+                                                                                   format="accounting"),
+                                        "fx_period": "rate of month"})
 
 with tab_accuracy:
     accuracy = common.cached("analytics.forecast.runs.accuracy", level=level)
@@ -126,8 +141,9 @@ with tab_accuracy:
                   "coverage95": "In 95% interval", "snaive_mase": "MASE seasonal naive",
                   "snaive_smape": "sMAPE % seasonal naive", "snaive_bias": "Bias seasonal naive",
                   "n_holdout": "Months held out"}
-    shown = show(accuracy, acc_labels, "fc_accuracy", fixed=("mase", "snaive_mase", "smape", "snaive_smape"),
-                 pct=("coverage80", "coverage95"), signed=())
+    shown = show(accuracy, {**acc_labels, "key": LEVELS[level]}, "fc_accuracy",
+                 fixed=("mase", "snaive_mase", "smape", "snaive_smape"),
+                 pct=("coverage80", "coverage95"), signed=("bias", "snaive_bias"))
     common.downloads(shown, f"forecast_accuracy_{level}", key="fc_accuracy")
 
 with tab_scenario:
@@ -221,7 +237,8 @@ with tab_scenario:
                   "landing_scenario": "Landing (scenario)", "budget_scenario": "Budget (scenario)",
                   "over_under_scenario": "Over/under (scenario)", "p_overrun_scenario": "P(overrun) scenario",
                   "landing_change": "Change in landing"}
-    show(compare, cmp_labels, "fc_compare", money=("landing_baseline", "budget_baseline", "landing_scenario",
+    show(compare, {**cmp_labels, "key": LEVELS[level]}, "fc_compare",
+         money=("landing_baseline", "budget_baseline", "landing_scenario",
                                                    "budget_scenario"),
          signed=("over_under_baseline", "over_under_scenario", "landing_change"),
          pct=("p_overrun_baseline", "p_overrun_scenario"))
@@ -245,8 +262,10 @@ with tab_budget:
                "and your edits. Edit the Proposed column, then save it as a budget version.")
     edited = st.data_editor(lines, hide_index=True, key="fc_draft_editor", disabled=[c for c in lines.columns
                                                                                       if c != "proposed"],
-                            column_config={c: st.column_config.NumberColumn(format="%.2f")
-                                           for c in ("committed", "forecast", "adjustment", "proposed")})
+                            column_config={"cost_center": "Cost center", "category": "Category",
+                                           "basis": st.column_config.TextColumn("Basis", width="large"),
+                                           **{c: st.column_config.NumberColumn(c.capitalize(), format="accounting")
+                                              for c in ("committed", "forecast", "adjustment", "proposed")}})
     final = apply_edits(lines, edited)
     st.metric(f"Proposed {fiscal.label(next_year, start_month)} budget", common.money(final["proposed"].sum(), cur),
               help=f"committed {common.money(final['committed'].sum(), cur)} + forecast "

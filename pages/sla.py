@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import fiscal
+from analytics.sla.monthly import summarise
 from pages import common
 
 conf = common.header("SLA", "ticket clocks count only inside each contract's schedule, minus on-hold time; "
@@ -30,10 +31,10 @@ for row in problems.itertuples():
 
 months = common.cached("analytics.sla.contract_month_attainment", **scope)
 credits = common.cached("analytics.sla.service_credits", **scope)
-totals = common.cached("analytics.sla.summary", **scope)
 if months.empty:
     st.info("No tickets or SLA measurements in this fiscal year for these filters. Pick another year in the sidebar.")
     st.stop()
+totals = summarise(months)  # headline numbers of the frame already fetched; no data access
 
 
 def pct(value) -> str:
@@ -46,13 +47,15 @@ def money_total(column: str):
 
 
 tiles = st.columns(5)
-tiles[0].metric("Months missed", f"{totals['missed']} of {totals['contract_months']}",
+tiles[0].metric(f"Months missed, of {totals['contract_months']}", f"{totals['missed']}",
                 help="Contract × months with an SLA target: those with a breached ticket clock or availability "
                      "below target")
 tiles[1].metric("Breaches", f"{totals['breaches']:,}", help="Breached response plus resolution clocks")
-tiles[2].metric("Response attainment", pct(totals["response_attainment_pct"]))
-tiles[3].metric("Resolution attainment", pct(totals["resolution_attainment_pct"]))
-tiles[4].metric("Credits outstanding", common.short_money(money_total("credit_outstanding_rc"), cur),
+tiles[2].metric("Response met", pct(totals["response_attainment_pct"]),
+                help="Response clocks met ÷ response clocks decided (met or breached)")
+tiles[3].metric("Resolution met", pct(totals["resolution_attainment_pct"]),
+                help="Resolution clocks met ÷ resolution clocks decided (met or breached)")
+tiles[4].metric(f"Credits outstanding, {cur}", common.short_money(money_total("credit_outstanding_rc"), "").strip(),
                 help="Credits owed under the contracts for missed months and not received as credit notes")
 
 # ---- heat map
@@ -92,14 +95,19 @@ if missed.empty:
     st.success("Every contract met its SLAs in this period.")
 else:
     table = missed[["contract_id", "vendor", "month", "tickets", "breaches", "response_attainment_pct",
-                    "resolution_attainment_pct", "availability_pct", "availability_target_pct"]].astype(
+                    "resolution_attainment_pct", "availability_pct", "availability_target_pct",
+                    "reported_response_hours", "reported_resolution_hours"]].astype(
         {c: float for c in ("response_attainment_pct", "resolution_attainment_pct", "availability_pct",
-                            "availability_target_pct")})
+                            "availability_target_pct", "reported_response_hours", "reported_resolution_hours")})
     st.dataframe(table, hide_index=True, key="sla_missed_table", column_config={
         "response_attainment_pct": st.column_config.NumberColumn("Response %", format="%.1f"),
         "resolution_attainment_pct": st.column_config.NumberColumn("Resolution %", format="%.1f"),
         "availability_pct": st.column_config.NumberColumn("Availability %", format="%.3f"),
-        "availability_target_pct": st.column_config.NumberColumn("Target %", format="%.3f")})
+        "availability_target_pct": st.column_config.NumberColumn("Target %", format="%.3f"),
+        "reported_response_hours": st.column_config.NumberColumn(
+            "Vendor-reported response h", format="%.2f", help="The vendor's own figure (sla dataset), for comparison"),
+        "reported_resolution_hours": st.column_config.NumberColumn(
+            "Vendor-reported resolution h", format="%.2f", help="The vendor's own figure (sla dataset)")})
     common.downloads(table, f"sla_missed_{filters['year']}", key="sla_missed")
     options = [f"{r.contract_id} · {r.month}" for r in missed.itertuples() if r.breaches > 0]
     if options:
@@ -111,7 +119,7 @@ else:
                    "inside the schedule named beside them.")
         st.dataframe(tickets[["ticket_id", "priority", "opened_at", "response_hours", "response_target_hours",
                               "response_status", "resolution_hours", "resolution_target_hours",
-                              "resolution_status", "resolution_schedule"]],
+                              "resolution_status", "resolution_schedule", "made_sla"]],
                      hide_index=True, key="sla_tickets_table",
                      column_config={c: st.column_config.NumberColumn(format="%.2f")
                                     for c in ("response_hours", "resolution_hours")})

@@ -83,8 +83,8 @@ fig = px.bar(parts, x="points", y="vendor", color="indicator", orientation="h",
              labels={"points": "points of the 0-100 score", "vendor": ""},
              color_discrete_sequence=px.colors.qualitative.Safe)
 fig.update_xaxes(range=[0, 100])
-fig.update_layout(height=max(300, 28 * len(order) + 120), legend_title=None, legend_orientation="h",
-                  legend_y=-0.15, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+fig.update_layout(height=max(300, 24 * len(order) + 140), legend_title=None, legend_orientation="h",
+                  legend_y=1.0, legend_yanchor="bottom", legend_x=0, margin={"l": 10, "r": 10, "t": 40, "b": 10})
 st.plotly_chart(fig, width="stretch", key="vendors_ranking_chart")
 st.caption("Each bar is a vendor's score split into what each indicator contributes "
            "(indicator score × its effective weight).")
@@ -93,13 +93,16 @@ score_columns = {f"{i.name}_score": st.column_config.NumberColumn(i.label, forma
                                                                    help=f"{i.better} is better; {i.mapping}")
                  for i in vendors.INDICATORS}
 st.dataframe(table, hide_index=True, width="stretch",
-             column_order=["rank", "vendor", "score", "trend", "previous_score", *score_columns],
+             column_order=["rank", "vendor", "score", "trend", "previous_score", "indicators_used", *score_columns],
              column_config={"rank": st.column_config.NumberColumn("Rank", format="%d"), "vendor": "Vendor",
                             "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100,
                                                                      format="%.1f"),
                             "trend": st.column_config.NumberColumn("Trend", format="%+.1f",
                                                                    help=f"against {quarters.get(previous_end, 'the previous quarter')}"),
                             "previous_score": st.column_config.NumberColumn("Previous", format="%.1f"),
+                            "indicators_used": st.column_config.NumberColumn(
+                                "Indicators", help=f"how many of the {len(NAMES)} indicators have data; "
+                                                   "a score from few indicators says less"),
                             **score_columns})
 
 weight_items = tuple(weights.items())
@@ -123,7 +126,8 @@ row = table[table["vendor_key"] == key].iloc[0]
 st.subheader(row["vendor"])
 cols = st.columns(3)
 cols[0].metric("Score", "n/a" if pd.isna(row["score"]) else f"{row['score']:.1f}",
-               None if pd.isna(row["trend"]) else f"{row['trend']:+.1f} on the previous quarter")
+               None if pd.isna(row["trend"]) else f"{row['trend']:+.1f} on the previous quarter",
+               delta_color="off" if row["trend"] == 0 else "normal")
 cols[1].metric("Rank", "–" if pd.isna(row["rank"]) else f"{int(row['rank'])} of {len(scored)}")
 cols[2].metric("Indicators with data", f"{row['indicators_used']} of {len(NAMES)}")
 st.dataframe(vendors.parts_table(current[current["vendor_key"] == key], weights), hide_index=True, width="stretch",
@@ -145,6 +149,8 @@ with tabs[0]:
         fig = px.bar(history.assign(amount=history["amount_rc"].astype(float)), x="period", y="amount",
                      labels={"amount": f"Spend ({currency})", "period": ""},
                      color_discrete_sequence=[common.COLORS["actual"]])
+        fig.update_traces(xperiod="M1", xperiodalignment="middle")
+        fig.update_xaxes(tickformat="%b %Y", dtick="M3" if len(history) > 12 else "M1")
         fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
         st.plotly_chart(fig, width="stretch", key="vendors_spend_chart")
         if history["fx_missing_lines"].sum():
@@ -157,9 +163,13 @@ with tabs[1]:
                  column_config={"days_left": st.column_config.NumberColumn("days_left", format="%d"),
                                 "annual_value": st.column_config.NumberColumn("annual_value", format="%,.0f")})
 with tabs[2]:
+    months = common.cached("analytics.vendors.sla_months", vendor_key=key)
+    if months is not None and not months.empty:
+        st.caption("Ticket SLA clocks per contract and month (from the SLA engine)")
+        st.dataframe(months, hide_index=True, width="stretch")
     sla = common.cached("analytics.vendors.sla_history", vendor_key=key)
     if sla.empty:
-        st.info("No SLA results for this vendor's contracts.")
+        st.info("No monthly SLA results imported for this vendor's contracts.")
     else:
         availability = sla[sla["metric"] == "availability"]
         if not availability.empty:
@@ -167,6 +177,7 @@ with tabs[2]:
                           labels={"actual": "availability %", "period": ""})
             fig.add_hline(y=float(availability["target"].min()), line_dash="dot", line_color="grey",
                           annotation_text="target")
+            fig.update_xaxes(tickformat="%b %Y")
             fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
             st.plotly_chart(fig, width="stretch", key="vendors_sla_chart")
         st.dataframe(sla, hide_index=True, width="stretch")

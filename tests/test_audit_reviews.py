@@ -110,13 +110,13 @@ def test_another_module_can_add_a_rule(con, monkeypatch):
         return pd.DataFrame([{"key": "k", "severity": "low", "vendor": "V", "contract_id": None,
                               "amount_at_stake": 5.0, "finding_date": D(2026, 1, 1), "explanation": "x.",
                               "evidence": ["C-1"]}])
-    extra = engine.Rule("service_credits", "SCR", "Service credits", "test", always_one)
+    extra = engine.Rule("extra_rule", "XTR", "Extra rule", "test", always_one)
     collect = engine.registry.collect
     monkeypatch.setattr(engine.registry, "collect",
                         lambda name: collect(name) + ([extra] if name == "AUDIT_RULES" else []))
     frame = audit.findings(con)
-    assert frame[["rule", "amount_at_stake", "evidence"]].values.tolist() == [["service_credits", 5.0, ["C-1"]]]
-    assert frame["finding_id"][0].startswith("SCR-")
+    assert frame[["rule", "amount_at_stake", "evidence"]].values.tolist() == [["extra_rule", 5.0, ["C-1"]]]
+    assert frame["finding_id"][0].startswith("XTR-")
 
 
 def test_a_rule_missing_columns_is_rejected(con, monkeypatch):

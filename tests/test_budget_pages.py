@@ -81,3 +81,19 @@ def test_budget_filter_changes_the_summary(app):
     app.selectbox(key="filter_cost_center").set_value("Infrastructure").run()
     summary = summary_table(app)
     assert summary["Actual YTD"].iloc[-1] == 7000.0
+
+
+def test_budget_page_builds_the_monthly_pack(app):
+    app.run()
+    app.switch_page("pages/budget.py").run()
+    app.button(key="budget_build_monthly").click().run()
+    assert not app.exception
+    month, version, data = app.session_state["_monthly_pack"]
+    assert (month, version, data[:2]) == ("2025-06", "original", b"PK")
+
+
+def test_budget_page_save_is_disabled_without_changes(app):
+    app.run()
+    app.switch_page("pages/budget.py").run()
+    assert app.button(key="budget_save").disabled
+    assert "No budget line has been edited in the app yet." in [m.value for m in app.markdown]

@@ -72,11 +72,17 @@ def test_landing_total_adds_actuals_committed_and_forecast(fc_con):
     assert result["over_under"] == pytest.approx(result["landing"] - 12 * 1650.0)
 
 
-def test_uncommitted_history_leaves_out_lines_billed_under_contracts(fc_con):
-    hist = runs.history(fc_con, level="cost_center")
-    it = hist[hist["key"] == "IT"]
-    v1_only = fc_con.execute("select sum(amount) from spend where vendor = 'V1' and date < '2023-12-01'").fetchone()[0]
-    assert it["value"].iloc[0] == pytest.approx(float(v1_only))
+def month_of(con, vendor, month):
+    return float(con.execute("select sum(amount) from spend where vendor = ? and date_trunc('month', date) = ?",
+                             [vendor, pd.Timestamp(month).date()]).fetchone()[0])
+
+
+def test_uncommitted_history_is_spend_minus_the_contract_schedule(fc_con):
+    hist = runs.history(fc_con, level="cost_center").set_index(["key", "period"])["value"]
+    # C1 bills its scheduled 100 a month from 2024-01: only V1 remains
+    assert hist[("IT", pd.Timestamp("2024-06-01"))] == pytest.approx(month_of(fc_con, "V1", "2024-06-01"))
+    # before C1 starts nothing is scheduled, so the line billed under it stays uncommitted
+    assert hist[("IT", pd.Timestamp("2023-12-01"))] == pytest.approx(month_of(fc_con, "V1", "2023-12-01") + 100)
 
 
 def test_committed_spend_is_allocated_by_the_contract_billing_history(fc_con):
@@ -139,3 +145,17 @@ def test_a_currency_without_any_rate_is_reported_missing_not_converted_at_one(fc
     c2 = result[result["contract_id"] == "C2"]
     assert c2["is_fx_missing"].all()
     assert c2["amount_rc"].isna().all()
+
+
+def test_a_read_only_database_gets_a_landing_without_storing_it(tmp_path):
+    path = tmp_path / "ro.duckdb"
+    writer = store.connect(path)
+    build(writer)
+    writer.close()
+    reader = store.connect(path, read_only=True)
+    try:
+        result = landing_mod.landing(reader, fiscal_year=2026, level="total")
+        assert result["key"].tolist() == ["Total"]
+        assert reader.execute("select count(*) from forecast_runs").fetchone()[0] == 0
+    finally:
+        reader.close()

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from analytics import settings
+from analytics import audit, settings
 from analytics.sla import contract_month_attainment, credits_outstanding, service_credits
 from analytics.sla.credits import audit_findings
 from tests.sla_data import contract, import_rows, new_db, ticket
@@ -141,7 +141,16 @@ def test_audit_findings_name_the_evidence(db):
     import_rows(con, tmp_path, "spend", [spend_line("2026-06-15", "-500.00", invoice="CN-7")])  # 550 of 1,100 USD
     [finding] = audit_findings(con).to_dict("records")
     assert (finding["key"], finding["severity"], finding["amount_at_stake"]) == ("C1|2026-05", "medium", 550.0)
-    assert finding["evidence"] == ["B0", "B1", "2026-06-15 CN-7"]
+    assert finding["evidence"] == ["C1", "B0", "B1", "2026-06-15 CN-7"]
     assert finding["explanation"] == ("C1 (Service desk) missed its SLA in 2026-05: 2 response breach(es). The "
                                       "contract grants 10% of the monthly charge: 1,000.00 EUR; 550.00 received, "
                                       "550.00 USD outstanding.")
+
+
+def test_service_credits_is_an_audit_rule(db):
+    con, tmp_path = db
+    import_rows(con, tmp_path, "incidents", breaching_tickets("B", 2, "2026-05"))
+    found = audit.findings(con)
+    mine = found[found["rule"] == "service_credits"]
+    assert (list(mine["contract_id"]), list(mine["amount_at_stake"])) == (["C1"], [1100.0])
+    assert list(mine["finding_id"].str[:4]) == ["SLC-"]

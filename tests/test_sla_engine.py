@@ -153,3 +153,22 @@ def test_autumn_daylight_saving_day_has_25_real_hours(db):
     # Sat 24 Oct 12:00 UTC -> Mon 26 Oct 12:00 UTC across the October change: still 48 real hours
     out = run(db, [ticket("T13", "2026-10-24 12:00:00", "2026-10-24 12:30:00", "2026-10-26 12:00:00", priority="P3")])
     assert out.loc["T13", "resolution_hours"] == 48.0
+
+
+def test_ticket_sla_for_one_contract_and_month(db):
+    out = run(db, [ticket("A", "2026-06-01 10:00:00", "2026-06-01 11:00:00", priority="P1"),
+                   ticket("B", "2026-07-01 10:00:00", "2026-07-01 11:00:00", priority="P1"),
+                   ticket("C", "2026-06-02 10:00:00", "2026-06-02 11:00:00", priority="P1", contract_id="")])
+    only = engine.ticket_sla(db[0], as_of_at=AS_OF, contract_id="C1", period=dt.date(2026, 6, 1))
+    assert list(only["ticket_id"]) == ["A"]
+    assert list(out.index) == ["A", "B", "C"]
+
+
+def test_made_sla_flag_is_kept_beside_the_recomputation(db):
+    rows = [ticket("M1", "2026-06-01 10:00:00", "2026-06-01 10:30:00", "2026-06-02 10:00:00", priority="P4"),
+            ticket("M2", "2026-06-01 10:00:00", "2026-06-01 10:30:00", "2026-06-01 12:00:00", priority="P4"),
+            ticket("M3", "2026-06-01 10:00:00", priority="P4")]
+    for row, flag in zip(rows, ("true", "true", "false")):
+        row["made_sla"] = flag
+    out = run(db, rows)  # P4: 16 h resolution on 24x7; M1 took 24 h, M2 2 h, M3 still open after months
+    assert list(out["made_sla_agrees"].astype(object)) == [False, True, True]  # M3 breached while open

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.contracts_fixtures import database
+from tests.contracts_fixtures import database, without_other_domains
 from tests.test_vendors_scorecard import CONTRACTS, INCIDENTS, SLA, SPEND
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def app(tmp_path, monkeypatch):
+    without_other_domains(monkeypatch)
     path = tmp_path / "vendors.duckdb"
     database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS, path=path).close()
     monkeypatch.setenv("OUTLAY_DB", str(path))

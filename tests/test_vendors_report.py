@@ -1,14 +1,20 @@
 """The scorecard workbook: totals match the scorecard, one printable sheet per vendor, text stays text."""
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from analytics import vendors
 from analytics.reports import scorecard as report
-from tests.contracts_fixtures import D, database
+from tests.contracts_fixtures import D, database, without_other_domains
 from tests.test_vendors_scorecard import CONTRACTS, INCIDENTS, SLA, SPEND
 
 Q3 = D(2026, 9, 30)
+
+
+@pytest.fixture(autouse=True)
+def _alone(monkeypatch):
+    without_other_domains(monkeypatch)
 
 
 def _workbook(contracts=CONTRACTS):

@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 
 from analytics import vendors
-from tests.contracts_fixtures import D, database
+from tests.contracts_fixtures import D, database, without_other_domains
 
 Q3 = D(2026, 9, 30)
+REAL_OPTIONAL = vendors._optional
 CONTRACTS = [
     ("V-1", "Acme Ltd", "Service desk", D(2025, 1, 1), D(2025, 12, 31), 120000, "USD", True, 12, 90, "monthly"),
     ("V-2", "Globex Inc", "Network", D(2024, 1, 1), D(2027, 12, 31), 60000, "USD", False, None, 60, "quarterly"),
@@ -34,7 +35,8 @@ INCIDENTS = [
 
 
 @pytest.fixture
-def con():
+def con(monkeypatch):
+    without_other_domains(monkeypatch)
     return database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS)
 
 
@@ -112,9 +114,9 @@ def test_vendor_detail_spend_history_joins_name_variants(con):
     assert history["amount_rc"].astype(float).tolist() == [110000.0, 66000.0, 66000.0]
 
 
-def test_scorecard_cli_json(tmp_path, capsys):
+def test_scorecard_cli_json(tmp_path, capsys, monkeypatch):
     import json
-
+    without_other_domains(monkeypatch)
     from analytics import cli
     path = tmp_path / "v.duckdb"
     database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS, path=path).close()
@@ -146,6 +148,7 @@ def _fake_module(monkeypatch, name, **functions):
     import types
     module = types.ModuleType(name)
     module.__spec__ = importlib.machinery.ModuleSpec(name, None)
+    monkeypatch.setattr(vendors, "_optional", REAL_OPTIONAL)
     for attr, func in functions.items():
         setattr(module, attr, func)
     monkeypatch.setitem(sys.modules, name, module)
@@ -173,3 +176,28 @@ def test_audit_findings_share_of_spend(con, monkeypatch):
     # only the open finding dated in the 12 months counts: 6,600 of 132,000 spent = 5% -> 75
     assert (result.loc[("acme", "audit_findings"), "value"], result.loc[("acme", "audit_findings"), "score"]) == (5.0, 75.0)
     assert result.loc[("globex", "audit_findings"), "score"] == 100.0  # spend and no finding
+
+
+def test_sla_months_filtered_to_the_vendor(con, monkeypatch):
+    months = pd.DataFrame({"contract_id": ["V-1", "V-2"], "vendor": ["ACME LTD", "Globex Inc"]})
+    _fake_module(monkeypatch, "analytics.sla", contract_month_attainment=lambda con: months)
+    assert vendors.sla_months(con, vendor_key="acme")["contract_id"].tolist() == ["V-1"]
+
+
+def test_detail_without_sla_or_audit_modules_is_none(con):
+    assert vendors.vendor_findings(con, vendor_key="acme") is None
+    assert vendors.vendor_credits(con, vendor_key="acme") is None
+
+
+def test_audit_findings_run_once_per_data_version(tmp_path, monkeypatch):
+    from analytics import settings
+    calls = []
+    found = pd.DataFrame({"vendor": ["Acme Ltd"], "amount_at_stake": [6600.0], "status": ["open"],
+                          "finding_date": [D(2026, 3, 1)]})
+    _fake_module(monkeypatch, "analytics.audit", findings=lambda con, include_dismissed: calls.append(1) or found)
+    con = database(CONTRACTS, spend=SPEND, path=tmp_path / "memo.duckdb")
+    vendors.scorecard(con, quarter_end=Q3)  # two quarters
+    assert len(calls) == 1
+    settings.set_value(con, "company_name", "Renamed")  # any write bumps the data version
+    vendors.components(con, quarter_end=Q3)
+    assert len(calls) == 2

@@ -201,24 +201,24 @@ MONTH_WORDS = (r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug
 # duplicate or an extra charge does not read as a price change.
 PRICE_CREEP_SQL = f"""
 with
+raw_monthly as (
+    select vendor_key, coalesce(contract_id, '') as contract_key, currency, cost_center,
+        coalesce(description, '') as description, period, min(amount) as price
+    from audit_spend
+    where amount > 0
+    group by all
+),
 descriptions as (
     select description,
         trim(regexp_replace(regexp_replace(regexp_replace(lower(description), '[^a-z]+', ' ', 'g'),
             '{MONTH_WORDS}', ' ', 'g'), ' +', ' ', 'g')) as description_key
-    from (select distinct coalesce(description, '') from audit_spend) as d(description)
-),
-lines as (
-    select s.vendor_key, coalesce(s.contract_id, '') as contract_key, s.currency, s.cost_center,
-        d.description_key, s.period, s.amount, s.fx_rate, s.vendor, s.description, s.line_id, s.date,
-        s.invoice_id, s.batch_id, s.row_no
-    from audit_spend s
-    join descriptions d on d.description = coalesce(s.description, '')
-    where s.amount > 0
+    from (select distinct description from raw_monthly)
 ),
 monthly as (
-    select vendor_key, contract_key, currency, cost_center, description_key, period,
-        year(period) * 12 + month(period) as month_index, min(amount) as price
-    from lines
+    select r.vendor_key, r.contract_key, r.currency, r.cost_center, d.description_key, r.period,
+        year(r.period) * 12 + month(r.period) as month_index, min(r.price) as price
+    from raw_monthly r
+    join descriptions d using (description)
     group by all
 ),
 priced as (
@@ -245,10 +245,14 @@ flagged as (
 ),
 flagged_lines as (
     select f.vendor_key, f.contract_key, f.currency, f.cost_center, f.description_key, f.period, f.month_index,
-        f.price, f.allowed_price, f.base_price, l.vendor, l.description, l.fx_rate, l.line_id, l.date,
-        audit_ref(l.invoice_id, l.batch_id, l.row_no) as ref
+        f.price, f.allowed_price, f.base_price, s.vendor, s.description, s.fx_rate, s.line_id, s.date,
+        audit_ref(s.invoice_id, s.batch_id, s.row_no) as ref
     from flagged f
-    join lines l using (vendor_key, contract_key, currency, cost_center, description_key, period)
+    join audit_spend s
+        on s.vendor_key = f.vendor_key and coalesce(s.contract_id, '') = f.contract_key and s.currency = f.currency
+        and s.cost_center = f.cost_center and s.period = f.period
+    join descriptions d on d.description = coalesce(s.description, '') and d.description_key = f.description_key
+    where s.amount > 0
 ),
 final as (
     select vendor_key, contract_key, currency, cost_center, description_key,

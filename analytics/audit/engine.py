@@ -118,7 +118,7 @@ final as (
         s.batch_id * 10000000000 + s.row_no as line_id,
         s.batch_id, s.row_no, s.date, s.period, s.vendor, n.vendor_key,
         s.amount, s.currency, s.fx_rate,
-        cast(cast(s.amount as decimal(38, 4)) * s.fx_rate as decimal(18, 4)) as amount_rc,
+        s.amount_rc,
         s.is_fx_missing, s.cost_center, s.category, s.invoice_id,
         nullif(trim(s.contract_id), '') as contract_id,
         s.description
@@ -142,6 +142,7 @@ from contracts
 
 def prepare(con) -> None:
     """Build the temp tables audit_spend and audit_contracts (and macros) on this connection."""
+    con.execute("set enable_progress_bar = false")   # keeps `audit --json` output clean on large data
     con.execute(MACROS_SQL)
     con.execute(PREPARE_SPEND_SQL)
     con.execute(PREPARE_CONTRACTS_SQL)

@@ -303,3 +303,38 @@ def _background(con, offset: int, count: int) -> None:
             'Software', 'BG-' || i, null, 'Usage item ' || (hash(i, 5) % 50)
         from range(?, ?) t(i)
     """, [offset + 1, offset + 1 + count])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m analytics.audit.synthetic --db PATH [--lines N] [--time]`: build it, optionally time the audit."""
+    import argparse
+    import os
+    import time
+
+    from analytics import audit, store
+
+    parser = argparse.ArgumentParser(prog="python -m analytics.audit.synthetic", description=main.__doc__)
+    parser.add_argument("--db", required=True, help="database file to create (replaced if it exists)")
+    parser.add_argument("--lines", type=int, default=1_000_000, help="total spend lines (default 1,000,000)")
+    parser.add_argument("--time", action="store_true", help="then time the whole audit and each rule (bench_cases)")
+    args = parser.parse_args(argv)
+    if os.path.exists(args.db):
+        os.remove(args.db)
+    probe = store.connect(":memory:")
+    base = len(build(probe)) and probe.execute("select count(*) from spend").fetchone()[0]
+    probe.close()
+    con = store.connect(args.db)
+    build(con, background_lines=max(args.lines - base, 0))
+    lines = con.execute("select count(*) from spend").fetchone()[0]
+    print(f"{args.db}: {lines:,} spend lines")
+    if args.time:
+        for name, case in audit.bench_cases(con):
+            wall, cpu = time.perf_counter(), time.process_time()
+            case()
+            print(f"{name:<40} {time.perf_counter() - wall:7.2f} s wall {time.process_time() - cpu:7.2f} s cpu")
+    con.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pandas as pd
 
 from analytics import cli, store
-from analytics.sla import contract_month_attainment, problems, service_credits, ticket_sla
 
 TICKET_FIELDS = ["ticket_id", "contract_id", "priority", "response_hours", "resolution_hours",
                  "response_breached", "resolution_breached"]
@@ -61,6 +60,8 @@ def _periods(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def run(args) -> int:
+    # imported here, so building the CLI does not load the SLA engine
+    from analytics.sla import contract_month_attainment, problems, service_credits, ticket_sla
     con = store.connect(args.db)
     for problem in problems(con).itertuples():
         print(f"warning: {problem.problem} ({problem.rows} row(s))", file=sys.stderr)

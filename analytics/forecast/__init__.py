@@ -6,17 +6,15 @@ from __future__ import annotations
 
 from analytics import settings
 
-SETTINGS = [
-    settings.Setting("forecast_budget_version", "original",
-                     "Budget version the forecast landing is compared with (see the budget dataset's version column).",
-                     str),
-]
 
+def landing(con, *, fiscal_year: int, level: str = "total", budget_version: str | None = None):
+    """One row per key of `level`: year-end landing with 80/95% intervals against budget (see yearend.landing).
 
-def landing(con, *, fiscal_year: int, level: str = "total"):
-    """One row per key of `level`: year-end landing with 80/95% intervals against budget (see landing.landing)."""
+    Columns: key, actual_ytd, committed_rest, uncommitted_rest, forecast_rest, landing, lo80, hi80, lo95, hi95,
+    budget, over_under, p_overrun, model, note (reporting currency).
+    """
     from analytics.forecast import yearend
-    return yearend.landing(con, fiscal_year=fiscal_year, level=level)
+    return yearend.landing(con, fiscal_year=fiscal_year, level=level, budget_version=budget_version)
 
 
 def bench_cases(con) -> list:
@@ -58,3 +56,15 @@ def scenario_export(con, *, name: str, spec_json: str, fiscal_year: int) -> byte
                    for level in ("total", "cost_center", "category")}
     return funding_request.scenario_workbook(con, name=name, spec_json=spec_json, comparisons=comparisons,
                                              fiscal_year=fiscal_year)
+
+
+def committed_for_year(con, *, fiscal_year: int):
+    """One row per contract payment still to come in the fiscal year, with the fx rate and its month."""
+    from analytics.forecast import committed, yearend
+    win = yearend.window(con, fiscal_year=fiscal_year)
+    if not win.rest:
+        return committed.to_rc(con, committed.payments(con, start=win.last, end=win.first))
+    frame = committed.committed_rc(con, start=win.rest_start, end=win.last)
+    columns = ["contract_id", "vendor", "payment_date", "amount", "currency", "fx_rate", "fx_period", "amount_rc",
+               "is_renewal_term", "is_fx_missing"]
+    return frame[columns].sort_values(["payment_date", "contract_id"]).reset_index(drop=True)

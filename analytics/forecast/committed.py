@@ -6,8 +6,9 @@
   (future months); fx_period says which month's rate was used. Payments in the reporting currency
   use 1. A currency with no rate at all gives amount_rc NULL and is_fx_missing: never 1.
 - Contracts carry a vendor but no cost center or category: a contract's payments are split over
-  cost centers (categories) in proportion to the spend billed under it in the 24 months before the
-  cut-off; a contract never billed yet is shown as NO_HISTORY.
+  cost centers (categories, and invoice vendors) in proportion to the spend billed under it in the 24
+  months before the cut-off; a contract never billed yet is shown as NO_HISTORY (under its register
+  vendor at vendor level).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from analytics import contracts, fiscal, settings
 from analytics.forecast.runs import LEVELS, check_level, cutoff
 
 NO_HISTORY = "(contract not yet billed)"
+NEW_PREFIX = "new: "   # contract_id prefix of a scenario's new contracts
 PAYMENT_COLUMNS = ["contract_id", "vendor", "payment_date", "period", "amount", "currency", "term_index",
                    "is_renewal_term"]
 
@@ -53,8 +55,6 @@ def allocation(con, *, level: str) -> pd.DataFrame:
     register = con.execute("select contract_id, vendor from contracts").df()
     if level == "total":
         return register.assign(key="Total", share=1.0)[["contract_id", "key", "share"]]
-    if level == "vendor":
-        return register.assign(key=register["vendor"], share=1.0)[["contract_id", "key", "share"]]
     cut = cutoff(con)
     sql = f"""
         with
@@ -74,7 +74,8 @@ def allocation(con, *, level: str) -> pd.DataFrame:
     shares = con.execute(sql, {"cutoff": cut, "first": fiscal.add_months(cut, -24)}).df()
     shares["share"] = shares["share"].astype(float)
     unbilled = register[~register["contract_id"].isin(shares["contract_id"])]
-    unbilled = unbilled.assign(key=NO_HISTORY, share=1.0)[["contract_id", "key", "share"]]
+    fallback = unbilled["vendor"] if level == "vendor" else NO_HISTORY
+    unbilled = unbilled.assign(key=fallback, share=1.0)[["contract_id", "key", "share"]]
     return pd.concat([shares, unbilled], ignore_index=True)
 
 
@@ -105,7 +106,7 @@ def line_allocation(con) -> pd.DataFrame:
 def by_key(con, *, level: str, frame: pd.DataFrame) -> pd.DataFrame:
     """One row per key x month: committed amount_rc of the payments in `frame` (already converted).
 
-    A payment with an explicit column named like the level (a scenario's new contract) goes there whole.
+    A scenario's new contract (contract_id starting NEW_PREFIX) goes whole to the key it names.
     """
     if frame.empty:
         return pd.DataFrame({"key": pd.Series(dtype=str), "period": pd.Series(dtype="datetime64[ns]"),
@@ -115,7 +116,9 @@ def by_key(con, *, level: str, frame: pd.DataFrame) -> pd.DataFrame:
         out["period"] = pd.to_datetime(out["period"])
         return out.groupby(["key", "period"], as_index=False)["committed"].sum(min_count=1)
     alloc = allocation(con, level=level)
-    explicit = frame[level].notna() if level in frame.columns else pd.Series(False, index=frame.index)
+    # a scenario's new contract (not in the register) names its own vendor, cost center and category
+    named = frame[level].notna() if level in frame.columns else False
+    explicit = frame["contract_id"].astype(str).str.startswith(NEW_PREFIX) & named
     known = frame[~explicit].merge(alloc, on="contract_id", how="left")
     known["key"] = known["key"].fillna(NO_HISTORY)
     known["share"] = known["share"].fillna(1.0)

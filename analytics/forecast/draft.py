@@ -31,7 +31,7 @@ def _line_payments(con, frame: pd.DataFrame) -> pd.DataFrame:
     by_line = []
     # split each contract over cost center x category with the joint shares of its billing history
     shares = committed.line_allocation(con)
-    explicit = frame["cost_center"].notna() if "cost_center" in frame.columns else pd.Series(False, index=frame.index)
+    explicit = frame["contract_id"].astype(str).str.startswith(committed.NEW_PREFIX)
     known = frame[~explicit].merge(shares, on="contract_id", how="left")
     known["cost_center"] = known["cost_center"].fillna(committed.NO_HISTORY)
     known["category"] = known["category"].fillna(committed.NO_HISTORY)

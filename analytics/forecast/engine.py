@@ -145,17 +145,24 @@ def _bounds(mean: np.ndarray, sigma: np.ndarray) -> dict:
     return {"lo80": mean - Z80 * sigma, "hi80": mean + Z80 * sigma, "lo95": mean - Z95 * sigma, "hi95": mean + Z95 * sigma}
 
 
-def _statsforecast(series: dict[str, np.ndarray], h: int, windows: int | None):
-    """Forecasts (windows None) or rolling-origin backtest of the candidates, long format."""
+def _statsforecast(series: dict[str, np.ndarray], h: int, windows: int | None, only: str | None = None):
+    """Forecasts (windows None) or rolling-origin backtest of the candidates, long format.
+
+    `only` fits just that candidate (the final forecast of series that chose it); the ensemble needs all three.
+    """
     from statsforecast import StatsForecast
     from statsforecast.models import AutoETS, SeasonalNaive, Theta
+    if not series:
+        return None
     frames = []
     for sid, values in series.items():
         frames.append(pd.DataFrame({"unique_id": sid, "ds": pd.date_range("2000-01-01", periods=len(values), freq="MS"),
                                     "y": values}))
     df = pd.concat(frames, ignore_index=True)
-    sf = StatsForecast(models=[AutoETS(season_length=SEASON, model="AZZ"), Theta(season_length=SEASON),
-                               SeasonalNaive(season_length=SEASON)], freq="MS", n_jobs=1)
+    candidates = {"ETS": AutoETS(season_length=SEASON, model="AZZ"), "Theta": Theta(season_length=SEASON),
+                  "seasonal naive": SeasonalNaive(season_length=SEASON)}
+    chosen = [candidates[only]] if only in candidates else list(candidates.values())
+    sf = StatsForecast(models=chosen, freq="MS", n_jobs=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if windows is None:
@@ -168,8 +175,9 @@ def _statsforecast(series: dict[str, np.ndarray], h: int, windows: int | None):
         for part in ("lo-80", "hi-80", "lo-95", "hi-95"):
             rename[f"{sf_name}-{part}"] = f"{name}|{part.replace('-', '')}"
     out = out.rename(columns=rename)
-    parts = ["mean", "lo80", "hi80", "lo95", "hi95"]
-    for part in parts:
+    if len(chosen) < len(candidates):
+        return out
+    for part in ("mean", "lo80", "hi80", "lo95", "hi95"):
         out[f"ensemble|{part}"] = out[[f"{m}|{part}" for m in _SF_NAMES.values()]].mean(axis=1)
     return out
 
@@ -239,6 +247,8 @@ def _factor(ratios: list, level: float) -> float:
 
 def forecast(frame: pd.DataFrame, *, horizon: int, end: pd.Timestamp | None = None) -> EngineResult:
     """Forecast every series in `frame` (series_id, period, value) `horizon` months past its end."""
+    if horizon < 1:
+        raise ValueError("the horizon must be at least 1 month")
     series = prepare(frame, end=end)
     reasons, model_series, fallback_series = {}, {}, {}
     for sid, values in series.items():
@@ -261,9 +271,15 @@ def forecast(frame: pd.DataFrame, *, horizon: int, end: pd.Timestamp | None = No
     choices, holdouts, early, everything = _backtest(model_series) if model_series else ({}, {}, ([], []), ([], []))
     pooled = early if sum(len(r) for r in early[0]) >= 30 else everything
     k80, k95 = _factor(pooled[0], 0.80), _factor(pooled[1], 0.95)
-    final = _statsforecast(model_series, horizon, None) if model_series and horizon > 0 else None
+    finals = {}
+    if horizon > 0:
+        # the final fit only for the model each series chose (the ensemble needs all three)
+        for model in MODELS:
+            group = {sid: v for sid, v in model_series.items() if choices[sid] == model}
+            out = _statsforecast(group, horizon, None, only=None if model == "ensemble" else model)
+            if out is not None:
+                finals.update(dict(tuple(out.groupby("unique_id", sort=False))))
     forecasts, accuracy = [], []
-    finals = dict(tuple(final.groupby("unique_id", sort=False))) if final is not None else {}
     for sid, values in series.items():
         start = _period_after(frame, sid, end, len(values))
         periods = pd.date_range(start, periods=horizon, freq="MS")

@@ -1,9 +1,8 @@
 """Forecast runs: the engine's output per level, computed once per data version and kept in the database.
 
-Uncommitted history (what the engine forecasts) = spend lines not billed under a contract of the
-register (contract_id empty, or naming a contract the register does not hold), summed per key and
-month in the reporting currency, before the cut-off month (the as-of month: months before it are
-complete actuals, the as-of month and later are forecast).
+Uncommitted history (what the engine forecasts) = actual spend minus the register's scheduled contract
+payments, per key and month in the reporting currency, before the cut-off month (the as-of month:
+months before it are complete actuals, the as-of month and later are forecast). See history().
 """
 from __future__ import annotations
 
@@ -16,18 +15,17 @@ import pandas as pd
 from analytics import fiscal, settings, store
 from analytics.forecast import engine
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 HISTORY_MONTHS = 60
 # level -> SQL expression of the key; a fixed map, never user text
 LEVELS = {"total": "'Total'", "cost_center": "cost_center", "category": "category", "vendor": "vendor"}
 
-HISTORY_SQL = """
+SPEND_SQL = """
 with
 lines as (
     select period, {key} as key, amount_rc
     from spend_rc
     where period < $cutoff and period >= $first
-      and (contract_id is null or contract_id not in (select contract_id from contracts))
 ),
 final as (
     select key, period, sum(amount_rc) as value
@@ -58,12 +56,38 @@ def horizon(con) -> int:
 
 
 def history(con, *, level: str) -> pd.DataFrame:
-    """One row per key x month: uncommitted spend (reporting currency) before the cut-off."""
+    """One row per key x month before the cut-off: uncommitted spend = actual spend - scheduled contract payments.
+
+    The schedule is the register's (analytics.contracts.committed_payments, converted at each month's rate and
+    allocated like future payments), so whatever the register does not explain - spend without a contract,
+    usage or uplifts billed above a contract's value, timing - is what the models forecast. A contract's
+    schedule is subtracted only from the first month spend is billed under it. History starts at the first
+    month with any spend (the schedule alone never starts a series).
+    """
+    from analytics.forecast import committed  # committed imports this module
     cut = cutoff(con)
-    sql = HISTORY_SQL.format(key=LEVELS[check_level(level)])
-    frame = con.execute(sql, {"cutoff": cut, "first": fiscal.add_months(cut, -HISTORY_MONTHS)}).df()
-    frame["value"] = frame["value"].astype(float).fillna(0.0)
-    return frame
+    first = con.execute("select min(period) from spend_rc where period < ?", [cut]).fetchone()[0]
+    if first is None:
+        return pd.DataFrame({"key": pd.Series(dtype=str), "period": pd.Series(dtype="datetime64[ns]"),
+                             "value": pd.Series(dtype=float)})
+    first = max(first, fiscal.add_months(cut, -HISTORY_MONTHS))
+    spend = con.execute(SPEND_SQL.format(key=LEVELS[check_level(level)]), {"cutoff": cut, "first": first}).df()
+    spend["value"] = spend["value"].astype(float).fillna(0.0)
+    spend["period"] = pd.to_datetime(spend["period"])
+    payments = committed.committed_rc(con, start=first, end=cut - dt.timedelta(days=1))
+    # only months where the contract is seen billing: a contract never billed (or billed under another
+    # reference) has nothing in spend to take its schedule from
+    billed = con.execute("select contract_id, min(period) as first_billed from spend_rc "
+                         "where contract_id in (select contract_id from contracts) group by contract_id").df()
+    if not payments.empty:
+        payments = payments.merge(billed, on="contract_id", how="inner")
+        payments = payments[pd.to_datetime(payments["period"]) >= pd.to_datetime(payments["first_billed"])]
+    schedule = committed.by_key(con, level=level, frame=payments) if not payments.empty else None
+    if schedule is None or schedule.empty:
+        return spend
+    schedule = schedule.assign(value=-schedule["committed"].fillna(0.0))[["key", "period", "value"]]
+    both = pd.concat([spend, schedule], ignore_index=True)
+    return both.groupby(["key", "period"], as_index=False)["value"].sum().sort_values(["key", "period"])
 
 
 def _cached_run(con, level: str, version: int, cut: dt.date) -> int | None:
@@ -107,10 +131,10 @@ def _save(con, level, version, cut, result: engine.EngineResult, seconds: float)
     accuracy = result.accuracy.rename(columns={"series_id": "key"})
     con.execute("begin transaction")
     try:
-        old = [r[0] for r in con.execute("select run_id from forecast_runs where level = ?", [level]).fetchall()]
-        for rid in old:
-            for table in ("forecast_values", "forecast_accuracy", "forecast_runs"):
-                con.execute(f"delete from {table} where run_id = ?", [rid])
+        stale = "(select run_id from forecast_runs where level = ?)"
+        con.execute("delete from forecast_values where run_id in " + stale, [level])
+        con.execute("delete from forecast_accuracy where run_id in " + stale, [level])
+        con.execute("delete from forecast_runs where level = ?", [level])
         rid = con.execute(
             "insert into forecast_runs (level, data_version, cutoff, horizon, engine_version, k80, k95, n_series, "
             "seconds, computed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) returning run_id",
@@ -136,21 +160,60 @@ def _save(con, level, version, cut, result: engine.EngineResult, seconds: float)
     return rid
 
 
+# runs computed on a read-only connection, where they cannot be stored: (database, level, version, cut-off) -> frames
+_MEMORY: dict = {}
+
+
+def _database(con) -> str:
+    return str(con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0])
+
+
+def _frames(con, level: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """(values, accuracy, run info) of the level's run: stored, computed and stored, or kept in memory."""
+    check_level(level)
+    version, cut = store.data_version(con), cutoff(con)
+    rid = _cached_run(con, level, version, cut)
+    memo = (_database(con), level, version, cut, ENGINE_VERSION)
+    if rid is None and memo in _MEMORY:
+        return _MEMORY[memo]
+    if rid is None:
+        result, seconds = compute(con, level=level)
+        try:
+            rid = _save(con, level, version, cut, result, seconds)
+        except duckdb.Error:
+            rid = _cached_run(con, level, version, cut)
+            if rid is None:   # read-only database: keep the run in memory for this process
+                _MEMORY.clear()
+                _MEMORY[memo] = _in_memory(result, seconds, level, version, cut)
+                return _MEMORY[memo]
+    values_ = con.execute("select key, period, forecast, lo80, hi80, lo95, hi95, model from forecast_values "
+                          "where run_id = ? order by key, period", [rid]).df()
+    accuracy_ = con.execute("select * exclude (run_id) from forecast_accuracy where run_id = ? order by key",
+                            [rid]).df()
+    info = con.execute("select * from forecast_runs where run_id = ?", [rid]).df().iloc[0].to_dict()
+    return values_, accuracy_, info
+
+
+def _in_memory(result: engine.EngineResult, seconds: float, level, version, cut) -> tuple:
+    values_ = result.forecasts.rename(columns={"series_id": "key"})[
+        ["key", "period", "forecast", "lo80", "hi80", "lo95", "hi95", "model"]].sort_values(["key", "period"])
+    accuracy_ = result.accuracy.rename(columns={"series_id": "key"}).sort_values("key").reset_index(drop=True)
+    info = {"run_id": None, "level": level, "data_version": version, "cutoff": cut, "engine_version": ENGINE_VERSION,
+            "k80": result.calibration["k80"], "k95": result.calibration["k95"], "n_series": len(accuracy_),
+            "seconds": seconds, "computed_at": pd.Timestamp.now()}
+    return values_.reset_index(drop=True), accuracy_, info
+
+
 def values(con, *, level: str) -> pd.DataFrame:
     """One row per key x future month of the level's uncommitted forecast."""
-    rid = run_id(con, level=level)
-    return con.execute("select key, period, forecast, lo80, hi80, lo95, hi95, model from forecast_values "
-                       "where run_id = ? order by key, period", [rid]).df()
+    return _frames(con, level)[0].copy()
 
 
 def accuracy(con, *, level: str) -> pd.DataFrame:
     """One row per key: chosen model, why, and MASE/sMAPE/bias/coverage against seasonal naive."""
-    rid = run_id(con, level=level)
-    return con.execute("select * exclude (run_id) from forecast_accuracy where run_id = ? order by key", [rid]).df()
+    return _frames(con, level)[1].copy()
 
 
 def run_info(con, *, level: str) -> dict:
-    """The stored run's metadata: when, how long, calibration factors."""
-    rid = run_id(con, level=level)
-    row = con.execute("select * from forecast_runs where run_id = ?", [rid]).df().iloc[0]
-    return row.to_dict()
+    """The run's metadata: when, how long, calibration factors (run_id None when kept in memory)."""
+    return dict(_frames(con, level)[2])

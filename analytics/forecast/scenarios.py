@@ -25,7 +25,6 @@ from analytics.currencies import ISO_4217
 from analytics.forecast import committed, runs, yearend
 
 EMPTY = {"budget_cuts": [], "cancel_contracts": [], "new_contracts": [], "renewal_uplift_pct": 0.0, "fx_changes": []}
-NEW_PREFIX = "new: "
 
 
 def _date(value, what: str) -> str:
@@ -132,7 +131,7 @@ def _new_payments(new: dict, start: dt.date, end: dt.date) -> pd.DataFrame:
     rows = contracts.payments(first, last, annual_value=new["annual_value"], billing_frequency=new["billing_frequency"],
                               auto_renew=new["auto_renew"],
                               renewal_term_months=new["term_months"] if new["auto_renew"] else None, until=end)
-    frame = pd.DataFrame([(NEW_PREFIX + new["name"], new["vendor"], day, day.replace(day=1), amount, new["currency"],
+    frame = pd.DataFrame([(committed.NEW_PREFIX + new["name"], new["vendor"], day, day.replace(day=1), amount, new["currency"],
                            index, index > 0, new["cost_center"], new["category"])
                           for day, amount, index in rows if start <= day <= end],
                          columns=committed.PAYMENT_COLUMNS + ["cost_center", "category"])

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from analytics import budget as budget_mod
 from analytics import fiscal, settings
 from analytics.forecast import committed, engine, runs
 
@@ -72,15 +73,19 @@ def actuals(con, *, level: str, win: Window) -> pd.DataFrame:
     return frame
 
 
-def budget_lines(con, *, win: Window) -> pd.DataFrame:
-    """One row per cost center x category: the full-year budget of the version compared with."""
-    sql = """
+def budget_lines(con, *, win: Window, version: str | None = None) -> pd.DataFrame:
+    """One row per cost center x category: the full-year budget in force for the version.
+
+    Default version as on the Budget page ('original', else the first imported); a revised version
+    keeps the original's lines it does not revise (analytics.budget.lines_in_force).
+    """
+    sql = f"""
         select cost_center, category, sum(amount_rc) as budget
-        from budget_rc
-        where period >= $first and period <= $last and version = $version
+        from {budget_mod.lines_in_force("budget_rc")} b
+        where period >= $first and period <= $last
         group by cost_center, category
     """
-    version = settings.get(con, "forecast_budget_version")
+    version = version or budget_mod.default_version(con)
     frame = con.execute(sql, {"first": win.first, "last": win.last, "version": version}).df()
     frame["budget"] = frame["budget"].astype(float)
     return frame
@@ -161,7 +166,7 @@ def notes(con, *, level: str, win: Window) -> pd.DataFrame:
     return acc[["key", "model", "reason"]].rename(columns={"reason": "note"})
 
 
-def landing(con, *, fiscal_year: int, level: str = "total") -> pd.DataFrame:
+def landing(con, *, fiscal_year: int, level: str = "total", budget_version: str | None = None) -> pd.DataFrame:
     """One row per key of `level`: year-end landing with 80/95% intervals against the full-year budget.
 
     Columns: key, actual_ytd, committed_rest, uncommitted_rest, forecast_rest, landing, lo80, hi80, lo95,
@@ -172,7 +177,8 @@ def landing(con, *, fiscal_year: int, level: str = "total") -> pd.DataFrame:
     runs.check_level(level)
     win = window(con, fiscal_year=fiscal_year)
     return combine_parts(con, level=level, win=win, commit=committed_rest(con, level=level, win=win),
-                         unc=uncommitted_rest(con, level=level, win=win), bud=budget(budget_lines(con, win=win), level=level))
+                         unc=uncommitted_rest(con, level=level, win=win),
+                         bud=budget(budget_lines(con, win=win, version=budget_version), level=level))
 
 
 def combine_parts(con, *, level: str, win: Window, commit: pd.DataFrame, unc: pd.DataFrame,
@@ -197,10 +203,12 @@ def fan(con, *, fiscal_year: int, level: str = "total", key: str = "Total") -> p
     win = window(con, fiscal_year=fiscal_year)
     first = fiscal.add_months(win.first, -12)
     expr = runs.LEVELS[level]
-    actual = con.execute(f"""
+    # expr comes from the fixed LEVELS map; the key is bound
+    actual_sql = f"""
         select period, sum(amount_rc) as actual from spend_rc
         where {expr} = $key and period >= $first and period < $cutoff and period <= $last
-        group by period""", {"key": key, "first": first, "cutoff": win.cutoff, "last": win.last}).df()
+        group by period"""
+    actual = con.execute(actual_sql, {"key": key, "first": first, "cutoff": win.cutoff, "last": win.last}).df()
     months = pd.DataFrame({"period": pd.date_range(first, win.last, freq="MS")})
     frame = months.merge(actual.assign(period=pd.to_datetime(actual["period"])), on="period", how="left")
     commit = committed_rest(con, level=level, win=win)
@@ -217,11 +225,12 @@ def fan(con, *, fiscal_year: int, level: str = "total", key: str = "Total") -> p
         frame[band] = frame["committed"] + frame[band].where(frame[band].notna(), frame["uncommitted"])
     if level != "vendor":
         bexpr = "'Total'" if level == "total" else level
-        bud = con.execute(f"""
-            select period, sum(amount_rc) as budget from budget_rc
-            where {bexpr} = $key and version = $version and period >= $first and period <= $last
-            group by period""", {"key": key, "version": settings.get(con, "forecast_budget_version"),
-                                 "first": first, "last": win.last}).df()
+        budget_sql = f"""
+            select period, sum(amount_rc) as budget from {budget_mod.lines_in_force("budget_rc")} b
+            where {bexpr} = $key and period >= $first and period <= $last
+            group by period"""
+        bud = con.execute(budget_sql, {"key": key, "version": budget_mod.default_version(con),
+                                       "first": first, "last": win.last}).df()
         frame = frame.merge(bud.assign(period=pd.to_datetime(bud["period"])), on="period", how="left")
     else:
         frame["budget"] = np.nan

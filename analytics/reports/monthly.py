@@ -19,6 +19,8 @@ from analytics.reports import xlsx
 
 BVA_MONEY = ["actual_ytd", "budget_ytd", "variance", "budget_year", "run_rate"]
 BVA_COLUMNS = ["actual_ytd", "budget_ytd", "variance", "variance_pct", "budget_year", "run_rate"]
+MAX_VARIANCE_SENTENCES = 6
+MAX_FX_SENTENCES = 4
 MONEY_WORDS = ("amount", "value", "actual", "budget", "landing", "forecast", "stake", "cost", "spend", "credit")
 
 
@@ -105,12 +107,14 @@ def summary_sheet(wb, ctx: Context, *, title: str, month: str | None) -> None:
 
 
 def headlines(ctx: Context) -> list[str]:
-    """Variance sentences, fx-vs-volume sentences and missing fx rates, in plain words."""
+    """Variance sentences (largest cost center variances first), the largest fx effects and missing
+    fx rates, in plain words; the Variance drivers and FX sheets hold the rest."""
     drivers = variance.drivers(ctx.con, year=ctx.year, version=ctx.version, through=ctx.through)
-    out = variance.sentences(drivers, ctx.currency)
+    out = variance.sentences(drivers, ctx.currency)[:MAX_VARIANCE_SENTENCES]
     if ctx.window.closed_through is not None:
         fx = variance.fx_volume(ctx.con, year=ctx.year, period=ctx.window.closed_through.strftime("%Y-%m"))
-        out += variance.fx_sentences(fx, ctx.currency)
+        biggest = fx.assign(_size=fx["fx_effect"].abs()).sort_values("_size", ascending=False)
+        out += variance.fx_sentences(biggest.head(MAX_FX_SENTENCES), ctx.currency)
     missing = budget.fx_missing(ctx.con, year=ctx.year)
     if len(missing):
         out.append(f"{int(missing['lines'].sum()):,} line(s) have no fx rate for their month and are left out of "

@@ -23,7 +23,7 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 def set_cell(ws, row: int, column: int, value, number_format: str | None = None):
     """Write one value; text is always stored as text, never as a formula."""
     cell = ws.cell(row=row, column=column)
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return cell
     if isinstance(value, decimal.Decimal):
         value = float(value)
@@ -111,6 +111,7 @@ def write_report_table(ws, frame: pd.DataFrame, *, start_row: int, money: list[s
                                            for group in (money, percent, rates, variance))
         total_column = rename.get(total_column, total_column)
         widths = {rename.get(c, c): w for c, w in (widths or {}).items()}
+    frame = _dates_without_midnight(frame)
     formats = {c: money_format(currency) for c in money}
     formats.update({c: PERCENT for c in percent})
     formats.update({c: RATE for c in rates})
@@ -130,6 +131,17 @@ def write_report_table(ws, frame: pd.DataFrame, *, start_row: int, money: list[s
                     cell.font = BOLD
                     cell.fill = TOTAL_FILL
     return first, last
+
+
+def _dates_without_midnight(frame: pd.DataFrame) -> pd.DataFrame:
+    """Timestamp columns holding whole days become dates (shown as yyyy-mm-dd, not with 00:00:00)."""
+    out = frame
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(column) and (column.dropna() == column.dropna().dt.normalize()).all():
+            out = out.copy() if out is frame else out
+            out[name] = column.dt.date.where(column.notna(), None)
+    return out
 
 
 def add_variance_rules(ws, cell_range: str) -> None:

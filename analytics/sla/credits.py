@@ -167,7 +167,8 @@ def audit_findings(con, params: dict | None = None) -> pd.DataFrame:
     """The cost audit's `service_credits` rule: one finding per contract x missed month with credit owed and not
     received. Columns: key, severity (high: nothing received; medium: part received), vendor, contract_id,
     amount_at_stake (outstanding, reporting currency), finding_date (first day of the missed month),
-    explanation, evidence (breached ticket ids, the availability measurement, the credit notes matched)."""
+    explanation, evidence (the contract, breached ticket ids, the availability measurement, the credit notes
+    matched). Registered as the audit rule `service_credits` in analytics/sla/__init__.py."""
     owed = credits_outstanding(con)
     columns = ["key", "severity", "vendor", "contract_id", "amount_at_stake", "finding_date", "explanation",
                "evidence", "evidence_lines"]
@@ -178,7 +179,8 @@ def audit_findings(con, params: dict | None = None) -> pd.DataFrame:
     rows = []
     for r in owed.itertuples(index=False):
         month = f"{r.period:%Y-%m}"
-        evidence = list(by_month.get((r.contract_id, r.period), []))
+        # the contract first (the audit page shows its row), then the breached tickets and the credit notes matched
+        evidence = [r.contract_id] + list(by_month.get((r.contract_id, r.period), []))
         if r.availability_points_below:
             evidence.append(f"sla {r.contract_id} {month} availability")
         evidence += [part.split(" (")[0] for part in r.evidence_received.split("; ") if part]

@@ -1,4 +1,4 @@
-"""Per-ticket SLA clocks and per contract x month attainment.
+"""Per-ticket SLA clocks, computed set-based in one DuckDB query.
 
 Definitions (docs/sla.md has the long form):
 - Incident timestamps are naive; they are read in the `incident_timezone` setting (default UTC).
@@ -27,17 +27,19 @@ _TO_UTC = {True: "{x}", False: "timezone('UTC', timezone($incident_tz, {x}))"}
 TICKETS_SQL = """
 with {calendar},
 tickets as (
-    select ticket_id, contract_id, priority, opened_at, {opened_u} as opened_u,
+    select ticket_id, contract_id, priority, opened_at, made_sla, {opened_u} as opened_u,
         {responded_u} as responded_u, {resolved_u} as resolved_u,
         lower(replace(priority, ' ', '')) as priority_key
     from incidents
+    where ($only_contract is null or contract_id = $only_contract)
+      and ($only_period is null or cast(date_trunc('month', opened_at) as date) = $only_period)
 ),
 targets as (
     select contract_id, metric, lower(replace(priority, ' ', '')) as priority_key, target_hours, schedule
     from sla_targets
 ),
 clocks as (  -- one row per ticket, both clocks side by side
-    select t.ticket_id, t.contract_id, t.priority, t.opened_at, t.opened_u,
+    select t.ticket_id, t.contract_id, t.priority, t.opened_at, t.made_sla, t.opened_u,
         coalesce(t.responded_u, t.resolved_u) as resp_stop,
         t.resolved_u as resol_stop,
         coalesce(tr.target_hours, c.sla_response_hours) as resp_target,
@@ -95,10 +97,16 @@ measured as (
         cast(round(b.resol_target * 3600000000) as bigint) as resol_target_us
     from w4 b left join paused p on p.ticket_id = b.ticket_id
 ),
+decided as (
+    select *, {resol_status} as resol_status from measured
+),
 final as (
     select ticket_id, contract_id, priority, opened_at, cast(date_trunc('month', opened_at) as date) as period,
-        {metric_cols}
-    from measured
+        {metric_cols},
+        made_sla,
+        -- the ITSM tool's legacy flag against the recomputed resolution clock (null when either is undecided)
+        case when resol_status in ('met', 'breached') then made_sla = (resol_status = 'met') end as made_sla_agrees
+    from decided
 )
 {select}
 """
@@ -144,7 +152,7 @@ def _sql(utc: bool, select: str) -> str:
     p_chain = _lookup_chain("clipped", "p", [("p_rps", "rps", "resp_schedule"), ("p_rpe", "rpe", "resp_schedule"),
                                              ("p_sps", "sps", "resol_schedule"), ("p_spe", "spe", "resol_schedule")])
     return TICKETS_SQL.format(
-        select=select, calendar=sched.CALENDAR_CTE, w_chain=w_chain, p_chain=p_chain, metric_cols=metric_cols,
+        select=select, resol_status=_STATUS.format(m="resol"), calendar=sched.CALENDAR_CTE, w_chain=w_chain, p_chain=p_chain, metric_cols=metric_cols,
         opened_u=conv.format(x="opened_at"), responded_u=conv.format(x="responded_at"),
         resolved_u=conv.format(x="resolved_at"), paused_u=conv.format(x="p.paused_at"),
         resumed_u=conv.format(x="p.resumed_at"),
@@ -166,7 +174,10 @@ def as_of_moment(con) -> dt.datetime:
     return min(to_utc(con, end_of_day), now)
 
 
-def _run(con, select: str, as_of_at: dt.datetime | None) -> pd.DataFrame:
+def query(con, select: str, as_of_at: dt.datetime | None, *, contract_id: str | None = None,
+          period: dt.date | None = None) -> pd.DataFrame:
+    """Run the clock query, ending with `select` (which may continue the CTE chain after `final`, one row per
+    ticket); optionally only one contract's tickets and/or those opened in one month."""
     as_of_at = as_of_at or as_of_moment(con)
     schedules = sched.load(con)
     first, last = con.execute(
@@ -179,6 +190,7 @@ def _run(con, select: str, as_of_at: dt.datetime | None) -> pd.DataFrame:
         "as_of_at": as_of_at,
         "default_schedule": settings.get(con, "sla_default_schedule"),
         "known_schedules": [sched.BUILT_IN] + schedules.names,
+        "only_contract": contract_id, "only_period": period,
     }
     utc = settings.get(con, "incident_timezone") == "UTC"
     if not utc:
@@ -186,9 +198,10 @@ def _run(con, select: str, as_of_at: dt.datetime | None) -> pd.DataFrame:
     return con.execute(_sql(utc, select), params).df()
 
 
-def ticket_sla(con, *, as_of_at: dt.datetime | None = None) -> pd.DataFrame:
-    """One row per ticket: ticket_id, contract_id, priority, opened_at, period (month opened) and per metric
-    (response_, resolution_): hours (inside the schedule, null while not reached), elapsed_hours (to the
-    as-of moment while open), target_hours, schedule, status (met/breached/pending/no target/unknown
-    schedule) and breached."""
-    return _run(con, WIDE, as_of_at)
+def ticket_sla(con, *, as_of_at: dt.datetime | None = None, contract_id: str | None = None,
+               period: dt.date | None = None) -> pd.DataFrame:
+    """One row per ticket (optionally only one contract's, or those opened in one month), sorted by ticket_id:
+    ticket_id, contract_id, priority, opened_at, period (month opened) and per metric (response_, resolution_):
+    hours (inside the schedule, null while not reached), elapsed_hours (to the as-of moment while open),
+    target_hours, schedule, status (met/breached/pending/no target/unknown schedule) and breached."""
+    return query(con, WIDE, as_of_at, contract_id=contract_id, period=period)

@@ -22,13 +22,18 @@ MONTHLY_SELECT = """
         count(*) filter (where response_status = 'pending') as response_pending,
         count(*) filter (where resolution_status = 'met') as resolution_met,
         count(*) filter (where resolution_status = 'breached') as resolution_breached,
-        count(*) filter (where resolution_status = 'pending') as resolution_pending
+        count(*) filter (where resolution_status = 'pending') as resolution_pending,
+        count(*) filter (where not made_sla_agrees) as made_sla_disagreements
     from final where contract_id is not null
     group by all
 ),
-availability as (
-    select contract_id, period, target as availability_target_pct, actual as availability_pct
-    from sla where metric = 'availability'
+availability as (  -- the sla dataset: availability, plus the vendor's own response/resolution figures
+    select contract_id, period,
+        max(target) filter (where metric = 'availability') as availability_target_pct,
+        max(actual) filter (where metric = 'availability') as availability_pct,
+        max(actual) filter (where metric = 'response') as reported_response_hours,
+        max(actual) filter (where metric = 'resolution') as reported_resolution_hours
+    from sla group by contract_id, period
 ),
 joined as (
     select coalesce(t.contract_id, a.contract_id) as contract_id, coalesce(t.period, a.period) as period,
@@ -37,7 +42,8 @@ joined as (
         coalesce(t.response_pending, 0) as response_pending,
         coalesce(t.resolution_met, 0) as resolution_met, coalesce(t.resolution_breached, 0) as resolution_breached,
         coalesce(t.resolution_pending, 0) as resolution_pending,
-        a.availability_target_pct, a.availability_pct
+        coalesce(t.made_sla_disagreements, 0) as made_sla_disagreements,
+        a.availability_target_pct, a.availability_pct, a.reported_response_hours, a.reported_resolution_hours
     from ticket_months t full outer join availability a on a.contract_id = t.contract_id and a.period = t.period
 ),
 monthly as (
@@ -50,7 +56,8 @@ monthly as (
         j.availability_target_pct, j.availability_pct,
         greatest(cast(j.availability_target_pct as decimal(9, 4)) - cast(j.availability_pct as decimal(9, 4)), 0)
             as availability_points_below,
-        coalesce(j.availability_pct < j.availability_target_pct, false) as is_availability_missed
+        coalesce(j.availability_pct < j.availability_target_pct, false) as is_availability_missed,
+        j.reported_response_hours, j.reported_resolution_hours, j.made_sla_disagreements
     from joined j left join contracts c on c.contract_id = j.contract_id
 )
 select *,
@@ -71,7 +78,7 @@ def contract_month_attainment(con, *, as_of_at: dt.datetime | None = None, start
     and actual %, availability_points_below, is_availability_missed, is_missed, status (met/missed/no target).
     Optional filters: months from `start` to `end` (dates), one vendor."""
     # MONTHLY_SELECT continues the engine's CTE chain after its `final` CTE (one row per ticket)
-    frame = engine._run(con, MONTHLY_SELECT, as_of_at)
+    frame = engine.query(con, MONTHLY_SELECT, as_of_at)
     frame["period"] = pd.to_datetime(frame["period"]).dt.date
     return filtered(frame, start=start, end=end, vendor=vendor)
 
@@ -90,9 +97,13 @@ def filtered(frame: pd.DataFrame, *, start: dt.date | None = None, end: dt.date 
 
 
 def summary(con, *, start: dt.date | None = None, end: dt.date | None = None, vendor: str | None = None) -> dict:
-    """Headline numbers for the filters, over contract x months with a target: contract_months, missed, breaches, response_/resolution_attainment_pct
-    (over all decided clocks), tickets."""
-    months = contract_month_attainment(con, start=start, end=end, vendor=vendor)
+    """Headline numbers for the filters (see summarise)."""
+    return summarise(contract_month_attainment(con, start=start, end=end, vendor=vendor))
+
+
+def summarise(months: pd.DataFrame) -> dict:
+    """Headline numbers of a contract_month_attainment frame, over contract x months with a target:
+    contract_months, missed, tickets, breaches, response_/resolution_attainment_pct (over all decided clocks)."""
     months = months[months["status"] != "no target"]
     totals = months[["tickets", "breaches", "response_met", "response_breached", "resolution_met",
                      "resolution_breached"]].sum()
@@ -108,13 +119,9 @@ def summary(con, *, start: dt.date | None = None, end: dt.date | None = None, ve
 def breaches(con, *, contract_id: str | None = None, period: dt.date | None = None,
              as_of_at: dt.datetime | None = None) -> pd.DataFrame:
     """One row per ticket with a breached response or resolution clock (optionally one contract and/or month)."""
-    tickets = engine.ticket_sla(con, as_of_at=as_of_at)
+    tickets = engine.ticket_sla(con, as_of_at=as_of_at, contract_id=contract_id, period=period)
     tickets["period"] = pd.to_datetime(tickets["period"]).dt.date
     keep = tickets["response_breached"] | tickets["resolution_breached"]
-    if contract_id is not None:
-        keep &= tickets["contract_id"] == contract_id
-    if period is not None:
-        keep &= tickets["period"] == period
     return tickets[keep].reset_index(drop=True)
 
 
