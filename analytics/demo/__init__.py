@@ -21,7 +21,7 @@ from analytics.demo import catalog, load, spend, tables, terms
 
 DEFAULT_SEED = 7
 # bump when the generated data changes, so saved bench databases are rebuilt
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 
 
 class DemoRefused(ValueError):
