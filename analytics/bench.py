@@ -117,16 +117,30 @@ def ensure_db(rows: int, directory: Path | None = None) -> tuple[Path, bool, flo
     return path, True, time.perf_counter() - started
 
 
-def collect_cases(con) -> list[tuple[str, str, callable]]:
-    """(module, case, callable) from every domain module that defines bench_cases(con)."""
+def collect_cases(con, *, only: set[str] | None = None) -> list[tuple[str, str, callable]]:
+    """(module, case, callable) from every domain module that defines bench_cases(con) (or those in `only`)."""
     cases = []
     for module in registry.domain_modules():
         make = getattr(module, "bench_cases", None)
-        if make is None:
-            continue
         short = module.__name__.rsplit(".", 1)[-1]
+        if make is None or (only and short not in only):
+            continue
         cases.extend((short, name, func) for name, func in make(con))
     return cases
+
+
+def list_cases(path: str | Path) -> list[tuple[str, str]]:
+    """(module, case) of every bench case, without running any."""
+    con = store.connect(path, read_only=True)
+    try:
+        return [(module, name) for module, name, _ in collect_cases(con)]
+    finally:
+        con.close()
+
+
+def module_names() -> list[str]:
+    """Short names of the domain modules that define bench cases."""
+    return [m.__name__.rsplit(".", 1)[-1] for m in registry.domain_modules() if hasattr(m, "bench_cases")]
 
 
 def time_case(module: str, name: str, func, repeat: int) -> CaseTiming:
@@ -170,8 +184,11 @@ def time_imports(csv_rows: int, xlsx_rows: int) -> list[ImportTiming]:
 
 
 def run(*, rows: int = 1_000_000, db: str | Path | None = None, repeat: int = 5, directory: Path | None = None,
-        csv_rows: int = 100_000, xlsx_rows: int = 10_000) -> BenchReport:
-    """Benchmark the database `db` as it is, or a demo of about `rows` spend lines (built when missing)."""
+        csv_rows: int = 100_000, xlsx_rows: int = 10_000, only: set[str] | None = None) -> BenchReport:
+    """Benchmark the database `db` as it is, or a demo of about `rows` spend lines (built when missing).
+
+    `only` limits the query cases to those domain modules (short names, like {"fx", "audit"}).
+    """
     if db is not None:
         path, built, build_s = Path(db), False, None
         if not path.exists():
@@ -182,7 +199,7 @@ def run(*, rows: int = 1_000_000, db: str | Path | None = None, repeat: int = 5,
     try:
         lines = int(con.execute("select count(*) from spend").fetchone()[0])
         report = BenchReport(str(path), lines, built, build_s, repeat)
-        for module, name, func in collect_cases(con):
+        for module, name, func in collect_cases(con, only=only):
             report.cases.append(time_case(module, name, func, repeat))
     finally:
         con.close()
@@ -192,15 +209,20 @@ def run(*, rows: int = 1_000_000, db: str | Path | None = None, repeat: int = 5,
     return report
 
 
+def _label(case: CaseTiming) -> str:
+    """'module: case', without repeating a module name the case already starts with."""
+    return case.case if case.case.startswith((f"{case.module}:", f"{case.module}.")) else f"{case.module}: {case.case}"
+
+
 def format_report(report: BenchReport) -> str:
     """A plain-text table of the report."""
     out = [f"database: {report.db} ({report.spend_lines:,} spend lines"
            + (f", built in {report.build_s:.1f}s)" if report.built else ", reused)"),
            f"queries: median of {report.repeat} run(s)", ""]
-    width = max([len(f"{c.module}: {c.case}") for c in report.cases] + [20])
+    width = max([len(_label(c)) for c in report.cases] + [20])
     out.append(f"{'case':<{width}}  {'median ms':>10}  {'min ms':>10}")
     for c in report.cases:
-        label = f"{c.module}: {c.case}"
+        label = _label(c)
         if c.error:
             out.append(f"{label:<{width}}  ERROR {c.error}")
         else:

@@ -1,45 +1,67 @@
-"""The benchmark harness lists every domain module's cases and the imports (no timing asserted)."""
+"""The benchmark harness: finds every domain module's cases, times them, times the imports (no timing asserted)."""
 from __future__ import annotations
 
 import json
 
-from analytics import bench, cli, registry
+import pytest
+
+from analytics import bench, cli, registry, store
 
 
-def expected_cases(con) -> list[str]:
-    names = []
-    for module in registry.domain_modules():
-        if hasattr(module, "bench_cases"):
-            short = module.__name__.rsplit(".", 1)[-1]
-            names += [f"{short}: {name}" for name, _ in module.bench_cases(con)]
-    return names
+@pytest.fixture(scope="module")
+def tiny_bench(tmp_path_factory):
+    """(directory, path, built?) of a bench database of about 2,000 spend lines."""
+    directory = tmp_path_factory.mktemp("bench")
+    path, built, _ = bench.ensure_db(2000, directory)
+    return directory, path, built
 
 
-def test_bench_builds_a_tiny_demo_and_times_every_case(tmp_path, demo_con):
-    report = bench.run(rows=3000, directory=tmp_path, repeat=1, csv_rows=400, xlsx_rows=40)
+def expected_cases(path) -> list[tuple[str, str]]:
+    con = store.connect(path, read_only=True)
+    try:
+        return [(module.__name__.rsplit(".", 1)[-1], name) for module in registry.domain_modules()
+                if hasattr(module, "bench_cases") for name, _ in module.bench_cases(con)]
+    finally:
+        con.close()
+
+
+def test_bench_lists_every_domain_modules_cases(tiny_bench, capsys):
+    _, path, _ = tiny_bench
+    code = cli.main(["bench", "--db", str(path), "--list", "--json"])
+    listed = [(c["module"], c["case"]) for c in json.loads(capsys.readouterr().out)]
+    assert code == 0
+    assert listed == expected_cases(path)
+    assert ("fx", "spend_rc total by month") in listed
+
+
+def test_bench_on_a_tiny_demo_times_the_cases_and_the_imports(tiny_bench):
+    directory, path, _ = tiny_bench
+    report = bench.run(rows=2000, directory=directory, repeat=1, csv_rows=300, xlsx_rows=30, only={"fx"})
     text = bench.format_report(report)
-    assert report.built
-    assert [f"{c.module}: {c.case}" for c in report.cases] == expected_cases(demo_con)
-    assert "fx: spend_rc total by month" in text
-    assert [c.error for c in report.cases if c.error] == []
-    assert [(i.file, i.rows) for i in report.imports] == [("spend-400.csv", 400), ("spend-40.xlsx", 40)]
+    fx_cases = [case for module, case in expected_cases(path) if module == "fx"]
+    assert (report.db, report.built, report.spend_lines) == (str(path), False, bench.spend_lines(path))
+    assert [c.case for c in report.cases] == fx_cases
+    assert [c.error for c in report.cases] == [None] * len(fx_cases)
+    assert all(f"fx: {case}" in text for case in fx_cases)
+    assert [(i.file, i.rows) for i in report.imports] == [("spend-300.csv", 300), ("spend-30.xlsx", 30)]
     assert "peak memory" in text
 
 
-def test_bench_reuses_a_database_of_the_same_size(tmp_path):
-    path, built, _ = bench.ensure_db(2000, tmp_path)
-    again, built_again, seconds = bench.ensure_db(2000, tmp_path)
+def test_bench_reuses_a_database_of_the_same_size(tiny_bench):
+    directory, path, built = tiny_bench
+    again, built_again, seconds = bench.ensure_db(2000, directory)
     assert (built, built_again, seconds) == (True, False, None)
     assert again == path
-    assert bench.spend_lines(path) > 0
 
 
-def test_bench_command_on_an_existing_database_prints_json(demo_copy, demo_con, capsys):
-    code = cli.main(["bench", "--db", str(demo_copy), "--repeat", "1", "--csv-rows", "300", "--xlsx-rows", "30",
-                     "--json"])
-    report = json.loads(capsys.readouterr().out)
-    assert code == 0
-    assert report["built"] is False
-    assert report["spend_lines"] == demo_con.execute("select count(*) from spend").fetchone()[0]
-    assert [f"{c['module']}: {c['case']}" for c in report["cases"]] == expected_cases(demo_con)
-    assert [i["rows"] for i in report["imports"]] == [300, 30]
+def test_bench_command_rejects_an_unknown_module(tiny_bench, capsys):
+    _, path, _ = tiny_bench
+    code = cli.main(["bench", "--db", str(path), "--only", "fx,nosuch"])
+    assert code == 2
+    assert "nosuch" in capsys.readouterr().err
+
+
+def test_bench_command_refuses_a_missing_database(tmp_path, capsys):
+    code = cli.main(["bench", "--db", str(tmp_path / "none.duckdb"), "--only", "fx"])
+    assert code == 1
+    assert "no database" in capsys.readouterr().err

@@ -183,6 +183,24 @@ def test_incidents_have_all_priorities_and_some_open(demo_con):
     assert late == 0
 
 
+def test_ticket_sla_inputs_are_consistent(demo_con):
+    outside = scalar(demo_con, "select count(*) from incident_pauses p join incidents i using (ticket_id) "
+                               "where p.paused_at < i.responded_at or p.resumed_at > i.resolved_at")
+    per_contract = demo_con.execute("select count(*) from sla_targets group by contract_id").fetchall()
+    schedules = {r[0] for r in demo_con.execute("select distinct schedule from sla_targets").fetchall()}
+    known = {r[0] for r in demo_con.execute("select schedule from sla_schedules").fetchall()} | {"24x7"}
+    assert scalar(demo_con, "select count(*) from incident_pauses") > 100
+    assert outside == 0
+    assert {n for (n,) in per_contract} == {8}  # 4 priorities x response, resolution
+    assert schedules <= known
+    assert scalar(demo_con, "select count(*) from sla_holidays where name = 'Christmas Day'") >= 6
+
+
+def test_made_sla_flag_mostly_true_and_sometimes_false(demo_con):
+    share = scalar(demo_con, "select avg(case when made_sla then 1.0 else 0 end) from incidents")
+    assert 0.8 < share < 0.99
+
+
 def test_some_licences_have_many_idle_seats(demo_con):
     idle = scalar(demo_con, "select count(distinct product) from licenses "
                             "where seats_active < 0.7 * seats_purchased")
@@ -345,6 +363,16 @@ def test_refuses_to_overwrite_imported_data_unless_forced(con, tmp_path):
     assert scalar(con, "select count(*) from spend") == 1
     demo.build(con, as_of=DEMO_AS_OF, scale=0.05, force=True)
     assert scalar(con, "select count(*) from spend where vendor = 'Acme'") == 0
+
+
+def test_rebuilding_removes_rows_of_every_imported_table(con):
+    demo.build(con, as_of=DEMO_AS_OF, scale=0.05)
+    con.execute("create table other_imported_rows (batch_id integer, row_no bigint)")
+    con.execute("insert into other_imported_rows values (999, 1)")
+    con.execute("insert into budget_versions values ('v-old', 'original', 999, null, current_timestamp, null)")
+    demo.build(con, as_of=DEMO_AS_OF, scale=0.05)
+    assert scalar(con, "select count(*) from other_imported_rows") == 0
+    assert scalar(con, "select count(*) from budget_versions") == 0
 
 
 def test_fiscal_year_start_moves_the_calendar(con):

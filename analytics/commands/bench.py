@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from analytics import bench
 
@@ -22,6 +23,9 @@ def register(subparsers) -> None:
                         help="rows of the spend CSV import (default 100,000)")
     parser.add_argument("--xlsx-rows", type=_positive, default=10_000, metavar="N",
                         help="rows of the spend XLSX import (default 10,000)")
+    parser.add_argument("--only", metavar="MODULES", help="time only these domain modules' cases, comma-separated "
+                                                       "(like fx,audit)")
+    parser.add_argument("--list", action="store_true", help="list the cases of the bench database and stop")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(func=run)
 
@@ -33,8 +37,19 @@ def _positive(text: str) -> int:
 
 
 def run(args) -> int:
+    only = {name.strip() for name in args.only.split(",") if name.strip()} if args.only else None
+    unknown = sorted((only or set()) - set(bench.module_names()))
+    if unknown:
+        print(f"error: no bench cases in module(s) {', '.join(unknown)}; "
+              f"modules with cases: {', '.join(bench.module_names())}", file=sys.stderr)
+        return 2
+    if args.list:
+        path = args.db or bench.ensure_db(args.rows)[0]
+        cases = [{"module": m, "case": c} for m, c in bench.list_cases(path)]
+        print(json.dumps(cases, indent=2) if args.json else "\n".join(f"{c['module']}: {c['case']}" for c in cases))
+        return 0
     report = bench.run(rows=args.rows, db=args.db, repeat=args.repeat, csv_rows=args.csv_rows,
-                       xlsx_rows=args.xlsx_rows)
+                       xlsx_rows=args.xlsx_rows, only=only)
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:

@@ -67,7 +67,7 @@ def run(args) -> int:
     print(f"  spend {fiscal.label(year - 2, result.fy_start)} to {result.as_of}, "
           f"budget to the end of {fiscal.label(year + 1, result.fy_start)}")
     for name, rows in result.rows.items():
-        print(f"  {name:<10} {rows:>12,} rows")
+        print(f"  {name:<16} {rows:>10,} rows")
     print(f"  planted for the cost audit: {', '.join(a.kind for a in result.anomalies)}")
     print(f"  contracts to cancel or renew within 90 days: {len(result.renewals_due)}")
     return 0

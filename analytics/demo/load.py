@@ -111,11 +111,23 @@ def _insert_typed_spend(con, rows: int, signature: str) -> int:
     return rows
 
 
+# app-made records that belong to import batches without a batch_id column of their own
+BATCH_RECORD_TABLES = ("budget_changes", "budget_versions")
+
+
 def clear(con) -> None:
-    """Remove every dataset row and import batch (settings other than the demo's stay)."""
+    """Remove every imported row (each table with a batch_id), the batches and the records about them.
+
+    Settings, saved import profiles, mappings, review notes and weights stay.
+    """
+    with_batches = [r[0] for r in con.execute(
+        "select distinct table_name from information_schema.columns where column_name = 'batch_id' "
+        "and table_schema = 'main' and table_name <> 'import_batches' and table_name in "
+        "(select table_name from information_schema.tables where table_type = 'BASE TABLE') order by 1").fetchall()]
+    existing = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     with store.transaction(con):
-        for dataset in datasets.DATASETS.values():
-            delete = f'delete from "{dataset.table}"'  # table names from the fixed dataset spec
+        for table in with_batches + [t for t in BATCH_RECORD_TABLES if t in existing]:
+            delete = 'delete from "' + table.replace('"', '""') + '"'  # names from the catalogue
             con.execute(delete)
         con.execute("delete from import_batches")
 
