@@ -181,7 +181,7 @@ def test_other_domains_tiles_use_their_numbers(monkeypatch):
         "sla": lambda con, start, end: pd.DataFrame({"status": ["met", "met", "missed", "no target"]}),
     })
     assert [t[:2] for t in overview.extra_tiles(con, year=2026)] == [
-        ("Year-end landing, USD", "35.00k"), ("SLA attainment YTD", "66.7%")]
+        ("Year-end landing, USD", "35.00k"), ("SLA months met YTD", "66.7%")]
 
 
 def test_a_failing_domain_gives_no_tile(monkeypatch):
