@@ -53,8 +53,8 @@ fig.add_scatter(x=monthly["period"], y=monthly["cum_actual"], name="Cumulative a
                 line={"color": common.COLORS["actual"]})
 fig.update_layout(barmode="group", title=f"Actual vs budget by month ({cur})", height=380,
                   margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.15},
-                  yaxis={"title": "month", "rangemode": "tozero"},
-                  yaxis2={"title": "cumulative", "overlaying": "y", "side": "right", "rangemode": "tozero",
+                  yaxis={"title": f"{cur} per month", "rangemode": "tozero"},
+                  yaxis2={"title": f"cumulative, {cur}", "overlaying": "y", "side": "right", "rangemode": "tozero",
                                                     "showgrid": False})
 st.plotly_chart(fig, key="overview_monthly")
 
