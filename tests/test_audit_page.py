@@ -26,16 +26,16 @@ def metric(at, label_start: str) -> str:
 
 def test_page_opens_with_findings_and_tiles(page):
     assert page.title[0].value == "Cost audit"
-    assert metric(page, "Potential savings found") not in ("0", "–")
+    assert metric(page, "At stake in findings") not in ("0", "–")
     assert len(page.metric) == 4 + len(audit.rules())  # one tile per registered rule (domain modules add theirs)
 
 
 def test_filtering_by_rule_changes_the_total(page):
-    before = metric(page, "Potential savings found")
+    before = metric(page, "At stake in findings")
     page.multiselect(key="audit_rules").set_value(["duplicate_payment"])
     page.run()
     assert not page.exception
-    assert metric(page, "Potential savings found") != before
+    assert metric(page, "At stake in findings") != before
     assert metric(page, "Price creep") == "–"
 
 

@@ -46,8 +46,10 @@ shown = shown.reset_index(drop=True)
 # --- totals and tiles ----------------------------------------------------------------------------
 totals = audit.reviews.summarise(shown, cur)
 top = st.columns(4)
-top[0].metric(f"Potential savings found, {cur}", common.short_money(totals.found, ""), border=True,
-              help="Money at stake in every finding shown, dismissed ones excluded.")
+top[0].metric(f"At stake in findings, {cur}", common.short_money(totals.found, ""), border=True,
+              help="Money at stake in every finding shown, dismissed ones excluded: recoverable money "
+                   "(duplicates, credits not received, idle seats) and exposure (next renewal terms, "
+                   "uncontracted spend). The tiles below split it by rule.")
 top[1].metric(f"Confirmed, {cur}", common.short_money(totals.confirmed, ""), border=True,
               help="Findings confirmed or resolved by a reviewer.")
 top[2].metric(f"Recovered, {cur}", common.short_money(totals.recovered, ""), border=True,
