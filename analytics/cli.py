@@ -30,6 +30,13 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="PATH", help="database file (default $OUTLAY_DB, else data/outlay.duckdb)")
 
 
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of 1 or more (underscores allowed, as in 1_000_000)."""
+    if not text.replace("_", "").isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -64,13 +64,12 @@ def get_rule(name: str) -> Rule:
 
 # One vendor key across Outlay (analytics/vendor_names.py): "Microsoft Ireland Operations Ltd" and
 # "MICROSOFT IRELAND OPERATIONS LIMITED" are one vendor.
-VENDOR_KEY_SQL = vendor_names.VENDOR_KEY_SQL
 vendor_key = vendor_names.normalise
 
 
 def vendor_key_sql(column: str) -> str:
-    """VENDOR_KEY_SQL applied to `column` (a fixed column name, never user input)."""
-    return VENDOR_KEY_SQL.replace("trim(name)", f"trim({column})")
+    """The vendor_key() macro (migration 006) applied to `column` (a fixed column name, never user input)."""
+    return f"vendor_key({column})"
 
 
 # Per-connection macros the rules share: the evidence reference of a spend line (its invoice id,

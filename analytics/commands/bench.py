@@ -1,11 +1,10 @@
 """bench [--rows N] [--db PATH] [--repeat K] [--json]: time the pages' queries and the imports."""
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
-from analytics import bench
+from analytics import bench, cli
 
 
 def register(subparsers) -> None:
@@ -15,25 +14,19 @@ def register(subparsers) -> None:
                     "median time of every query the pages run (each domain module's bench_cases), the import "
                     "throughput of a spend CSV and XLSX, and the peak memory. With --db, benchmark that "
                     "database as it is instead.")
-    parser.add_argument("--rows", type=_positive, default=1_000_000, metavar="N",
+    parser.add_argument("--rows", type=cli.positive_int, default=1_000_000, metavar="N",
                         help="spend lines of the bench database (default 1,000,000)")
     parser.add_argument("--db", metavar="PATH", help="benchmark this existing database instead of a demo")
-    parser.add_argument("--repeat", type=_positive, default=5, metavar="K", help="runs per query (default 5)")
-    parser.add_argument("--csv-rows", type=_positive, default=100_000, metavar="N",
+    parser.add_argument("--repeat", type=cli.positive_int, default=5, metavar="K", help="runs per query (default 5)")
+    parser.add_argument("--csv-rows", type=cli.positive_int, default=100_000, metavar="N",
                         help="rows of the spend CSV import (default 100,000)")
-    parser.add_argument("--xlsx-rows", type=_positive, default=10_000, metavar="N",
+    parser.add_argument("--xlsx-rows", type=cli.positive_int, default=10_000, metavar="N",
                         help="rows of the spend XLSX import (default 10,000)")
     parser.add_argument("--only", metavar="MODULES", help="time only these domain modules' cases, comma-separated "
                                                        "(like fx,audit)")
     parser.add_argument("--list", action="store_true", help="list the cases of the bench database and stop")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(func=run)
-
-
-def _positive(text: str) -> int:
-    if not text.replace("_", "").isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
-    return int(text)
 
 
 def run(args) -> int:

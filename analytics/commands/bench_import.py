@@ -1,10 +1,10 @@
 """bench-import [--rows N] [--xlsx-rows N]: import throughput per file format (CSV variants and XLSX)."""
 from __future__ import annotations
 
-import argparse
 import json
 import os
 
+from analytics import cli
 from analytics.ingest import throughput
 
 
@@ -15,17 +15,11 @@ def register(subparsers) -> None:
                     "1.234,56, dd.mm.yyyy, German headers), a US CSV ($1,234.56, (negatives), mm/dd/yyyy), a "
                     "tab-separated file with CR line ends and an XLSX; import each through the full pipeline "
                     "into a scratch database and print the seconds.")
-    parser.add_argument("--rows", type=_positive, default=1_000_000, metavar="N", help="CSV rows (default 1,000,000)")
-    parser.add_argument("--xlsx-rows", type=_positive, default=100_000, metavar="N",
+    parser.add_argument("--rows", type=cli.positive_int, default=1_000_000, metavar="N", help="CSV rows (default 1,000,000)")
+    parser.add_argument("--xlsx-rows", type=cli.positive_int, default=100_000, metavar="N",
                         help="XLSX rows (default 100,000)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(func=run)
-
-
-def _positive(text: str) -> int:
-    if not text.replace("_", "").isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
-    return int(text)
 
 
 def run(args) -> int:
