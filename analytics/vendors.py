@@ -581,7 +581,7 @@ def indicator_table(weights: dict[str, float] | None = None) -> pd.DataFrame:
 
 # --- vendor detail -----------------------------------------------------------------------------
 
-SPEND_HISTORY_SQL = f"""
+SPEND_HISTORY_SQL = """
 with
 names as (
     select distinct vendor from spend

@@ -132,7 +132,6 @@ def open_page(page: str):
 
 
 def test_cloud_page_shows_the_totals_and_changes_with_the_dimension(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
     db = tmp_path / "app.duckdb"
     con = store.connect(db)
     cloud.import_focus(con, focus_csv(tmp_path))
@@ -149,7 +148,6 @@ def test_cloud_page_shows_the_totals_and_changes_with_the_dimension(tmp_path, mo
 
 
 def test_cloud_page_empty_state(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
     monkeypatch.setenv("OUTLAY_DB", str(tmp_path / "empty.duckdb"))
     at = open_page("views/cloud.py")
     assert not at.exception

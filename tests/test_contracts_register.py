@@ -1,10 +1,9 @@
 """The contract register, renewals, alerts, timeline and committed spend on a small database."""
-import datetime as dt
 
 import pandas as pd
 import pytest
 
-from analytics import contracts, settings
+from analytics import contracts
 from tests.contracts_fixtures import D, database
 
 ON = D(2026, 11, 15)

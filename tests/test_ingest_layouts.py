@@ -1,7 +1,6 @@
 """Layouts: wide budget sheets (months across), ServiceNow ticket event logs, several sheets at once."""
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from openpyxl import Workbook
 

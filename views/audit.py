@@ -17,7 +17,7 @@ TITLES = {name: rule.title for name, rule in RULES.items()}
 if "audit_flash" in st.session_state:
     st.success(st.session_state.pop("audit_flash"))
 
-everything = common.cached("analytics.audit.findings", include_dismissed=True)
+everything = common.cached(audit.findings, include_dismissed=True)
 
 # --- filters ---------------------------------------------------------------------------------
 st.sidebar.subheader("Filter findings")
@@ -103,7 +103,7 @@ else:
     st.markdown(f"**{finding['explanation']}**")
     st.caption(f"Status: {finding['status']}" + (f" — {finding['reason']}" if isinstance(finding["reason"], str)
                                                  else ""))
-    rows = common.cached("analytics.audit.evidence", finding_ids=[finding_id])
+    rows = common.cached(audit.evidence, finding_ids=[finding_id])
     st.dataframe(rows.drop(columns=["finding_id", "rule"]), hide_index=True, key="audit_evidence",
                  column_config={"date": st.column_config.DateColumn("Date"),
                                 "amount": st.column_config.NumberColumn("Amount", format="%,.2f"),
@@ -119,7 +119,7 @@ else:
                                     min_value=0.0, value=None, step=100.0, key="audit_recovered")
         if st.form_submit_button("Save decision", type="primary"):
             try:
-                common.call("analytics.audit.review", finding_id=finding_id, status=status, reason=reason,
+                common.call(audit.review, finding_id=finding_id, status=status, reason=reason,
                             amount_recovered=recovered if status == "resolved" else None)
             except audit.ReviewError as exc:
                 st.error(str(exc))

@@ -3,9 +3,13 @@ variance explained, budget editing and the report packs."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import variance as variance_text  # sentences from frames already fetched; no data access
+from analytics import variance as variance_text
 from analytics.budget import LABELS
 from analytics.budget_edit import BudgetEditError, grid_changes
+from analytics import budget
+from analytics import budget_edit
+from analytics.reports import annual
+from analytics.reports import monthly
 from views import common
 
 conf = common.header("Budget")
@@ -15,11 +19,11 @@ if common.empty_state(["budget"]):
 
 year = filters["year"]
 cur = conf["reporting_currency"]
-names = common.cached("analytics.budget.version_names")
+names = common.cached(budget.version_names)
 version = common.remembered_select("Budget version", "bv", names, "budget_version", names[0],
                                    help="The version actuals are compared with. Edited versions appear here too.")
 args = {"cost_center": filters["cost_center"], "category": filters["category"]}
-win = common.cached("analytics.budget.window", year=year)
+win = common.cached(budget.window, year=year)
 st.caption(f"{win.label} · year to date = closed months ({win.ytd_label}) · version “{version}” · "
            f"variance = actual − budget: over budget in red, under in green")
 if filters["vendor"]:
@@ -49,13 +53,13 @@ def table(frame, name, key, **style):
     common.downloads(shown, f"{name}_{year}", key=key)
 
 
-missing = common.cached("analytics.budget.fx_missing", year=year)
+missing = common.cached(budget.fx_missing, year=year)
 if len(missing):
     st.warning(f"{int(missing['lines'].sum()):,} line(s) have no fx rate for their month and are left out of "
                "the totals (never converted at 1). Import these rates on the Data page:")
     table(missing, "fx_missing", "budget_fx_missing", money=("amount",))
 with st.expander(f"Fx rates used (units of {cur} per unit, by month)"):
-    rates = common.cached("analytics.budget.rates_used", year=year)
+    rates = common.cached(budget.rates_used, year=year)
     if rates.empty:
         st.write(f"Every amount this year is in {cur}.")
     else:
@@ -71,7 +75,7 @@ with tabs[0]:
                         key="budget_rows")
     by = {"Cost center × category": ["cost_center", "category"], "Cost center": ["cost_center"],
           "Category": ["category"]}[by_label]
-    summary = common.cached("analytics.budget.budget_vs_actual", year=year, by=by, version=version, **args)
+    summary = common.cached(budget.budget_vs_actual, year=year, by=by, version=version, **args)
     shown = summary.drop(columns=["is_total", "fx_missing_lines", "budget_fx_missing_lines"])
     shown = shown.fillna({"category": ""} if "category" in by else {})
     st.markdown("**Year to date, full-year budget and run-rate (YTD average × 12)**")
@@ -79,7 +83,7 @@ with tabs[0]:
 
     measure = st.radio("Monthly grid shows", ["variance", "actual", "budget", "variance_pct"], horizontal=True,
                        key="budget_measure", format_func=lambda m: {"variance_pct": "variance %"}.get(m, m))
-    grid = common.cached("analytics.budget.grid", year=year, measure=measure, version=version, **args)
+    grid = common.cached(budget.grid, year=year, measure=measure, version=version, **args)
     months = [c for c in grid.columns if c not in ("cost_center", "category")]
     grid_style = styled(grid.rename(columns=LABELS), money=() if measure == "variance_pct" else months,
                         pct=months if measure == "variance_pct" else (),
@@ -96,7 +100,7 @@ with tabs[0]:
                  "category": line["category"] or None,
                  "period": column if column in months and column != "Total" else None}
         drill = {k: v or args.get(k) for k, v in drill.items()}
-        lines = common.cached("analytics.budget.spend_lines", year=year, vendor=filters["vendor"], **drill)
+        lines = common.cached(budget.spend_lines, year=year, vendor=filters["vendor"], **drill)
         where = " · ".join(str(v) for v in drill.values() if v) or "all"
         st.markdown(f"**Spend lines: {where}** ({len(lines):,} lines, "
                     f"{lines['amount_rc'].sum():,.2f} {cur})")
@@ -105,11 +109,11 @@ with tabs[0]:
 with tabs[1]:
     compare_by = st.radio("Compare versions by", ["cost_center", "category"], horizontal=True,
                           key="budget_compare_by", format_func=lambda v: v.replace("_", " "))
-    compare = common.cached("analytics.budget.versions_compare", year=year, by=compare_by, **args)
+    compare = common.cached(budget.versions_compare, year=year, by=compare_by, **args)
     st.markdown(f"**Full-year budget by version, actual YTD and run-rate ({cur})**")
     table(compare, "budget_versions_compare", "budget_compare",
           money=[c for c in compare.columns if c != compare_by])
-    split = common.cached("analytics.budget.capex_opex", year=year, vendor=filters["vendor"], **args)
+    split = common.cached(budget.capex_opex, year=year, vendor=filters["vendor"], **args)
     figure = go.Figure()
     for kind, colour in (("opex", common.COLORS["actual"]), ("capex", common.COLORS["committed"])):
         part = split[split["capex_opex"] == kind]
@@ -120,10 +124,10 @@ with tabs[1]:
     st.caption("Budget lines carry no capex/opex split, so the split is shown for actuals.")
     table(split, "capex_opex", "budget_capex", money=("actual",))
     st.markdown("**Budget versions**")
-    table(common.cached("analytics.budget.versions"), "budget_versions", "budget_versions_list")
+    table(common.cached(budget.versions), "budget_versions", "budget_versions_list")
 
 with tabs[2]:
-    drivers = common.cached("analytics.variance.drivers", year=year, version=version,
+    drivers = common.cached(variance_text.drivers, year=year, version=version,
                             cost_center=filters["cost_center"])
     if drivers.empty:
         st.write("No variance to explain yet (no closed month, or actuals match the budget).")
@@ -133,7 +137,7 @@ with tabs[2]:
               variance=("variance", "cost_center_variance"))
         for sentence in variance_text.sentences(drivers, cur):
             st.markdown(f"- {sentence}")
-    fx_change = common.cached("analytics.variance.fx_volume", year=year, cost_center=filters["cost_center"])
+    fx_change = common.cached(variance_text.fx_volume, year=year, cost_center=filters["cost_center"])
     if len(fx_change):
         month = fx_change["period"].iloc[0]
         st.markdown(f"**Foreign-currency spend: fx vs volume ({month} against the month before)**")
@@ -144,7 +148,7 @@ with tabs[2]:
             st.markdown(f"- {sentence}")
 
 with tabs[3]:
-    portfolio = common.cached("analytics.budget.projects", version=version, **args)
+    portfolio = common.cached(budget.projects, version=version, **args)
     if portfolio.empty:
         st.write("No spend or budget line carries a project.")
     else:
@@ -163,7 +167,7 @@ with tabs[3]:
 with tabs[4]:
     st.markdown(f"**Edit “{version}” as a new version** (amounts in each line's own currency; the original "
                 "is never overwritten). Add a row for a new budget line.")
-    before = common.cached("analytics.budget_edit.edit_grid", year=year, version=version, **args)
+    before = common.cached(budget_edit.edit_grid, year=year, version=version, **args)
     months = [c for c in before.columns if c not in ("cost_center", "category", "project", "currency")]
     edited = st.data_editor(
         before, key=f"budget_editor_{version}_{year}_{args['cost_center']}_{args['category']}", num_rows="add",
@@ -184,7 +188,7 @@ with tabs[4]:
 
     def save():
         try:
-            common.call("analytics.budget_edit.save_version", base_version=version, new_version=new_name,
+            common.call(budget_edit.save_version, base_version=version, new_version=new_name,
                         changes=changes, note=note or None)
         except BudgetEditError as exc:
             st.session_state["_budget_save_message"] = ("error", str(exc))
@@ -201,7 +205,7 @@ with tabs[4]:
         kind, text = st.session_state.pop("_budget_save_message")
         (st.success if kind == "success" else st.error)(text)
     st.markdown("**Change log**")
-    log = common.cached("analytics.budget_edit.change_log")
+    log = common.cached(budget_edit.change_log)
     if log.empty:
         st.write("No budget line has been edited in the app yet.")
     else:
@@ -217,7 +221,7 @@ with tabs[5]:
         if closed:
             month = st.selectbox("Month", closed[::-1], key="budget_pack_month")
             if st.button("Build monthly pack", key="budget_build_monthly"):
-                data = common.call("analytics.reports.monthly.pack_bytes", period=month, version=version)
+                data = common.call(monthly.pack_bytes, period=month, version=version)
                 st.session_state["_monthly_pack"] = (month, version, data)
             pack = st.session_state.get("_monthly_pack")
             if pack and pack[:2] == (month, version):
@@ -228,7 +232,7 @@ with tabs[5]:
     with right:
         st.markdown(f"**Annual pack**: {win.label} with month columns and year totals.")
         if st.button("Build annual pack", key="budget_build_annual"):
-            st.session_state["_annual_pack"] = (year, version, common.call("analytics.reports.annual.pack_bytes",
+            st.session_state["_annual_pack"] = (year, version, common.call(annual.pack_bytes,
                                                                          year=year, version=version))
         pack = st.session_state.get("_annual_pack")
         if pack and pack[:2] == (year, version):

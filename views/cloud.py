@@ -10,7 +10,7 @@ from views import common
 conf = common.header("Cloud", "FinOps FOCUS billing; savings = list cost − effective cost")
 currency = conf["reporting_currency"]
 
-months = common.cached("analytics.cloud.periods")
+months = common.cached(cloud.periods)
 if not months:
     st.info("No cloud billing yet. Import a FinOps FOCUS export (AWS, Azure, Google Cloud, Oracle: CSV, CSV.gz or "
             "Parquet) on the Data page with the dataset `focus`, or run "
@@ -26,7 +26,7 @@ if start > end:
     st.warning("'From' is after 'To': showing the months between them.")
     start, end = end, start
 
-totals = common.cached("analytics.cloud.summary", start=start, end=end)
+totals = common.cached(cloud.summary, start=start, end=end)
 tiles = st.columns(4)
 tiles[0].metric("Billed cost", common.money(totals["billed_cost"], currency, decimals=2),
                 help="Sum of BilledCost: what the invoices say.")
@@ -40,7 +40,7 @@ if totals["rows_fx_missing"]:
     st.warning(f"{totals['rows_fx_missing']:,} charges have no fx rate for their month into {currency}: "
                "they are left out of the totals. Import the missing rates (dataset fx).")
 
-by = common.cached("analytics.cloud.cost_by", dimension=dimension, start=start, end=end)
+by = common.cached(cloud.cost_by, dimension=dimension, start=start, end=end)
 top = by.head(15)
 chart = px.bar(top.iloc[::-1], x="billed_cost", y=dimension, orientation="h",
                labels={"billed_cost": f"Billed cost ({currency})", dimension: ""},
@@ -56,7 +56,7 @@ st.dataframe(by, hide_index=True, width="stretch",
 common.downloads(by, f"cloud-cost-by-{dimension.replace(' ', '-')}", "cloud_by")
 
 st.subheader("Month by month")
-trend = common.cached("analytics.cloud.monthly", dimension="provider", start=start, end=end)
+trend = common.cached(cloud.monthly, dimension="provider", start=start, end=end)
 line = px.bar(trend, x="period", y="billed_cost", color="provider",
               labels={"billed_cost": f"Billed cost ({currency})", "period": ""})
 line.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
@@ -64,7 +64,7 @@ line.update_xaxes(type="category")
 st.plotly_chart(line, key="cloud_trend")
 
 st.subheader("Commitment discounts")
-commitments = common.cached("analytics.cloud.commitment_savings", start=start, end=end)
+commitments = common.cached(cloud.commitment_savings, start=start, end=end)
 if commitments.empty:
     st.caption("No charge in these months is covered by a commitment discount.")
 else:

@@ -1,20 +1,20 @@
 """What every page shares: the connection, cached analytics calls, filters, formatting, downloads.
 
-Pages stay thin: read widgets, call `cached("analytics.module.function", ...)`, draw.
+Pages stay thin: read widgets, call `cached(module.function, ...)` with the analytics function itself
+(so go-to-definition leads from a number on screen to the code and SQL that compute it), draw.
 The cache is keyed by the function, its arguments and the database's data version, so an
 import (in the app or the CLI) invalidates it without a restart.
 """
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import io
 import os
 
 import pandas as pd
 import streamlit as st
 
-from analytics import fiscal, settings, store
+from analytics import fiscal, overview, settings, store
 from analytics.reports import xlsx
 
 # one colour per meaning, on every page and chart
@@ -42,24 +42,25 @@ def data_version() -> int:
         return store.data_version(cur)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _cached_call(func_path: str, version: int, kwargs_items: tuple):
-    module_name, func_name = func_path.rsplit(".", 1)
-    func = getattr(importlib.import_module(module_name), func_name)
+def _key(func) -> str:
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+@st.cache_data(show_spinner=False, max_entries=512, hash_funcs={type(_key): _key})
+def _cached_call(func, version: int, kwargs_items: tuple):
     with cursor() as cur:
         return func(cur, **dict(kwargs_items))
 
 
-def cached(func_path: str, **kwargs):
-    """Call analytics function `func_path(con, **kwargs)` through the data cache."""
+def cached(func, **kwargs):
+    """`func(con, **kwargs)` through the data cache, keyed by the function's module and name,
+    its arguments and the data version."""
     items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
-    return _cached_call(func_path, data_version(), items)
+    return _cached_call(func, data_version(), items)
 
 
-def call(func_path: str, **kwargs):
-    """Call an analytics function without caching (for writes)."""
-    module_name, func_name = func_path.rsplit(".", 1)
-    func = getattr(importlib.import_module(module_name), func_name)
+def call(func, **kwargs):
+    """`func(con, **kwargs)` without caching (for writes)."""
     with cursor() as cur:
         return func(cur, **kwargs)
 
@@ -179,7 +180,7 @@ def global_filters() -> dict:
     years = list(range(current - 4, current + 2))
     year = remembered_select("Fiscal year", "fy", years, "fy", current, parse=int,
                              format_func=lambda y: fiscal.label(y, start))
-    values = cached("analytics.overview.filter_values")
+    values = cached(overview.filter_values)
     chosen = {name: remembered_select(label, param, [ALL, *values[name]], f"filter_{name}", ALL)
               for name, label, param in (("cost_center", "Cost center", "cc"), ("category", "Category", "cat"),
                                          ("vendor", "Vendor", "vendor"))}

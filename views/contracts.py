@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import contracts, fiscal
+from analytics import calendar_ics
 from views import common
 
 conf = common.header("Contracts", "cancel-by dates over the whole chain of renewal terms")
@@ -13,8 +14,8 @@ if common.empty_state(["contracts"]):
     st.stop()
 
 on: dt.date = conf["as_of"]
-register = common.cached("analytics.contracts.register", on=on)
-alerts = common.cached("analytics.contracts.alerts", on=on)
+register = common.cached(contracts.register, on=on)
+alerts = common.cached(contracts.alerts, on=on)
 
 # --- filters -----------------------------------------------------------------------------------
 with st.sidebar:
@@ -64,7 +65,7 @@ else:
         picked = left.selectbox("Alert to acknowledge", list(labels), format_func=labels.get, key="contracts_ack_pick")
         if right.button("Acknowledge", key="contracts_ack", width="stretch"):
             row = open_alerts.loc[picked]
-            common.call("analytics.contracts.acknowledge_alert", contract_id=row.contract_id, kind=row.kind,
+            common.call(contracts.acknowledge_alert, contract_id=row.contract_id, kind=row.kind,
                         deadline_date=row.deadline_date, level_days=int(row.level_days), by="app")
             common.after_write()
             st.rerun()
@@ -93,7 +94,7 @@ st.dataframe(shown.astype({c: "datetime64[ns]" for c in DATE_COLUMNS}), hide_ind
                  "currency": "Currency", "billing_frequency": "Billing"})
 common.downloads(shown, "contracts", key="contracts_register_dl")
 st.download_button("Download cancel-by dates (.ics)", key="contracts_ics",
-                   data=common.cached("analytics.calendar_ics.calendar", on=on).encode("utf-8"),
+                   data=common.cached(calendar_ics.calendar, on=on).encode("utf-8"),
                    file_name="contract-deadlines.ics", mime="text/calendar", icon=":material/event:",
                    help="Every cancel-by date for the next 3 years and every end date, with reminders "
                         "90, 60 and 30 days before; import into Outlook, Google or Apple Calendar.")
@@ -103,7 +104,7 @@ st.subheader("Renewal timeline")
 years_ahead = st.slider("Years ahead", 1, 5, 2, key="contracts_years_ahead")
 start = fiscal.add_months(on.replace(day=1), -12)
 end = fiscal.add_months(on.replace(day=1), 12 * years_ahead)
-terms = common.cached("analytics.contracts.timeline", start=start, end=end, on=on)
+terms = common.cached(contracts.timeline, start=start, end=end, on=on)
 terms = terms[terms["contract_id"].isin(shown_ids)]
 if terms.empty:
     st.info("No contract terms in this window for the contracts shown.")
@@ -133,7 +134,7 @@ else:
 st.subheader("Committed spend by month")
 first = on.replace(day=1)
 last = fiscal.add_months(first, 24) - dt.timedelta(days=1)
-committed = common.cached("analytics.contracts.committed_by_month", start=first, end=last, on=on,
+committed = common.cached(contracts.committed_by_month, start=first, end=last, on=on,
                           contract_ids=tuple(sorted(shown_ids)))
 if committed.empty:
     st.info("No contract payments fall in this window for the contracts shown.")

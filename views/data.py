@@ -25,7 +25,7 @@ if "data_flash" in st.session_state:
 
 
 def _counts() -> None:
-    counts = list(common.cached("analytics.ingest.load.row_counts").items())
+    counts = list(common.cached(load.row_counts).items())
     per_row = 6
     for start in range(0, len(counts), per_row):
         cells = st.columns(per_row)
@@ -265,7 +265,7 @@ def _show_check(dataset_name, path, upload_name, sheet, all_sheets, options, foc
 
 
 def _history_tab() -> None:
-    batches = common.cached("analytics.ingest.load.batches")
+    batches = common.cached(load.batches)
     if batches.empty:
         st.info("No imports yet.")
         return
@@ -275,7 +275,7 @@ def _history_tab() -> None:
     label = {int(r.batch_id): f"{r.batch_id} · {r.dataset} · {r.file_name} · {r.rows:,} rows"
              for r in batches.itertuples()}
     chosen = st.selectbox("Batch", ids, format_func=lambda b: label[int(b)], key="data_batch")
-    rejected = common.cached("analytics.ingest.load.rejects", batch_id=int(chosen))
+    rejected = common.cached(load.rejects, batch_id=int(chosen))
     if not rejected.empty:
         st.caption(f"Rows left out of batch {chosen} and why:")
         st.dataframe(rejected, hide_index=True, width="stretch")
@@ -312,7 +312,7 @@ def _templates_tab() -> None:
 
 def _mappings_tab() -> None:
     st.subheader("Saved column mappings (profiles)")
-    profiles = common.cached("analytics.ingest.mapping.list_profiles")
+    profiles = common.cached(mapping.list_profiles)
     if profiles.empty:
         st.caption("None yet: name a mapping when you import a file, or pass --profile NAME to the CLI.")
     else:
@@ -325,15 +325,15 @@ def _mappings_tab() -> None:
             st.rerun()
     st.subheader("Ticket assignment groups → contracts")
     st.caption("Applied when importing ITSM exports: a ticket of a mapped group (or vendor) gets its contract.")
-    _pair_editor("analytics.ingest.itsm.contract_map", itsm.save_contract_map, "source_value", "contract_id",
+    _pair_editor(itsm.contract_map, itsm.save_contract_map, "source_value", "contract_id",
                  "data_ticket_map")
     st.subheader("Cloud sub-accounts → cost centers")
     st.caption("Applied when importing FOCUS billing, before the cost-center tag and the sub-account name.")
-    _pair_editor("analytics.cloud.cost_center_map", cloud.save_cost_center_map, "sub_account_id", "cost_center",
+    _pair_editor(cloud.cost_center_map, cloud.save_cost_center_map, "sub_account_id", "cost_center",
                  "data_cloud_map")
 
 
-def _pair_editor(reader: str, writer, left: str, right: str, key: str) -> None:
+def _pair_editor(reader, writer, left: str, right: str, key: str) -> None:
     current = common.cached(reader)
     edited = st.data_editor(current if not current.empty else pd.DataFrame({left: [], right: []}, dtype=str),
                             num_rows="dynamic", hide_index=True, key=key, width="stretch")

@@ -1,5 +1,4 @@
 """Forecast: where the year lands against budget and how sure we are; accuracy, scenarios, next year's budget."""
-import datetime as dt
 import json
 
 import pandas as pd
@@ -8,6 +7,12 @@ import streamlit as st
 
 from analytics import fiscal
 from analytics.forecast.draft import apply_edits  # a pure function on frames already fetched
+from analytics import forecast
+from analytics.forecast import draft
+from analytics.forecast import runs
+from analytics.forecast import scenarios
+from analytics.forecast import yearend
+from analytics.reports import funding_request
 from views import common
 
 conf = common.header("Forecast", "year-end landing = actuals to date + committed contract payments + forecast of the "
@@ -31,7 +36,7 @@ LABELS = {"key": "", "actual_ytd": "Actual to date", "committed_rest": "Committe
 
 def landing_table(level: str) -> pd.DataFrame:
     with st.spinner(f"Forecasting by {LEVELS[level].lower()} (stored until the data changes)…"):
-        return common.cached("analytics.forecast.landing", fiscal_year=year, level=level)
+        return common.cached(forecast.landing, fiscal_year=year, level=level)
 
 
 def colour(value):
@@ -84,7 +89,7 @@ with tab_landing:
     keys = table["key"].tolist()
     preferred = filters.get(level) if level in ("cost_center", "category", "vendor") else None
     key = st.selectbox("Chart", keys, index=keys.index(preferred) if preferred in keys else 0, key=f"fc_key_{level}")
-    fan = common.cached("analytics.forecast.yearend.fan", fiscal_year=year, level=level, key=key)
+    fan = common.cached(yearend.fan, fiscal_year=year, level=level, key=key)
     fig = go.Figure()
     rest = fan[fan["forecast"].notna()]
     for lo, hi, name, alpha in (("lo95", "hi95", "95% interval", 0.15), ("lo80", "hi80", "80% interval", 0.3)):
@@ -107,7 +112,7 @@ with tab_landing:
                                                      "forecast_rest", "landing", "lo80", "hi80", "lo95", "hi95",
                                                      "budget"), pct=("p_overrun",), signed=("over_under",))
     common.downloads(shown, f"landing_{level}_{year}", key="fc_landing")
-    pays = common.cached("analytics.forecast.committed_for_year", fiscal_year=year)
+    pays = common.cached(forecast.committed_for_year, fiscal_year=year)
     with st.expander(f"Committed contract payments still to come this year ({len(pays)}), with the fx rate used"):
         if pays.empty:
             st.write("None.")
@@ -123,9 +128,9 @@ with tab_landing:
                                         "fx_period": "rate of month"})
 
 with tab_accuracy:
-    accuracy = common.cached("analytics.forecast.runs.accuracy", level=level)
-    overall = common.cached("analytics.forecast.accuracy_overall", level=level)
-    info = common.cached("analytics.forecast.runs.run_info", level=level)
+    accuracy = common.cached(runs.accuracy, level=level)
+    overall = common.cached(forecast.accuracy_overall, level=level)
+    info = common.cached(runs.run_info, level=level)
     if overall.get("series"):
         cols = st.columns(4)
         cols[0].metric("MASE (chosen)", f"{overall['mase']:.2f}", help="below 1 beats seasonal naive in-sample error")
@@ -151,7 +156,7 @@ with tab_scenario:
         st.session_state["fc_spec"] = {"budget_cuts": [], "cancel_contracts": [], "new_contracts": [],
                                        "fx_changes": []}
     spec = st.session_state["fc_spec"]
-    saved = common.cached("analytics.forecast.scenarios.saved")
+    saved = common.cached(scenarios.saved)
 
     def load_scenario():
         name = st.session_state["fc_load"]
@@ -165,7 +170,7 @@ with tab_scenario:
 
     st.selectbox("Saved scenarios", ["(new scenario)", *saved["name"].tolist()], key="fc_load",
                  on_change=load_scenario)
-    options = common.cached("analytics.forecast.scenario_options")
+    options = common.cached(forecast.scenario_options)
     left, right = st.columns(2)
     with left.container(border=True):
         st.markdown("**(a) Cut a budget**")
@@ -188,7 +193,7 @@ with tab_scenario:
         vendor = b.text_input("Vendor", key="fc_new_vendor")
         ncc = a.selectbox("Cost center", options["cost_center"], key="fc_new_cc")
         ncat = b.selectbox("Category", options["category"], key="fc_new_cat")
-        nval = a.number_input(f"Annual value (in its currency)", 0.0, None, 100000.0, 1000.0, key="fc_new_value")
+        nval = a.number_input("Annual value (in its currency)", 0.0, None, 100000.0, 1000.0, key="fc_new_value")
         ncur = b.selectbox("Currency", options["currencies"], key="fc_new_cur")
         nfreq = a.selectbox("Billing", ["monthly", "quarterly", "annual"], key="fc_new_freq")
         nstart = b.date_input("Start", conf["as_of"].replace(day=1), key="fc_new_start")
@@ -210,13 +215,13 @@ with tab_scenario:
                        help="Applies to contract payments in renewal terms that have not begun yet")
     full = {**spec, "renewal_uplift_pct": st.session_state["fc_uplift"]}
     spec_json = json.dumps(full, sort_keys=True)
-    st.markdown("**This scenario:** " + "; ".join(common.cached("analytics.forecast.scenarios.describe_json",
+    st.markdown("**This scenario:** " + "; ".join(common.cached(scenarios.describe_json,
                                                                  spec_json=spec_json)))
     if st.button("Clear changes", key="fc_clear"):
         st.session_state["fc_spec"] = {"budget_cuts": [], "cancel_contracts": [], "new_contracts": [], "fx_changes": []}
         st.rerun()
     try:
-        compare = common.cached("analytics.forecast.scenarios.compare", fiscal_year=year, level=level,
+        compare = common.cached(scenarios.compare, fiscal_year=year, level=level,
                                 spec_json=spec_json)
     except ValueError as exc:
         st.error(f"This scenario cannot be applied: {exc}")
@@ -245,10 +250,10 @@ with tab_scenario:
     a, b, c = st.columns([2, 1, 1])
     scen_name = a.text_input("Scenario name", key="fc_name")
     if b.button("Save scenario", key="fc_save", disabled=not scen_name.strip()):
-        common.call("analytics.forecast.scenarios.save", name=scen_name, spec=full)
+        common.call(scenarios.save, name=scen_name, spec=full)
         common.after_write()
         st.success(f"Saved scenario “{scen_name.strip()}”.")
-    c.download_button("Export to Excel", common.call("analytics.forecast.scenario_export", name=scen_name,
+    c.download_button("Export to Excel", common.call(forecast.scenario_export, name=scen_name,
                                                      spec_json=spec_json, fiscal_year=year),
                       f"scenario_{year}.xlsx", XLSX, key="fc_export")
 
@@ -256,7 +261,7 @@ with tab_budget:
     next_year = current_year + 1
     use = st.checkbox("Apply this scenario's changes", value=True, key="fc_draft_apply")
     draft_json = spec_json if use else "{}"
-    lines = common.cached("analytics.forecast.draft.draft", fiscal_year=next_year, spec_json=draft_json)
+    lines = common.cached(draft.draft, fiscal_year=next_year, spec_json=draft_json)
     st.caption("committed = contract payments due (auto-renewals included) · forecast = statistical forecast of "
                "uncommitted spend by cost center, split by category mix of the last 12 months · adjustment = scenario "
                "and your edits. Edit the Proposed column, then save it as a budget version.")
@@ -275,7 +280,7 @@ with tab_budget:
     version = a.text_input("Budget version name", f"draft-{next_year}", key="fc_version")
     if b.button("Save as budget version", key="fc_save_version"):
         try:
-            rows = common.call("analytics.forecast.draft.save_version", fiscal_year=next_year, version=version,
+            rows = common.call(draft.save_version, fiscal_year=next_year, version=version,
                                lines=final, spec_json=draft_json)
             common.after_write()
             st.success(f"Saved {rows} monthly budget lines as version “{version.strip()}” for "
@@ -283,6 +288,6 @@ with tab_budget:
         except ValueError as exc:
             st.error(str(exc))
     c.download_button("Funding request (Excel)",
-                      common.call("analytics.reports.funding_request.funding_request", fiscal_year=next_year,
+                      common.call(funding_request.funding_request, fiscal_year=next_year,
                                   lines=final, spec_json=draft_json, version=version),
                       f"funding_request_{next_year}.xlsx", XLSX, key="fc_funding")

@@ -2,6 +2,8 @@
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics import budget
+from analytics import overview
 from views import common
 
 conf = common.header("Overview")
@@ -11,7 +13,7 @@ if common.empty_state(["spend"]):
 
 year = filters["year"]
 args = {"cost_center": filters["cost_center"], "category": filters["category"], "vendor": filters["vendor"]}
-kpi = common.cached("analytics.overview.kpis", year=year, **args)
+kpi = common.cached(overview.kpis, year=year, **args)
 cur = kpi.currency
 def money(value, _currency=None):
     return common.short_money(value, "").strip()
@@ -35,7 +37,7 @@ tiles[3].metric(f"Full-year budget, {cur}", money(kpi.budget_year, cur), border=
 
 extra = [(f"Run-rate, {cur}", money(kpi.run_rate, cur),
           "YTD average × 12: what the year costs if every month costs the YTD average.")]
-extra += common.cached("analytics.overview.extra_tiles", year=year)
+extra += common.cached(overview.extra_tiles, year=year)
 for column, (label, value, help_text) in zip(st.columns(4), extra):
     column.metric(label, value, help=help_text, border=True)
 
@@ -43,7 +45,7 @@ if kpi.fx_missing_lines:
     st.warning(f"{kpi.fx_missing_lines:,} spend line(s) this year have no fx rate for their month and are left "
                "out of the totals. Import the missing rates on the Data page (the Budget page lists them).")
 
-monthly = common.cached("analytics.budget.monthly", year=year, **args)
+monthly = common.cached(budget.monthly, year=year, **args)
 fig = go.Figure()
 fig.add_bar(x=monthly["period"], y=monthly["budget"], name="Budget", marker_color=common.COLORS["budget"])
 fig.add_bar(x=monthly["period"], y=monthly["actual"], name="Actual", marker_color=common.COLORS["actual"])
@@ -74,15 +76,15 @@ def bars(frame, column, title, key):
 
 left, right = st.columns(2)
 with left:
-    by_category = common.cached("analytics.overview.breakdown", year=year, by="category", **args)
+    by_category = common.cached(overview.breakdown, year=year, by="category", **args)
     bars(by_category, "category", f"YTD by category (cost pool), {cur}", "overview_category")
 with right:
-    by_cc = common.cached("analytics.overview.breakdown", year=year, by="cost_center", **args)
+    by_cc = common.cached(overview.breakdown, year=year, by="cost_center", **args)
     bars(by_cc, "cost_center", f"YTD by cost center, {cur}", "overview_cost_center")
 
 left, right = st.columns([3, 2])
 with left:
-    vendors = common.cached("analytics.overview.top_vendors", year=year, limit=10, **args)
+    vendors = common.cached(overview.top_vendors, year=year, limit=10, **args)
     shown = vendors.sort_values("actual")
     figure = go.Figure(go.Bar(y=shown["vendor"], x=shown["actual"], orientation="h",
                               marker_color=common.COLORS["actual"],
@@ -91,7 +93,7 @@ with left:
                          margin={"l": 10, "r": 10, "t": 50, "b": 10})
     st.plotly_chart(figure, key="overview_vendors")
 with right:
-    split = common.cached("analytics.overview.breakdown", year=year, by="capex_opex", **args)
+    split = common.cached(overview.breakdown, year=year, by="capex_opex", **args)
     figure = go.Figure(go.Pie(labels=split["capex_opex"], values=split["actual_ytd"].clip(lower=0), hole=0.5,
                               marker={"colors": [common.COLORS["committed"] if v == "capex" else common.COLORS["actual"]
                                                  for v in split["capex_opex"]]}))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import fiscal
 from analytics.sla.monthly import summarise
+from analytics import sla
 from views import common
 
 conf = common.header("SLA", "ticket clocks count only inside each contract's schedule, minus on-hold time; "
@@ -25,12 +26,12 @@ st.caption(f"{fiscal.label(filters['year'], conf['fiscal_year_start_month'])}: {
            + (f" · vendor {filters['vendor']}" if filters["vendor"] else "")
            + " · cost center and category filters do not apply to SLAs")
 
-problems = common.cached("analytics.sla.problems")
+problems = common.cached(sla.problems)
 for row in problems.itertuples():
     st.warning(f"{row.problem} ({row.rows} row(s)): those clocks are shown as 'unknown schedule', not guessed.")
 
-months = common.cached("analytics.sla.contract_month_attainment", **scope)
-credits = common.cached("analytics.sla.service_credits", **scope)
+months = common.cached(sla.contract_month_attainment, **scope)
+credits = common.cached(sla.service_credits, **scope)
 if months.empty:
     st.info("No tickets or SLA measurements in this fiscal year for these filters. Pick another year in the sidebar.")
     st.stop()
@@ -113,7 +114,7 @@ else:
     if options:
         picked = st.selectbox("Show the breached tickets of", options, key="sla_drill")
         contract_id, month = picked.split(" · ")
-        tickets = common.cached("analytics.sla.breaches", contract_id=contract_id,
+        tickets = common.cached(sla.breaches, contract_id=contract_id,
                                 period=pd.Timestamp(month + "-01").date())
         st.caption(f"{len(tickets)} breached ticket(s) of {contract_id} opened in {month}; hours are counted "
                    "inside the schedule named beside them.")
@@ -159,7 +160,7 @@ else:
 
 # ---- availability
 st.subheader("Availability against target")
-trend = common.cached("analytics.sla.availability_trend")
+trend = common.cached(sla.availability_trend)
 trend = trend[trend["vendor"] == filters["vendor"]] if filters["vendor"] else trend
 if trend.empty:
     st.write("No availability measurements imported (dataset sla, metric availability).")

@@ -4,6 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from analytics import vendors
+from analytics.reports import scorecard
 from views import common
 
 conf = common.header("Vendors", "scorecards: a weighted 0-100 score per vendor")
@@ -11,21 +12,21 @@ if common.empty_state(["contracts"]):
     st.stop()
 
 # --- period and scope --------------------------------------------------------------------------
-quarters = dict(common.cached("analytics.vendors.quarters", count=8))
+quarters = dict(common.cached(vendors.quarters, count=8))
 with st.sidebar:
     quarter_end = st.selectbox("Quarter", list(quarters), format_func=quarters.get, key="vendors_quarter",
                                help="A complete fiscal quarter. SLA, availability and incidents are measured over "
                                     "the quarter; spend indicators over the 12 months ending with it.")
     include_all = st.toggle("Include vendors without a contract", key="vendors_all")
-previous_end = common.cached("analytics.vendors.previous_quarter_end", quarter_end=quarter_end)
-current = common.cached("analytics.vendors.components", quarter_end=quarter_end)
-previous = common.cached("analytics.vendors.components", quarter_end=previous_end)
-scope = common.cached("analytics.vendors.scope", quarter_end=quarter_end, include_uncontracted=include_all)
+previous_end = common.cached(vendors.previous_quarter_end, quarter_end=quarter_end)
+current = common.cached(vendors.components, quarter_end=quarter_end)
+previous = common.cached(vendors.components, quarter_end=previous_end)
+scope = common.cached(vendors.scope, quarter_end=quarter_end, include_uncontracted=include_all)
 
 # --- weights (saved on every change; the ranking re-scores without re-querying) ------------------
 NAMES = vendors.INDICATOR_NAMES
 if "vendors_weights_loaded" not in st.session_state:
-    for name, value in common.call("analytics.vendors.get_weights").items():
+    for name, value in common.call(vendors.get_weights).items():
         st.session_state[f"weight_{name}"] = value
     st.session_state["vendors_weights_loaded"] = True
 
@@ -33,7 +34,7 @@ if "vendors_weights_loaded" not in st.session_state:
 def _store(new: dict) -> None:
     for name, value in new.items():
         st.session_state[f"weight_{name}"] = value
-    common.call("analytics.vendors.save_weights", weights=new)
+    common.call(vendors.save_weights, weights=new)
 
 
 def _weight_changed(name: str) -> None:
@@ -110,7 +111,7 @@ left, right = st.columns(2)
 if left.button("Prepare the Excel scorecard", key="vendors_prepare_xlsx",
                help="Ranking, indicator definitions and one printable page per vendor (landscape, fits one page)"):
     st.session_state["vendors_xlsx"] = (quarter_end, weight_items, include_all, common.cached(
-        "analytics.reports.scorecard.workbook_bytes", quarter_end=quarter_end, weights=weight_items,
+        scorecard.workbook_bytes, quarter_end=quarter_end, weights=weight_items,
         include_uncontracted=include_all))
 prepared = st.session_state.get("vendors_xlsx")
 if prepared and prepared[:3] == (quarter_end, weight_items, include_all):
@@ -134,7 +135,7 @@ st.dataframe(vendors.parts_table(current[current["vendor_key"] == key], weights)
              column_config={"Value": st.column_config.NumberColumn(format="%.2f"),
                             "Score (0-100)": st.column_config.NumberColumn(format="%.1f")})
 st.download_button("Download this vendor's QBR page (xlsx)", key="vendors_qbr_download",
-                   data=common.cached("analytics.reports.scorecard.workbook_bytes", quarter_end=quarter_end,
+                   data=common.cached(scorecard.workbook_bytes, quarter_end=quarter_end,
                                       weights=weight_items, include_uncontracted=include_all, vendor_key=key),
                    file_name=f"qbr-{key.replace(' ', '-')}-{quarter_end}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -142,7 +143,7 @@ st.download_button("Download this vendor's QBR page (xlsx)", key="vendors_qbr_do
 currency = conf["reporting_currency"]
 tabs = st.tabs(["Spend", "Contracts and deadlines", "SLA history", "Incidents", "Findings", "Credits"])
 with tabs[0]:
-    history = common.cached("analytics.vendors.spend_history", vendor_key=key)
+    history = common.cached(vendors.spend_history, vendor_key=key)
     if history.empty:
         st.info("No spend recorded for this vendor.")
     else:
@@ -156,18 +157,18 @@ with tabs[0]:
         if history["fx_missing_lines"].sum():
             st.warning(f"{int(history['fx_missing_lines'].sum())} spend line(s) have no fx rate and are left out.")
 with tabs[1]:
-    mine = common.cached("analytics.vendors.vendor_contracts", vendor_key=key, on=conf["as_of"])
+    mine = common.cached(vendors.vendor_contracts, vendor_key=key, on=conf["as_of"])
     st.dataframe(mine, hide_index=True, width="stretch",
                  column_order=["contract_id", "service", "renewal_type", "status", "current_term_end_date",
                                "cancel_by_date", "days_left", "missed_cancel_by_date", "annual_value", "currency"],
                  column_config={"days_left": st.column_config.NumberColumn("days_left", format="%d"),
                                 "annual_value": st.column_config.NumberColumn("annual_value", format="%,.0f")})
 with tabs[2]:
-    months = common.cached("analytics.vendors.sla_months", vendor_key=key)
+    months = common.cached(vendors.sla_months, vendor_key=key)
     if months is not None and not months.empty:
         st.caption("Ticket SLA clocks per contract and month (from the SLA engine)")
         st.dataframe(months, hide_index=True, width="stretch")
-    sla = common.cached("analytics.vendors.sla_history", vendor_key=key)
+    sla = common.cached(vendors.sla_history, vendor_key=key)
     if sla.empty:
         st.info("No monthly SLA results imported for this vendor's contracts.")
     else:
@@ -182,14 +183,14 @@ with tabs[2]:
             st.plotly_chart(fig, width="stretch", key="vendors_sla_chart")
         st.dataframe(sla, hide_index=True, width="stretch")
 with tabs[3]:
-    incidents = common.cached("analytics.vendors.vendor_incidents", vendor_key=key)
+    incidents = common.cached(vendors.vendor_incidents, vendor_key=key)
     if incidents.empty:
         st.info("No incidents on this vendor's contracts.")
     else:
         st.caption(f"{len(incidents)} incidents, {int(incidents['is_open'].sum())} open")
         st.dataframe(incidents, hide_index=True, width="stretch")
 with tabs[4]:
-    findings = common.cached("analytics.vendors.vendor_findings", vendor_key=key)
+    findings = common.cached(vendors.vendor_findings, vendor_key=key)
     if findings is None:
         st.info("The cost audit is not part of this version of Outlay.")
     elif findings.empty:
@@ -197,7 +198,7 @@ with tabs[4]:
     else:
         st.dataframe(findings, hide_index=True, width="stretch")
 with tabs[5]:
-    credits = common.cached("analytics.vendors.vendor_credits", vendor_key=key)
+    credits = common.cached(vendors.vendor_credits, vendor_key=key)
     if credits is None:
         st.info("Service credits come with the SLA module, which is not part of this version of Outlay.")
     elif credits.empty:

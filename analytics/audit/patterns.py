@@ -242,7 +242,6 @@ def unused_licenses(con, params: dict) -> pd.DataFrame:
     found = con.execute(LICENSES_SQL, {"month": params["as_of"].replace(day=1),
                                        "reporting": params["reporting_currency"],
                                        "min_pct": float(params["audit_idle_seats_min_pct"])}).df()
-    currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
         share = 100 * r.idle_seats / r.seats_purchased
