@@ -2,8 +2,8 @@
 
 Conventions every function here follows:
 - variance = actual - budget: positive means over budget (bad), negative under budget;
-- year to date (YTD) = the fiscal year's closed months: a month is closed once the as-of
-  date has reached its last day, so a half-finished month never flatters the variance;
+- year to date (YTD) = the fiscal year's closed months (analytics.calendar: books closed through
+  the `books_closed_through` month, by default the month before the as-of month);
 - amounts come from the views spend_rc / budget_rc; a line without an fx rate for its month
   is left out of the sums and counted in `fx_missing_lines` (never converted at 1);
 - budgets are not set per vendor: with a vendor filter the budget columns are NaN;
@@ -13,11 +13,10 @@ Conventions every function here follows:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import fiscal, settings
+from analytics import calendar, fiscal, settings
 
 # the only column expressions a caller can group or filter by (never user text in SQL)
 SPEND_DIMS = {"cost_center": "cost_center", "category": "category", "project": "project",
@@ -41,91 +40,6 @@ LABELS = {
     "amount": "Amount", "amount_rc": "Amount (reporting currency)", "fx_rate": "Fx rate", "date": "Date",
     "dataset": "Dataset",
 }
-
-
-@dataclass(frozen=True)
-class Window:
-    """A fiscal year as the reports see it: its months and how many of them are closed."""
-    year: int
-    start_month: int
-    first: dt.date
-    last: dt.date
-    months: tuple[dt.date, ...]
-    closed_through: dt.date | None  # first day of the last closed month in the year, None if none is
-    actual_last: dt.date  # last day whose spend counts at all (the as-of date, or the pack's month end)
-
-    @property
-    def ytd_months(self) -> int:
-        return 0 if self.closed_through is None else self.months.index(self.closed_through) + 1
-
-    @property
-    def ytd_last_day(self) -> dt.date:
-        """Last day counted in YTD figures (the day before the year when no month is closed)."""
-        if self.closed_through is None:
-            return self.first - dt.timedelta(days=1)
-        return fiscal.add_months(self.closed_through, 1) - dt.timedelta(days=1)
-
-    @property
-    def label(self) -> str:
-        return fiscal.label(self.year, self.start_month)
-
-    @property
-    def ytd_label(self) -> str:
-        if self.closed_through is None:
-            return "no closed month yet"
-        if self.ytd_months == 12:
-            return "full year"
-        return f"through {self.closed_through:%b %Y}"
-
-
-def last_closed_month(as_of: dt.date) -> dt.date:
-    """First day of the latest month whose last day is on or before `as_of`."""
-    month = as_of.replace(day=1)
-    if as_of.day == fiscal.days_in_month(as_of.year, as_of.month):
-        return month
-    return fiscal.add_months(month, -1)
-
-
-class PeriodError(ValueError):
-    """A report month that is malformed or not closed yet."""
-
-
-def parse_period(period: str) -> dt.date:
-    """'YYYY-MM' as the first day of that month."""
-    try:
-        return dt.datetime.strptime(period, "%Y-%m").date()
-    except (TypeError, ValueError):
-        raise PeriodError(f"{period!r} is not a month YYYY-MM") from None
-
-
-def window(con, *, year: int, through: str | None = None) -> Window:
-    """The fiscal year `year` under the database's settings (start month, as-of date).
-    `through` ('YYYY-MM', a closed month of that year) ends the year to date there instead."""
-    start = settings.get(con, "fiscal_year_start_month")
-    first, last = fiscal.bounds(year, start)
-    months = tuple(fiscal.months(year, start))
-    as_of = settings.as_of(con)
-    closed = min(last_closed_month(as_of), months[-1])
-    actual_last = min(as_of, last)
-    if through is not None:
-        month = parse_period(through)
-        if month not in months:
-            raise PeriodError(f"{through} is not in {fiscal.label(year, start)}")
-        if month > last_closed_month(as_of):
-            raise PeriodError(f"{through} is not closed yet (as of {as_of:%Y-%m-%d})")
-        closed = month
-        actual_last = fiscal.add_months(month, 1) - dt.timedelta(days=1)
-    return Window(year, start, first, last, months, closed if closed >= first else None, actual_last)
-
-
-def year_of(con, period: str) -> int:
-    """The fiscal year a month 'YYYY-MM' falls in."""
-    return fiscal.fiscal_year(parse_period(period), settings.get(con, "fiscal_year_start_month"))
-
-
-def current_year(con) -> int:
-    """The fiscal year the as-of date falls in."""
-    return fiscal.fiscal_year(settings.as_of(con), settings.get(con, "fiscal_year_start_month"))
 
 
 def default_version(con) -> str:
@@ -254,7 +168,7 @@ def budget_vs_actual(con, *, year: int, by: tuple[str, ...] | list[str] = ("cost
     for d in by:
         if d not in SPEND_DIMS:
             raise ValueError(f"cannot group by {d!r}; choose from {', '.join(SPEND_DIMS)}")
-    win = window(con, year=year, through=through)
+    win = calendar.window(con, year=year, through=through)
     version = version or default_version(con)
     filters = {"cost_center": cost_center, "category": category, "vendor": vendor, "project": project}
     with_budget = vendor in (None, "") and all(d in BUDGET_DIMS for d in by)
@@ -268,7 +182,7 @@ def budget_vs_actual(con, *, year: int, by: tuple[str, ...] | list[str] = ("cost
     return _add_variance(frame, by, win, with_budget)
 
 
-def _add_variance(frame: pd.DataFrame, by: tuple[str, ...], win: Window, with_budget: bool) -> pd.DataFrame:
+def _add_variance(frame: pd.DataFrame, by: tuple[str, ...], win: calendar.Window, with_budget: bool) -> pd.DataFrame:
     frame = frame.copy()
     if not with_budget:
         frame[["budget_ytd", "budget_year"]] = float("nan")
@@ -289,7 +203,7 @@ def monthly(con, *, year: int, version: str | None = None, cost_center: str | No
             category: str | None = None, vendor: str | None = None, through: str | None = None) -> pd.DataFrame:
     """One row per month of the fiscal year: actual, budget, variance (closed months only),
     cumulative actual (closed months) and cumulative budget, is_closed."""
-    win = window(con, year=year, through=through)
+    win = calendar.window(con, year=year, through=through)
     frame = budget_vs_actual(con, year=year, by=("period",), version=version, cost_center=cost_center,
                              category=category, vendor=vendor, totals=False, through=through)
     months = pd.DataFrame({"period": pd.to_datetime(list(win.months))})
@@ -315,7 +229,7 @@ def grid(con, *, year: int, measure: str = "variance", version: str | None = Non
     the chosen measure (actual, budget, variance or variance_pct); actual and variance for closed months."""
     if measure not in ("actual", "budget", "variance", "variance_pct"):
         raise ValueError(f"unknown measure {measure!r}")
-    win = window(con, year=year, through=through)
+    win = calendar.window(con, year=year, through=through)
     version = version or default_version(con)
     long = budget_vs_actual(con, year=year, by=("cost_center", "category", "period"), version=version,
                             cost_center=cost_center, category=category, totals=False, through=through)
@@ -375,7 +289,7 @@ def spend_lines(con, *, year: int, period: str | None = None, cost_center: str |
     """The spend lines behind a figure: one row per line, original amount and currency, the fx rate
     used and the amount in the reporting currency. `period` 'YYYY-MM' narrows to one month;
     without it, the year to date (closed months)."""
-    win = window(con, year=year)
+    win = calendar.window(con, year=year)
     if period:
         first = dt.date.fromisoformat(period + "-01")
         last = fiscal.add_months(first, 1) - dt.timedelta(days=1)
@@ -447,7 +361,7 @@ def versions_compare(con, *, year: int, by: str = "cost_center", cost_center: st
     version's lines in force, see lines_in_force), the actual YTD and the run-rate."""
     if by not in ("cost_center", "category", "project"):
         raise ValueError(f"cannot compare versions by {by!r}")
-    win = window(con, year=year)
+    win = calendar.window(con, year=year)
     where, params = where_clause({"cost_center": cost_center, "category": category}, BUDGET_DIMS, "b")
     params.update({"first": win.first, "last": win.last})
     long = con.execute(ALL_VERSIONS_YEAR_SQL.format(by=BUDGET_DIMS[by], alias=by, where=where), params).df()
@@ -492,7 +406,7 @@ select * from final order by dataset desc, period, currency
 def fx_missing(con, *, year: int) -> pd.DataFrame:
     """One row per dataset x month x currency with no fx rate: lines and amount in that currency
     (these lines are left out of every total in the reporting currency)."""
-    win = window(con, year=year)
+    win = calendar.window(con, year=year)
     return con.execute(FX_MISSING_SQL, {"first": win.first, "last": win.last}).df()
 
 
@@ -515,7 +429,7 @@ select * from final order by currency, period
 def rates_used(con, *, year: int) -> pd.DataFrame:
     """One row per currency, one column per month: units of the reporting currency per unit
     (empty where the rate is missing)."""
-    win = window(con, year=year)
+    win = calendar.window(con, year=year)
     reporting = settings.get(con, "reporting_currency")
     long = con.execute(RATES_SQL, {"first": win.first, "last": win.last, "reporting": reporting}).df()
     long = long[long["currency"] != reporting]
@@ -562,7 +476,7 @@ def projects(con, *, version: str | None = None, cost_center: str | None = None,
     """One row per project (over its whole life, all periods): budget, actual to the last closed
     month, remaining, monthly burn (average of the last `burn_months` closed months) and months of
     budget left at that burn (NaN when nothing is being spent)."""
-    closed = last_closed_month(settings.as_of(con))
+    closed = calendar.calendar(con).closed_through
     burn_first = fiscal.add_months(closed, 1 - burn_months)
     burn_last = fiscal.add_months(closed, 1) - dt.timedelta(days=1)
     spend_where, params = where_clause({"cost_center": cost_center, "category": category}, SPEND_DIMS, "s")
@@ -577,12 +491,12 @@ def projects(con, *, version: str | None = None, cost_center: str | None = None,
 def bench_cases(con) -> list[tuple[str, object]]:
     """The queries the Budget page runs, for `python -m analytics bench`."""
     from analytics import budget_edit, variance
-    year = current_year(con)
+    year = calendar.current_year(con)
     return [
         ("budget.summary_by_cost_center", lambda: budget_vs_actual(con, year=year, by=("cost_center",))),
         ("budget.summary_by_cc_category", lambda: budget_vs_actual(con, year=year)),
         ("budget.grid_variance", lambda: grid(con, year=year, measure="variance")),
-        ("budget.spend_lines_drilldown", lambda: spend_lines(con, year=year, period=window(
+        ("budget.spend_lines_drilldown", lambda: spend_lines(con, year=year, period=calendar.window(
             con, year=year).months[0].strftime("%Y-%m"))),
         ("budget.versions_compare", lambda: versions_compare(con, year=year)),
         ("budget.capex_opex", lambda: capex_opex(con, year=year)),

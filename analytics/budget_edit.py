@@ -13,6 +13,7 @@ import json
 
 import pandas as pd
 
+from analytics import calendar
 from analytics import budget, store
 from analytics.currencies import ISO_4217
 
@@ -36,7 +37,7 @@ def edit_grid(con, *, year: int, version: str, cost_center: str | None = None,
               category: str | None = None) -> pd.DataFrame:
     """One row per cost center x category x project x currency of `version`, one column per month
     of the fiscal year: amounts in the line's own currency (0 where the version has no line)."""
-    win = budget.window(con, year=year)
+    win = calendar.window(con, year=year)
     months = [m.strftime("%Y-%m") for m in win.months]
     where, params = budget.where_clause({"cost_center": cost_center, "category": category}, budget.BUDGET_DIMS, "b")
     params.update({"version": version, "first": win.first, "last": win.last})

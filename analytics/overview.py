@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analytics import calendar
 from analytics import budget, settings
 
 # name -> (module, function): what other domains offer to the Overview and the monthly pack
@@ -58,7 +59,7 @@ def _none(value):
 def kpis(con, *, year: int, version: str | None = None, cost_center: str | None = None,
          category: str | None = None, vendor: str | None = None, through: str | None = None) -> Kpis:
     """The headline figures for the fiscal year and filters (one total row of budget_vs_actual)."""
-    win = budget.window(con, year=year, through=through)
+    win = calendar.window(con, year=year, through=through)
     version = version or budget.default_version(con)
     row = budget.budget_vs_actual(con, year=year, by=(), version=version, cost_center=cost_center,
                                   category=category, vendor=vendor, through=through).iloc[0]
@@ -104,7 +105,7 @@ def top_vendors(con, *, year: int, limit: int = 10, cost_center: str | None = No
                 category: str | None = None, vendor: str | None = None, through: str | None = None) -> pd.DataFrame:
     """The `limit` vendors with the most spend YTD: one row per vendor, actual, lines, share of all spend
     (lines without an fx rate count in `lines` but not in `actual`)."""
-    win = budget.window(con, year=year, through=through)
+    win = calendar.window(con, year=year, through=through)
     where, params = budget.where_clause({"cost_center": cost_center, "category": category, "vendor": vendor},
                                         budget.SPEND_DIMS, "s")
     params.update({"first": win.first, "as_of": win.ytd_last_day, "ytd_last": win.ytd_last_day, "limit": limit})
@@ -146,7 +147,7 @@ def extra_tiles(con, *, year: int) -> list[tuple[str, str, str]]:
     A domain that is absent, fails or returns nothing gives no tile (never a made-up number)."""
     tiles = []
     currency = settings.get(con, "reporting_currency")
-    win = budget.window(con, year=year)
+    win = calendar.window(con, year=year)
     landing = optional_function("landing")
     if landing is not None:
         value = _safe(lambda: _first_number(landing(con, fiscal_year=year, level="total"), ("landing",)))
@@ -186,7 +187,7 @@ def _safe(func):
 
 def bench_cases(con) -> list[tuple[str, object]]:
     """The queries the Overview page runs, for `python -m analytics bench`."""
-    year = budget.current_year(con)
+    year = calendar.current_year(con)
     return [
         ("overview.kpis", lambda: kpis(con, year=year)),
         ("overview.monthly", lambda: budget.monthly(con, year=year)),

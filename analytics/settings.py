@@ -68,6 +68,15 @@ def positive_int(value: str) -> int:
     return int(number)
 
 
+def _closed_month(value: str) -> dt.date | None:
+    if value.strip() in ("", "default"):
+        return None
+    try:
+        return dt.datetime.strptime(value.strip(), "%Y-%m").date()
+    except ValueError:
+        raise SettingError(f"{value!r} is not a month YYYY-MM (or empty for the month before the as-of month)") from None
+
+
 CORE_SETTINGS = [
     Setting("company_name", "My company", "Name shown in page headers and report packs.", str),
     Setting("reporting_currency", "USD", "Currency every amount is converted into for display (ISO 4217).", _currency),
@@ -75,6 +84,9 @@ CORE_SETTINGS = [
     Setting("fiscal_year_start_month", "1", "First month of the fiscal year (1 = January, 4 = April, 10 = October). "
             "A fiscal year not starting in January is named after the calendar year it ends in.", _month),
     Setting("as_of_date", "today", "The date the reports treat as today (YYYY-MM-DD, or 'today').", _as_of),
+    Setting("books_closed_through", "", "Last month whose books are closed (YYYY-MM). Year-to-date figures count "
+            "closed months only and the forecast starts the month after. Empty: the month before the as-of "
+            "month.", _closed_month),
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics import calendar
 from analytics import budget, settings
 
 def drivers(con, *, year: int, version: str | None = None, cost_center: str | None = None,
@@ -18,7 +19,7 @@ def drivers(con, *, year: int, version: str | None = None, cost_center: str | No
             through: str | None = None) -> pd.DataFrame:
     """One row per driver: cost_center, category, vendor ('' for the category row), variance
     (the category's, or the vendor's contribution), since (YYYY-MM or ''), cost_center_variance."""
-    win = budget.window(con, year=year, through=through)
+    win = calendar.window(con, year=year, through=through)
     columns = ["cost_center", "category", "vendor", "variance", "since", "cost_center_variance"]
     if not win.ytd_months:
         return pd.DataFrame(columns=columns)
@@ -146,7 +147,7 @@ def fx_volume(con, *, year: int, period: str | None = None, cost_center: str | N
     month before `period` (default: the last closed month) to `period`, split exactly into
     volume_effect = (amount_current - amount_previous) x rate_previous and
     fx_effect = amount_current x (rate_current - rate_previous). Rows missing a rate have NaN effects."""
-    win = budget.window(con, year=year)
+    win = calendar.window(con, year=year)
     if period is None:
         if win.closed_through is None:
             return pd.DataFrame(columns=["cost_center", "currency", "amount_previous", "amount_current",

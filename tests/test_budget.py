@@ -11,6 +11,7 @@ from pandas.testing import assert_frame_equal
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import budget_data  # noqa: E402
 
+from analytics import calendar
 from analytics import budget, fiscal  # noqa: E402
 
 
@@ -37,13 +38,13 @@ def independent_ytd(rows, fx, *, first: dt.date, last: dt.date, **match) -> Deci
 
 @pytest.mark.parametrize("as_of, closed", [
     ("2025-07-15", dt.date(2025, 6, 1)),
-    ("2025-07-31", dt.date(2025, 7, 1)),
+    ("2025-07-31", dt.date(2025, 6, 1)),  # a month end does not close its own month (books_closed_through does)
     ("2025-04-02", None),
     ("2027-01-01", dt.date(2026, 3, 1)),
 ])
 def test_window_counts_closed_months_only(as_of, closed):
     con = budget_data.database(as_of=as_of)
-    assert budget.window(con, year=2026).closed_through == closed
+    assert calendar.window(con, year=2026).closed_through == closed
 
 
 def test_budget_vs_actual_by_cost_center(con):
@@ -91,7 +92,7 @@ def test_missing_fx_rate_is_reported_not_treated_as_one(con):
                                                       (10, 2025, "2025-07-15")])
 def test_ytd_actual_matches_independent_sum_for_each_fiscal_year_start(start_month, year, as_of):
     con = budget_data.database(start_month=start_month, as_of=as_of)
-    win = budget.window(con, year=year)
+    win = calendar.window(con, year=year)
     expected = independent_ytd(budget_data.SPEND, budget_data.FX, first=fiscal.bounds(year, start_month)[0],
                                last=win.ytd_last_day)
     result = budget.budget_vs_actual(con, year=year, by=()).iloc[0]["actual_ytd"]
@@ -162,8 +163,8 @@ def test_project_portfolio_burn_and_months_left(con):
 
 
 def test_report_month_must_be_closed(con):
-    with pytest.raises(budget.PeriodError, match="not closed yet"):
-        budget.window(con, year=2026, through="2025-07")
+    with pytest.raises(calendar.PeriodError, match="not closed yet"):
+        calendar.window(con, year=2026, through="2025-07")
 
 
 def test_large_amounts_do_not_overflow():

@@ -11,7 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import budget_data  # noqa: E402
 from test_budget import independent_ytd  # noqa: E402
 
-from analytics import budget, cli, overview, store  # noqa: E402
+from analytics import calendar
+from analytics import cli, overview, store  # noqa: E402
 from analytics.reports import annual, monthly  # noqa: E402
 
 INJECTION = "=cmd|' /C calc'!A0"
@@ -62,7 +63,7 @@ def test_monthly_pack_sheets(monthly_pack):
 def test_ytd_actual_reconciles_app_report_and_rows(monthly_pack, db_file):
     con = store.connect(db_file, read_only=True)
     app = overview.kpis(con, year=2026).actual_ytd
-    win = budget.window(con, year=2026)
+    win = calendar.window(con, year=2026)
     rows = independent_ytd(budget_data.SPEND, budget_data.FX, first=win.first, last=win.ytd_last_day)
     ws = openpyxl.load_workbook(monthly_pack)["Summary"]
     report = cell_right_of(ws, "Actual", 2).value

@@ -3,6 +3,7 @@ variance explained, budget editing and the report packs."""
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics import calendar
 from analytics import variance as variance_text
 from analytics.budget import LABELS
 from analytics.budget_edit import BudgetEditError, grid_changes
@@ -23,7 +24,7 @@ names = common.cached(budget.version_names)
 version = common.remembered_select("Budget version", "bv", names, "budget_version", names[0],
                                    help="The version actuals are compared with. Edited versions appear here too.")
 args = {"cost_center": filters["cost_center"], "category": filters["category"]}
-win = common.cached(budget.window, year=year)
+win = common.cached(calendar.window, year=year)
 st.caption(f"{win.label} · year to date = closed months ({win.ytd_label}) · version “{version}” · "
            f"variance = actual − budget: over budget in red, under in green")
 if filters["vendor"]:

@@ -5,7 +5,9 @@ import json
 import math
 import sys
 
+from analytics import calendar
 from analytics import cli, fiscal, settings, store
+from analytics.forecast.levels import LEVELS
 from analytics.forecast import engine, runs, yearend
 
 
@@ -17,7 +19,7 @@ def register(subparsers) -> None:
                     "overrunning the budget, and each series' model with its accuracy (MASE, sMAPE, bias, "
                     "interval coverage) against seasonal naive on the last 12 months held out. "
                     "The forecast is stored in the database and reused until the data changes.")
-    parser.add_argument("--level", choices=list(runs.LEVELS), default="total")
+    parser.add_argument("--level", choices=list(LEVELS), default="total")
     parser.add_argument("--fiscal-year", type=int, metavar="YEAR", help="default: the as-of date's fiscal year")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     cli.add_db_argument(parser)
@@ -34,7 +36,7 @@ def report(con, *, level: str, fiscal_year: int) -> dict:
         "fiscal_year_label": fiscal.label(fiscal_year, settings.get(con, "fiscal_year_start_month")),
         "level": level,
         "currency": settings.get(con, "reporting_currency"),
-        "cutoff": f"{runs.cutoff(con):%Y-%m}",
+        "cutoff": f"{calendar.calendar(con).cutoff:%Y-%m}",
         "landing": _records(table),
         "accuracy": _records(accuracy),
         "overall": engine.overall(accuracy),

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sys
 
-from analytics import budget, cli, store
+from analytics import calendar
+from analytics import cli, store
 
 
 def register(subparsers) -> None:
@@ -35,7 +36,7 @@ def run(args) -> int:
             out = monthly.write(con, period=args.period, out=args.out, version=args.version)
         else:
             out = annual.write(con, year=args.year, out=args.out, version=args.version)
-    except budget.PeriodError as exc:
+    except calendar.PeriodError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"wrote {out}")

@@ -4,6 +4,7 @@ The package's public face: `landing(con, *, fiscal_year, level)` (see landing.py
 """
 from __future__ import annotations
 
+from analytics import calendar
 from analytics import settings
 
 
@@ -19,9 +20,7 @@ def landing(con, *, fiscal_year: int, level: str = "total", budget_version: str 
 
 def bench_cases(con) -> list:
     """What the forecast page runs: the stored landing per level (computed once per data version)."""
-    from analytics import fiscal
-    from analytics.forecast import runs
-    year = fiscal.fiscal_year(runs.cutoff(con), settings.get(con, "fiscal_year_start_month"))
+    year = calendar.current_year(con)
     return [(f"forecast landing {level}", lambda level=level: landing(con, fiscal_year=year, level=level))
             for level in ("total", "cost_center", "category", "vendor")]
 

@@ -16,8 +16,8 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics import contracts, fiscal, settings
-from analytics.forecast.runs import LEVELS, check_level, cutoff
+from analytics import calendar, contracts, fiscal, settings
+from analytics.forecast.levels import LEVELS, check_level
 
 NO_HISTORY = "(contract not yet billed)"
 NEW_PREFIX = "new: "   # contract_id prefix of a scenario's new contracts
@@ -55,7 +55,7 @@ def allocation(con, *, level: str) -> pd.DataFrame:
     register = con.execute("select contract_id, vendor from contracts").df()
     if level == "total":
         return register.assign(key="Total", share=1.0)[["contract_id", "key", "share"]]
-    cut = cutoff(con)
+    cut = calendar.calendar(con).cutoff
     sql = f"""
         with
         lines as (
@@ -81,7 +81,7 @@ def allocation(con, *, level: str) -> pd.DataFrame:
 
 def line_allocation(con) -> pd.DataFrame:
     """One row per contract x cost center x category: the share of the contract's payments for that line."""
-    cut = cutoff(con)
+    cut = calendar.calendar(con).cutoff
     sql = """
         with
         lines as (

@@ -17,8 +17,9 @@ import json
 import numpy as np
 import pandas as pd
 
+from analytics import calendar
 from analytics import fiscal, settings, store
-from analytics.forecast import committed, runs, scenarios, yearend
+from analytics.forecast import committed, scenarios, yearend
 
 DRAFT_COLUMNS = ["cost_center", "category", "committed", "forecast", "adjustment", "proposed", "basis"]
 SEP = "\x1f"
@@ -49,7 +50,7 @@ def _line_forecast(con, win: yearend.Window, factors: pd.DataFrame | None = None
     unc = yearend.uncommitted_rest(con, level="cost_center", win=win)[["key", "period", "forecast"]]
     if factors is not None and not factors.empty:
         unc = unc.assign(forecast=unc["forecast"] * unc["key"].map(factors.set_index("key")["factor"]).fillna(1.0))
-    cut = runs.cutoff(con)
+    cut = calendar.calendar(con).cutoff
     sql = """
         select cost_center, category, sum(amount_rc) as amount
         from spend_rc

@@ -12,13 +12,12 @@ import time
 import duckdb
 import pandas as pd
 
-from analytics import fiscal, settings, store
-from analytics.forecast import engine
+from analytics import calendar, fiscal, settings, store
+from analytics.forecast import committed, engine
+from analytics.forecast.levels import LEVELS, check_level
 
 ENGINE_VERSION = "2"
 HISTORY_MONTHS = 60
-# level -> SQL expression of the key; a fixed map, never user text
-LEVELS = {"total": "'Total'", "cost_center": "cost_center", "category": "category", "vendor": "vendor"}
 
 SPEND_SQL = """
 with
@@ -36,21 +35,10 @@ select * from final order by key, period
 """
 
 
-def check_level(level: str) -> str:
-    if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
-    return level
-
-
-def cutoff(con) -> dt.date:
-    """The first forecast month: the month of the as-of date (earlier months are complete actuals)."""
-    return settings.as_of(con).replace(day=1)
-
-
 def horizon(con) -> int:
     """Months forecast from the cut-off: to the end of the fiscal year after the current one."""
     start_month = settings.get(con, "fiscal_year_start_month")
-    cut = cutoff(con)
+    cut = calendar.calendar(con).cutoff
     _, last = fiscal.bounds(fiscal.fiscal_year(cut, start_month) + 1, start_month)
     return (last.year - cut.year) * 12 + last.month - cut.month + 1
 
@@ -64,8 +52,7 @@ def history(con, *, level: str) -> pd.DataFrame:
     schedule is subtracted only from the first month spend is billed under it. History starts at the first
     month with any spend (the schedule alone never starts a series).
     """
-    from analytics.forecast import committed  # committed imports this module
-    cut = cutoff(con)
+    cut = calendar.calendar(con).cutoff
     first = con.execute("select min(period) from spend_rc where period < ?", [cut]).fetchone()[0]
     if first is None:
         return pd.DataFrame({"key": pd.Series(dtype=str), "period": pd.Series(dtype="datetime64[ns]"),
@@ -101,7 +88,7 @@ def compute(con, *, level: str) -> tuple[engine.EngineResult, float]:
     """Run the engine on a level's uncommitted history (no caching); returns (result, seconds)."""
     began = time.perf_counter()
     hist = history(con, level=level).rename(columns={"key": "series_id"})
-    end = pd.Timestamp(fiscal.add_months(cutoff(con), -1))
+    end = pd.Timestamp(fiscal.add_months(calendar.calendar(con).cutoff, -1))
     result = engine.forecast(hist, horizon=horizon(con), end=end)
     return result, time.perf_counter() - began
 
@@ -109,7 +96,7 @@ def compute(con, *, level: str) -> tuple[engine.EngineResult, float]:
 def run_id(con, *, level: str) -> int:
     """The stored run for the level at the current data version, computed and stored when missing."""
     check_level(level)
-    version, cut = store.data_version(con), cutoff(con)
+    version, cut = store.data_version(con), calendar.calendar(con).cutoff
     found = _cached_run(con, level, version, cut)
     if found is not None:
         return found
@@ -171,7 +158,7 @@ def _database(con) -> str:
 def _frames(con, level: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """(values, accuracy, run info) of the level's run: stored, computed and stored, or kept in memory."""
     check_level(level)
-    version, cut = store.data_version(con), cutoff(con)
+    version, cut = store.data_version(con), calendar.calendar(con).cutoff
     rid = _cached_run(con, level, version, cut)
     memo = (_database(con), level, version, cut, ENGINE_VERSION)
     if rid is None and memo in _MEMORY:

@@ -20,9 +20,11 @@ import json
 
 import pandas as pd
 
+from analytics import calendar
 from analytics import contracts, fiscal
 from analytics.currencies import ISO_4217
-from analytics.forecast import committed, runs, yearend
+from analytics.forecast.levels import LEVELS, check_level
+from analytics.forecast import committed, yearend
 
 EMPTY = {"budget_cuts": [], "cancel_contracts": [], "new_contracts": [], "renewal_uplift_pct": 0.0, "fx_changes": []}
 
@@ -110,7 +112,7 @@ def payments(con, *, start: dt.date, end: dt.date, spec: dict) -> pd.DataFrame:
         stop = dt.date.fromisoformat(cancel["from_date"])
         base = base[~((base["contract_id"] == cancel["contract_id"]) & (base["payment_date"] >= stop))]
     if spec["renewal_uplift_pct"] and not base.empty:
-        current = contracts.register(con, on=runs.cutoff(con)).set_index("contract_id")["current_term"]
+        current = contracts.register(con, on=calendar.calendar(con).cutoff).set_index("contract_id")["current_term"]
         future = base["term_index"] > base["contract_id"].map(current).fillna(0)
         base = base.assign(amount=base["amount"].astype(float).where(
             ~future, base["amount"].astype(float) * (1 + spec["renewal_uplift_pct"] / 100)))
@@ -143,11 +145,11 @@ def fx_factors(con, *, level: str, spec: dict) -> pd.DataFrame:
     spec = normalize(spec)
     if not spec["fx_changes"]:
         return pd.DataFrame({"key": pd.Series(dtype=str), "factor": pd.Series(dtype=float)})
-    cut = runs.cutoff(con)
+    cut = calendar.calendar(con).cutoff
     sql = f"""
         with
         lines as (
-            select {runs.LEVELS[level]} as key, currency, amount_rc
+            select {LEVELS[level]} as key, currency, amount_rc
             from spend_rc
             where period < $cutoff and period >= $first
               and (contract_id is null or contract_id not in (select contract_id from contracts))
@@ -167,7 +169,7 @@ def fx_factors(con, *, level: str, spec: dict) -> pd.DataFrame:
 
 def landing(con, *, fiscal_year: int, level: str, spec: dict) -> pd.DataFrame:
     """The landing table (yearend.landing's columns) under the scenario."""
-    runs.check_level(level)
+    check_level(level)
     spec = normalize(spec)
     win = yearend.window(con, fiscal_year=fiscal_year)
     pays = payments(con, start=win.rest_start, end=win.last, spec=spec) if win.rest else None

@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from analytics import calendar
 from analytics import budget as budget_mod
 from analytics import fiscal, settings
+from analytics.forecast.levels import LEVELS, check_level
 from analytics.forecast import committed, engine, runs
 
 LANDING_COLUMNS = ["key", "actual_ytd", "committed_rest", "uncommitted_rest", "forecast_rest", "landing",
@@ -52,7 +54,7 @@ def window(con, *, fiscal_year: int) -> Window:
     """The fiscal year's months and the cut-off; a year beyond the stored forecast is refused."""
     start_month = settings.get(con, "fiscal_year_start_month")
     months = fiscal.months(fiscal_year, start_month)
-    cut = runs.cutoff(con)
+    cut = calendar.calendar(con).cutoff
     reach = fiscal.add_months(cut, runs.horizon(con) - 1)
     if months[-1] > reach:
         raise ValueError(f"{fiscal.label(fiscal_year, start_month)} ends after the forecast horizon "
@@ -63,7 +65,7 @@ def window(con, *, fiscal_year: int) -> Window:
 def actuals(con, *, level: str, win: Window) -> pd.DataFrame:
     """One row per key: all spend (committed or not) in the year's complete months."""
     sql = f"""
-        select {runs.LEVELS[level]} as key, sum(amount_rc) as actual_ytd
+        select {LEVELS[level]} as key, sum(amount_rc) as actual_ytd
         from spend_rc
         where period >= $first and period < $cutoff and period <= $last
         group by key
@@ -174,7 +176,7 @@ def landing(con, *, fiscal_year: int, level: str = "total", budget_version: str 
     All amounts in the reporting currency; budget is NaN at vendor level (budgets are per cost center
     and category).
     """
-    runs.check_level(level)
+    check_level(level)
     win = window(con, fiscal_year=fiscal_year)
     return combine_parts(con, level=level, win=win, commit=committed_rest(con, level=level, win=win),
                          unc=uncommitted_rest(con, level=level, win=win),
@@ -199,10 +201,10 @@ def fan(con, *, fiscal_year: int, level: str = "total", key: str = "Total") -> p
     Columns: period, actual (all spend, complete months), committed, uncommitted (forecast), forecast
     (committed + uncommitted), lo80, hi80, lo95, hi95 (bands around forecast), budget (per month).
     """
-    runs.check_level(level)
+    check_level(level)
     win = window(con, fiscal_year=fiscal_year)
     first = fiscal.add_months(win.first, -12)
-    expr = runs.LEVELS[level]
+    expr = LEVELS[level]
     # expr comes from the fixed LEVELS map; the key is bound
     actual_sql = f"""
         select period, sum(amount_rc) as actual from spend_rc

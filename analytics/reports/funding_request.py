@@ -10,8 +10,9 @@ import json
 
 import pandas as pd
 
+from analytics import calendar
 from analytics import fiscal, settings
-from analytics.forecast import runs, scenarios
+from analytics.forecast import scenarios
 from analytics.reports import xlsx
 
 MONEY = "#,##0.00"
@@ -43,7 +44,7 @@ def funding_request(con, *, fiscal_year: int, lines: pd.DataFrame, spec_json: st
         ("Fiscal year", fiscal.label(fiscal_year, start_month)),
         ("Budget version", version or "(not saved)"),
         ("Currency", f"{currency} (contract payments in other currencies at the latest known monthly rate)"),
-        ("Forecast cut-off", f"{runs.cutoff(con):%Y-%m}: months from then on are forecast"),
+        ("Forecast cut-off", f"{calendar.calendar(con).cutoff:%Y-%m}: months from then on are forecast"),
         ("committed", "Contract payments due in the year (billing frequency, auto-renewal terms included), split "
                       "over cost centers and categories by each contract's billing history"),
         ("forecast", "Statistical forecast of spend not billed under a contract (model chosen per cost center by "

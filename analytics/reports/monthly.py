@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics import calendar
 from analytics import budget, overview, settings, variance
 from analytics.reports import xlsx
 
@@ -33,8 +34,8 @@ class Context:
         self.through = through
         self.version = version or budget.default_version(con)
         if self.version not in budget.version_names(con):
-            raise budget.PeriodError(f"no budget version {self.version!r}")
-        self.window = budget.window(con, year=year, through=through)
+            raise calendar.PeriodError(f"no budget version {self.version!r}")
+        self.window = calendar.window(con, year=year, through=through)
         self.currency = settings.get(con, "reporting_currency")
         self.company = settings.get(con, "company_name")
 
@@ -45,10 +46,10 @@ class Context:
 
 def build(con, *, period: str, version: str | None = None):
     """The monthly pack for month `period` ('YYYY-MM', a closed month) as an openpyxl Workbook."""
-    year = budget.year_of(con, period)
+    year = calendar.year_of(con, period)
     ctx = Context(con, year=year, through=period, version=version)
     wb = xlsx.new_workbook()
-    month = budget.parse_period(period)
+    month = calendar.parse_period(period)
     summary_sheet(wb, ctx, title=f"Monthly IT budget report – {month:%B %Y}", month=period)
     monthly_sheet(wb, ctx)
     bva_sheet(wb, ctx, "By cost center", ("cost_center",))
