@@ -37,6 +37,20 @@ def positive_int(text: str) -> int:
     return int(text)
 
 
+# commands that change data or settings: the jobs (analytics.jobs) refresh derived results after them
+WRITING_COMMANDS = {"import", "undo", "demo", "settings"}
+
+
+def refresh_after(args) -> None:
+    """Bring the stored results (forecast, audit, scorecards) up to the data version a command left."""
+    from analytics import jobs  # heavy (forecast models): only for the commands that write
+    con = store.connect(args.db)
+    try:
+        jobs.refresh(con)
+    finally:
+        con.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -44,7 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        if code == 0 and args.command in WRITING_COMMANDS and getattr(args, "db", "") != ":memory:":
+            refresh_after(args)
+        return code
     except store.StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from analytics import demo, store
+from analytics import demo, jobs, store
 
 DEMO_AS_OF = dt.date(2026, 11, 15)
 DEMO_SEED = 7
@@ -25,6 +25,7 @@ def demo_build(tmp_path_factory):
     con = store.connect(path)
     try:
         result = demo.build(con, as_of=DEMO_AS_OF, seed=DEMO_SEED, scale=1)
+        jobs.refresh(con)  # as the demo command does: stored results for the demo's data version
         con.execute("checkpoint")
     finally:
         con.close()

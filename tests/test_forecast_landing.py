@@ -90,11 +90,33 @@ def test_committed_spend_is_allocated_by_the_contract_billing_history(fc_con):
     assert result.loc["Ops", "committed_rest"] == pytest.approx(0.0)
 
 
-def test_forecast_is_stored_and_reused_until_the_data_changes(fc_con):
-    first = runs.run_id(fc_con, level="total")
-    assert runs.run_id(fc_con, level="total") == first
+def _stored_runs(con) -> list:
+    return con.execute("select level, data_version from forecast_runs order by level").fetchall()
+
+
+def test_reading_a_forecast_never_stores_one(fc_con):
+    landing_mod.landing(fc_con, fiscal_year=2026, level="total")
+    assert _stored_runs(fc_con) == []
+
+
+def test_the_job_stores_every_level_once_per_data_version(fc_con):
+    assert runs.refresh(fc_con) is True
+    version = store.data_version(fc_con)
+    assert _stored_runs(fc_con) == [(level, version) for level in sorted(runs.LEVELS)]
+    assert runs.refresh(fc_con) is False          # current: nothing to compute
     settings.set_value(fc_con, "company_name", "Acme")
-    assert runs.run_id(fc_con, level="total") != first
+    assert runs.is_current(fc_con) is False
+    assert runs.refresh(fc_con) is True
+    assert {v for _, v in _stored_runs(fc_con)} == {store.data_version(fc_con)}
+
+
+@pytest.mark.parametrize("level", ["cost_center", "category", "vendor"])
+def test_every_level_adds_up_to_the_total_landing_to_the_cent(fc_con, level):
+    runs.refresh(fc_con)
+    total = landing_mod.landing(fc_con, fiscal_year=2026, level="total").iloc[0]
+    rows = landing_mod.landing(fc_con, fiscal_year=2026, level=level)
+    for column in ("actual_ytd", "committed_rest", "uncommitted_rest", "landing"):
+        assert round(rows[column].sum(), 2) == round(total[column], 2), column
 
 
 def test_vendor_level_has_no_budget_and_no_overrun_probability(fc_con):

@@ -14,7 +14,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from analytics import fiscal, overview, settings, store
+from analytics import fiscal, jobs, overview, settings, store
 from analytics.reports import xlsx
 
 # one colour per meaning, on every page and chart
@@ -66,7 +66,11 @@ def call(func, **kwargs):
 
 
 def after_write() -> None:
-    """Forget cached results after the app changed data or settings."""
+    """After the app changed data or settings: run the jobs (forecast, audit, scorecards) for the new data
+    version, then forget cached results."""
+    with st.spinner("Updating the forecast, audit and scorecards for the new data…"):
+        with cursor() as cur:
+            jobs.refresh(cur)
     st.cache_data.clear()
 
 

@@ -1,22 +1,23 @@
-"""Forecast runs: the engine's output per level, computed once per data version and kept in the database.
+"""Forecast runs: the engine's output per level, reconciled across levels, computed by a job once per
+data version (refresh, called by analytics.jobs after every write) and read by pages and reports.
 
 Uncommitted history (what the engine forecasts) = actual spend minus the register's scheduled contract
-payments, per key and month in the reporting currency, before the cut-off month (the as-of month:
-months before it are complete actuals, the as-of month and later are forecast). See history().
+payments, per key and month in the reporting currency, before the cut-off month (analytics.calendar: the
+month after the closed books; closed months are actuals, the cut-off month and later are forecast).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 
-import duckdb
 import pandas as pd
 
 from analytics import calendar, fiscal, settings, store
-from analytics.forecast import committed, engine
+from analytics.forecast import committed, engine, reconcile
 from analytics.forecast.levels import LEVELS, check_level
 
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"  # 3: levels reconciled to the total
 HISTORY_MONTHS = 60
 
 SPEND_SQL = """
@@ -84,70 +85,75 @@ def _cached_run(con, level: str, version: int, cut: dt.date) -> int | None:
     return row[0] if row and row[0] is not None else None
 
 
-def compute(con, *, level: str) -> tuple[engine.EngineResult, float]:
-    """Run the engine on a level's uncommitted history (no caching); returns (result, seconds)."""
-    began = time.perf_counter()
-    hist = history(con, level=level).rename(columns={"key": "series_id"})
+def compute(con) -> dict[str, tuple[engine.EngineResult, float]]:
+    """Run the engine on every level's uncommitted history and reconcile the levels to the total
+    (analytics.forecast.reconcile); nothing is stored. {level: (result, seconds)}."""
     end = pd.Timestamp(fiscal.add_months(calendar.calendar(con).cutoff, -1))
-    result = engine.forecast(hist, horizon=horizon(con), end=end)
-    return result, time.perf_counter() - began
+    months = horizon(con)
+    results = {}
+    for level in LEVELS:
+        began = time.perf_counter()
+        hist = history(con, level=level).rename(columns={"key": "series_id"})
+        results[level] = (engine.forecast(hist, horizon=months, end=end), time.perf_counter() - began)
+    forecasts = reconcile.reconcile({level: r.forecasts for level, (r, _) in results.items()})
+    return {level: (dataclasses.replace(r, forecasts=forecasts[level]), s) for level, (r, s) in results.items()}
 
 
-def run_id(con, *, level: str) -> int:
-    """The stored run for the level at the current data version, computed and stored when missing."""
-    check_level(level)
+def is_current(con) -> bool:
+    """Whether every level has a stored run for the current data version, cut-off and engine."""
     version, cut = store.data_version(con), calendar.calendar(con).cutoff
-    found = _cached_run(con, level, version, cut)
-    if found is not None:
-        return found
-    result, seconds = compute(con, level=level)
-    try:
-        return _save(con, level, version, cut, result, seconds)
-    except duckdb.Error:
-        # another session stored it first (or the database is read-only): use theirs if any
-        found = _cached_run(con, level, version, cut)
-        if found is None:
-            raise
-        return found
+    return all(_cached_run(con, level, version, cut) is not None for level in LEVELS)
 
 
-def _save(con, level, version, cut, result: engine.EngineResult, seconds: float) -> int:
-    """Store a run, replacing older runs of the level; does not change the data version."""
-    values = result.forecasts.rename(columns={"series_id": "key"})[
-        ["key", "period", "forecast", "lo80", "hi80", "lo95", "hi95", "model"]]
-    accuracy = result.accuracy.rename(columns={"series_id": "key"})
+def refresh(con) -> bool:
+    """The forecast job: compute and store every level's reconciled run for the current data version,
+    unless stored already. Run after a write (analytics.jobs), never by a page. True when it computed."""
+    if is_current(con):
+        return False
+    version, cut = store.data_version(con), calendar.calendar(con).cutoff
+    computed = compute(con)
     con.execute("begin transaction")
     try:
-        stale = "(select run_id from forecast_runs where level = ?)"
-        con.execute("delete from forecast_values where run_id in " + stale, [level])
-        con.execute("delete from forecast_accuracy where run_id in " + stale, [level])
-        con.execute("delete from forecast_runs where level = ?", [level])
-        rid = con.execute(
-            "insert into forecast_runs (level, data_version, cutoff, horizon, engine_version, k80, k95, n_series, "
-            "seconds, computed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) returning run_id",
-            [level, version, cut, horizon(con), ENGINE_VERSION, result.calibration["k80"],
-             result.calibration["k95"], len(accuracy), seconds]).fetchone()[0]
-        con.register("fc_values_in", values)
-        con.register("fc_accuracy_in", accuracy)
-        con.execute("insert into forecast_values select ?, key, cast(period as date), forecast, lo80, hi80, lo95, hi95, "
-                    "model from fc_values_in", [rid])
-        con.execute("insert into forecast_accuracy select ?, key, n_months, model, reason, mase, smape, bias, "
-                    "coverage80, coverage95, snaive_mase, snaive_smape, snaive_bias, n_holdout from fc_accuracy_in",
-                    [rid])
+        for level, (result, seconds) in computed.items():
+            _save(con, level, version, cut, result, seconds)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+    return True
+
+
+def _save(con, level, version, cut, result: engine.EngineResult, seconds: float) -> int:
+    """Store a run inside the caller's transaction, replacing older runs of the level; the data version
+    does not change (a forecast is derived from the data, it is not data)."""
+    values = result.forecasts.rename(columns={"series_id": "key"})[
+        ["key", "period", "forecast", "lo80", "hi80", "lo95", "hi95", "model"]]
+    accuracy = result.accuracy.rename(columns={"series_id": "key"})
+    stale = "(select run_id from forecast_runs where level = ?)"
+    con.execute("delete from forecast_values where run_id in " + stale, [level])
+    con.execute("delete from forecast_accuracy where run_id in " + stale, [level])
+    con.execute("delete from forecast_runs where level = ?", [level])
+    rid = con.execute(
+        "insert into forecast_runs (level, data_version, cutoff, horizon, engine_version, k80, k95, n_series, "
+        "seconds, computed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) returning run_id",
+        [level, version, cut, horizon(con), ENGINE_VERSION, result.calibration["k80"],
+         result.calibration["k95"], len(accuracy), seconds]).fetchone()[0]
+    con.register("fc_values_in", values)
+    con.register("fc_accuracy_in", accuracy)
+    try:
+        con.execute("insert into forecast_values select ?, key, cast(period as date), forecast, lo80, hi80, lo95, "
+                    "hi95, model from fc_values_in", [rid])
+        con.execute("insert into forecast_accuracy select ?, key, n_months, model, reason, mase, smape, bias, "
+                    "coverage80, coverage95, snaive_mase, snaive_smape, snaive_bias, n_holdout from fc_accuracy_in",
+                    [rid])
     finally:
-        for name in ("fc_values_in", "fc_accuracy_in"):
-            try:
-                con.unregister(name)
-            except duckdb.Error:
-                pass
+        con.unregister("fc_values_in")
+        con.unregister("fc_accuracy_in")
     return rid
 
 
-# runs computed on a read-only connection, where they cannot be stored: (database, level, version, cut-off) -> frames
+# runs computed where none is stored (a database written outside the app and CLI, or read-only):
+# (database, version, cut-off, engine) -> {level: frames}; never written to the database
 _MEMORY: dict = {}
 
 
@@ -156,23 +162,17 @@ def _database(con) -> str:
 
 
 def _frames(con, level: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """(values, accuracy, run info) of the level's run: stored, computed and stored, or kept in memory."""
+    """(values, accuracy, run info) of the level's stored run, or of a run computed in memory when none
+    is stored for the current data version. Reading never writes."""
     check_level(level)
     version, cut = store.data_version(con), calendar.calendar(con).cutoff
     rid = _cached_run(con, level, version, cut)
-    memo = (_database(con), level, version, cut, ENGINE_VERSION)
-    if rid is None and memo in _MEMORY:
-        return _MEMORY[memo]
     if rid is None:
-        result, seconds = compute(con, level=level)
-        try:
-            rid = _save(con, level, version, cut, result, seconds)
-        except duckdb.Error:
-            rid = _cached_run(con, level, version, cut)
-            if rid is None:   # read-only database: keep the run in memory for this process
-                _MEMORY.clear()
-                _MEMORY[memo] = _in_memory(result, seconds, level, version, cut)
-                return _MEMORY[memo]
+        memo = (_database(con), version, cut, ENGINE_VERSION)
+        if memo not in _MEMORY:
+            _MEMORY.clear()
+            _MEMORY[memo] = {lv: _in_memory(r, s, lv, version, cut) for lv, (r, s) in compute(con).items()}
+        return _MEMORY[memo][level]
     values_ = con.execute("select key, period, forecast, lo80, hi80, lo95, hi95, model from forecast_values "
                           "where run_id = ? order by key, period", [rid]).df()
     accuracy_ = con.execute("select * exclude (run_id) from forecast_accuracy where run_id = ? order by key",
