@@ -6,13 +6,24 @@ STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 DB := $(or $(OUTLAY_DB),data/outlay.duckdb)
 PORT ?= 8501
 
-.PHONY: run test setup db bench clean
+.PHONY: run test test-fast test-pages lint setup db bench clean
 
 run: setup db
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-test: setup db
+# the whole suite: unit, metric cross-checks, every page (AppTest) and the browser tests
+test: setup db lint
 	$(PY) -m pytest
+
+# the fast tier: unit tests and metric cross-checks (no pages, no browser), under two minutes
+test-fast: setup
+	$(PY) -m pytest -m "not apptest and not browser" -q
+
+test-pages: setup
+	$(PY) -m pytest -m "apptest or browser"
+
+lint: setup
+	$(VENV)/bin/ruff check .
 
 setup: $(STAMP)
 

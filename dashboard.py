@@ -5,9 +5,6 @@ import streamlit as st
 
 from views.navigation import PAGES
 
-ROOT = Path(__file__).resolve().parent
-
 st.set_page_config(page_title="Outlay", page_icon=":material/savings:", layout="wide")
-pages = [st.Page(path, title=title, icon=icon, url_path=Path(path).stem)
-         for path, title, icon in PAGES if (ROOT / path).exists()]
+pages = [st.Page(path, title=title, icon=icon, url_path=Path(path).stem) for path, title, icon in PAGES]
 st.navigation(pages).run()

@@ -8,7 +8,7 @@ Conventions every function here follows:
   is left out of the sums and counted in `fx_missing_lines` (never converted at 1);
 - budgets are not set per vendor: with a vendor filter the budget columns are NaN;
 - a budget version other than 'original' may revise only some lines: the lines it does not
-  revise stay as in the original (see lines_in_force).
+  revise stay as in the original (the budget_in_force macro, migration 010_books.sql).
 """
 from __future__ import annotations
 
@@ -18,12 +18,8 @@ import pandas as pd
 
 from analytics import calendar, fiscal, settings
 
-# the only column expressions a caller can group or filter by (never user text in SQL)
-SPEND_DIMS = {"cost_center": "cost_center", "category": "category", "project": "project",
-              "vendor": "vendor", "capex_opex": "coalesce(capex_opex, 'opex')",
-              "period": "cast(date_trunc('month', date) as date)"}
-BUDGET_DIMS = {"cost_center": "cost_center", "category": "category", "project": "project", "period": "period"}
-FILTERS = ("cost_center", "category", "vendor", "project")
+# the dimensions budgets are set by (a breakdown by anything else, or a vendor filter, has no budget)
+BUDGET_DIMS = ("cost_center", "category", "project", "period")
 
 # column headings for people (pages and report packs show these instead of the column names)
 LABELS = {
@@ -49,112 +45,13 @@ def default_version(con) -> str:
     return row[0] if row else "original"
 
 
-def lines_in_force(source: str = "budget_rc") -> str:
-    """A subquery for the budget lines in force for version $version: its own lines and, for a
-    version other than 'original', the original's lines for every month x line it does not revise
-    (a reforecast may revise only some lines). Each row keeps the version it comes from."""
-    if source not in ("budget", "budget_rc"):
-        raise ValueError(source)
-    return f"""(
-    select b.* from {source} b where b.version = $version
-    union all
-    select o.* from {source} o
-    where $version <> 'original' and o.version = 'original'
-        and not exists (
-            select 1 from budget r
-            where r.version = $version and r.period = o.period and r.cost_center = o.cost_center
-                and r.category = o.category and r.project is not distinct from o.project
-        )
-)"""
-
-
-def where_clause(filters: dict, dims: dict, prefix: str) -> tuple[str, dict]:
-    """` and col = $prefix_name ...` for the filters set, with their bound parameters."""
-    parts, params = [], {}
-    for name in FILTERS:
-        value = filters.get(name)
-        if value is None or value == "":
-            continue
-        parts.append(f" and {dims[name]} = ${prefix}_{name}")
-        params[f"{prefix}_{name}"] = value
-    return "".join(parts), params
-
-
-# Spend summed per month and currency first, then converted: sum(amount) x rate equals
-# sum(amount x rate) exactly in DECIMAL arithmetic, and 1M lines need no per-line fx join.
-# The rate rule is the one of the spend_rc view (reporting currency: 1; else fx_rc; else NULL).
-SPEND_BY_MONTH_CTES = """
-reporting as (
-    select coalesce(max(case when name = 'reporting_currency' then value end),
-                    max(case when name = 'base_currency' then value end), 'USD') as currency
-    from settings
-),
-spend_by_month as (
-    select {keys}cast(date_trunc('month', date) as date) as month_, currency,
-        sum(cast(amount as decimal(38, 4))) filter (where date <= $ytd_last) as amount_ytd,
-        sum(cast(amount as decimal(38, 4))) as amount_to_date,
-        count(*) as lines
-    from spend
-    where date between $first and $as_of {where}
-    group by all
-),
-spend_converted as (
-    select s.*, case when s.currency = r.currency then cast(1 as decimal(18, 10)) else f.rate end as rate
-    from spend_by_month s
-    cross join reporting r
-    left join fx_rc f on f.period = s.month_ and f.currency = s.currency
-),"""
-
-
-def _bva_sql(dims: tuple[str, ...], spend_where: str, budget_where: str, with_budget: bool, totals: bool) -> str:
-    spend_keys = [f"{SPEND_DIMS[d]} as {d}" for d in dims]
-    budget_keys = [f"{BUDGET_DIMS[d]} as {d}" for d in dims] if with_budget else []
-    join_on = " and ".join(f"a.{d} is not distinct from p.{d}" for d in dims) or "true"
-    keys = [f"coalesce(a.{d}, p.{d}) as {d}" for d in dims]
-    plan_filter = "true" if with_budget else "false"
-    group = ", ".join(dims)
-    grouping = f"group by grouping sets (({group}), ())" if totals and dims else (f"group by {group}" if dims else "")
-    is_total = f"grouping({dims[0]}) = 1" if totals and dims else "false"
-    return f"""
-with
-{SPEND_BY_MONTH_CTES.format(keys=''.join(k + ', ' for k in spend_keys), where=spend_where)}
-actual as (
-    select {', '.join(list(dims) + [''])}
-        sum(amount_ytd * rate) as actual_ytd,
-        sum(amount_to_date * rate) as actual_to_date,
-        sum(lines) filter (where rate is null) as fx_missing_lines
-    from spend_converted
-    group by all
-),
-plan as (
-    select {', '.join((budget_keys or [f'null as {d}' for d in dims]) + [''])}
-        sum(amount_rc) filter (where period <= $ytd_last) as budget_ytd,
-        sum(amount_rc) as budget_year,
-        count(*) filter (where is_fx_missing) as budget_fx_missing_lines
-    from {lines_in_force()} as lines
-    where {plan_filter} and period between $first and $last {budget_where}
-    group by all
-),
-joined as (
-    select {', '.join(keys + [''])}
-        a.actual_ytd, a.actual_to_date, a.fx_missing_lines,
-        p.budget_ytd, p.budget_year, p.budget_fx_missing_lines
-    from actual a
-    full outer join plan p on {join_on}
-),
-final as (
-    select {', '.join(list(dims) + [''])}
-        {is_total} as is_total,
-        coalesce(sum(actual_ytd), 0) as actual_ytd,
-        coalesce(sum(actual_to_date), 0) as actual_to_date,
-        coalesce(sum(budget_ytd), 0) as budget_ytd,
-        coalesce(sum(budget_year), 0) as budget_year,
-        cast(coalesce(sum(fx_missing_lines), 0) as bigint) as fx_missing_lines,
-        cast(coalesce(sum(budget_fx_missing_lines), 0) as bigint) as budget_fx_missing_lines
-    from joined
-    {grouping}
-)
-select * from final
+# budget_vs_actual_rc (migration 010_books.sql) holds the SQL; a caller's dimension is mapped through this
+# fixed dict to a spend_keyed / budget_in_force column name, bound as a parameter (never user text in SQL)
+KEY_COLUMNS = {"cost_center": "cost_center", "category": "category", "project": "project", "vendor": "vendor",
+               "capex_opex": "capex_opex_kind", "period": "period"}
+BVA_SQL = """
+select * from budget_vs_actual_rc($k1, $k2, $k3, $k4, $version, $first, $last, $as_of, $ytd_last,
+                                  $cost_center, $category, $vendor, $project, $with_budget)
 """
 
 
@@ -162,23 +59,28 @@ def budget_vs_actual(con, *, year: int, by: tuple[str, ...] | list[str] = ("cost
                      version: str | None = None, cost_center: str | None = None, category: str | None = None,
                      vendor: str | None = None, project: str | None = None, totals: bool = True,
                      through: str | None = None) -> pd.DataFrame:
-    """One row per value of `by` (plus a total row when `totals`): actual and budget YTD, variance,
-    variance %, full-year budget, run-rate (YTD average x 12), actual to date, fx-missing line counts."""
+    """One row per value of `by` (at most four dimensions; plus a total row when `totals`): actual and budget
+    YTD, variance, variance %, full-year budget, run-rate (YTD average x 12), actual to date, fx-missing
+    line counts."""
     by = tuple(by)
     for d in by:
-        if d not in SPEND_DIMS:
-            raise ValueError(f"cannot group by {d!r}; choose from {', '.join(SPEND_DIMS)}")
+        if d not in KEY_COLUMNS:
+            raise ValueError(f"cannot group by {d!r}; choose from {', '.join(KEY_COLUMNS)}")
+    if len(by) > 4:
+        raise ValueError("budget vs actual groups by at most four dimensions")
     win = calendar.window(con, year=year, through=through)
-    version = version or default_version(con)
-    filters = {"cost_center": cost_center, "category": category, "vendor": vendor, "project": project}
+    keys = [KEY_COLUMNS[d] for d in by] + ["total"] * (4 - len(by))
     with_budget = vendor in (None, "") and all(d in BUDGET_DIMS for d in by)
-    spend_where, params = where_clause(filters, SPEND_DIMS, "s")
-    budget_where, budget_params = where_clause({k: v for k, v in filters.items() if k != "vendor"}, BUDGET_DIMS, "b")
-    params.update(budget_params)
-    params.update({"first": win.first, "last": win.last, "ytd_last": win.ytd_last_day, "version": version,
-                   "as_of": win.actual_last})
-    sql = _bva_sql(by, spend_where, budget_where, with_budget, totals)
-    frame = con.execute(sql, params).df()
+    params = {"k1": keys[0], "k2": keys[1], "k3": keys[2], "k4": keys[3], "version": version or default_version(con), "first": win.first,
+              "last": win.last, "as_of": win.actual_last, "ytd_last": win.ytd_last_day,
+              "cost_center": cost_center or None, "category": category or None, "vendor": vendor or None,
+              "project": project or None, "with_budget": with_budget}
+    frame = con.execute(BVA_SQL, params).df()
+    if not by:
+        frame = frame[frame["is_total"]].assign(is_total=False)
+    elif not totals:
+        frame = frame[~frame["is_total"]]
+    frame = frame.rename(columns={f"key{i + 1}": d for i, d in enumerate(by)})
     return _add_variance(frame, by, win, with_budget)
 
 
@@ -277,7 +179,9 @@ select
     invoice_id, contract_id, description, coalesce(capex_opex, 'opex') as capex_opex, project,
     batch_id, row_no
 from spend_rc
-where date between $first and $last {where}
+where date between $first and $last
+    and ($cost_center is null or cost_center = $cost_center) and ($category is null or category = $category)
+    and ($vendor is null or vendor = $vendor) and ($project is null or project = $project)
 order by date, vendor, row_no
 limit $limit
 """
@@ -295,10 +199,9 @@ def spend_lines(con, *, year: int, period: str | None = None, cost_center: str |
         last = fiscal.add_months(first, 1) - dt.timedelta(days=1)
     else:
         first, last = win.first, win.ytd_last_day
-    where, params = where_clause({"cost_center": cost_center, "category": category, "vendor": vendor,
-                            "project": project}, SPEND_DIMS, "s")
-    params.update({"first": first, "last": last, "limit": limit})
-    return con.execute(SPEND_LINES_SQL.format(where=where), params).df()
+    params = {"first": first, "last": last, "limit": limit, "cost_center": cost_center or None,
+              "category": category or None, "vendor": vendor or None, "project": project or None}
+    return con.execute(SPEND_LINES_SQL, params).df()
 
 
 VERSIONS_SQL = """
@@ -330,27 +233,11 @@ def version_names(con) -> list[str]:
     return versions(con)["version"].tolist()
 
 
-ALL_VERSIONS_YEAR_SQL = """
-with
-versions as (select distinct version from budget),
-own as (
-    select b.version as in_version, b.* from budget_rc b where b.period between $first and $last
-),
-from_original as (
-    select v.version as in_version, o.*
-    from versions v
-    join budget_rc o on o.version = 'original' and v.version <> 'original'
-    where o.period between $first and $last
-        and not exists (
-            select 1 from budget r
-            where r.version = v.version and r.period = o.period and r.cost_center = o.cost_center
-                and r.category = o.category and r.project is not distinct from o.project
-        )
-),
-lines as (select * from own union all select * from from_original)
-select {by} as {alias}, in_version as version, sum(amount_rc) as budget_year
-from lines
-where true {where}
+VERSION_YEAR_SQL = """
+select columns($by) as key, sum(amount_rc) as budget_year
+from budget_in_force($version)
+where period between $first and $last
+    and ($cost_center is null or cost_center = $cost_center) and ($category is null or category = $category)
 group by all
 """
 
@@ -358,13 +245,14 @@ group by all
 def versions_compare(con, *, year: int, by: str = "cost_center", cost_center: str | None = None,
                      category: str | None = None) -> pd.DataFrame:
     """One row per `by` value (and Total): the full-year budget of every version side by side (each
-    version's lines in force, see lines_in_force), the actual YTD and the run-rate."""
+    version's lines in force, see budget_in_force in 010_books.sql), the actual YTD and the run-rate."""
     if by not in ("cost_center", "category", "project"):
         raise ValueError(f"cannot compare versions by {by!r}")
     win = calendar.window(con, year=year)
-    where, params = where_clause({"cost_center": cost_center, "category": category}, BUDGET_DIMS, "b")
-    params.update({"first": win.first, "last": win.last})
-    long = con.execute(ALL_VERSIONS_YEAR_SQL.format(by=BUDGET_DIMS[by], alias=by, where=where), params).df()
+    params = {"by": by, "first": win.first, "last": win.last, "cost_center": cost_center or None,
+              "category": category or None}
+    long = pd.concat([con.execute(VERSION_YEAR_SQL, {**params, "version": v}).df().assign(version=v)
+                      for v in version_names(con)], ignore_index=True).rename(columns={"key": by})
     names = [v for v in version_names(con) if v in set(long["version"])]
     wide = long.pivot_table(index=by, columns="version", values="budget_year", aggfunc="sum").reindex(columns=names)
     actual = budget_vs_actual(con, year=year, by=(by,), cost_center=cost_center, category=category, totals=False)
@@ -446,8 +334,9 @@ PROJECTS_SQL = """
 with
 plan as (
     select project, sum(amount_rc) as budget, count(*) filter (where is_fx_missing) as budget_fx_missing_lines
-    from {lines} as lines
-    where project is not null {budget_where}
+    from budget_in_force($version)
+    where project is not null
+        and ($cost_center is null or cost_center = $cost_center) and ($category is null or category = $category)
     group by project
 ),
 spent as (
@@ -455,7 +344,8 @@ spent as (
         sum(amount_rc) filter (where date between $burn_first and $burn_last) as burn_window,
         count(*) filter (where is_fx_missing) as fx_missing_lines
     from spend_rc
-    where project is not null and date <= $burn_last {spend_where}
+    where project is not null and date <= $burn_last
+        and ($cost_center is null or cost_center = $cost_center) and ($category is null or category = $category)
     group by project
 ),
 final as (
@@ -479,13 +369,9 @@ def projects(con, *, version: str | None = None, cost_center: str | None = None,
     closed = calendar.calendar(con).closed_through
     burn_first = fiscal.add_months(closed, 1 - burn_months)
     burn_last = fiscal.add_months(closed, 1) - dt.timedelta(days=1)
-    spend_where, params = where_clause({"cost_center": cost_center, "category": category}, SPEND_DIMS, "s")
-    budget_where, budget_params = where_clause({"cost_center": cost_center, "category": category}, BUDGET_DIMS, "b")
-    params.update(budget_params)
-    params.update({"version": version or default_version(con), "burn_first": burn_first, "burn_last": burn_last,
-                   "burn_months": burn_months})
-    sql = PROJECTS_SQL.format(spend_where=spend_where, budget_where=budget_where, lines=lines_in_force())
-    return con.execute(sql, params).df()
+    params = {"version": version or default_version(con), "burn_first": burn_first, "burn_last": burn_last,
+              "burn_months": burn_months, "cost_center": cost_center or None, "category": category or None}
+    return con.execute(PROJECTS_SQL, params).df()
 
 
 def bench_cases(con) -> list[tuple[str, object]]:

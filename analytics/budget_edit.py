@@ -14,7 +14,7 @@ import json
 import pandas as pd
 
 from analytics import calendar
-from analytics import budget, store
+from analytics import store
 from analytics.currencies import ISO_4217
 
 KEYS = ["cost_center", "category", "project", "currency"]
@@ -27,8 +27,9 @@ class BudgetEditError(ValueError):
 EDIT_GRID_SQL = """
 select cost_center, category, coalesce(project, '') as project, currency, strftime(period, '%Y-%m') as period,
     sum(amount) as amount
-from {lines} as lines
-where period between $first and $last {where}
+from budget_in_force($version)
+where period between $first and $last
+    and ($cost_center is null or cost_center = $cost_center) and ($category is null or category = $category)
 group by all
 """
 
@@ -39,9 +40,9 @@ def edit_grid(con, *, year: int, version: str, cost_center: str | None = None,
     of the fiscal year: amounts in the line's own currency (0 where the version has no line)."""
     win = calendar.window(con, year=year)
     months = [m.strftime("%Y-%m") for m in win.months]
-    where, params = budget.where_clause({"cost_center": cost_center, "category": category}, budget.BUDGET_DIMS, "b")
-    params.update({"version": version, "first": win.first, "last": win.last})
-    long = con.execute(EDIT_GRID_SQL.format(where=where, lines=budget.lines_in_force("budget")), params).df()
+    params = {"version": version, "first": win.first, "last": win.last, "cost_center": cost_center or None,
+              "category": category or None}
+    long = con.execute(EDIT_GRID_SQL, params).df()
     if long.empty:
         return pd.DataFrame(columns=KEYS + months)
     wide = long.pivot_table(index=KEYS, columns="period", values="amount", aggfunc="sum")
@@ -109,7 +110,7 @@ COPY_SQL = """
 insert into budget
 select $batch, row_number() over (order by batch_id, row_no), period, cost_center, category, amount, currency,
     $name, project
-from {lines} as lines
+from budget_in_force($version)
 """
 
 
@@ -119,7 +120,7 @@ def _copy_base(con, base_version: str, name: str, sha: str, user: str | None) ->
         "insert into import_batches (dataset, file_name, sha256, row_count, imported_at, imported_by) "
         "values ('budget', ?, ?, 0, current_timestamp, ?) returning batch_id",
         [f"edited in app: {name} (from {base_version})", sha, user]).fetchone()[0]
-    con.execute(COPY_SQL.format(lines=budget.lines_in_force("budget")),
+    con.execute(COPY_SQL,
                 {"batch": batch_id, "name": name, "version": base_version})
     return batch_id
 

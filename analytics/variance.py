@@ -129,7 +129,8 @@ lines as (
         coalesce(sum(amount) filter (where period = $previous), 0) as amount_previous,
         coalesce(sum(amount) filter (where period = $current), 0) as amount_current
     from spend_rc
-    where currency <> $reporting and date between $first and $last {where}
+    where currency <> $reporting and date between $first and $last
+        and ($cost_center is null or cost_center = $cost_center)
     group by all
 ),
 final as (
@@ -157,10 +158,9 @@ def fx_volume(con, *, year: int, period: str | None = None, cost_center: str | N
         current = pd.Timestamp(period + "-01").date()
     previous = (pd.Timestamp(current) - pd.DateOffset(months=1)).date()
     last = (pd.Timestamp(current) + pd.DateOffset(months=1) - pd.Timedelta(days=1)).date()
-    where, params = budget.where_clause({"cost_center": cost_center}, budget.SPEND_DIMS, "s")
-    params.update({"reporting": settings.get(con, "reporting_currency"), "first": previous, "last": last,
-                   "previous": previous, "current": current})
-    frame = con.execute(FX_VOLUME_SQL.format(where=where), params).df()
+    params = {"reporting": settings.get(con, "reporting_currency"), "first": previous, "last": last,
+              "previous": previous, "current": current, "cost_center": cost_center or None}
+    frame = con.execute(FX_VOLUME_SQL, params).df()
     frame["volume_effect"] = (frame["amount_current"] - frame["amount_previous"]) * frame["rate_previous"]
     frame["fx_effect"] = frame["amount_current"] * (frame["rate_current"] - frame["rate_previous"])
     frame["change"] = frame["volume_effect"] + frame["fx_effect"]

@@ -15,6 +15,13 @@ import pytest
 from analytics import demo, jobs, store
 
 DEMO_AS_OF = dt.date(2026, 11, 15)
+
+
+def pytest_collection_modifyitems(items):
+    """Page modules (tests/test_*page*.py) are the AppTest tier: `make test-fast` leaves them out."""
+    for item in items:
+        if "page" in item.path.name:
+            item.add_marker(pytest.mark.apptest)
 DEMO_SEED = 7
 
 

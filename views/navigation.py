@@ -1,4 +1,4 @@
-"""The app's pages in menu order: (file, title, icon). A page joins the navigation once its file exists."""
+"""The app's pages in menu order: (file, title, icon)."""
 
 PAGES = [
     ("views/overview.py", "Overview", ":material/dashboard:"),

@@ -13,36 +13,51 @@ if common.empty_state(["spend"]):
 
 year = filters["year"]
 args = {"cost_center": filters["cost_center"], "category": filters["category"], "vendor": filters["vendor"]}
-kpi = common.cached(overview.kpis, year=year, **args)
-cur = kpi.currency
-def money(value, _currency=None):
-    return common.short_money(value, "").strip()
+ctx = common.cached(overview.context, year=year, **args)
+cur = ctx.currency
+tiles = {t.metric: t for t in common.cached(overview.tiles, year=year, **args)}
+
+st.caption(f"{ctx.window_label} · year to date = closed months ({ctx.ytd_label}) · budget version "
+           f"“{ctx.version}” · every tile is a metric: `python -m analytics metric --list`")
 
 
+def shown(tile) -> str:
+    if tile.value is None:
+        return "–"
+    if tile.unit == "ratio":
+        return f"{tile.value:.1%}"
+    if tile.unit == "count":
+        return f"{int(tile.value):,}"
+    return common.short_money(tile.value, "").strip()
 
-st.caption(f"{kpi.window_label} · year to date = closed months ({kpi.ytd_label}) · budget version "
-           f"“{kpi.version}”" + (" · budgets are not set per vendor" if filters["vendor"] else ""))
 
-tiles = st.columns(4)
-tiles[0].metric(f"YTD actual, {cur}", money(kpi.actual_ytd, cur), border=True,
-                help="Spend in the closed months of the fiscal year, in the reporting currency.")
-tiles[1].metric(f"YTD budget, {cur}", money(kpi.budget_ytd, cur), border=True)
-if kpi.variance is not None:
-    pct = f"{kpi.variance_pct:+.1%}" if kpi.variance_pct is not None else None
-    tiles[2].metric(f"Variance, {cur}", money(kpi.variance, cur), delta=pct, delta_color="inverse",
-                    border=True, help="Actual − budget. Positive: over budget (red). Negative: under budget (green).")
-else:
-    tiles[2].metric(f"Variance, {cur}", "–", border=True)
-tiles[3].metric(f"Full-year budget, {cur}", money(kpi.budget_year, cur), border=True)
+def draw(column, name: str, **extra) -> None:
+    tile = tiles[name]
+    label = tile.label + (f", {cur}" if tile.unit == "money" else "")
+    help_text = tile.help + (f"\n\n**{tile.scope.capitalize()}.**" if tile.scope else "")
+    column.metric(label, shown(tile), help=help_text, border=True, **extra)
+    if tile.scope:
+        column.caption(tile.scope.capitalize())
 
-extra = [(f"Run-rate, {cur}", money(kpi.run_rate, cur),
-          "YTD average × 12: what the year costs if every month costs the YTD average.")]
-extra += common.cached(overview.extra_tiles, year=year)
-for column, (label, value, help_text) in zip(st.columns(4), extra):
-    column.metric(label, value, help=help_text, border=True)
 
-if kpi.fx_missing_lines:
-    st.warning(f"{kpi.fx_missing_lines:,} spend line(s) this year have no fx rate for their month and are left "
+row = st.columns(4)
+draw(row[0], "ytd_actual")
+draw(row[1], "ytd_budget")
+pct = tiles["variance_pct"].value
+draw(row[2], "variance", delta=None if pct is None else f"{pct:+.1%}", delta_color="inverse")
+draw(row[3], "full_year_budget")
+row = st.columns(4)
+draw(row[0], "run_rate")
+draw(row[1], "landing")
+draw(row[2], "landing_p_overrun")
+draw(row[3], "cancel_by_due")
+row = st.columns(4)
+draw(row[0], "sla_attainment")
+draw(row[1], "credits_outstanding")
+draw(row[2], "audit_at_stake")
+
+if ctx.fx_missing_lines:
+    st.warning(f"{ctx.fx_missing_lines:,} spend line(s) this year have no fx rate for their month and are left "
                "out of the totals. Import the missing rates on the Data page (the Budget page lists them).")
 
 monthly = common.cached(budget.monthly, year=year, **args)

@@ -79,11 +79,11 @@ def budget_lines(con, *, win: Window, version: str | None = None) -> pd.DataFram
     """One row per cost center x category: the full-year budget in force for the version.
 
     Default version as on the Budget page ('original', else the first imported); a revised version
-    keeps the original's lines it does not revise (analytics.budget.lines_in_force).
+    keeps the original's lines it does not revise (the budget_in_force macro, migration 010_books.sql).
     """
-    sql = f"""
+    sql = """
         select cost_center, category, sum(amount_rc) as budget
-        from {budget_mod.lines_in_force("budget_rc")} b
+        from budget_in_force($version)
         where period >= $first and period <= $last
         group by cost_center, category
     """
@@ -228,7 +228,7 @@ def fan(con, *, fiscal_year: int, level: str = "total", key: str = "Total") -> p
     if level != "vendor":
         bexpr = "'Total'" if level == "total" else level
         budget_sql = f"""
-            select period, sum(amount_rc) as budget from {budget_mod.lines_in_force("budget_rc")} b
+            select period, sum(amount_rc) as budget from budget_in_force($version)
             where {bexpr} = $key and period >= $first and period <= $last
             group by period"""
         bud = con.execute(budget_sql, {"key": key, "version": budget_mod.default_version(con),

@@ -3,7 +3,7 @@
 Sheets: Summary (KPIs for the month, the year to date and the full year; headline sentences),
 Monthly (with a native chart), By cost center, By category, Cost center x category, Variance
 drivers, FX, Top vendors, and the sections other domains offer when present (Renewals, SLA,
-Audit findings, Forecast; see analytics.overview.OPTIONAL and docs/budget.md).
+Audit findings, Forecast from their own modules).
 Every figure is in the reporting currency; the year to date ends with the pack's month.
 """
 from __future__ import annotations
@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import calendar
-from analytics import budget, overview, settings, variance
+from analytics import audit, budget, contracts, overview, settings, sla, variance
+from analytics.forecast import yearend
 from analytics.reports import xlsx
 
 BVA_MONEY = ["actual_ytd", "budget_ytd", "variance", "budget_year", "run_rate"]
@@ -58,7 +59,7 @@ def build(con, *, period: str, version: str | None = None):
     drivers_sheet(wb, ctx)
     fx_sheet(wb, ctx, period=period)
     vendors_sheet(wb, ctx, limit=25)
-    notes = optional_sheets(wb, ctx)
+    notes = domain_sheets(wb, ctx)
     if notes:
         ws = wb["Summary"]
         row = ws.max_row + 2
@@ -194,34 +195,31 @@ def vendors_sheet(wb, ctx: Context, *, limit: int) -> None:
     xlsx.print_setup(ws, title_row=row)
 
 
-# (sheet name, OPTIONAL key, keyword arguments from the context)
-OPTIONAL_SHEETS = [
-    ("Renewals", "renewals", lambda ctx: {"within_days": 90, "on": ctx.window.actual_last}),
-    ("SLA", "sla", lambda ctx: {"start": ctx.window.first, "end": ctx.window.closed_through}),
-    ("Audit findings", "findings", lambda ctx: {}),
-    ("Forecast", "landing", lambda ctx: {"fiscal_year": ctx.year, "level": "cost_center"}),
+# the sections from the other domains: (sheet name, where the page shows it, the rows)
+DOMAIN_SHEETS = [
+    ("Renewals", "Contracts page, cancel-by within 90 days of the as-of date",
+     lambda ctx: contracts.cancel_by_due(ctx.con, within_days=90)),
+    ("SLA", "SLA page", lambda ctx: sla.contract_month_attainment(ctx.con, start=ctx.window.first,
+                                                                 end=ctx.window.closed_through)),
+    ("Audit findings", "Cost audit page", lambda ctx: audit.findings(ctx.con)),
+    ("Forecast", "Forecast page, year-end landing by cost center",
+     lambda ctx: yearend.landing(ctx.con, fiscal_year=ctx.year, level="cost_center")),
 ]
 
 
-def optional_sheets(wb, ctx: Context) -> list[str]:
-    """Add a sheet for each other domain present; returns notes on sections that failed."""
+def domain_sheets(wb, ctx: Context) -> list[str]:
+    """A sheet for each other domain's section; returns notes for the sections with nothing to report."""
     notes = []
-    for sheet, key, kwargs in OPTIONAL_SHEETS:
-        func = overview.optional_function(key)
-        if func is None:
+    for sheet, source, rows in DOMAIN_SHEETS:
+        if sheet == "SLA" and ctx.window.closed_through is None:
+            notes.append("SLA: no closed month yet.")
             continue
-        try:
-            frame = func(ctx.con, **kwargs(ctx))
-        except Exception as exc:  # another domain's failure must not stop the pack
-            notes.append(f"The {sheet} section could not be built: {exc}")
-            continue
-        if not isinstance(frame, pd.DataFrame):
-            continue
+        frame = rows(ctx)
         if frame.empty:
             notes.append(f"{sheet}: nothing to report.")
             continue
         ws = wb.create_sheet(sheet)
-        row = xlsx.write_title(ws, sheet, ctx.subtitle("from the " + OPTIONAL_SHEETS_LABELS[key]))
+        row = xlsx.write_title(ws, sheet, ctx.subtitle("from the " + source))
         money = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
                  and any(w in str(c).lower() for w in MONEY_WORDS)]
         # amounts in their own currency (a `currency` column) get a plain number format
@@ -229,10 +227,6 @@ def optional_sheets(wb, ctx: Context) -> list[str]:
         xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row, money=money, currency=currency)
         xlsx.print_setup(ws, title_row=row)
     return notes
-
-
-OPTIONAL_SHEETS_LABELS = {"renewals": "Contracts page", "sla": "SLA page", "findings": "Cost audit page",
-                          "landing": "Forecast page"}
 
 
 def to_bytes(wb) -> bytes:
