@@ -300,7 +300,7 @@ def price_creep(con, params: dict) -> pd.DataFrame:
 def renewal_deadline(con, params: dict) -> pd.DataFrame:
     """One row per tacit renewal whose cancel-by date falls within the renewal window."""
     on = params["as_of"]
-    due = contracts.renewals(con, within_days=int(params["audit_renewal_window_days"]), on=on)
+    due = contracts.cancel_by_due(con, within_days=int(params["audit_renewal_window_days"]), on=on)
     if due.empty:
         return empty_findings()
     currency = params["reporting_currency"]
