@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import settings, store
+from analytics import settings, store, vendor_names
 from analytics.fiscal import add_months
 
 ONE_DAY = dt.timedelta(days=1)
@@ -189,21 +189,48 @@ def filter_register(frame: pd.DataFrame, *, vendors=(), owners=(), statuses=(), 
     return frame[mask].reset_index(drop=True)
 
 
-def renewals(con, *, within_days: int = 90, on: dt.date | None = None,
-             include_ending: bool = False) -> pd.DataFrame:
-    """Tacit renewals whose next cancel-by date falls within `within_days` of `on`; one row per contract.
+def _of_vendor(frame: pd.DataFrame, vendor: str | None) -> pd.DataFrame:
+    """The rows whose vendor is `vendor` by name key ("ACME LIMITED" is "Acme Ltd"); all rows for None."""
+    if vendor is None:
+        return frame
+    return frame[frame["vendor"].map(vendor_names.normalise) == vendor_names.normalise(vendor)]
 
-    With include_ending, also fixed and express contracts whose current term ends within the window
-    (their cancel_by_date is empty: there is nothing to cancel, they end unless renewed).
+
+def cancel_by_due(con, *, within_days: int = 90, on: dt.date | None = None,
+                  vendor: str | None = None) -> pd.DataFrame:
+    """One row per tacitly renewing contract whose next cancel-by date falls in [on, on + within_days].
+
+    The one definition of "cancel-by within N days" (Overview, Contracts page, audit rule
+    renewal_deadline, `renewals` CLI, metric cancel_by_due). A missed cancel-by date does not count:
+    the contract renews, and its next term's cancel-by date is the one that may fall in the window.
+    Columns: those of register(); sorted by cancel_by_date, contract_id. vendor matches by name key.
     """
     on = on or settings.as_of(con)
-    reg = register(con, on=on)
-    due = reg["days_left"].notna() & (reg["days_left"] <= within_days)
-    kinds = reg["renewal_type"] == "tacit"
-    if include_ending:
-        kinds |= reg["status"] != "expired"
-    due = reg[due.fillna(False) & kinds]
-    return due.sort_values(["deadline_date", "contract_id"]).reset_index(drop=True)
+    reg = _of_vendor(register(con, on=on), vendor)
+    due = (reg["renewal_type"] == "tacit") & reg["days_left"].between(0, within_days)
+    return reg[due].sort_values(["cancel_by_date", "contract_id"]).reset_index(drop=True)
+
+
+def ending_within(con, *, within_days: int = 90, on: dt.date | None = None,
+                  vendor: str | None = None) -> pd.DataFrame:
+    """One row per fixed-term or express-renewal contract whose current term ends in [on, on + within_days].
+
+    Nothing to cancel: they end unless renewed by agreement (cancel_by_date empty). Same columns as register().
+    """
+    on = on or settings.as_of(con)
+    reg = _of_vendor(register(con, on=on), vendor)
+    due = (reg["renewal_type"] != "tacit") & (reg["status"] != "expired") & reg["days_left"].between(0, within_days)
+    return reg[due].sort_values(["term_end_date", "contract_id"]).reset_index(drop=True)
+
+
+def renewals(con, *, within_days: int = 90, on: dt.date | None = None,
+             include_ending: bool = False) -> pd.DataFrame:
+    """cancel_by_due(); with include_ending, also ending_within() (deadline order: deadline_date, contract_id)."""
+    due = cancel_by_due(con, within_days=within_days, on=on)
+    if not include_ending:
+        return due
+    both = pd.concat([due, ending_within(con, within_days=within_days, on=on)], ignore_index=True)
+    return both.sort_values(["deadline_date", "contract_id"]).reset_index(drop=True)
 
 
 # DOMAIN.md: alerts at 90, 60 and 30 days before a cancel-by date, and on the day itself (level 0)
@@ -273,11 +300,6 @@ def alerts(con, *, on: dt.date | None = None, include_acknowledged: bool = True)
     if not include_acknowledged:
         frame = frame[~frame["is_acknowledged"]]
     return frame.sort_values(["days_left", "contract_id", "kind"]).reset_index(drop=True)
-
-
-def alert_counts(frame: pd.DataFrame, *, days=ALERT_DAYS) -> dict[int, int]:
-    """{N: contracts with an alert (cancel-by or end date) at most N days away} for an alerts() frame."""
-    return {n: int(frame.loc[frame["days_left"] <= n, "contract_id"].nunique()) for n in sorted(days)}
 
 
 def acknowledge_alert(con, *, contract_id: str, kind: str, deadline_date: dt.date, level_days: int,

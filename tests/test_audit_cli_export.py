@@ -79,6 +79,8 @@ def test_workbook_totals_reconcile_with_the_findings(db, tmp_path):
     frame = audit.findings(con)
     wb = load_workbook(__import__("io").BytesIO(audit_export.to_bytes(con, frame)))
     con.close()
-    summary = {row[0]: row[2] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["Potential savings found"] == frame["amount_at_stake"].sum() == 1250.0
+    summary = {row[0]: row[3] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["At stake (counted once)"] == frame["at_stake_counted"].sum() == 1250.0
+    assert (summary["of which recoverable"], summary["of which exposure"]) == (1250.0, 0.0)
+    assert not any("saving" in str(cell).lower() for row in wb["Summary"].iter_rows(values_only=True) for cell in row)
     assert wb["Evidence"].max_row == 1 + 2

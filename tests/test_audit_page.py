@@ -27,7 +27,7 @@ def metric(at, label_start: str) -> str:
 def test_page_opens_with_findings_and_tiles(page):
     assert page.title[0].value == "Cost audit"
     assert metric(page, "At stake in findings") not in ("0", "–")
-    assert len(page.metric) == 4 + len(audit.rules())  # one tile per registered rule (domain modules add theirs)
+    assert len(page.metric) == 5 + len(audit.rules())  # one tile per registered rule (domain modules add theirs)
 
 
 def test_filtering_by_rule_changes_the_total(page):

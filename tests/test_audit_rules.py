@@ -154,12 +154,37 @@ def test_tacit_renewal_keeps_the_contract_running(con):
     assert run(con, "outside_contract_dates").empty
 
 
-def test_unlinked_spend_after_the_vendors_contract_ended_is_uncontracted(con):
+def test_unlinked_spend_after_the_vendors_contract_ended_is_outside_that_contract(con):
+    add_contract(con, "C-0", MS, D(2022, 1, 1), D(2022, 12, 31), 12000)
     add_contract(con, "C-1", MS, D(2024, 1, 1), D(2025, 12, 31), 12000)
-    add_spend(con, [line(D(2026, 4, 5), 11000, invoice_id="after-1")])
+    # no contract_id on the lines: matched by vendor (name variant) to the contract that ended last
+    add_spend(con, [line(D(2026, 1, 20), 500, invoice_id="late-ok"),
+                    line(D(2026, 4, 5), 1100, invoice_id="after-1"),
+                    line(D(2026, 5, 5), 900, vendor="MICROSOFT IRELAND OPERATIONS LIMITED", invoice_id="after-2",
+                         contract_id="C-UNKNOWN")])
+    found = run(con, "outside_contract_dates")
+    assert found[["severity", "contract_id", "amount_at_stake", "evidence"]].values.tolist() == [
+        ["high", "C-1", 2000.0, ["after-1", "after-2"]]]
+    assert "after it ended on 2025-12-31" in found["explanation"][0]
+    assert "2 of them name no contract and are matched by vendor" in found["explanation"][0]
+    assert run(con, "no_contract").empty
+
+
+def test_unlinked_and_linked_spend_after_the_end_are_one_finding(con):
+    add_contract(con, "C-1", MS, D(2024, 1, 1), D(2025, 12, 31), 12000)
+    add_spend(con, [line(D(2026, 3, 5), 1000, contract_id="C-1", invoice_id="linked"),
+                    line(D(2026, 4, 5), 11000, invoice_id="unlinked")])
+    found = run(con, "outside_contract_dates")
+    assert found[["contract_id", "amount_at_stake", "evidence"]].values.tolist() == [
+        ["C-1", 12000.0, ["linked", "unlinked"]]]
+
+
+def test_unlinked_spend_before_the_vendors_first_contract_is_uncontracted(con):
+    add_contract(con, "C-1", MS, D(2026, 9, 1), D(2027, 8, 31), 12000)
+    add_spend(con, [line(D(2026, 3, 5), 11000, invoice_id="before-1")])
     found = run(con, "no_contract")
-    assert found["evidence"].tolist() == [["after-1"]]
-    assert "no contract running at the time" in found["explanation"][0]
+    assert found["evidence"].tolist() == [["before-1"]]
+    assert "no contract running yet" in found["explanation"][0]
     assert run(con, "outside_contract_dates").empty
 
 

@@ -43,3 +43,14 @@ def test_acknowledging_an_alert_hides_it(app):
     app.button(key="contracts_ack").click().run()
     assert not app.exception
     assert len(app.dataframe[0].value) == before - 1
+
+
+def test_cancel_by_and_ending_tiles_follow_the_window_and_filters(app):
+    # C-2 cancel-by in 16 days (tacit); C-3 express ends in 77 days; C-1's cancel-by was missed
+    assert _metric(app, "Cancel-by within 90 days") == "1"
+    assert _metric(app, "Ending within 90 days") == "1"
+    app.select_slider(key="contracts_within").set_value(60).run()
+    assert _metric(app, "Cancel-by within 60 days") == "1"
+    assert _metric(app, "Ending within 60 days") == "0"
+    app.multiselect(key="contracts_owner").set_value(["Ann"]).run()
+    assert _metric(app, "Cancel-by within 60 days") == "0"  # C-2 belongs to Bob

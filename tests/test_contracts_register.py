@@ -150,6 +150,3 @@ def test_committed_by_month_for_chosen_contracts(con):
     result = contracts.committed_by_month(con, start=D(2026, 11, 1), end=D(2026, 11, 30), contract_ids=("C-3",))
     assert result["vendor"].tolist() == ["Initech GmbH"]
 
-
-def test_alert_counts_by_window(con):
-    assert contracts.alert_counts(contracts.alerts(con, on=ON)) == {30: 1, 60: 2, 90: 3}

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from analytics import audit, settings
-from analytics.sla import contract_month_attainment, credits_outstanding, service_credits
+from analytics.sla import (attainment, contract_month_attainment, credits_outstanding, outstanding_months,
+                           service_credits)
 from analytics.sla.credits import audit_findings
 from tests.sla_data import contract, import_rows, new_db, ticket
 
@@ -131,8 +132,11 @@ def test_received_credits_are_matched_oldest_month_first(db):
     assert list(out["credit_received_rc"]) == [Decimal("550.0000"), Decimal("550.0000")]
     assert list(out["credit_outstanding_rc"]) == [Decimal("0.0000"), Decimal("550.0000")]
     assert out.iloc[1]["evidence_received"] == "2026-07-15 CN-1 (batch 4 row 2): 550.00"
-    outstanding = credits_outstanding(con, as_of_at=AS_OF)
+    outstanding = outstanding_months(con, as_of_at=AS_OF)
     assert list(outstanding["period"].astype(str)) == ["2026-06-01"]
+    assert credits_outstanding(con, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)) == 550.0
+    assert credits_outstanding(con, start=dt.date(2026, 1, 1), end=dt.date(2026, 5, 31)) == 0.0   # May was paid
+    assert credits_outstanding(con, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), vendor="Nobody") == 0.0
 
 
 def test_audit_findings_name_the_evidence(db):
@@ -154,3 +158,18 @@ def test_service_credits_is_an_audit_rule(db):
     mine = found[found["rule"] == "service_credits"]
     assert (list(mine["contract_id"]), list(mine["amount_at_stake"])) == (["C1"], [1100.0])
     assert list(mine["finding_id"].str[:4]) == ["SLC-"]
+
+
+def test_share_of_contract_months_meeting_every_target(db):
+    con, tmp_path = db
+    settings.set_value(con, "as_of_date", "2026-11-12")
+    # C1 (Acme): May missed (a breached ticket); C2 (Beta): June met, July missed (availability)
+    import_rows(con, tmp_path, "incidents", breaching_tickets("B", 1, "2026-05"))
+    import_rows(con, tmp_path, "sla", [
+        {"period": "2026-06", "contract_id": "C2", "metric": "availability", "target": "99.9", "actual": "99.95"},
+        {"period": "2026-07", "contract_id": "C2", "metric": "availability", "target": "99.9", "actual": "99.0"}])
+    year = {"start": dt.date(2026, 1, 1), "end": dt.date(2026, 12, 31)}
+    assert attainment(con, **year) == pytest.approx(1 / 3)
+    assert attainment(con, **year, vendor="BETA LIMITED") == 0.5   # matched by name key
+    assert attainment(con, start=dt.date(2026, 6, 1), end=dt.date(2026, 6, 30)) == 1.0
+    assert attainment(con, **year, vendor="Nobody") is None

@@ -45,16 +45,20 @@ shown = shown.reset_index(drop=True)
 
 # --- totals and tiles ----------------------------------------------------------------------------
 totals = audit.reviews.summarise(shown, cur)
-top = st.columns(4)
+top = st.columns(5)
 top[0].metric(f"At stake in findings, {cur}", common.short_money(totals.found, ""), border=True,
-              help="Money at stake in every finding shown, dismissed ones excluded: recoverable money "
-                   "(duplicates, credits not received, idle seats) and exposure (next renewal terms, "
-                   "uncontracted spend). The tiles below split it by rule.")
-top[1].metric(f"Confirmed, {cur}", common.short_money(totals.confirmed, ""), border=True,
-              help="Findings confirmed or resolved by a reviewer.")
-top[2].metric(f"Recovered, {cur}", common.short_money(totals.recovered, ""), border=True,
+              help="Money at stake in the findings shown (dismissed ones excluded), counted once: a spend line "
+                   "cited by several findings counts under the first rule in analytics.audit.money.PRIORITY. "
+                   "Recoverable + exposure = this total; the tiles below split it by rule.")
+top[1].metric(f"Recoverable, {cur}", common.short_money(totals.recoverable, ""), border=True,
+              help="Money already paid that the evidence says can be claimed back: duplicate payments, service "
+                   "credits not received, spend above contract value, price rises above the allowed uplift.")
+top[2].metric(f"Exposure, {cur}", common.short_money(totals.exposure, ""), border=True,
+              help="Spend outside contract control, next renewal terms, idle seats and savings estimates: "
+                   "money to decide about, not to claim back.")
+top[3].metric(f"Recovered, {cur}", common.short_money(totals.recovered, ""), border=True,
               help="Resolved findings: the amount recovered, else the amount at stake.")
-top[3].metric("Findings to review", f"{totals.n_open:,}", border=True, help="Open findings shown.")
+top[4].metric("Findings to review", f"{totals.n_open:,}", border=True, help="Open findings shown.")
 
 by_rule = audit.by_rule(shown).set_index("rule") if len(shown) else pd.DataFrame()
 st.subheader(f"At stake by rule ({cur})")
@@ -75,11 +79,14 @@ if shown.empty:
 else:
     table = shown.assign(rule=shown["rule"].map(TITLES), evidence=shown["evidence"].map(len))
     st.dataframe(
-        table[["severity", "rule", "vendor", "contract_id", "amount_at_stake", "status", "finding_date", "explanation",
-               "evidence", "finding_id"]],
+        table[["severity", "rule", "vendor", "contract_id", "amount_at_stake", "at_stake_counted", "status",
+               "finding_date", "explanation", "evidence", "finding_id"]],
         hide_index=True, key="audit_table", height=min(38 * len(table) + 40, 480),
         column_config={
             "amount_at_stake": st.column_config.NumberColumn(f"At stake ({cur})", format="%,.0f"),
+            "at_stake_counted": st.column_config.NumberColumn(
+                f"Counted once ({cur})", format="%,.0f",
+                help="The part of this finding's money not already counted under a rule with higher priority"),
             "finding_date": st.column_config.DateColumn("Date"),
             "evidence": st.column_config.NumberColumn("Evidence rows", format="%d"),
             "contract_id": "Contract", "finding_id": "Finding id", "explanation": st.column_config.TextColumn(

@@ -32,13 +32,19 @@ shown_ids = set(shown["contract_id"])
 alerts = alerts[alerts["contract_id"].isin(shown_ids)]
 
 # --- tiles -------------------------------------------------------------------------------------
-counts = contracts.alert_counts(alerts)
-tiles = st.columns(5)
+within = st.sidebar.select_slider("Look-ahead (days)", [30, 60, 90, 180], value=90, key="contracts_within",
+                                  help="The window of the cancel-by and end-date tiles")
+cancel_by = common.cached(contracts.cancel_by_due, within_days=within, on=on)
+ending = common.cached(contracts.ending_within, within_days=within, on=on)
+tiles = st.columns(4)
 tiles[0].metric("Contracts shown", len(shown))
-for tile, days in zip(tiles[1:4], sorted(counts)):
-    tile.metric(f"Deadlines ≤ {days} days", counts[days],
-                help="Contracts with a cancel-by date, or an end date (expiry or automatic renewal), this close")
-tiles[4].metric("Missed cancel-by", int(shown["missed_cancel_by_date"].notna().sum()),
+tiles[1].metric(f"Cancel-by within {within} days", int(cancel_by["contract_id"].isin(shown_ids).sum()),
+                help="Automatically renewing contracts shown whose next cancel-by date falls within the window: "
+                     "give notice by then or they renew (analytics.contracts.cancel_by_due).")
+tiles[2].metric(f"Ending within {within} days", int(ending["contract_id"].isin(shown_ids).sum()),
+                help="Fixed-term and express-renewal contracts shown whose term ends within the window: "
+                     "nothing to cancel, they end unless renewed by agreement (analytics.contracts.ending_within).")
+tiles[3].metric("Missed cancel-by", int(shown["missed_cancel_by_date"].notna().sum()),
                 help="The current term's cancel-by date has passed: these contracts renew at their term end.")
 
 # --- alerts ------------------------------------------------------------------------------------
@@ -96,8 +102,9 @@ common.downloads(shown, "contracts", key="contracts_register_dl")
 st.download_button("Download cancel-by dates (.ics)", key="contracts_ics",
                    data=common.cached(calendar_ics.calendar, on=on).encode("utf-8"),
                    file_name="contract-deadlines.ics", mime="text/calendar", icon=":material/event:",
-                   help="Every cancel-by date for the next 3 years and every end date, with reminders "
-                        "90, 60 and 30 days before; import into Outlook, Google or Apple Calendar.")
+                   help="Every contract's cancel-by dates for the next 3 years and end dates (all contracts, "
+                        "not only those shown), with reminders 90, 60 and 30 days before; import into Outlook, "
+                        "Google or Apple Calendar.")
 
 # --- timeline ----------------------------------------------------------------------------------
 st.subheader("Renewal timeline")

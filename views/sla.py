@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import fiscal
-from analytics.sla.monthly import summarise
+from analytics.sla.monthly import filtered, summarise
 from analytics import sla
 from views import common
 
@@ -160,8 +160,9 @@ else:
 
 # ---- availability
 st.subheader("Availability against target")
+st.caption("All months imported, not only the fiscal year picked" + (f"; vendor {filters['vendor']}" if filters["vendor"] else ""))
 trend = common.cached(sla.availability_trend)
-trend = trend[trend["vendor"] == filters["vendor"]] if filters["vendor"] else trend
+trend = filtered(trend, vendor=filters["vendor"])  # every year: the chart shows the whole history
 if trend.empty:
     st.write("No availability measurements imported (dataset sla, metric availability).")
 else:

@@ -1,7 +1,10 @@
 """Cost audit: explainable findings with their evidence and the money at stake, and their review.
 
-Public API (stable, used by the report pack and the vendor scorecard):
-- findings(con, *, include_dismissed=False) -> one row per finding, sorted by amount at stake;
+Public API (stable, used by the report pack, the vendor scorecard and the metric catalog):
+- refresh(con): run every rule and store the findings for the current data version (a job, after writes);
+- findings(con, *, include_dismissed=False) -> one row per finding (stored, else computed in memory
+  without writing), with review states joined and at_stake_counted (money counted once, money.py);
+- at_stake(con, *, by=None, vendor=None) -> the money at stake counted once, in total or by rule/vendor;
 - evidence(con, *, finding_ids=None) -> one row per finding x evidence row;
 - review(con, finding_id, status=..., reason=..., amount_recovered=...) and totals(con);
 - rules(): the registered rules (this package's AUDIT_RULES plus every domain module's).
@@ -11,9 +14,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import settings
-from analytics.audit import contract_rules, engine, patterns, payments, reviews
+from analytics import settings, vendor_names
+from analytics.audit import contract_rules, engine, money, patterns, payments, results, reviews
 from analytics.audit.engine import FINDING_COLUMNS, Rule, RuleError, rules, vendor_key  # noqa: F401
+from analytics.audit.results import refresh  # noqa: F401
 from analytics.audit.reviews import STATUSES, ReviewError, Totals, history, review  # noqa: F401
 
 
@@ -85,11 +89,12 @@ AUDIT_RULES = [
          "The same vendor and invoice number paid twice, or the same amount within a few days with missing or "
          "different invoice numbers.", payments.duplicate_payment, ("audit_duplicate_window_days",)),
     Rule("no_contract", "NOC", "Spend without a contract",
-         "Vendors with spend above the threshold in a fiscal year and no contract.", contract_rules.no_contract,
+         "Vendors with spend above the threshold in a fiscal year and no contract at all.", contract_rules.no_contract,
          ("audit_no_contract_threshold", "audit_exempt_categories")),
     Rule("outside_contract_dates", "OCD", "Spend outside contract dates",
-         "Spend dated before a contract started or after it ended, beyond the grace period.",
-         contract_rules.outside_contract_dates, ("audit_contract_grace_days",)),
+         "Spend dated before a contract started or after it ended, beyond the grace period: billed under the "
+         "contract, or billed to its vendor without a contract reference when none of the vendor's contracts ran.",
+         contract_rules.outside_contract_dates, ("audit_contract_grace_days", "audit_exempt_categories")),
     Rule("over_contract_value", "OCV", "Spend above contract value",
          "Spend under a contract in a contract year above its annual value by more than the tolerance.",
          contract_rules.over_contract_value, ("audit_contract_value_tolerance_pct",)),
@@ -123,23 +128,63 @@ def findings(con, *, include_dismissed: bool = False) -> pd.DataFrame:
     Columns: finding_id, rule, severity, vendor, contract_id, amount_at_stake (reporting currency),
     currency, finding_date, explanation, evidence (list of invoice ids, contract ids or licence
     products), evidence_lines (internal spend line ids), status (open/confirmed/dismissed/resolved),
-    reason, amount_recovered, reviewed_at, is_detected (False for a reviewed finding no longer found).
+    reason, amount_recovered, reviewed_at, is_detected (False for a reviewed finding no longer found),
+    money (recoverable | exposure), at_stake_counted (the amount at stake with money several findings
+    cite counted once, see money.py; 0 for dismissed findings).
+    Reads the findings stored for the current data version (refresh); computes them in memory,
+    without writing, when none are stored.
     """
-    return reviews.with_reviews(con, engine.run_all(con), include_dismissed=include_dismissed)
+    frame = reviews.with_reviews(con, results.detected(con), include_dismissed=True)
+    live = frame["status"] != "dismissed"
+    frame["money"] = frame["rule"].map(money.kind)
+    frame["at_stake_counted"] = 0.0
+    if live.any():
+        frame.loc[live, "at_stake_counted"] = money.counted(con, frame[live])
+    if not include_dismissed:
+        frame = frame[live].reset_index(drop=True)
+    return frame
+
+
+AT_STAKE_BY = ("rule", "vendor", "money")
+
+
+def at_stake(con, *, by: str | None = None, vendor: str | None = None) -> pd.DataFrame:
+    """Money at stake in live (not dismissed) findings, counted once: one total row (by None) or one row
+    per rule, vendor or money kind (recoverable | exposure); columns: [the key,] at_stake, findings.
+
+    Rows add up to the total to the cent (each finding's counted amount is rounded to the cent first).
+    vendor keeps the findings of that vendor (matched by name key); money is still counted once across
+    all findings, so a vendor's amount never includes a line another rule counted first.
+    """
+    if by is not None and by not in AT_STAKE_BY:
+        raise ValueError(f"unknown breakdown {by!r}; choose one of {', '.join(AT_STAKE_BY)}")
+    live = findings(con)
+    if vendor is not None:
+        live = live[live["vendor"].map(lambda v: v is not None and vendor_names.normalise(v))
+                    == vendor_names.normalise(vendor)]
+    live = live.assign(cents=(live["at_stake_counted"] * 100).round().astype("int64"))
+    if by is None:
+        return pd.DataFrame({"at_stake": [int(live["cents"].sum()) / 100], "findings": [len(live)]})
+    grouped = live.groupby(by, dropna=False, as_index=False).agg(cents=("cents", "sum"), findings=("cents", "size"))
+    grouped["at_stake"] = grouped["cents"] / 100
+    grouped = grouped.sort_values(["at_stake", by], ascending=[False, True], na_position="last")
+    return grouped[[by, "at_stake", "findings"]].reset_index(drop=True)
 
 
 def totals(con) -> Totals:
-    """Potential savings found, confirmed and recovered, in the reporting currency."""
+    """Money at stake found (counted once), confirmed and recovered, in the reporting currency."""
     return reviews.summarise(findings(con), settings.get(con, "reporting_currency"))
 
 
 def by_rule(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per rule of a findings frame: number of findings and total at stake (dismissed excluded)."""
+    """One row per rule of a findings frame: title, money kind, number of findings and total at stake
+    (counted once; dismissed excluded)."""
     live = frame[frame["status"] != "dismissed"]
     titles = {name: rule.title for name, rule in rules().items()}
     result = (live.groupby("rule", as_index=False)
-              .agg(findings=("finding_id", "size"), amount_at_stake=("amount_at_stake", "sum")))
+              .agg(findings=("finding_id", "size"), amount_at_stake=("at_stake_counted", "sum")))
     result.insert(1, "title", result["rule"].map(titles))
+    result.insert(2, "money", result["rule"].map(money.kind))
     return result.sort_values(["amount_at_stake", "rule"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -152,8 +197,9 @@ final as (
     select w.finding_id, 'spend line' as kind, audit_ref(s.invoice_id, s.batch_id, s.row_no) as ref,
         s.date, s.vendor, s.description,
         cast(s.amount as double) as amount, s.currency, cast(s.amount_rc as double) as amount_rc,
-        s.invoice_id, s.contract_id, s.cost_center, s.category, s.batch_id, s.row_no
-    from wanted w join audit_spend s using (line_id)
+        s.invoice_id, nullif(trim(s.contract_id), '') as contract_id, s.cost_center, s.category, s.batch_id,
+        s.row_no
+    from wanted w join spend_rc s on s.batch_id * 10000000000 + s.row_no = w.line_id
 )
 select * from final
 """
@@ -162,18 +208,11 @@ select * from final
 def evidence(con, *, finding_ids: list[str] | None = None, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per finding x evidence row (spend lines, contracts, licences), in the order found.
 
-    Pass `frame` (from findings()) to avoid running the audit again; given only `finding_ids`,
-    only the rules those ids belong to run.
+    Pass `frame` (from findings()) to use those findings; else the stored (or in-memory) ones.
     """
     if frame is None:
-        names = None
-        if finding_ids is not None:
-            codes = {str(fid).split("-")[0] for fid in finding_ids}
-            names = [name for name, rule in rules().items() if rule.code in codes]
-        detected = engine.run_all(con, names=names)
-        frame = reviews.with_reviews(con, detected, include_dismissed=True)
-    else:
-        engine.prepare(con)
+        frame = reviews.with_reviews(con, results.detected(con), include_dismissed=True)
+    con.execute(engine.MACROS_SQL)
     if finding_ids is not None:
         frame = frame[frame["finding_id"].isin(list(finding_ids))]
     columns = ["finding_id", "rule", "kind", "ref", "date", "vendor", "description", "amount", "currency",

@@ -3,8 +3,10 @@ price_creep and renewal_deadline.
 
 A spend line belongs to a contract when its contract_id names one (outside_contract_dates and
 over_contract_value judge those lines). A line without a known contract_id is covered when any
-contract of its vendor (matched by vendor key) runs on its date, give or take the grace period;
-otherwise it is uncontracted spend (no_contract). A tacit-renewal contract runs until cancelled.
+contract of its vendor (matched by vendor key) runs on its date, give or take the grace period.
+When none runs then but one of the vendor's contracts has ended before, the line is
+outside_contract_dates of the latest such contract; otherwise (the vendor has no contract, or
+only contracts starting later) it is uncontracted spend (no_contract). A tacit renewal runs until cancelled.
 """
 from __future__ import annotations
 
@@ -14,28 +16,53 @@ from analytics import contracts, fiscal
 from analytics.audit.engine import empty_findings, fmt_date, fmt_money
 
 # Grain: one row per vendor x fiscal year whose spend without a running contract exceeds the threshold.
+# Grain: one row per vendor key x day with spend naming no known contract (exempt categories left
+# out) on which none of the vendor's contracts runs, give or take the grace period; ended_contract_id
+# is the vendor's contract that ended most recently before that day (null when none has ended).
+# Both no_contract and outside_contract_dates read it, so each such line lands in exactly one of them.
+UNCOVERED_SQL = """
+create or replace temp table audit_uncovered as
+with
+unlinked_days as (
+    select distinct vendor_key, date
+    from audit_spend
+    where (contract_id is null or contract_id not in (select contract_id from audit_contracts))
+      and lower(category) not in (select unnest($exempt))
+),
+final as (
+    select d.vendor_key, d.date,
+        max({'end_date': c.effective_end_date, 'id': c.contract_id})
+            filter (where c.effective_end_date + cast($grace as integer) < d.date).id as ended_contract_id
+    from unlinked_days d
+    left join audit_contracts c on c.vendor_key = d.vendor_key
+    group by d.vendor_key, d.date
+    having count(c.contract_id) filter (where d.date between c.start_date - cast($grace as integer)
+                                                    and c.effective_end_date + cast($grace as integer)) = 0
+)
+select * from final
+"""
+
+
+def _uncovered(con, params: dict) -> None:
+    """Build the temp table audit_uncovered (see UNCOVERED_SQL) for this run's settings."""
+    con.execute(UNCOVERED_SQL, {"grace": int(params["audit_contract_grace_days"]),
+                                "exempt": [c.lower() for c in params["audit_exempt_categories"]]})
+
+
 NO_CONTRACT_SQL = """
 with
 unlinked as (
     select s.*
     from audit_spend s
+    semi join (select vendor_key, date from audit_uncovered where ended_contract_id is null) d
+        using (vendor_key, date)
     where (s.contract_id is null or s.contract_id not in (select contract_id from audit_contracts))
       and lower(s.category) not in (select unnest($exempt))
-),
-uncovered_days as (
-    select u.vendor_key, u.date
-    from (select distinct vendor_key, date from unlinked) u
-    left join audit_contracts c
-        on c.vendor_key = u.vendor_key
-        and u.date between c.start_date - cast($grace as integer) and c.effective_end_date + cast($grace as integer)
-    group by u.vendor_key, u.date
-    having count(c.contract_id) = 0
 ),
 lines as (
     select u.*,
         year(u.date) + case when $fy_start > 1 and month(u.date) >= $fy_start then 1 else 0 end as fiscal_year
     from unlinked u
-    semi join uncovered_days d using (vendor_key, date)
 ),
 totals as (
     select vendor_key, fiscal_year
@@ -60,9 +87,9 @@ select * from final
 def no_contract(con, params: dict) -> pd.DataFrame:
     """One row per vendor and fiscal year with spend above the threshold and no contract."""
     threshold = float(params["audit_no_contract_threshold"])
+    _uncovered(con, params)
     found = con.execute(NO_CONTRACT_SQL, {
         "fy_start": int(params["fiscal_year_start_month"]), "threshold": threshold,
-        "grace": int(params["audit_contract_grace_days"]),
         "exempt": [c.lower() for c in params["audit_exempt_categories"]]}).df()
     currency = params["reporting_currency"]
     rows = []
@@ -74,34 +101,49 @@ def no_contract(con, params: dict) -> pd.DataFrame:
             "vendor": r.vendor, "contract_id": None, "amount_at_stake": r.total_rc, "finding_date": r.last_date,
             "explanation": f"{fmt_money(r.total_rc, currency)} paid to {r.vendor} in {fy} ({r.n_lines} lines, "
                            f"{fmt_date(r.first_date)} to {fmt_date(r.last_date)}) with no contract "
-                           f"{'running at the time' if r.has_other_contracts else 'on file'} "
+                           f"{'running yet' if r.has_other_contracts else 'on file'} "
                            f"(threshold {fmt_money(threshold, currency)}).",
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     return pd.DataFrame(rows) if rows else empty_findings()
 
 
-# Grain: one row per contract x side (before its start / after its end) with spend billed under it
-# (by contract_id) beyond the grace period.
+# Grain: one row per contract x side (before its start / after its end) with spend beyond the grace
+# period: billed under it (by contract_id), or billed to its vendor without a known contract_id on a
+# day none of the vendor's contracts runs, after this one ended (audit_uncovered.ended_contract_id).
 OUTSIDE_SQL = """
 with
-outside as (
-    select s.*, c.service, c.start_date, c.end_date,
-        case when s.date < c.start_date - cast($grace as integer) then 'before' else 'after' end as side
+linked as (
+    select s.*, s.contract_id as matched_id
     from audit_spend s
     join audit_contracts c on c.contract_id = s.contract_id
     where s.amount > 0
       and (s.date < c.start_date - cast($grace as integer) or s.date > c.effective_end_date + cast($grace as integer))
 ),
+matched as (
+    select s.*, d.ended_contract_id as matched_id
+    from audit_spend s
+    join audit_uncovered d using (vendor_key, date)
+    where d.ended_contract_id is not null and s.amount > 0
+      and (s.contract_id is null or s.contract_id not in (select contract_id from audit_contracts))
+      and lower(s.category) not in (select unnest($exempt))
+),
+outside as (
+    select l.*, c.service, c.start_date, c.end_date,
+        case when l.date < c.start_date then 'before' else 'after' end as side
+    from (select * from linked union all by name select * from matched) l
+    join audit_contracts c on c.contract_id = l.matched_id
+),
 final as (
-    select contract_id, side, any_value(service) as service, mode(vendor) as vendor,
+    select matched_id as contract_id, side, any_value(service) as service, mode(vendor) as vendor,
         any_value(start_date) as start_date, any_value(end_date) as end_date,
         count(*) as n_lines, cast(sum(amount_rc) as double) as total_rc,
+        count(*) filter (where contract_id is null or contract_id <> matched_id) as n_unlinked,
         min(date) as first_date, max(date) as last_date,
         list(audit_ref(invoice_id, batch_id, row_no) order by date, line_id) as evidence,
         list(line_id order by date, line_id) as evidence_lines
     from outside
-    group by contract_id, side
+    group by matched_id, side
 )
 select * from final
 """
@@ -110,7 +152,9 @@ select * from final
 def outside_contract_dates(con, params: dict) -> pd.DataFrame:
     """One row per contract with spend dated before its start or after its end, beyond the grace period."""
     grace = int(params["audit_contract_grace_days"])
-    found = con.execute(OUTSIDE_SQL, {"grace": grace}).df()
+    _uncovered(con, params)
+    found = con.execute(OUTSIDE_SQL, {"grace": grace,
+                                      "exempt": [c.lower() for c in params["audit_exempt_categories"]]}).df()
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
@@ -125,7 +169,9 @@ def outside_contract_dates(con, params: dict) -> pd.DataFrame:
             "finding_date": r.last_date if r.side == "after" else r.first_date,
             "explanation": f"{fmt_money(r.total_rc, currency)} paid to {r.vendor} under contract {r.contract_id} "
                            f"({r.service}) {when} ({r.n_lines} lines, {fmt_date(r.first_date)} to "
-                           f"{fmt_date(r.last_date)}; grace {grace} days).",
+                           f"{fmt_date(r.last_date)}; grace {grace} days)"
+                           + (f"; {r.n_unlinked} of them name no contract and are matched by vendor." if r.n_unlinked
+                              else "."),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     return pd.DataFrame(rows) if rows else empty_findings()
@@ -300,7 +346,7 @@ def price_creep(con, params: dict) -> pd.DataFrame:
 def renewal_deadline(con, params: dict) -> pd.DataFrame:
     """One row per tacit renewal whose cancel-by date falls within the renewal window."""
     on = params["as_of"]
-    due = contracts.renewals(con, within_days=int(params["audit_renewal_window_days"]), on=on)
+    due = contracts.cancel_by_due(con, within_days=int(params["audit_renewal_window_days"]), on=on)
     if due.empty:
         return empty_findings()
     currency = params["reporting_currency"]

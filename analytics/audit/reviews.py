@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import store
-from analytics.audit import engine
+from analytics.audit import engine, results
 
 STATUSES = ("open", "confirmed", "dismissed", "resolved")
 REVIEW_COLUMNS = ("status", "reason", "amount_recovered", "reviewed_at", "is_detected")
@@ -62,7 +61,10 @@ def review(con, finding_id: str, *, status: str, reason: str | None = None,
     snapshot = _snapshot(con, finding_id)
     by = by or _current_user()
     now = dt.datetime.now()
-    with store.transaction(con):
+    # A plain transaction, not store.transaction: a review changes no detected finding, so the stored
+    # findings (keyed by the data version) stay valid; the review state is joined at read time.
+    con.execute("begin transaction")
+    try:
         con.execute("insert into audit_review_log values (?, ?, ?, ?, ?, ?)",
                     [finding_id, status, reason, amount_recovered, by, now])
         con.execute("delete from audit_reviews where finding_id = ?", [finding_id])
@@ -73,11 +75,15 @@ def review(con, finding_id: str, *, status: str, reason: str | None = None,
                  snapshot["vendor"], snapshot["contract_id"], _number(snapshot["amount_at_stake"]),
                  snapshot["currency"], snapshot["finding_date"], snapshot["explanation"],
                  json.dumps(list(snapshot["evidence"]))])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 def _snapshot(con, finding_id: str) -> dict:
     """The finding as detected now, else as last reviewed; ReviewError when neither exists."""
-    detected = engine.run_all(con)
+    detected = results.detected(con)
     match = detected[detected["finding_id"] == finding_id]
     if len(match):
         return match.iloc[0].to_dict()
@@ -100,7 +106,7 @@ def _number(value):
 def _current_user() -> str | None:
     try:
         return getpass.getuser()
-    except Exception:  # no user name in some containers
+    except (OSError, KeyError):  # no user name in some containers
         return None
 
 
@@ -114,7 +120,8 @@ def history(con, finding_id: str | None = None) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Totals:
-    """Potential savings: found (all but dismissed), confirmed (confirmed or resolved), recovered (resolved)."""
+    """Money at stake, counted once: found (all but dismissed, split into recoverable and exposure),
+    confirmed (confirmed or resolved), recovered (resolved)."""
     currency: str
     found: float
     confirmed: float
@@ -123,14 +130,18 @@ class Totals:
     n_confirmed: int
     n_resolved: int
     n_open: int
+    recoverable: float
+    exposure: float
 
 
 def summarise(frame: pd.DataFrame, currency: str) -> Totals:
-    """Totals of a findings frame as returned by findings(); dismissed findings never count."""
+    """Totals of a findings frame as returned by findings() (its at_stake_counted); dismissed findings never count."""
     live = frame[frame["status"] != "dismissed"]
-    confirmed = live[live["status"].isin(["confirmed", "resolved"])]
+    counted = live["at_stake_counted"].fillna(0)
+    confirmed = live["status"].isin(["confirmed", "resolved"])
     resolved = live[live["status"] == "resolved"]
-    recovered = resolved["amount_recovered"].fillna(resolved["amount_at_stake"]).fillna(0).sum()
-    return Totals(currency, float(live["amount_at_stake"].fillna(0).sum()),
-                  float(confirmed["amount_at_stake"].fillna(0).sum()), float(recovered),
-                  len(live), len(confirmed), len(resolved), int((live["status"] == "open").sum()))
+    recovered = resolved["amount_recovered"].fillna(resolved["at_stake_counted"]).fillna(0).sum()
+    recoverable = live["money"] == "recoverable"
+    return Totals(currency, float(counted.sum()), float(counted[confirmed].sum()), float(recovered),
+                  len(live), int(confirmed.sum()), len(resolved), int((live["status"] == "open").sum()),
+                  float(counted[recoverable].sum()), float(counted[~recoverable].sum()))

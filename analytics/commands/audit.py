@@ -79,7 +79,8 @@ def _review(con, args) -> int:
 
 def _print_table(con, frame) -> None:
     totals = reviews.summarise(frame, settings.get(con, "reporting_currency"))
-    print(f"{totals.n_found} findings, {totals.found:,.2f} {totals.currency} at stake; "
+    print(f"{totals.n_found} findings, {totals.found:,.2f} {totals.currency} at stake counted once "
+          f"({totals.recoverable:,.2f} recoverable, {totals.exposure:,.2f} exposure); "
           f"confirmed {totals.confirmed:,.2f}, recovered {totals.recovered:,.2f}")
     for r in frame.itertuples(index=False):
         amount = "unknown" if math.isnan(r.amount_at_stake) else f"{r.amount_at_stake:,.2f}"

@@ -55,7 +55,9 @@ def run(args) -> int:
         print(json.dumps(found, indent=2))
         return 0
     day = on or settings.as_of(con)
-    print(f"{len(found)} contract deadline(s) within {args.within} days of {day:%Y-%m-%d}")
+    cancel_by = sum(1 for r in found if r["cancel_by_date"])
+    print(f"{cancel_by} cancel-by date(s) and {len(found) - cancel_by} end date(s) within {args.within} days "
+          f"of {day:%Y-%m-%d}")
     for r in found:
         what = f"cancel by {r['cancel_by_date']}" if r["cancel_by_date"] else f"ends {r['term_end_date']}"
         value = f"{r['next_term_value']:,.2f} {r['currency']}" if r["next_term_value"] is not None else "-"

@@ -2,7 +2,10 @@
 
 Every text cell goes through reports/xlsx.py, so a vendor name or description such as
 '=HYPERLINK(...)' stays text. Amounts are written unrounded with a two-decimal format, so the
-workbook's totals reconcile with the app and the database.
+workbook's totals reconcile with the app and the database. Nothing here is called "savings": a
+finding's money is "at stake", counted once when several findings cite the same spend line
+(analytics/audit/money.py), and split into recoverable money (already paid, can be claimed back)
+and exposure (spend outside control, next renewal terms, idle seats, estimates).
 """
 from __future__ import annotations
 
@@ -16,8 +19,9 @@ from analytics.audit import reviews
 from analytics.reports import xlsx
 
 MONEY = "#,##0.00"
-FINDING_COLUMNS = ["finding_id", "rule", "severity", "status", "vendor", "contract_id", "amount_at_stake", "currency",
-                   "finding_date", "explanation", "evidence", "reason", "amount_recovered", "is_detected"]
+FINDING_COLUMNS = ["finding_id", "rule", "money", "severity", "status", "vendor", "contract_id", "amount_at_stake",
+                   "at_stake_counted", "currency", "finding_date", "explanation", "evidence", "reason",
+                   "amount_recovered", "is_detected"]
 EVIDENCE_COLUMNS = ["finding_id", "rule", "kind", "ref", "date", "vendor", "description", "amount", "currency",
                     "amount_rc", "invoice_id", "contract_id", "cost_center", "category", "batch_id", "row_no"]
 
@@ -30,15 +34,24 @@ def findings_sheet(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_sheet(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
-    """One row per rule, then the totals found / confirmed / recovered."""
+    """One row per rule (money at stake counted once), then the totals: at stake, of which recoverable and
+    exposure, confirmed, recovered."""
     by_rule = audit.by_rule(frame)
-    rows = [{"measure": row.title, "findings": row.findings, "amount": row.amount_at_stake}
+    rows = [{"measure": row.title, "money": row.money, "findings": row.findings, "amount": row.amount_at_stake}
             for row in by_rule.itertuples(index=False)]
     totals = reviews.summarise(frame, currency)
-    rows += [{"measure": "Potential savings found", "findings": totals.n_found, "amount": totals.found},
-             {"measure": "Confirmed", "findings": totals.n_confirmed, "amount": totals.confirmed},
-             {"measure": "Recovered", "findings": totals.n_resolved, "amount": totals.recovered}]
-    return pd.DataFrame(rows, columns=["measure", "findings", "amount"])
+    rows += [{"measure": "At stake (counted once)", "money": "all", "findings": totals.n_found,
+              "amount": totals.found},
+             {"measure": "of which recoverable", "money": "recoverable",
+              "findings": int(by_rule.loc[by_rule["money"] == "recoverable", "findings"].sum()),
+              "amount": totals.recoverable},
+             {"measure": "of which exposure", "money": "exposure",
+              "findings": int(by_rule.loc[by_rule["money"] == "exposure", "findings"].sum()),
+              "amount": totals.exposure},
+             {"measure": "Confirmed", "money": "all", "findings": totals.n_confirmed, "amount": totals.confirmed},
+             {"measure": "Recovered", "money": "recoverable", "findings": totals.n_resolved,
+              "amount": totals.recovered}]
+    return pd.DataFrame(rows, columns=["measure", "money", "findings", "amount"])
 
 
 def workbook(con, frame: pd.DataFrame):
@@ -49,7 +62,7 @@ def workbook(con, frame: pd.DataFrame):
     xlsx.write_frame(wb.create_sheet("Summary"), summary.rename(columns={"amount": f"amount ({currency})"}),
                      formats={f"amount ({currency})": MONEY}, widths={"measure": 32})
     xlsx.write_frame(wb.create_sheet("Findings"), findings_sheet(frame),
-                     formats={"amount_at_stake": MONEY, "amount_recovered": MONEY},
+                     formats={"amount_at_stake": MONEY, "at_stake_counted": MONEY, "amount_recovered": MONEY},
                      widths={"explanation": 90, "evidence": 40, "vendor": 32})
     evidence = audit.evidence(con, frame=frame).reindex(columns=EVIDENCE_COLUMNS)
     xlsx.write_frame(wb.create_sheet("Evidence"), evidence, formats={"amount": MONEY, "amount_rc": MONEY},

@@ -11,13 +11,15 @@ from __future__ import annotations
 import zoneinfo
 
 from analytics import settings
-from analytics.sla.credits import audit_findings, credits_outstanding, service_credits
+from analytics.audit.engine import Rule
+from analytics.sla.credits import audit_findings, credits_outstanding, outstanding_months, service_credits
 from analytics.sla.engine import as_of_moment, ticket_sla
-from analytics.sla.monthly import availability_trend, breaches, contract_month_attainment, problems, summarise, summary
+from analytics.sla.monthly import (attainment, availability_trend, breaches, contract_month_attainment, problems,
+                                   summarise, summary)
 
-__all__ = ["ticket_sla", "as_of_moment", "contract_month_attainment", "breaches", "availability_trend",
-           "problems", "summary", "summarise", "service_credits", "credits_outstanding", "SETTINGS", "AUDIT_RULES",
-           "bench_cases"]
+__all__ = ["ticket_sla", "as_of_moment", "contract_month_attainment", "attainment", "breaches",
+           "availability_trend", "problems", "summary", "summarise", "service_credits", "credits_outstanding",
+           "outstanding_months", "SETTINGS", "AUDIT_RULES", "bench_cases"]
 
 
 def _timezone(value: str) -> str:
@@ -43,19 +45,12 @@ SETTINGS = [
 ]
 
 
-try:
-    from analytics.audit.engine import Rule
-except ModuleNotFoundError as exc:  # an Outlay without the cost audit: the SLA module works on its own
-    if not (exc.name or "").startswith("analytics.audit"):
-        raise
-    AUDIT_RULES = []
-else:
-    AUDIT_RULES = [
-        Rule("service_credits", "SLC", "Service credits not received",
-             "Months a contract missed its SLA (ticket breaches or availability below target) whose service credit, "
-             "worked out from the contract's credit % and cap, was not received as a credit note from the vendor.",
-             audit_findings, ("incident_timezone", "sla_default_schedule", "reporting_currency")),
-    ]
+AUDIT_RULES = [
+    Rule("service_credits", "SLC", "Service credits not received",
+         "Months a contract missed its SLA (ticket breaches or availability below target) whose service credit, "
+         "worked out from the contract's credit % and cap, was not received as a credit note from the vendor.",
+         audit_findings, ("incident_timezone", "sla_default_schedule", "reporting_currency")),
+]
 
 
 def bench_cases(con) -> list[tuple[str, object]]:

@@ -155,12 +155,19 @@ def _match_received(con, rows: list[dict]) -> None:
         r.setdefault("evidence_received", "")
 
 
-def credits_outstanding(con, *, as_of_at: dt.datetime | None = None, start: dt.date | None = None,
-                        end: dt.date | None = None, vendor: str | None = None) -> pd.DataFrame:
+def outstanding_months(con, *, as_of_at: dt.datetime | None = None, start: dt.date | None = None,
+                       end: dt.date | None = None, vendor: str | None = None) -> pd.DataFrame:
     """One row per contract x missed month whose credit is owed and not (fully) received, with the evidence."""
     credits = service_credits(con, as_of_at=as_of_at, start=start, end=end, vendor=vendor)
-    keep = credits["credit_outstanding_rc"].map(lambda v: v is not None and v > 0)
+    keep = credits["credit_outstanding_rc"].map(lambda v: v is not None and v > 0).astype(bool)
     return credits[keep].reset_index(drop=True)
+
+
+def credits_outstanding(con, *, start: dt.date, end: dt.date, vendor: str | None = None) -> float:
+    """Service credits owed for missed months from `start` to `end` (one vendor, by name key, or all) and not
+    received, in the reporting currency (0.0 when none; months without an fx rate cannot be counted)."""
+    months = outstanding_months(con, start=start, end=end, vendor=vendor)
+    return float(sum(v for v in months["credit_outstanding_rc"] if v is not None))
 
 
 def audit_findings(con, params: dict | None = None) -> pd.DataFrame:
@@ -169,7 +176,7 @@ def audit_findings(con, params: dict | None = None) -> pd.DataFrame:
     amount_at_stake (outstanding, reporting currency), finding_date (first day of the missed month),
     explanation, evidence (the contract, breached ticket ids, the availability measurement, the credit notes
     matched). Registered as the audit rule `service_credits` in analytics/sla/__init__.py."""
-    owed = credits_outstanding(con)
+    owed = outstanding_months(con)
     columns = ["key", "severity", "vendor", "contract_id", "amount_at_stake", "finding_date", "explanation",
                "evidence", "evidence_lines"]
     if owed.empty:

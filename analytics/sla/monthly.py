@@ -11,6 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
+from analytics import vendor_names
 from analytics.sla import engine, schedule
 
 MONTHLY_SELECT = """
@@ -85,20 +86,30 @@ def contract_month_attainment(con, *, as_of_at: dt.datetime | None = None, start
 
 def filtered(frame: pd.DataFrame, *, start: dt.date | None = None, end: dt.date | None = None,
              vendor: str | None = None) -> pd.DataFrame:
-    """The rows of a frame with `period` (date) and `vendor` columns inside the filters."""
+    """The rows of a frame with `period` (date) and `vendor` columns inside the filters (vendor by name key,
+    so "ACME LIMITED" in spend is "Acme Ltd" in contracts)."""
     keep = pd.Series(True, index=frame.index)
     if start is not None:
         keep &= frame["period"] >= start
     if end is not None:
         keep &= frame["period"] <= end
     if vendor is not None:
-        keep &= frame["vendor"] == vendor
+        keep &= frame["vendor"].map(lambda v: isinstance(v, str) and vendor_names.normalise(v)) \
+            == vendor_names.normalise(vendor)
     return frame[keep].reset_index(drop=True)
 
 
 def summary(con, *, start: dt.date | None = None, end: dt.date | None = None, vendor: str | None = None) -> dict:
     """Headline numbers for the filters (see summarise)."""
     return summarise(contract_month_attainment(con, start=start, end=end, vendor=vendor))
+
+
+def attainment(con, *, start: dt.date, end: dt.date, vendor: str | None = None) -> float | None:
+    """Share (0-1) of contract-months from `start` to `end` with an SLA target that met every target (no breached
+    ticket clock, availability not below target); one vendor (by name key) or all; None without any."""
+    months = contract_month_attainment(con, start=start, end=end, vendor=vendor)
+    decided = months[months["status"].isin(["met", "missed"])]
+    return None if decided.empty else float((decided["status"] == "met").mean())
 
 
 def summarise(months: pd.DataFrame) -> dict:

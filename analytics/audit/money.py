@@ -1,0 +1,96 @@
+"""Money at stake counted once: when several findings cite the same spend line, its money counts once.
+
+A finding's amount at stake sits on its evidence spend lines newest first: the newest line carries
+as much of it as the line's amount (reporting currency; refunds carry nothing), then the next newest,
+and so on. So a duplicate's extra copy is the later copy, and spend above a contract's value is the
+spend that came last. Each line's money then goes to the findings citing it in PRIORITY order, each
+taking at most what it put on the line and never more than what is left of the line.
+A finding's `at_stake_counted` is the sum of what it was given; findings citing no spend lines
+(renewals, licences, service credits) count their amount at stake as it is. So money one invoice
+carries under two rules (a duplicate payment to a vendor without a contract) is counted once, under
+the first rule in PRIORITY, and totals by rule or by vendor add up to the overall total.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+# Which rule a shared spend line's money is counted under first: money that can be claimed back
+# (recoverable) before exposure, and the more specific finding before the broader one.
+PRIORITY = ("duplicate_payment", "service_credits", "over_contract_value", "price_creep", "outside_contract_dates",
+            "split_purchase", "no_contract", "unusual_spend", "vendor_consolidation", "renewal_deadline",
+            "unused_licenses")
+# Money already paid that the evidence says can be claimed back from the vendor; the rest is exposure
+# (spend outside control, future terms, idle seats, savings estimates).
+RECOVERABLE = ("duplicate_payment", "service_credits", "over_contract_value", "price_creep")
+
+# Grain: one row per finding citing spend lines: the part of its amount at stake counted once.
+COUNTED_SQL = """
+with
+claims as (
+    select finding_id, priority, amount_at_stake, unnest(evidence_lines) as line_id
+    from money_findings
+),
+amounts as (
+    select c.*, s.date, greatest(cast(s.amount_rc as double), 0) as line_amount
+    from claims c
+    join spend_rc s on s.batch_id * 10000000000 + s.row_no = c.line_id
+),
+shares as (
+    select *,
+        least(line_amount, greatest(amount_at_stake - coalesce(sum(line_amount) over (
+            partition by finding_id order by date desc, line_id desc
+            rows between unbounded preceding and 1 preceding), 0), 0)) as claim
+    from (select *, sum(line_amount) over (partition by finding_id) as weight from amounts)
+),
+granted as (
+    select finding_id, weight,
+        least(claim, greatest(line_amount - coalesce(sum(claim) over (
+            partition by line_id order by priority, finding_id rows between unbounded preceding and 1 preceding), 0),
+            0)) as granted
+    from shares
+),
+final as (
+    select finding_id, sum(granted) as counted, max(weight) as weight
+    from granted
+    group by finding_id
+)
+select * from final
+"""
+
+
+def priority(rule: str) -> int:
+    """The rule's place in PRIORITY (rules not listed come after, in name order via the finding id)."""
+    return PRIORITY.index(rule) if rule in PRIORITY else len(PRIORITY)
+
+
+def kind(rule: str) -> str:
+    """'recoverable' or 'exposure'."""
+    return "recoverable" if rule in RECOVERABLE else "exposure"
+
+
+def counted(con, frame: pd.DataFrame) -> pd.Series:
+    """at_stake_counted for each finding of `frame` (same index): its amount at stake, counted once.
+
+    Every finding in `frame` competes for its lines, so pass the live findings (dismissed ones left out).
+    A missing amount (no fx rate) counts as 0.
+    """
+    amounts = pd.to_numeric(frame["amount_at_stake"], errors="coerce").fillna(0.0).clip(lower=0.0)
+    with_lines = frame["evidence_lines"].map(len) > 0
+    if not with_lines.any():
+        return amounts.astype(float)
+    claims = pd.DataFrame({"finding_id": frame.loc[with_lines, "finding_id"],
+                           "priority": frame.loc[with_lines, "rule"].map(priority),
+                           "amount_at_stake": amounts[with_lines],
+                           "evidence_lines": frame.loc[with_lines, "evidence_lines"]})
+    cur = con.cursor()
+    cur.register("money_findings", claims)
+    try:
+        found = cur.execute(COUNTED_SQL).df()
+    finally:
+        cur.unregister("money_findings")
+    # a finding whose lines carry no money in the reporting currency (no fx rate) keeps its amount
+    given = found[found["weight"] > 0].set_index("finding_id")["counted"]
+    result = amounts.copy()
+    ids = frame["finding_id"]
+    result[with_lines] = ids[with_lines].map(given).fillna(amounts[with_lines])
+    return result.astype(float)
