@@ -104,6 +104,10 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
         if version > latest_version():
             con.close()
             raise StoreError(f"{target} has schema version {version}, newer than this Outlay knows")
+        if version < latest_version():
+            con.close()
+            raise StoreError(f"{target} was written by an older Outlay (schema version {version} of "
+                             f"{latest_version()}): run `python -m analytics refresh --db {target}` once to upgrade it")
         return con
     try:
         migrate(con)

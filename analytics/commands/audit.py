@@ -44,7 +44,7 @@ def as_records(frame) -> list[dict]:
 
 
 def run(args) -> int:
-    con = store.connect(args.db)
+    con = store.connect(args.db, read_only=args.action != "review")
     if args.action == "review":
         return _review(con, args)
     known = audit.rules()

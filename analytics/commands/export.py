@@ -15,7 +15,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    con = store.connect(args.db)
+    con = store.connect(args.db, read_only=True)
     rows = exchange.write_export(con, args.dataset, args.out)
     print(f"wrote {rows} {args.dataset} rows to {args.out}")
     return 0

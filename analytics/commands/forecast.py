@@ -64,7 +64,7 @@ def _metrics(a: dict) -> str:
 
 
 def run(args) -> int:
-    con = store.connect(args.db)
+    con = store.connect(args.db, read_only=True)
     year = args.fiscal_year or fiscal.fiscal_year(settings.as_of(con), settings.get(con, "fiscal_year_start_month"))
     try:
         info = report(con, level=args.level, fiscal_year=year)

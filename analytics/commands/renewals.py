@@ -49,7 +49,7 @@ def run(args) -> int:
     except ValueError:
         print(f"error: --on {args.on!r} is not a date YYYY-MM-DD")
         return 1
-    con = store.connect(args.db)
+    con = store.connect(args.db, read_only=True)
     found = rows(con, within=args.within, on=on)
     if args.json:
         print(json.dumps(found, indent=2))

@@ -30,7 +30,7 @@ def run(args) -> int:
     if not args.out.lower().endswith(".xlsx"):
         print("error: --out must name an .xlsx file", file=sys.stderr)
         return 2
-    con = store.connect(args.db)
+    con = store.connect(args.db, read_only=True)
     try:
         if args.kind == "monthly":
             out = monthly.write(con, period=args.period, out=args.out, version=args.version)

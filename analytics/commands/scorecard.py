@@ -56,7 +56,7 @@ def _quarter_end(con, text: str | None) -> dt.date:
 
 
 def run(args) -> int:
-    con = store.connect(args.db)
+    con = store.connect(args.db, read_only=True)
     try:
         quarter_end = _quarter_end(con, args.quarter_end)
     except ValueError as exc:

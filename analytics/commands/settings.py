@@ -20,7 +20,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    con = store.connect(args.db)
+    con = store.connect(args.db, read_only=args.value is None and store.db_path(args.db).exists())
     if args.key and args.value is None:
         try:
             print(settings.get_raw(con, args.key))

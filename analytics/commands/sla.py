@@ -62,7 +62,7 @@ def _periods(frame: pd.DataFrame) -> pd.DataFrame:
 def run(args) -> int:
     # imported here, so building the CLI does not load the SLA engine
     from analytics.sla import contract_month_attainment, problems, service_credits, ticket_sla
-    con = store.connect(args.db)
+    con = store.connect(args.db, read_only=True)
     for problem in problems(con).itertuples():
         print(f"warning: {problem.problem} ({problem.rows} row(s))", file=sys.stderr)
     if args.view == "tickets":

@@ -31,7 +31,7 @@ def status(con) -> dict:
 
 
 def run(args) -> int:
-    con = store.connect(args.db)
+    con = store.connect(args.db, read_only=True)
     info = status(con)
     if args.json:
         print(json.dumps(info, indent=2))
