@@ -14,7 +14,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from analytics import fiscal, jobs, overview, settings, store
+from analytics import calendar, fiscal, jobs, overview, settings, store
 from analytics.reports import xlsx
 
 # one colour per meaning, on every page and chart
@@ -77,7 +77,8 @@ def after_write() -> None:
 def app_settings() -> dict:
     with cursor() as cur:
         values = settings.as_dict(cur)
-        values["as_of"] = settings.as_of(cur)
+        cal = calendar.calendar(cur)
+    values.update(as_of=cal.as_of, closed_through=cal.closed_through, cutoff=cal.cutoff)
     values["fiscal_year_start_month"] = int(values["fiscal_year_start_month"])
     return values
 
@@ -137,7 +138,7 @@ def header(title: str, caption: str | None = None) -> dict:
     st.title(title)
     as_of: dt.date = conf["as_of"]
     line = (f"{conf['company_name']} · amounts in {conf['reporting_currency']} (monthly fx rates) · "
-            f"as of {as_of:%d %b %Y}")
+            f"as of {as_of:%d %b %Y} · books closed through {conf['closed_through']:%b %Y}")
     st.caption(line + (f" · {caption}" if caption else ""))
     return conf
 

@@ -62,21 +62,25 @@ total = landing_table("total")
 if total.empty:
     st.info("No spend, commitments or budget for this fiscal year.")
     st.stop()
-t = total.iloc[0]
-tiles = st.columns(4)
-tiles[0].metric("Year-end landing", common.short_money(t["landing"], cur),
-                help=f"80% interval {common.money(t['lo80'], cur)} – {common.money(t['hi80'], cur)}; "
-                     f"95% interval {common.money(t['lo95'], cur)} – {common.money(t['hi95'], cur)}")
-tiles[1].metric("Budget", common.short_money(t["budget"], cur),
-                delta=None if pd.isna(t["over_under"]) else f"{t['over_under']:+,.0f} {cur} vs budget",
-                delta_color="inverse")
-tiles[2].metric("Probability of overrun", "–" if pd.isna(t["p_overrun"]) else f"{t['p_overrun']:.0%}",
-                help="P(landing > full-year budget) from the forecast distribution")
-tiles[3].metric("Still to spend", common.short_money(t["forecast_rest"], cur),
-                help=f"committed contract payments {common.money(t['committed_rest'], cur)} + forecast of "
-                     f"uncommitted spend {common.money(t['uncommitted_rest'], cur)}")
-st.caption(f"{fiscal.label(year, start_month)} · actual = complete months before {conf['as_of']:%b %Y}; that month "
-           "and later are forecast · uncommitted spend = lines not billed under a contract of the register · "
+t, scope = common.cached(forecast.headline, fiscal_year=year, cost_center=filters["cost_center"],
+                         category=filters["category"], vendor=filters["vendor"])
+st.markdown(f"**Landing for {scope}**")
+if t:
+    tiles = st.columns(4)
+    tiles[0].metric("Year-end landing", common.short_money(t["landing"], cur),
+                    help=f"80% interval {common.money(t['lo80'], cur)} – {common.money(t['hi80'], cur)}; "
+                         f"95% interval {common.money(t['lo95'], cur)} – {common.money(t['hi95'], cur)}")
+    tiles[1].metric("Budget", common.short_money(t["budget"], cur),
+                    delta=None if pd.isna(t["over_under"]) else f"{t['over_under']:+,.0f} {cur} vs budget",
+                    delta_color="inverse", help="Budgets are set per cost center and category, not per vendor.")
+    tiles[2].metric("Probability of overrun", "–" if pd.isna(t["p_overrun"]) else f"{t['p_overrun']:.0%}",
+                    help="P(landing > full-year budget) from the forecast distribution")
+    tiles[3].metric("Still to spend", common.short_money(t["forecast_rest"], cur),
+                    help=f"committed contract payments {common.money(t['committed_rest'], cur)} + forecast of "
+                         f"uncommitted spend {common.money(t['uncommitted_rest'], cur)}")
+st.caption(f"{fiscal.label(year, start_month)} · actual = closed months (books closed through "
+           f"{conf['closed_through']:%b %Y}); from {conf['cutoff']:%b %Y} on, forecast · cost centers, categories "
+           "and vendors add up to the total · uncommitted spend = lines not billed under a contract of the register · "
            "contract payments in other currencies at the latest known monthly rate")
 
 level = st.radio("Level", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="fc_level")

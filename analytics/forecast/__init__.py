@@ -18,6 +18,25 @@ def landing(con, *, fiscal_year: int, level: str = "total", budget_version: str 
     return yearend.landing(con, fiscal_year=fiscal_year, level=level, budget_version=budget_version)
 
 
+def headline(con, *, fiscal_year: int, cost_center: str | None = None, category: str | None = None,
+             vendor: str | None = None) -> tuple[dict, str]:
+    """The landing row the Forecast page's tiles show and its scope in words: the one cost center, category
+    or vendor the filters name, else the company total (the same rows the `landing` metric reads)."""
+    from analytics.forecast import yearend
+    chosen = {k: v for k, v in (("cost_center", cost_center), ("category", category), ("vendor", vendor)) if v}
+    if len(chosen) == 1:
+        level, key = next(iter(chosen.items()))
+        rows = yearend.landing(con, fiscal_year=fiscal_year, level=level)
+        rows = rows[rows["key"] == key]
+        if not rows.empty:
+            return rows.iloc[0].to_dict(), f"{level.replace('_', ' ')} {key}"
+        return {}, f"{level.replace('_', ' ')} {key} (no spend, commitments or budget this year)"
+    rows = yearend.landing(con, fiscal_year=fiscal_year, level="total")
+    scope = "company-wide" + (" (the forecast is made per cost center, category or vendor, not for a combination "
+                              "of filters)" if chosen else "")
+    return (rows.iloc[0].to_dict() if not rows.empty else {}), scope
+
+
 def bench_cases(con) -> list:
     """What the forecast page runs: the stored landing per level (computed once per data version)."""
     year = calendar.current_year(con)
