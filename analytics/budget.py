@@ -376,7 +376,6 @@ def projects(con, *, version: str | None = None, cost_center: str | None = None,
 
 def bench_cases(con) -> list[tuple[str, object]]:
     """The queries the Budget page runs, for `python -m analytics bench`."""
-    from analytics import budget_edit, variance
     year = calendar.current_year(con)
     return [
         ("budget.summary_by_cost_center", lambda: budget_vs_actual(con, year=year, by=("cost_center",))),
@@ -389,8 +388,4 @@ def bench_cases(con) -> list[tuple[str, object]]:
         ("budget.fx_missing", lambda: fx_missing(con, year=year)),
         ("budget.rates_used", lambda: rates_used(con, year=year)),
         ("budget.projects", lambda: projects(con)),
-        ("budget.variance_drivers", lambda: variance.drivers(con, year=year)),
-        ("budget.fx_volume", lambda: variance.fx_volume(con, year=year)),
-        ("budget.edit_grid", lambda: budget_edit.edit_grid(con, year=year, version=default_version(con))),
-        ("budget.change_log", lambda: budget_edit.change_log(con)),
     ]

@@ -13,8 +13,7 @@ import json
 
 import pandas as pd
 
-from analytics import calendar
-from analytics import store
+from analytics import budget, calendar, store
 from analytics.currencies import ISO_4217
 
 KEYS = ["cost_center", "category", "project", "currency"]
@@ -175,3 +174,10 @@ def _current_user() -> str | None:
         return None
 
 
+
+
+def bench_cases(con) -> list[tuple[str, object]]:
+    """The Budget page's editing queries, for `python -m analytics bench`."""
+    year = calendar.current_year(con)
+    return [("budget.edit_grid", lambda: edit_grid(con, year=year, version=budget.default_version(con))),
+            ("budget.change_log", lambda: change_log(con))]

@@ -1,19 +1,21 @@
-"""The domain modules, so settings, the benchmark and the CLI can find what each one offers.
+"""The domain modules, declared once, so settings and the benchmark can collect what each one offers.
 
 A domain module may define:
 - SETTINGS: a list of settings.Setting it adds;
 - bench_cases(con): a list of (name, callable) the benchmark times (the queries its pages run).
-CLI commands live one module each in analytics/commands/ and are found there.
+Every module listed ships with Outlay (imported here lazily only because settings, which they import,
+asks this registry for their settings). CLI commands live one module each in analytics/commands/.
 """
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 DOMAIN_MODULES = (
     "analytics.fx",
     "analytics.overview",
     "analytics.budget",
+    "analytics.variance",
+    "analytics.budget_edit",
     "analytics.forecast",
     "analytics.audit",
     "analytics.contracts",
@@ -25,12 +27,8 @@ DOMAIN_MODULES = (
 
 
 def domain_modules():
-    """The domain modules present in this version of Outlay, imported."""
-    found = []
-    for name in DOMAIN_MODULES:
-        if importlib.util.find_spec(name) is not None:
-            found.append(importlib.import_module(name))
-    return found
+    """The domain modules, imported."""
+    return [importlib.import_module(name) for name in DOMAIN_MODULES]
 
 
 def collect(attribute: str) -> list:

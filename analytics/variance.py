@@ -186,3 +186,10 @@ def fx_sentences(frame: pd.DataFrame, currency: str) -> list[str]:
 
 def _signed(value: float, currency: str) -> str:
     return ("+" if value >= 0 else "−") + _k(value, currency)
+
+
+def bench_cases(con) -> list[tuple[str, object]]:
+    """The Budget page's variance explanations, for `python -m analytics bench`."""
+    year = calendar.current_year(con)
+    return [("budget.variance_drivers", lambda: drivers(con, year=year)),
+            ("budget.fx_volume", lambda: fx_volume(con, year=year))]

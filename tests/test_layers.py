@@ -48,3 +48,45 @@ def test_readme_documents_every_setting():
     readme = (ROOT / "README.md").read_text()
     missing = [s.name for s in settings.all_settings() if f"`{s.name}`" not in readme]
     assert missing == []
+
+
+def _module_imports() -> dict[str, set[str]]:
+    """analytics module -> the analytics modules it imports at module level (not inside functions)."""
+    import ast
+    names = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+             for p in python_files("analytics")}
+    graph = {}
+    for name, path in names.items():
+        found = set()
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("analytics"):
+                for alias in node.names:
+                    target = f"{node.module}.{alias.name}"
+                    found.add(target if target in names else node.module)
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name in names}
+        graph[name] = found - {name}
+    return graph
+
+
+def test_no_import_cycles_between_analytics_modules():
+    graph = _module_imports()
+    cycles = []
+
+    def visit(node, path):
+        for nxt in graph.get(node, ()):
+            if nxt in path:
+                cycles.append(" -> ".join(path[path.index(nxt):] + [nxt]))
+            elif nxt not in seen:
+                seen.add(nxt)
+                visit(nxt, path + [nxt])
+    for start in graph:
+        seen = {start}
+        visit(start, [start])
+    assert sorted(set(cycles)) == []
+
+
+def test_pages_pass_functions_not_dotted_names_to_the_cache():
+    pattern = re.compile(r"common\.(cached|call)\(\s*[\"']")
+    offenders = [str(p) for p in python_files("views") if pattern.search(p.read_text())]
+    assert offenders == []
