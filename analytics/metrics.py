@@ -184,14 +184,14 @@ CATALOG: tuple[Metric, ...] = (
            "Probability that the landing exceeds the full-year budget (from the forecast's calibrated spread).",
            "fiscal year", ("cost_center", "category"), ("cost_center", "category"),
            _landing("p_overrun"), additive=False, widen=False),
-    Metric("cancel_by_due", "Cancel-by within N days", "count",
+    Metric("cancel_by_due", "Cancel-by within {within} days", "count",
            "Automatically renewing contracts whose next cancel-by date (over the whole chain of terms) falls "
            "between the as-of date and N days later (--within, default 90). Contracts carry no cost center.",
            "as-of date", ("vendor",), ("vendor",), _cancel_by_due),
     Metric("sla_attainment", "SLA months met", "ratio",
            f"Share of contract-months with an SLA target, in {YTD}, in which every target was met.",
            "fiscal year", (), ("vendor",), _sla_attainment, additive=False),
-    Metric("credits_outstanding", "Service credits outstanding", "money",
+    Metric("credits_outstanding", "SLA credits outstanding", "money",
            f"Service credits earned by SLA misses in {YTD} and not yet received as credit notes.",
            "fiscal year", (), ("vendor",), _credits_outstanding),
     Metric("audit_at_stake", "Audit: money at stake", "money",
@@ -206,6 +206,11 @@ def get(name: str) -> Metric:
     if name not in BY_NAME:
         raise MetricError(f"unknown metric {name!r}; known metrics: {', '.join(BY_NAME)}")
     return BY_NAME[name]
+
+
+def label(name: str, *, within: int = 90) -> str:
+    """The metric's label for people, with the look-ahead filled in where it has one."""
+    return get(name).label.format(within=within)
 
 
 def check(metric: Metric, q: Query) -> None:
@@ -277,7 +282,7 @@ def markdown() -> str:
         dims = ", ".join(m.dimensions) or "–"
         filters = ", ".join(f"--{f.replace('_', '-')}" for f in m.filters) or "–"
         unit = {"money": "reporting currency", "count": "count", "ratio": "ratio 0–1"}[m.unit]
-        lines.append(f"| `{m.name}` | {m.label} | {unit} | {m.definition} | {m.grain} | {dims} | {filters} |")
+        lines.append(f"| `{m.name}` | {m.label.format(within='N')} | {unit} | {m.definition} | {m.grain} | {dims} | {filters} |")
     lines += ["", "Rows add up to the total for every metric except the ratios (`variance_pct`, "
               "`landing_p_overrun`, `sla_attainment`).", ""]
     return "\n".join(lines)

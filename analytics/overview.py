@@ -68,7 +68,7 @@ def tiles(con, *, year: int, cost_center: str | None = None, category: str | Non
                 scope = f"company-wide: not available per {' or '.join(dropped)}"
         except metrics.MetricError as exc:
             value, scope = None, str(exc)
-        out.append(Tile(name, metric.label, metric.unit, value, metric.definition, scope))
+        out.append(Tile(name, metrics.label(name), metric.unit, value, f"{metric.definition} (metric `{name}`)", scope))
     return out
 
 

@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import budget_data  # noqa: E402
 from test_budget import independent_ytd  # noqa: E402
 
-from analytics import calendar
+from analytics import metrics, calendar
 from analytics import cli, overview, store  # noqa: E402
 from analytics.reports import annual, monthly  # noqa: E402
 
@@ -62,7 +62,7 @@ def test_monthly_pack_sheets(monthly_pack):
 
 def test_ytd_actual_reconciles_app_report_and_rows(monthly_pack, db_file):
     con = store.connect(db_file, read_only=True)
-    app = overview.kpis(con, year=2026).actual_ytd
+    app = metrics.evaluate(con, "ytd_actual", fy=2026).value
     win = calendar.window(con, year=2026)
     rows = independent_ytd(budget_data.SPEND, budget_data.FX, first=win.first, last=win.ytd_last_day)
     ws = openpyxl.load_workbook(monthly_pack)["Summary"]
@@ -159,54 +159,40 @@ def test_monthly_pack_lists_upcoming_renewals(tmp_path):
     assert cell_right_of(ws, "annual_value", 0).offset(row=1).number_format == "#,##0.00;[Red]-#,##0.00;0.00"
 
 
-def test_overview_shows_the_renewals_tile_only_with_contracts():
+def _tiles(con) -> dict:
+    return {t.metric: t for t in overview.tiles(con, year=2026)}
+
+
+def test_overview_counts_cancel_by_dates_from_the_register():
     con = budget_data.database()
-    assert "Cancel-by within 90 days" not in [t[0] for t in overview.extra_tiles(con, year=2026)]
+    assert _tiles(con)["cancel_by_due"].value == 0
     con.execute("insert into contracts (batch_id, row_no, contract_id, vendor, service, start_date, end_date, "
                 "annual_value, currency, auto_renew, renewal_term_months, notice_days) values "
                 "(4, 1, 'C-1', 'SAP SE', 'ERP', '2023-10-01', '2025-09-30', 12000, 'EUR', true, 12, 30)")
-    assert ("Cancel-by within 90 days", "1",
-            "Contracts whose cancel-by date falls within 90 days of the as-of date (Contracts page).") in \
-        overview.extra_tiles(con, year=2026)
+    tile = _tiles(con)["cancel_by_due"]
+    assert (tile.label, tile.value, tile.scope) == ("Cancel-by within 90 days", 1, "")
 
 
-def fake_domains(monkeypatch, functions):
-    monkeypatch.setattr(overview, "optional_function", lambda name: functions.get(name))
+def test_overview_tiles_without_sla_data_show_no_number():
+    tiles = _tiles(budget_data.database())
+    assert tiles["sla_attainment"].value is None
+    assert tiles["credits_outstanding"].value == 0.0
 
 
-def test_other_domains_tiles_use_their_numbers(monkeypatch):
-    import pandas as pd
+def test_overview_budget_tiles_say_budgets_are_not_set_per_vendor():
     con = budget_data.database()
-    fake_domains(monkeypatch, {
-        "landing": lambda con, fiscal_year, level: pd.DataFrame({"key": ["Total"], "landing": [35000.0]}),
-        "sla": lambda con, start, end: pd.DataFrame({"status": ["met", "met", "missed", "no target"]}),
-    })
-    assert [t[:2] for t in overview.extra_tiles(con, year=2026)] == [
-        ("Year-end landing, USD", "35.00k"), ("SLA months met YTD", "66.7%")]
+    tiles = {t.metric: t for t in overview.tiles(con, year=2026, vendor="SAP SE")}
+    assert tiles["ytd_actual"].value == 1270.0 and tiles["ytd_actual"].scope == ""
+    assert tiles["ytd_budget"].value is None
+    assert "not set per vendor" in tiles["ytd_budget"].scope
 
 
-def test_a_failing_domain_gives_no_tile(monkeypatch):
+def test_monthly_pack_notes_sections_with_nothing_to_report():
     con = budget_data.database()
-    fake_domains(monkeypatch, {"landing": lambda con, **kwargs: 1 / 0})
-    assert overview.extra_tiles(con, year=2026) == []
-
-
-def test_monthly_pack_adds_and_notes_other_domains(monkeypatch):
-    import pandas as pd
-    con = budget_data.database()
-
-    def broken(con, **kwargs):
-        raise RuntimeError("no SLA data")
-    fake_domains(monkeypatch, {
-        "findings": lambda con: pd.DataFrame({"finding": [INJECTION], "amount_at_stake": [120.5]}),
-        "sla": broken,
-    })
     wb = monthly.build(con, period="2025-06")
-    assert "Audit findings" in wb.sheetnames and "SLA" not in wb.sheetnames
-    cell = cell_right_of(wb["Audit findings"], INJECTION, 1)
-    assert (cell.value, '"USD"' in cell.number_format) == (120.5, True)
+    assert "SLA" not in wb.sheetnames and "Renewals" not in wb.sheetnames
     notes = [c.value for c in wb["Summary"]["A"] if c.value]
-    assert "The SLA section could not be built: no SLA data" in notes
+    assert "SLA: nothing to report." in notes and "Renewals: nothing to report." in notes
 
 
 def test_csv_text_never_starts_a_formula():

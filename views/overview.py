@@ -18,7 +18,7 @@ cur = ctx.currency
 tiles = {t.metric: t for t in common.cached(overview.tiles, year=year, **args)}
 
 st.caption(f"{ctx.window_label} · year to date = closed months ({ctx.ytd_label}) · budget version "
-           f"“{ctx.version}” · every tile is a metric: `python -m analytics metric --list`")
+           f"“{ctx.version}”")
 
 
 def shown(tile) -> str:

@@ -34,7 +34,7 @@ def print_catalog(markdown: bool) -> None:
     for m in metrics.CATALOG:
         dims = ", ".join(m.dimensions) or "none"
         filters = ", ".join(m.filters) or "none"
-        print(f"{m.name} ({m.unit}): {m.label}\n    {m.definition}\n    grain: {m.grain}; --by: {dims}; "
+        print(f"{m.name} ({m.unit}): {m.label.format(within='N')}\n    {m.definition}\n    grain: {m.grain}; --by: {dims}; "
               f"filters: {filters}")
 
 
@@ -71,5 +71,5 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(result.as_json(), indent=2))
     else:
-        print(text(result, metrics.get(args.name).label, metrics.fiscal_label(con, result.fy)))
+        print(text(result, metrics.label(args.name, within=args.within), metrics.fiscal_label(con, result.fy)))
     return 0
