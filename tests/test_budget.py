@@ -1,18 +1,15 @@
 """Budget vs actual: year to date, fiscal years, missing fx rates, grids, drill-down, projects."""
 import datetime as dt
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import budget_data  # noqa: E402
+from tests import budget_data
 
 from analytics import calendar
-from analytics import budget, fiscal  # noqa: E402
+from analytics import budget, fiscal
 
 
 @pytest.fixture

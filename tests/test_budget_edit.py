@@ -1,14 +1,11 @@
 """Budget versions edited in the app, the change log, and the variance explanations."""
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import budget_data  # noqa: E402
+from tests import budget_data
 
-from analytics import budget, budget_edit, variance  # noqa: E402
+from analytics import budget, budget_edit, variance
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
 """AppTest: the Overview and Budget pages render, filters change the figures, the URL restores the view."""
-import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import budget_data  # noqa: E402
+from tests import budget_data
 
-from analytics import store  # noqa: E402
+from analytics import store
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 

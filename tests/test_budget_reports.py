@@ -1,19 +1,16 @@
 """The monthly and annual Excel packs: sheets, formats, chart, export safety, reconciliation, CLI."""
-import sys
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import budget_data  # noqa: E402
-from test_budget import independent_ytd  # noqa: E402
+from tests import budget_data
+from tests.test_budget import independent_ytd
 
 from analytics import metrics, calendar
-from analytics import cli, overview, store  # noqa: E402
-from analytics.reports import annual, monthly  # noqa: E402
+from analytics import cli, overview, store
+from analytics.reports import annual, monthly
 
 INJECTION = "=cmd|' /C calc'!A0"
 
