@@ -39,13 +39,3 @@ def database(contracts=(), spend=(), fx=(), sla=(), incidents=(), settings=None,
 
 D = dt.date
 
-
-OTHER_DOMAINS = ("analytics.sla", "analytics.audit")
-
-
-def without_other_domains(monkeypatch) -> None:
-    """Make the scorecard ignore the SLA and cost-audit modules, so its known answers hold with or without them."""
-    from analytics import vendors
-    real = vendors._optional
-    monkeypatch.setattr(vendors, "_optional",
-                        lambda module, func: None if module in OTHER_DOMAINS else real(module, func))

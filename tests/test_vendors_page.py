@@ -4,17 +4,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.contracts_fixtures import database, without_other_domains
-from tests.test_vendors_scorecard import CONTRACTS, INCIDENTS, SLA, SPEND
+from tests.contracts_fixtures import database
+from tests.test_vendors_scorecard import CONTRACTS, INCIDENTS, QUIET_AUDIT, SLA, SPEND
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def app(tmp_path, monkeypatch):
-    without_other_domains(monkeypatch)
     path = tmp_path / "vendors.duckdb"
-    database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS, path=path).close()
+    database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS, settings=QUIET_AUDIT, path=path).close()
     monkeypatch.setenv("OUTLAY_DB", str(path))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.run()
@@ -30,7 +29,7 @@ def _metric(at, label):
 def test_vendors_page_opens(app):
     assert not app.exception, [e.value for e in app.exception]
     assert _metric(app, "Vendors scored") == "2 of 2"
-    assert _metric(app, "Average score") == "88.0"  # (100 + 76.1) / 2 = 88.05, shown to one decimal
+    assert _metric(app, "Average score") == "89.2"  # (100 + 78.5) / 2 = 89.25, shown to one decimal
 
 
 def test_changing_a_weight_renormalises_and_rescores(app):
@@ -39,4 +38,14 @@ def test_changing_a_weight_renormalises_and_rescores(app):
     assert app.number_input(key="weight_spend_trend").value == 0.0
     # Acme: SLA attainment 66.7 only; Globex has no SLA data and every other weight is 0: unscored
     assert _metric(app, "Vendors scored") == "1 of 2"
+    assert _metric(app, "Average score") == "66.7"
+
+
+def test_coming_back_through_the_sidebar_keeps_the_weights(app):
+    app.number_input(key="weight_sla_attainment").set_value(100.0).run()
+    app.switch_page("views/contracts.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    app.switch_page("views/vendors.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.number_input(key="weight_sla_attainment").value == 100.0
     assert _metric(app, "Average score") == "66.7"

@@ -1,24 +1,18 @@
 """The scorecard workbook: totals match the scorecard, one printable sheet per vendor, text stays text."""
 import io
 
-import pytest
 from openpyxl import load_workbook
 
 from analytics import vendors
 from analytics.reports import scorecard as report
-from tests.contracts_fixtures import D, database, without_other_domains
-from tests.test_vendors_scorecard import CONTRACTS, INCIDENTS, SLA, SPEND
+from tests.contracts_fixtures import D, database
+from tests.test_vendors_scorecard import CONTRACTS, INCIDENTS, QUIET_AUDIT, SLA, SPEND
 
 Q3 = D(2026, 9, 30)
 
 
-@pytest.fixture(autouse=True)
-def _alone(monkeypatch):
-    without_other_domains(monkeypatch)
-
-
 def _workbook(contracts=CONTRACTS):
-    con = database(contracts, spend=SPEND, sla=SLA, incidents=INCIDENTS)
+    con = database(contracts, spend=SPEND, sla=SLA, incidents=INCIDENTS, settings=QUIET_AUDIT)
     return con, load_workbook(io.BytesIO(report.to_bytes(report.build(con, quarter_end=Q3))))
 
 

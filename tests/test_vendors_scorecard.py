@@ -5,10 +5,9 @@ import pandas as pd
 import pytest
 
 from analytics import vendors
-from tests.contracts_fixtures import D, database, without_other_domains
+from tests.contracts_fixtures import D, database
 
 Q3 = D(2026, 9, 30)
-REAL_OPTIONAL = vendors._optional
 CONTRACTS = [
     ("V-1", "Acme Ltd", "Service desk", D(2025, 1, 1), D(2025, 12, 31), 120000, "USD", True, 12, 90, "monthly"),
     ("V-2", "Globex Inc", "Network", D(2024, 1, 1), D(2027, 12, 31), 60000, "USD", False, None, 60, "quarterly"),
@@ -34,10 +33,13 @@ INCIDENTS = [
 ]
 
 
+# the sparse history reads as unusual spend to the cost audit: switched off, so no finding is open
+QUIET_AUDIT = {"audit_unusual_min_amount": "1000000000"}
+
+
 @pytest.fixture
-def con(monkeypatch):
-    without_other_domains(monkeypatch)
-    return database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS)
+def con():
+    return database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS, settings=QUIET_AUDIT)
 
 
 def test_components_known_values(con):
@@ -51,29 +53,33 @@ def test_components_known_values(con):
         ("acme", "spend_trend"): (20.0, 60.0),            # 132,000 against 110,000
         ("globex", "incidents"): (0.0, 100.0),
         ("globex", "spend_vs_contract"): (100.0, 100.0),  # 4 quarterly payments of 15,000
-    }  # Hooli: no contract and no spend the year before, so no indicator at all
+        ("acme", "audit_findings"): (0.0, 100.0),         # spend and no open cost-audit finding
+        ("globex", "audit_findings"): (0.0, 100.0),
+        ("hooli", "audit_findings"): (0.0, 100.0),        # Hooli: no contract, no spend the year before
+    }
 
 
 def test_score_is_the_weighted_mean_over_indicators_present(con):
     table = vendors.scorecard(con, quarter_end=Q3).set_index("vendor")
-    # audit findings are n/a (no audit data): Acme's weights 25+20+15+15+15 = 90 are renormalised
-    assert table.loc["Acme Ltd", "score"] == round((25 * 200 / 3 + 20 * 260 / 3 + 15 * 90 + 15 * 80 + 15 * 60) / 90, 1)
+    # Acme has all six indicators (weights add to 100); Globex three: 15 + 15 + 10 renormalised
+    assert table.loc["Acme Ltd", "score"] == round((25 * 200 / 3 + 20 * 260 / 3 + 15 * 90 + 15 * 80 + 10 * 100
+                                                    + 15 * 60) / 100, 1) == 78.5
     assert table.loc["Globex Inc", "score"] == 100.0
-    assert table.loc["Globex Inc", "indicators_used"] == 2
+    assert table.loc["Globex Inc", "indicators_used"] == 3
     assert pd.isna(table.loc["Globex Inc", "sla_attainment_score"])
 
 
 def test_rank_and_trend_against_previous_quarter(con):
     table = vendors.scorecard(con, quarter_end=Q3)
     assert table[["rank", "vendor", "score", "previous_score", "trend"]].values.tolist() == [
-        [1, "Globex Inc", 100.0, 100.0, 0.0], [2, "Acme Ltd", 76.1, 100.0, -23.9]]
+        [1, "Globex Inc", 100.0, 100.0, 0.0], [2, "Acme Ltd", 78.5, 100.0, -21.5]]
 
 
 def test_vendors_without_contract_only_on_request(con):
     assert "Hooli" not in vendors.scorecard(con, quarter_end=Q3)["vendor"].tolist()
     wide = vendors.scorecard(con, quarter_end=Q3, include_uncontracted=True).set_index("vendor")
-    assert pd.isna(wide.loc["Hooli", "score"])  # spend this year only: no indicator has data
-    assert pd.isna(wide.loc["Hooli", "rank"])
+    # spend this year only: no trend, no contract; only the audit indicator (no finding) has data
+    assert wide.loc["Hooli", ["score", "indicators_used"]].tolist() == [100.0, 1]
 
 
 def test_changing_weights_reorders_without_queries(con):
@@ -116,13 +122,12 @@ def test_vendor_detail_spend_history_joins_name_variants(con):
 
 def test_scorecard_cli_json(tmp_path, capsys, monkeypatch):
     import json
-    without_other_domains(monkeypatch)
     from analytics import cli
     path = tmp_path / "v.duckdb"
-    database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS, path=path).close()
+    database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS, settings=QUIET_AUDIT, path=path).close()
     assert cli.main(["scorecard", "--json", "--quarter-end", "2026-09-30", "--db", str(path)]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert [(r["vendor"], r["score"], r["rank"]) for r in result] == [("Globex Inc", 100.0, 1), ("Acme Ltd", 76.1, 2)]
+    assert [(r["vendor"], r["score"], r["rank"]) for r in result] == [("Globex Inc", 100.0, 1), ("Acme Ltd", 78.5, 2)]
     assert result[1]["components"]["incidents"] == {"value": 4.0, "score": 90.0, "weight": 15.0, "better": "lower",
                                                     "unit": "severity points per contract-month"}
     assert result[0]["components"]["sla_attainment"]["score"] is None
@@ -142,62 +147,41 @@ def test_contributions_add_up_to_the_score(con):
     assert totals == table.set_index("vendor")["score"].to_dict()
 
 
-def _fake_module(monkeypatch, name, **functions):
-    import importlib.machinery
-    import sys
-    import types
-    module = types.ModuleType(name)
-    module.__spec__ = importlib.machinery.ModuleSpec(name, None)
-    monkeypatch.setattr(vendors, "_optional", REAL_OPTIONAL)
-    for attr, func in functions.items():
-        setattr(module, attr, func)
-    monkeypatch.setitem(sys.modules, name, module)
 
 
-def test_sla_attainment_uses_the_sla_modules_ticket_clocks(con, monkeypatch):
-    months = pd.DataFrame({"contract_id": ["V-1"], "vendor": ["Acme Ltd"], "period": [D(2026, 7, 1)],
-                           "response_met": [3], "response_breached": [1], "resolution_met": [4],
-                           "resolution_breached": [0]})
-    _fake_module(monkeypatch, "analytics.sla", contract_month_attainment=lambda con, start, end: months)
+def test_sla_attainment_prefers_the_ticket_clocks(tmp_path):
+    # V-1 gets 4 h response and 24 h resolution targets: INC5 met both, INC6 breached its response (5 h);
+    # INC1-3, still open with no response long past their targets, breached both clocks: 3 met of 10
+    contracts = [CONTRACTS[0][:11] + ("Ann", None, 4, 24, None, None), CONTRACTS[1]]
+    incidents = INCIDENTS + [
+        ("INC5", "V-1", "P3", dt.datetime(2026, 8, 4, 9), dt.datetime(2026, 8, 4, 10), dt.datetime(2026, 8, 4, 12)),
+        ("INC6", "V-1", "P3", dt.datetime(2026, 8, 5, 9), dt.datetime(2026, 8, 5, 14), dt.datetime(2026, 8, 5, 15))]
+    con = database(contracts, spend=SPEND, sla=SLA, incidents=incidents, settings=QUIET_AUDIT)
     result = vendors.components(con, quarter_end=Q3).set_index(["vendor_key", "indicator"])
-    assert result.loc[("acme", "sla_attainment"), "value"] == 87.5  # 7 of 8 clocks met
-    assert result.loc[("acme", "sla_attainment"), "basis"] == "7 of 8 ticket SLA clocks met (response and resolution)"
+    row = result.loc[("acme", "sla_attainment")]
+    assert (row["value"], row["basis"]) == (30.0, "3 of 10 ticket SLA clocks met (response and resolution)")
 
 
-def test_audit_findings_share_of_spend(con, monkeypatch):
-    found = pd.DataFrame({
-        "vendor": ["ACME Ltd", "Acme Ltd", "Acme Ltd", None],
-        "amount_at_stake": [6600.0, 5000.0, 9000.0, 100.0],
-        "status": ["open", "resolved", "open", "open"],
-        "finding_date": [D(2026, 3, 1), D(2026, 3, 1), D(2024, 1, 1), D(2026, 3, 1)],
-    })
-    _fake_module(monkeypatch, "analytics.audit", findings=lambda con, include_dismissed: found)
+def test_audit_indicator_counts_open_findings_money_once(tmp_path):
+    # without QUIET_AUDIT the sparse history reads as unusual spend: Acme's August (66,000, its vendor finding
+    # comes before the cost center's on the same line) is an open finding in the 12 months
+    con = database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS)
     result = vendors.components(con, quarter_end=Q3).set_index(["vendor_key", "indicator"])
-    # only the open finding dated in the 12 months counts: 6,600 of 132,000 spent = 5% -> 75
-    assert (result.loc[("acme", "audit_findings"), "value"], result.loc[("acme", "audit_findings"), "score"]) == (5.0, 75.0)
-    assert result.loc[("globex", "audit_findings"), "score"] == 100.0  # spend and no finding
+    assert result.loc[("acme", "audit_findings"), ["value", "score"]].tolist() == [50.0, 0.0]  # 66,000 of 132,000
 
 
-def test_sla_months_filtered_to_the_vendor(con, monkeypatch):
-    months = pd.DataFrame({"contract_id": ["V-1", "V-2"], "vendor": ["ACME LTD", "Globex Inc"]})
-    _fake_module(monkeypatch, "analytics.sla", contract_month_attainment=lambda con: months)
-    assert vendors.sla_months(con, vendor_key="acme")["contract_id"].tolist() == ["V-1"]
-
-
-def test_detail_without_sla_or_audit_modules_is_none(con):
-    assert vendors.vendor_findings(con, vendor_key="acme") is None
-    assert vendors.vendor_credits(con, vendor_key="acme") is None
-
-
-def test_audit_findings_run_once_per_data_version(tmp_path, monkeypatch):
-    from analytics import settings
-    calls = []
-    found = pd.DataFrame({"vendor": ["Acme Ltd"], "amount_at_stake": [6600.0], "status": ["open"],
-                          "finding_date": [D(2026, 3, 1)]})
-    _fake_module(monkeypatch, "analytics.audit", findings=lambda con, include_dismissed: calls.append(1) or found)
-    con = database(CONTRACTS, spend=SPEND, path=tmp_path / "memo.duckdb")
-    vendors.scorecard(con, quarter_end=Q3)  # two quarters
-    assert len(calls) == 1
-    settings.set_value(con, "company_name", "Renamed")  # any write bumps the data version
-    vendors.components(con, quarter_end=Q3)
-    assert len(calls) == 2
+def test_stored_indicators_are_read_and_reads_write_nothing(tmp_path):
+    from analytics import store
+    con = database(CONTRACTS, spend=SPEND, sla=SLA, incidents=INCIDENTS, settings=QUIET_AUDIT)
+    in_memory = vendors.scorecard(con, quarter_end=Q3)
+    assert con.execute("select count(*) from vendor_indicator_results").fetchone()[0] == 0
+    version = store.data_version(con)
+    vendors.refresh(con)
+    assert store.data_version(con) == version
+    stored = con.execute("select distinct quarter_end from vendor_indicator_results").fetchall()
+    assert len(stored) == 9 and (Q3,) in stored
+    pd.testing.assert_frame_equal(vendors.scorecard(con, quarter_end=Q3), in_memory)
+    # stored values are what the page reads: a changed stored value shows (no recompute)
+    con.execute("update vendor_indicator_results set score = 0 where vendor_key = 'globex' and quarter_end = ?", [Q3])
+    assert vendors.scorecard(con, quarter_end=Q3).set_index("vendor").loc["Globex Inc", "score"] == round(
+        10 * 100 / 40, 1)  # only audit_findings (weight 10 of 40) still scores 100

@@ -7,7 +7,8 @@ from analytics import vendors
 from analytics.reports import scorecard
 from views import common
 
-conf = common.header("Vendors", "scorecards: a weighted 0-100 score per vendor")
+conf = common.header("Vendors", "scorecards: a weighted 0-100 score per vendor · every vendor, all cost centers "
+                               "and categories (the sidebar's fiscal-year and spend filters do not apply here)")
 if common.empty_state(["contracts"]):
     st.stop()
 
@@ -25,13 +26,17 @@ scope = common.cached(vendors.scope, quarter_end=quarter_end, include_uncontract
 
 # --- weights (saved on every change; the ranking re-scores without re-querying) ------------------
 NAMES = vendors.INDICATOR_NAMES
-if "vendors_weights_loaded" not in st.session_state:
-    for name, value in common.call(vendors.get_weights).items():
-        st.session_state[f"weight_{name}"] = value
-    st.session_state["vendors_weights_loaded"] = True
+# Streamlit forgets a widget's state while another page is shown, so the weights live in a plain
+# session key and are handed back to the number inputs on every run (else: KeyError on coming back).
+MEMORY = "_vendors_weights"
+if MEMORY not in st.session_state:
+    st.session_state[MEMORY] = common.call(vendors.get_weights)
+for name, value in st.session_state[MEMORY].items():
+    st.session_state[f"weight_{name}"] = value
 
 
 def _store(new: dict) -> None:
+    st.session_state[MEMORY] = dict(new)
     for name, value in new.items():
         st.session_state[f"weight_{name}"] = value
     common.call(vendors.save_weights, weights=new)
@@ -41,7 +46,7 @@ def _weight_changed(name: str) -> None:
     _store(vendors.renormalise({n: st.session_state[f"weight_{n}"] for n in NAMES}, changed=name))
 
 
-weights = {name: float(st.session_state[f"weight_{name}"]) for name in NAMES}
+weights = {name: float(value) for name, value in st.session_state[MEMORY].items()}
 with st.expander(f"Weights: {' · '.join(f'{vendors.indicator(n).label} {w:g}' for n, w in weights.items())}"):
     st.caption("Weights add up to 100: change one and the others are rescaled in proportion. Saved at once. "
                "An indicator without data for a vendor is n/a; that vendor's weights are shared among the rest.")
@@ -165,7 +170,7 @@ with tabs[1]:
                                 "annual_value": st.column_config.NumberColumn("annual_value", format="%,.0f")})
 with tabs[2]:
     months = common.cached(vendors.sla_months, vendor_key=key)
-    if months is not None and not months.empty:
+    if not months.empty:
         st.caption("Ticket SLA clocks per contract and month (from the SLA engine)")
         st.dataframe(months, hide_index=True, width="stretch")
     sla = common.cached(vendors.sla_history, vendor_key=key)
@@ -191,17 +196,13 @@ with tabs[3]:
         st.dataframe(incidents, hide_index=True, width="stretch")
 with tabs[4]:
     findings = common.cached(vendors.vendor_findings, vendor_key=key)
-    if findings is None:
-        st.info("The cost audit is not part of this version of Outlay.")
-    elif findings.empty:
+    if findings.empty:
         st.success("No open cost-audit findings on this vendor's invoices.")
     else:
         st.dataframe(findings, hide_index=True, width="stretch")
 with tabs[5]:
     credits = common.cached(vendors.vendor_credits, vendor_key=key)
-    if credits is None:
-        st.info("Service credits come with the SLA module, which is not part of this version of Outlay.")
-    elif credits.empty:
+    if credits.empty:
         st.success("No service credits for this vendor.")
     else:
         st.dataframe(credits, hide_index=True, width="stretch")

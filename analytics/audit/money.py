@@ -4,7 +4,8 @@ A finding's amount at stake sits on its evidence spend lines newest first: the n
 as much of it as the line's amount (reporting currency; refunds carry nothing), then the next newest,
 and so on. So a duplicate's extra copy is the later copy, and spend above a contract's value is the
 spend that came last. Each line's money then goes to the findings citing it in PRIORITY order, each
-taking at most what it put on the line and never more than what is left of the line.
+taking at most what it put on the line and never more than what is left of the line (within one
+rule, a finding naming a vendor comes before one that does not, then by finding id).
 A finding's `at_stake_counted` is the sum of what it was given; findings citing no spend lines
 (renewals, licences, service credits) count their amount at stake as it is. So money one invoice
 carries under two rules (a duplicate payment to a vendor without a contract) is counted once, under
@@ -79,7 +80,9 @@ def counted(con, frame: pd.DataFrame) -> pd.Series:
     if not with_lines.any():
         return amounts.astype(float)
     claims = pd.DataFrame({"finding_id": frame.loc[with_lines, "finding_id"],
-                           "priority": frame.loc[with_lines, "rule"].map(priority),
+                           # within a rule, a finding naming a vendor before one that does not (a cost center's)
+                           "priority": 2 * frame.loc[with_lines, "rule"].map(priority)
+                           + frame.loc[with_lines, "vendor"].isna().astype(int),
                            "amount_at_stake": amounts[with_lines],
                            "evidence_lines": frame.loc[with_lines, "evidence_lines"]})
     cur = con.cursor()

@@ -1,0 +1,52 @@
+"""Vendor scorecards: a weighted 0-100 score per vendor from six indicators, and the vendor detail data.
+
+Vendors are identified by their name key (analytics.vendor_names, SQL macro vendor_key), so
+"Acme Ltd" in contracts and "ACME LIMITED" in spend are one vendor.
+
+Scoring rules (docs/vendors.md):
+- Each indicator maps its measured value to 0-100 (INDICATORS states whether higher or lower is
+  better and how). An indicator without data for a vendor is n/a, never zero: the vendor's score is
+  the weighted mean over the indicators it has, i.e. the weights renormalised over those present.
+- Weights are stored renormalised to 100 (table vendor_scorecard_weights); changing one scales the
+  others proportionally (renormalise()).
+- The period is a fiscal quarter; SLA, availability and incidents are measured over the quarter,
+  the spend indicators over the 12 months ending with it (a quarter of spend is too lumpy:
+  annual invoices). The trend compares with the same score at the previous quarter's end.
+
+The package, split along its seams:
+- weights.py: the indicators (direction, unit, mapping to 0-100) and the saved weights;
+- periods.py: fiscal quarters;
+- indicators.py: each indicator per vendor and quarter, computed by refresh() and stored per data version;
+- scoring.py: the weighted score, rank, trend and parts (pure, so a weight change needs no query);
+- detail.py: one vendor's spend, contracts, SLA results, incidents, findings and credits.
+"""
+from __future__ import annotations
+
+from analytics.vendors.detail import (sla_history, sla_months, spend_by_quarter, spend_history, vendor_contracts,
+                                      vendor_credits, vendor_findings, vendor_incidents)
+from analytics.vendors.indicators import components, refresh, refresh_quarters, vendor_list
+from analytics.vendors.periods import (default_quarter_end, previous_quarter_end, quarter_bounds, quarter_label,
+                                       quarters)
+from analytics.vendors.scoring import contributions, parts_table, scope, score_table, scorecard
+from analytics.vendors.weights import (COMPONENT_COLUMNS, DEFAULT_WEIGHTS, INDICATOR_NAMES, INDICATORS, Indicator,
+                                       get_weights, indicator, indicator_table, renormalise, save_weights)
+
+__all__ = ["sla_history", "sla_months", "spend_by_quarter", "spend_history", "vendor_contracts", "vendor_credits",
+           "vendor_findings", "vendor_incidents", "components", "refresh", "refresh_quarters", "vendor_list",
+           "default_quarter_end", "previous_quarter_end", "quarter_bounds", "quarter_label", "quarters",
+           "contributions", "parts_table", "scope", "score_table", "scorecard", "COMPONENT_COLUMNS",
+           "DEFAULT_WEIGHTS", "INDICATOR_NAMES", "INDICATORS", "Indicator", "get_weights", "indicator",
+           "indicator_table", "renormalise", "save_weights", "bench_cases"]
+
+def bench_cases(con) -> list[tuple[str, object]]:
+    """The queries the Vendors page runs."""
+    quarter_end = default_quarter_end(con)
+    vendors = vendor_list(con)
+    key = vendors["vendor_key"].iloc[0] if len(vendors) else ""
+    return [
+        ("vendors.vendor_list", lambda: vendor_list(con)),
+        ("vendors.components", lambda: components(con, quarter_end=quarter_end)),
+        ("vendors.scorecard", lambda: scorecard(con, quarter_end=quarter_end)),
+        ("vendors.spend_history", lambda: spend_history(con, vendor_key=key)),
+        ("vendors.vendor_contracts", lambda: vendor_contracts(con, vendor_key=key)),
+    ]
