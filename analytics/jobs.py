@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from analytics import audit
+from analytics import audit, vendors
 from analytics.forecast import runs
 
 
@@ -25,6 +25,7 @@ class Job:
 JOBS = (
     Job("forecast", runs.refresh, "every level's uncommitted forecast, reconciled to the total"),
     Job("audit", audit.refresh, "every cost-audit rule's findings"),
+    Job("scorecards", vendors.refresh, "vendor scorecard indicators for the quarters the Vendors page offers"),
 )
 
 
