@@ -1,8 +1,10 @@
 """bench [--rows N] [--db PATH] [--repeat K] [--json]: time the pages' queries and the imports."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
+from pathlib import Path
 
 from analytics import bench, cli
 
@@ -24,6 +26,9 @@ def register(subparsers) -> None:
                         help="rows of the spend XLSX import (default 10,000)")
     parser.add_argument("--only", metavar="MODULES", help="time only these domain modules' cases, comma-separated "
                                                        "(like fx,audit)")
+    parser.add_argument("--pages", action="store_true",
+                        help="time every page in headless Chromium instead: a new session's first load and in-app "
+                             "navigation through the sidebar (needs Debian's chromium)")
     parser.add_argument("--list", action="store_true", help="list the cases of the bench database and stop")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(func=run)
@@ -36,6 +41,8 @@ def run(args) -> int:
         print(f"error: no bench cases in module(s) {', '.join(unknown)}; "
               f"modules with cases: {', '.join(bench.module_names())}", file=sys.stderr)
         return 2
+    if args.pages:
+        return run_pages(args)
     if args.list:
         path = args.db or bench.ensure_db(args.rows)[0]
         cases = [{"module": m, "case": c} for m, c in bench.list_cases(path)]
@@ -48,3 +55,21 @@ def run(args) -> int:
     else:
         print(bench.format_report(report))
     return 1 if any(c.error for c in report.cases) else 0
+
+
+def run_pages(args) -> int:
+    from analytics import bench_pages, jobs, store
+    path = Path(args.db) if args.db else bench.ensure_db(args.rows)[0]
+    con = store.connect(path)
+    try:
+        jobs.refresh(con)  # as after an import: pages read stored results
+        lines = con.execute("select count(*) from spend").fetchone()[0]
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    report = bench_pages.run(path, lines)
+    if args.json:
+        print(json.dumps(dataclasses.asdict(report), indent=2))
+    else:
+        print(bench_pages.format_report(report))
+    return 1 if any(t.errors for t in report.pages) else 0

@@ -1,0 +1,156 @@
+"""The page benchmark: every page timed in a real browser (headless Chromium through Playwright).
+
+`python -m analytics bench --pages --rows N` starts the app on a free loopback port over the bench
+database of N spend lines (its jobs run first, as after an import), then for every page:
+- cold: a new browser session opens the page's URL (what a bookmark or a new colleague sees);
+- warm: inside one session, the page is reached through the sidebar (the first visit of the session, then
+  a revisit after another page).
+A page counts as shown when Streamlit reports its script run finished (data-test-script-state
+"notRunning") with the page's title on screen. Requests leaving the machine are counted (there should be
+none: the app works offline).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import urlopen
+
+from analytics import store
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+DONE_JS = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+           " const h1 = document.querySelector('h1');"
+           " return app && app.getAttribute('data-test-script-state') === 'notRunning' && h1 && h1.innerText; }")
+
+
+@dataclass
+class PageTiming:
+    page: str
+    cold_s: float
+    first_visit_s: float
+    revisit_s: float
+    errors: int = 0
+
+
+@dataclass
+class PagesReport:
+    db: str
+    spend_lines: int
+    server_start_s: float
+    pages: list[PageTiming] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, port: int) -> tuple[subprocess.Popen, float]:
+    """The app on 127.0.0.1:port over `db`; returns (process, seconds until healthy)."""
+    began = time.perf_counter()
+    env = dict(os.environ, OUTLAY_DB=str(db))
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(store.PROJECT_ROOT / "dashboard.py"),
+                             "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                            cwd=store.PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(240):
+        try:
+            if urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
+                return proc, time.perf_counter() - began
+        except OSError:
+            time.sleep(0.25)
+    proc.kill()
+    raise RuntimeError("the app did not start within a minute")
+
+
+def wait_shown(page, title: str, timeout_s: float = 180.0) -> None:
+    """Until the script run is over and the page's title is on screen."""
+    page.wait_for_function(DONE_JS.replace("h1.innerText;", f"h1.innerText.startsWith({title!r});"),
+                           timeout=timeout_s * 1000)
+
+
+def _errors(page) -> int:
+    return len(page.query_selector_all("[data-testid='stException']"))
+
+
+def time_pages(url: str, pages: list[tuple[str, str]]) -> tuple[list[PageTiming], list[str]]:
+    """(path, title) pages: cold (new session per page), first visit and revisit through the sidebar."""
+    from playwright.sync_api import sync_playwright
+    outside: list[str] = []
+    timings = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+        def new_page():
+            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+            tab.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in
+                   ("127.0.0.1", "localhost", None) and not r.url.startswith("data:") else None)
+            return tab
+        cold = {}
+        for path, title in pages:
+            tab = new_page()
+            began = time.perf_counter()
+            tab.goto(f"{url}/{path}")
+            wait_shown(tab, title)
+            cold[path] = (time.perf_counter() - began, _errors(tab))
+            tab.close()
+        tab = new_page()
+        tab.goto(url)
+        wait_shown(tab, pages[0][1])
+        visits: dict[str, list[float]] = {path: [] for path, _ in pages}
+        for _round in range(2):
+            for path, title in [*pages[1:], pages[0]]:
+                began = time.perf_counter()
+                tab.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
+                wait_shown(tab, title)
+                visits[path].append(time.perf_counter() - began)
+        for path, _title in pages:
+            timings.append(PageTiming(path or "overview", round(cold[path][0], 2), round(visits[path][0], 2),
+                                      round(visits[path][1], 2), cold[path][1]))
+        browser.close()
+    return timings, sorted(set(outside))
+
+
+def app_pages() -> list[tuple[str, str]]:
+    """(url path, title) of the app's pages in menu order, read from views/navigation.py (plain data; the
+    analytics layer never imports views). The first page lives at the root URL."""
+    import runpy
+    declared = runpy.run_path(str(store.PROJECT_ROOT / "views" / "navigation.py"))["PAGES"]
+    return [("" if i == 0 else Path(path).stem, title) for i, (path, title, _icon) in enumerate(declared)]
+
+
+def run(db: Path, spend_lines: int, pages: list[tuple[str, str]] | None = None) -> PagesReport:
+    pages = pages or app_pages()
+    proc, started = start_server(db, port := free_port())
+    try:
+        timings, outside = time_pages(f"http://127.0.0.1:{port}", pages)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return PagesReport(str(db), spend_lines, round(started, 2), timings, outside)
+
+
+def format_report(report: PagesReport) -> str:
+    lines = [f"pages in Chromium: {report.db} ({report.spend_lines:,} spend lines); server up in "
+             f"{report.server_start_s:.1f} s",
+             f"{'page':<12}{'new session':>14}{'first visit':>14}{'revisit':>10}{'errors':>8}"]
+    for t in report.pages:
+        lines.append(f"{t.page:<12}{t.cold_s:>13.2f}s{t.first_visit_s:>13.2f}s{t.revisit_s:>9.2f}s{t.errors:>8}")
+    worst = [max(t.first_visit_s, t.revisit_s) for t in report.pages]
+    lines.append(f"median in-app navigation {statistics.median(worst):.2f} s, worst {max(worst):.2f} s; "
+                 f"worst new session {max(t.cold_s for t in report.pages):.2f} s")
+    lines.append(f"requests leaving the machine: {len(report.outside_requests)}"
+                 + "".join(f"\n  {u}" for u in report.outside_requests[:20]))
+    return "\n".join(lines)
