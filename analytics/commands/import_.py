@@ -67,8 +67,19 @@ def _options(args, explicit: dict[str, str], constants: dict[str, str]) -> load.
         fiscal_year=args.fiscal_year, layout=args.layout)
 
 
+# how to settle a refusal with this command's flags (the Data page says the same in its own words)
+SETTLE = {
+    "decimal": "use --decimal , or --decimal .",
+    "mapping": "map them with --map COLUMN=HEADER or give a value for every row with --set COLUMN=VALUE "
+               "(--auto-map tries synonyms such as Supplier Name or Lieferant)",
+    "replace": "use --replace to replace that batch, or `undo BATCH` first",
+    "strict": "without --strict, blank names are imported as a placeholder",
+}
+
+
 def _print_refused(exc: ImportRefused) -> None:
-    print(f"error: {exc}", file=sys.stderr)
+    hint = SETTLE.get(exc.setting or "")
+    print(f"error: {exc}" + (f" ({hint})" if hint else ""), file=sys.stderr)
     for error in exc.errors[:MAX_ERRORS_SHOWN]:
         print(f"  {error}", file=sys.stderr)
     if len(exc.errors) > MAX_ERRORS_SHOWN:
