@@ -115,3 +115,17 @@ def test_a_gzip_within_the_limits_reads(tmp_path, con):
     path = tmp_path / "spend.csv.gz"
     path.write_bytes(gzip.compress((HEADER + line() * 3).encode()))
     assert load.import_file(con, "spend", path).rows == 3
+
+
+FORMULAS = ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)"]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_export_csv_neutralises_formula_text_and_keeps_negative_amounts(con, tmp_path, text):
+    from analytics import exchange
+    path = write(tmp_path, (HEADER + line(vendor=text.replace('"', ""), amount="-12.50")).encode())
+    load.import_file(con, "spend", path)
+    out = tmp_path / "out.csv"
+    exchange.write_export(con, "spend", out)
+    row = out.read_text(encoding="utf-8").splitlines()[1].split(",")
+    assert (row[1], row[2]) == ("'" + text.replace('"', ""), "-12.5000")

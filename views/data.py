@@ -10,6 +10,7 @@ import streamlit as st
 
 from analytics import cloud, datasets, exchange
 from analytics.ingest import itsm, load, mapping, normalise, read
+from analytics.reports import xlsx
 from views import common
 
 FOCUS = "focus"
@@ -86,7 +87,7 @@ def _show_errors(errors, file_name: str, key: str) -> None:
     table = pd.DataFrame([{"file": e.file, "row": e.row, "column": e.column, "reason": e.reason} for e in errors])
     st.error(f"{len(errors):,} problem(s) in {len({e.row for e in errors}):,} row(s) of {file_name}.")
     st.dataframe(table.head(1000), hide_index=True, width="stretch")
-    st.download_button("Download all problems (CSV)", table.to_csv(index=False).encode("utf-8"),
+    st.download_button("Download all problems (CSV)", xlsx.csv_bytes(table),
                        f"{Path(file_name).stem}-problems.csv", "text/csv", key=f"{key}_errors")
 
 
