@@ -265,3 +265,14 @@ def test_a_strict_import_refuses_blank_names(con, tmp_path):
     prepared = load.prepare(con, "spend", write_csv(tmp_path / "p.csv", rows),
                             options=load.ImportOptions(strict=True))
     assert [(e.row, e.column, e.reason) for e in prepared.errors] == [(2, "vendor", "missing required value")]
+
+
+def test_the_summary_names_fiscal_years_currencies_and_missing_fx_rates(con, tmp_path):
+    rows = [example_row("spend", date=d, currency=c) for d, c in
+            (("2014-04-02", "GBP"), ("2014-05-20", "GBP"), ("2015-01-10", "USD"))]
+    fx = [example_row("fx", period="2014-05", currency="GBP", rate_to_base="1.6")]
+    load.import_file(con, "fx", write_csv(tmp_path / "fx.csv", fx))
+    notices = load.prepare(con, "spend", write_csv(tmp_path / "s.csv", rows)).notices
+    assert "brings fiscal year(s) FY2014, FY2015 in GBP, USD" in notices
+    assert ("no fx rate for GBP in 1 month(s) (2014-04): these amounts cannot be converted into the reporting "
+            "currency until fx rates for them are imported") in notices

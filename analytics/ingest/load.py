@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import datasets, settings, store
+from analytics.ingest import coverage as ingest_coverage
 from analytics.ingest import itsm, mapping, normalise, read, validate, wide
 
 
@@ -68,6 +69,7 @@ class PreparedImport:
     formats: dict[str, str] = field(default_factory=dict)
     skip_invalid: bool = False
     headers: list[str] = field(default_factory=list)
+    coverage: ingest_coverage.Coverage = field(default_factory=ingest_coverage.Coverage)
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -229,9 +231,11 @@ def prepare_table(con, dataset_name: str, raw: read.RawTable, sha: str, *, repla
     if not errors or options.skip_invalid:
         notices.extend(validate.filled_notices(con, dataset, staged))
         notices.extend(_new_value_notices(con, dataset, staged))
+    brought = ingest_coverage.coverage(con, dataset, staged)
+    notices.extend(brought.notices(int(settings.get(con, "fiscal_year_start_month"))))
     return PreparedImport(dataset, name, sha, staged, len(canonical), errors, notices, previous, source_format,
                           raw.sheet, profile.name if profile else options.profile, columns, normalised.formats,
-                          options.skip_invalid, headers)
+                          options.skip_invalid, headers, brought)
 
 
 def _new_value_notices(con, dataset: datasets.Dataset, staged: str) -> list[str]:
