@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import datasets, fiscal, settings, store
@@ -41,6 +42,7 @@ def app_2014(tmp_path, monkeypatch):
     load.import_file(con, "spend", spend_file(tmp_path, ["2014-05-01"]))
     con.close()
     monkeypatch.setenv("OUTLAY_DB", str(db))
+    st.cache_data.clear()   # cached reads are keyed by data version, which another test's database may share
     return db
 
 
