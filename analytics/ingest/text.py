@@ -31,8 +31,8 @@ def clean_sql(con, table: str, column: str, expr: str) -> tuple[str, int]:
     when no cell needs cleaning, so clean files pay one scan and no rewrite."""
     raw = f"trim({_q(column)})"
     needs = f"regexp_matches({raw}, '{NEEDS_CLEANING}')"
-    count = con.execute(f"select count(*) from {_q(table)} where {needs} and {cleaned_sql(raw)} <> {raw}").fetchall()
-    changed = int(count[0][0])
+    changes = f"select count(*) from {_q(table)} where {needs} and {cleaned_sql(raw)} <> {raw}"
+    changed = int(con.execute(changes).fetchall()[0][0])
     if not changed:
         return expr, 0
     return f"case when {needs} then {cleaned_sql(expr)} else {expr} end", changed
