@@ -134,15 +134,25 @@ def stage(con, dataset: Dataset, frame, *, strict: bool = False) -> str:
     return staged
 
 
+TOO_LONG = (f"the value is longer than the limit of {MAX_FIELD_CHARS:,} characters "
+            "(a quote left open, or a whole document pasted into one cell?)")
+HAS_NUL = "contains a NUL character (byte 0): the file is damaged or not text"
+
+
+def _text_checks(col: Column, staged: str) -> list[tuple[str, dict]]:
+    """Over-long cells and NUL characters in a text column, in one scan."""
+    raw = _q("raw_" + col.name)
+    sql = (f"select _row, '{col.name}', case when length({raw}) > ? then ? else ? end from {_q(staged)} "
+           f"where length({raw}) > ? or contains({raw}, chr(0))")
+    return [(sql, {"params": [MAX_FIELD_CHARS, TOO_LONG, HAS_NUL, MAX_FIELD_CHARS]})]
+
+
 def _cell_checks(dataset: Dataset, staged: str, strict: bool = False) -> list[tuple[str, dict]]:
     checks = []
     for col in dataset.columns:
         name, raw = _q(col.name), _q("raw_" + col.name)
-        checks.append((f"select _row, '{col.name}', ? from {_q(staged)} where length({raw}) > ?",
-                       {"params": [f"the value is longer than the limit of {MAX_FIELD_CHARS:,} characters "
-                                   "(a quote left open, or a whole document pasted into one cell?)", MAX_FIELD_CHARS]}))
-        checks.append((f"select _row, '{col.name}', ? from {_q(staged)} where contains({raw}, chr(0))",
-                       {"params": ["contains a NUL character (byte 0): the file is damaged or not text"]}))
+        if col.kind == "text":   # other kinds refuse such a cell as unparseable already
+            checks.extend(_text_checks(col, staged))
         if col.required and (strict or not col.placeholder):
             checks.append((f"select _row, '{col.name}' as col, 'missing required value' as reason "
                            f"from {_q(staged)} where {raw} is null", {}))
