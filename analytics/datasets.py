@@ -5,14 +5,17 @@ Column kinds and the text each accepts (after the mapping stage):
 - date: YYYY-MM-DD
 - period: YYYY-MM
 - timestamp: YYYY-MM-DD HH:MM[:SS] (or with a T)
-- money: a number with up to 4 decimals, negatives allowed (refunds, credit notes)
-- number: any decimal number; count: a whole number >= 0
+- money: a number, negatives allowed (refunds, credit notes); rounded to 4 decimals (2e3 and
+  412.0700000000001 as spreadsheets write them are read), at most 14 digits before the point
+- number: a finite decimal number within +-1e12 (no NaN, no Infinity); count: a whole number >= 0
 - currency: an ISO 4217 code
 - bool: true/false, yes/no, 1/0
 - choice: one of the listed values (case-insensitive)
 - timezone: an IANA time zone name known to DuckDB, like Europe/Paris (case as written)
 A text column may also carry a `pattern` (a regular expression the whole value must match,
 checked case-insensitively) with `pattern_help` saying in words what is expected.
+A required name with a `placeholder` (vendor, cost center, category) may be blank: the row is
+imported with the placeholder, and counted in the import's notices (a strict import refuses it).
 """
 from __future__ import annotations
 
@@ -32,6 +35,9 @@ class Column:
     maximum: float | None = None
     pattern: str = ""
     pattern_help: str = ""
+    placeholder: str | None = None    # stored for a blank (required) value unless the import is strict
+    decimals: int | None = None       # a number stored with this many decimals: more precision is refused
+    positive: bool = False            # must be greater than 0
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,8 @@ class Dataset:
 
 
 C = Column
+NOT_STATED = "(not stated)"   # a blank vendor, cost center or category, imported and counted
+REDACTED = "(redacted)"       # a name the publisher withheld (REDACTED, *****, personal data)
 
 DATASETS: dict[str, Dataset] = {
     "spend": Dataset(
@@ -67,11 +75,11 @@ DATASETS: dict[str, Dataset] = {
         "Every payment or invoice line. No key: invoices may have several lines; repeated payments are for the cost audit to find.",
         (
             C("date", "date", True, "Invoice or payment date", "2026-03-15"),
-            C("vendor", "text", True, "Supplier name as on the invoice", "Microsoft Ireland Operations Ltd"),
+            C("vendor", "text", True, "Supplier name as on the invoice", "Microsoft Ireland Operations Ltd", placeholder=NOT_STATED),
             C("amount", "money", True, "Amount in the original currency; refunds and credit notes are negative", "1250.00"),
             C("currency", "currency", True, "ISO 4217 code of the amount", "EUR"),
-            C("cost_center", "text", True, "Cost center charged", "Infrastructure"),
-            C("category", "text", True, "Cost pool (TBM v5 by default: Staffing, Hardware, Software, Cloud Services, ...)", "Software"),
+            C("cost_center", "text", True, "Cost center charged", "Infrastructure", placeholder=NOT_STATED),
+            C("category", "text", True, "Cost pool (TBM v5 by default: Staffing, Hardware, Software, Cloud Services, ...)", "Software", placeholder=NOT_STATED),
             C("invoice_id", "text", False, "Invoice number", "INV-2026-0042"),
             C("contract_id", "text", False, "Contract this line is billed under", "C-0001"),
             C("description", "text", False, "Line description", "M365 E3 licences March"),
@@ -168,7 +176,8 @@ DATASETS: dict[str, Dataset] = {
         (
             C("period", "period", True, "Month", "2026-03"),
             C("currency", "currency", True, "ISO 4217 code", "EUR"),
-            C("rate_to_base", "number", True, "Units of the base currency per unit of currency", "1.0850", minimum=0),
+            C("rate_to_base", "number", True, "Units of the base currency per unit of currency", "1.0850",
+              decimals=8, positive=True),
         ),
         key=("period", "currency"),
     ),

@@ -83,5 +83,5 @@ def write_export(con, dataset_name: str, out: str | Path) -> int:
         xlsx.write_frame(wb.create_sheet(dataset_name), frame)
         wb.save(out)
     else:
-        frame.to_csv(out, index=False)
+        out.write_bytes(xlsx.csv_bytes(frame))   # text like =HYPERLINK(...) never runs as a formula
     return len(frame)

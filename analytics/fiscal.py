@@ -50,3 +50,25 @@ def label(year: int, start_month: int) -> str:
         return f"FY{year}"
     first, last = bounds(year, start_month)
     return f"FY{year} ({first:%b %Y} – {last:%b %Y})"
+
+
+# months that hold data, in the datasets the pages filter by fiscal year
+DATA_MONTHS_SQL = """
+with
+months as (
+    select date_trunc('month', date) as month from spend
+    union select period from budget
+    union select period from sla
+    union select date_trunc('month', opened_at) from incidents
+),
+final as (
+    select distinct year(month) + case when $start > 1 and month(month) >= $start then 1 else 0 end as fiscal_year
+    from months where month is not null
+)
+select fiscal_year from final order by fiscal_year
+"""
+
+
+def years_with_data(con, *, start_month: int) -> list[int]:
+    """Every fiscal year in which spend, budget, SLA or incident data falls, in order."""
+    return [int(r[0]) for r in con.execute(DATA_MONTHS_SQL, {"start": start_month}).fetchall()]

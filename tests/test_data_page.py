@@ -77,3 +77,28 @@ def test_data_page_on_an_empty_database(tmp_path, monkeypatch):
     at = open_data_page()
     assert not at.exception, [e.value for e in at.exception]
     assert spend_metric(at) == "0"
+
+
+def test_an_upload_folder_keeps_only_the_current_file_and_goes_with_the_session():
+    import gc
+
+    from views import uploads
+    folder = uploads.UploadFolder()
+    first = folder.save("a.csv", b"x", "1" * 64)
+    second = folder.save("b.csv", b"y", "2" * 64)
+    assert (first.exists(), second.read_bytes()) == (False, b"y")
+    folder.clear()
+    assert list(folder.path.iterdir()) == []
+    path = folder.path
+    del folder
+    gc.collect()
+    assert not path.exists()
+
+
+def test_refusals_are_said_in_the_page_words(app_db):
+    source = (ROOT / "views" / "data.py").read_text()
+    settle = source[source.index("SETTLE = {"):source.index("}", source.index("SETTLE = {"))]
+    assert "--" not in settle
+    from analytics.commands import import_
+    assert set(import_.SETTLE) == {"decimal", "mapping", "replace", "strict"}
+    assert all(f'"{key}":' in settle for key in import_.SETTLE)

@@ -90,10 +90,11 @@ def test_an_unknown_sheet_is_refused(tmp_path):
 
 # --- numbers and dates ---------------------------------------------------------------------------
 
-def normalised(values: list[str], kind: str, **options) -> tuple[list[str], list[str]]:
+def normalised(values: list[str], kind: str, delimiter: str | None = None, **options) -> tuple[list[str], list[str]]:
     spec = datasets.Dataset("t", "t", "", (datasets.Column("v", kind),))
     frame = pd.DataFrame({"_row": range(2, len(values) + 2), "v": values})
-    result = normalise.normalise(duckdb.connect(), spec, frame, options=normalise.FormatOptions(**options))
+    result = normalise.normalise(duckdb.connect(), spec, frame, options=normalise.FormatOptions(**options),
+                                 delimiter=delimiter)
     return result.frame.column("v").to_pylist(), result.notices
 
 
@@ -118,10 +119,49 @@ def test_a_column_mixing_number_formats_is_decided_per_column_and_reported():
     assert "mixes number formats" in notices[0]
 
 
-def test_an_ambiguous_thousands_mark_is_reported():
-    values, notices = normalised(["1,234", "5,678"], "money")
-    assert values == ["1234", "5678"]
-    assert "cannot tell whether '1,234'" in notices[0]
+def test_an_ambiguous_column_with_no_evidence_in_the_file_is_refused():
+    with pytest.raises(normalise.AmbiguousNumbers, match="cannot tell whether '1,234' in column 'v' uses ','"):
+        normalised(["1,234", "5,678"], "money")
+
+
+@pytest.mark.parametrize("values, delimiter, expected, reason", [
+    (["1.500", "2.000"], ";", ["1500", "2000"], "semicolons"),
+    (["1,500", "2,000"], ",", ["1500", "2000"], "commas"),
+    (["1.500", "2.000"], ",", ["1.500", "2.000"], "commas"),
+])
+def test_an_ambiguous_column_follows_the_delimiter_and_says_so(values, delimiter, expected, reason):
+    result, notices = normalised(values, "money", delimiter=delimiter)
+    assert result == expected
+    assert f"read with {'.' if delimiter == ',' else ','!r} as decimal mark (the file separates columns with {reason})" \
+        in notices[0]
+
+
+def test_thousands_points_beside_a_decimal_comma_are_thousands():
+    # a German export: 2.000 and 12.500 are two thousand and twelve thousand five hundred, not 2.0 and 12.5
+    assert normalised(["2.000", "12.500", "1.234,56"], "money", delimiter=";")[0] == ["2000", "12500", "1234.56"]
+
+
+def file_with(columns: dict[str, tuple[str, list[str]]], delimiter: str | None = None) -> dict[str, list]:
+    spec = datasets.Dataset("t", "t", "", tuple(datasets.Column(n, kind) for n, (kind, _) in columns.items()))
+    frame = pd.DataFrame({"_row": range(2, 4), **{n: v for n, (_, v) in columns.items()}})
+    result = normalise.normalise(duckdb.connect(), spec, frame, delimiter=delimiter)
+    return {n: result.frame.column(n).to_pylist() for n in columns}
+
+
+@pytest.mark.parametrize("other, expected", [
+    (("money", ["1,25", "3,50"]), ["1500", "2000"]),        # another amount column uses a decimal comma
+    (("money", ["1.25", "3.50"]), ["1.500", "2.000"]),      # ... or a decimal point
+    (("date", ["31.01.2026", "28.02.2026"]), ["1500", "2000"]),   # dd.mm.yyyy dates: a decimal-comma locale
+])
+def test_an_ambiguous_column_follows_the_rest_of_the_file(other, expected):
+    assert file_with({"v": ("money", ["1.500", "2.000"]), "w": other})["v"] == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("412.0700000000001", "412.0700000000001"), ("4.5E-14", "4.5E-14"), ("2e3", "2e3"), ("-1.5e+2", "-1.5e+2"),
+])
+def test_scientific_notation_and_float_residue_pass_to_validation(value, expected):
+    assert normalised([value, "12.50"], "money")[0] == [expected, "12.50"]
 
 
 def test_the_decimal_mark_can_be_chosen():

@@ -42,12 +42,27 @@ def problems(con, tmp_path, dataset: str, rows: list[dict], name: str = "file.cs
 
 
 CELL_RULES = [
-    ("missing required value", "spend", {"vendor": ""}, ("vendor", "missing required value")),
+    ("missing required value", "contracts", {"service": ""}, ("service", "missing required value")),
     ("unparseable date", "spend", {"date": "2026-02-30"}, ("date", "not a date (expected YYYY-MM-DD)")),
-    ("unparseable amount", "spend", {"amount": "12abc"},
-     ("amount", "not an amount (a number with up to 4 decimals, like -1234.50)")),
-    ("more than 4 decimals", "spend", {"amount": "1.23456"},
-     ("amount", "not an amount (a number with up to 4 decimals, like -1234.50)")),
+    ("unparseable amount", "spend", {"amount": "12abc"}, ("amount", "not an amount (a number like -1234.50)")),
+    ("amount too big", "spend", {"amount": "1e20"},
+     ("amount", "not a finite number within ±99,999,999,999,999.9999 (NaN, Infinity and overflows are refused)")),
+    ("NaN target", "sla", {"target": "NaN"},
+     ("target", "not a finite number within ±1,000,000,000,000 (NaN, Infinity and overflows are refused)")),
+    ("Infinity actual", "sla", {"actual": "Infinity"},
+     ("actual", "not a finite number within ±1,000,000,000,000 (NaN, Infinity and overflows are refused)")),
+    ("1e308 contract target", "contracts", {"sla_response_hours": "1e308"},
+     ("sla_response_hours", "not a finite number within ±1,000,000,000,000 (NaN, Infinity and overflows are refused)")),
+    ("-inf sla target hours", "sla_targets", {"target_hours": "-inf"},
+     ("target_hours", "not a finite number within ±1,000,000,000,000 (NaN, Infinity and overflows are refused)")),
+    ("fx rate that would round to 0", "fx", {"rate_to_base": "0.000000001"},
+     ("rate_to_base", "has more precision than the 8 decimals kept: it would be stored as 0.00000000; refused rather than changed")),
+    ("fx rate of 0", "fx", {"rate_to_base": "0"}, ("rate_to_base", "must be greater than 0")),
+    ("NUL in a name", "spend", {"vendor": "Acme\x00 Corp"},
+     ("vendor", "contains a NUL character (byte 0): the file is damaged or not text")),
+    ("field over the length limit", "spend", {"description": "x" * 100_001},
+     ("description", "the value is longer than the limit of 100,000 characters (a quote left open, or a whole "
+                     "document pasted into one cell?)")),
     ("unparseable number", "contracts", {"sla_availability_pct": "high"}, ("sla_availability_pct", "not a number")),
     ("unparseable timestamp", "incidents", {"opened_at": "yesterday"},
      ("opened_at", "not a timestamp (expected YYYY-MM-DD HH:MM:SS)")),
@@ -68,7 +83,7 @@ CELL_RULES = [
     ("non-integer count", "licenses", {"seats_active": "2.5"}, ("seats_active", "not a whole number of 0 or more")),
     ("above maximum", "contracts", {"sla_availability_pct": "150"}, ("sla_availability_pct", "above the maximum of 100")),
     ("below minimum", "contracts", {"renewal_term_months": "0"}, ("renewal_term_months", "below the minimum of 1")),
-    ("negative rate", "fx", {"rate_to_base": "-1.2"}, ("rate_to_base", "below the minimum of 0")),
+    ("negative rate", "fx", {"rate_to_base": "-1.2"}, ("rate_to_base", "must be greater than 0")),
 ]
 
 
@@ -165,13 +180,13 @@ def test_one_bad_row_imports_nothing(con, tmp_path):
 
 
 def test_skip_invalid_imports_the_valid_rows_and_records_the_others(con, tmp_path):
-    rows = [example_row("spend")] * 2 + [example_row("spend", amount="oops", vendor="")]
+    rows = [example_row("spend")] * 2 + [example_row("spend", amount="oops", date="")]
     options = load.ImportOptions(skip_invalid=True)
     result = load.commit(con, load.prepare(con, "spend", write_csv(tmp_path / "s.csv", rows), options=options))
     assert (result.rows, result.rejected) == (2, 1)
     assert load.rejects(con, batch_id=result.batch_id).values.tolist() == [
-        [4, "amount", "not an amount (a number with up to 4 decimals, like -1234.50)"],
-        [4, "vendor", "missing required value"]]
+        [4, "amount", "not an amount (a number like -1234.50)"],
+        [4, "date", "missing required value"]]
     load.undo(con, result.batch_id)
     assert con.execute("select count(*) from import_rejects").fetchall() == [(0,)]
 
@@ -202,3 +217,62 @@ def test_a_process_killed_before_commit_leaves_nothing(tmp_path):
         assert con.execute("select count(*) from import_batches").fetchall() == [(0,)]
     finally:
         con.close()
+
+
+# --- what is filled in or rounded rather than refused ---------------------------------------------
+
+@pytest.mark.parametrize("amount, stored", [
+    ("412.0700000000001", "412.0700"), ("4.5E-14", "0.0000"), ("2e3", "2000.0000"), ("-1.23456", "-1.2346"),
+    ("99999999999999.9999", "99999999999999.9999"),
+])
+def test_amounts_are_rounded_to_4_decimals(con, tmp_path, amount, stored):
+    result = load.import_file(con, "spend", write_csv(tmp_path / "r.csv", [example_row("spend", amount=amount)]))
+    assert str(con.execute("select amount from spend where batch_id = ?", [result.batch_id]).fetchall()[0][0]) == stored
+
+
+def test_rounded_amounts_are_counted(con, tmp_path):
+    rows = [example_row("spend", amount=a) for a in ("412.0700000000001", "1.5", "0.30000000000000004")]
+    notices = load.prepare(con, "spend", write_csv(tmp_path / "r.csv", rows)).notices
+    assert "2 amount value(s) with more than 4 decimals (like '0.30000000000000004', as spreadsheets write them) " \
+           "rounded to 4 decimals" in notices
+
+
+def test_an_fx_rate_is_kept_exactly(con, tmp_path):
+    load.import_file(con, "fx", write_csv(tmp_path / "fx.csv", [example_row("fx", rate_to_base="0.00003612")]))
+    assert str(con.execute("select rate_to_base from fx").fetchall()[0][0]) == "0.00003612"
+
+
+@pytest.mark.parametrize("column, value, stored", [
+    ("vendor", "", "(not stated)"), ("cost_center", "  ", "(not stated)"), ("category", "", "(not stated)"),
+    ("vendor", "REDACTED", "(redacted)"), ("vendor", "*****", "(redacted)"),
+    ("vendor", "Redacted - personal data", "(redacted)"),
+])
+def test_blank_and_withheld_names_are_imported_as_a_placeholder(con, tmp_path, column, value, stored):
+    rows = [example_row("spend"), example_row("spend", **{column: value})]
+    prepared = load.prepare(con, "spend", write_csv(tmp_path / "p.csv", rows))
+    result = load.commit(con, prepared)
+    assert result.rows == 2
+    sql = f'select "{column}" from spend where batch_id = ? and row_no = 3'
+    assert con.execute(sql, [result.batch_id]).fetchall()[0][0] == stored
+    label = column.replace("_", " ")
+    expected = (f"1 row(s) with a blank {label} imported as '(not stated)'" if stored == "(not stated)"
+                else f"1 row(s) with a withheld {label}")
+    assert any(n.startswith(expected) for n in prepared.notices), prepared.notices
+
+
+def test_a_strict_import_refuses_blank_names(con, tmp_path):
+    rows = [example_row("spend", vendor="")]
+    prepared = load.prepare(con, "spend", write_csv(tmp_path / "p.csv", rows),
+                            options=load.ImportOptions(strict=True))
+    assert [(e.row, e.column, e.reason) for e in prepared.errors] == [(2, "vendor", "missing required value")]
+
+
+def test_the_summary_names_fiscal_years_currencies_and_missing_fx_rates(con, tmp_path):
+    rows = [example_row("spend", date=d, currency=c) for d, c in
+            (("2014-04-02", "GBP"), ("2014-05-20", "GBP"), ("2015-01-10", "USD"))]
+    fx = [example_row("fx", period="2014-05", currency="GBP", rate_to_base="1.6")]
+    load.import_file(con, "fx", write_csv(tmp_path / "fx.csv", fx))
+    notices = load.prepare(con, "spend", write_csv(tmp_path / "s.csv", rows)).notices
+    assert "brings fiscal year(s) FY2014, FY2015 in GBP, USD" in notices
+    assert ("no fx rate for GBP in 1 month(s) (2014-04): these amounts cannot be converted into the reporting "
+            "currency until fx rates for them are imported") in notices

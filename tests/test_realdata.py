@@ -137,3 +137,34 @@ def test_servicenow_event_log(con, tmp_path):
                         [result.batch_id]).fetchall()[0]
     critical = sum(1 for e in last.values() if e["priority"] == "1 - Critical")
     assert found == (len(last), made_sla, min(opened.values()), max(opened.values()), critical)
+
+
+def event_log_head(rows: int = 2000) -> list[str]:
+    with zipfile.ZipFile(REALDATA / "incidents" / "incident_event_log.zip") as z:
+        with z.open(z.namelist()[0]) as handle:
+            return [next(handle).decode("utf-8").rstrip("\n") for _ in range(rows + 1)]
+
+
+HAND_EDITS = {
+    "number prefixes removed": lambda lines: [lines[0]] + [ln.replace("INC", "", 1) for ln in lines[1:]],
+    "incident_state misspelt": lambda lines: [lines[0].replace("incident_state", "incidnet_state")] + lines[1:],
+    "incident_state cut short": lambda lines: [lines[0].replace("incident_state", "incident_stat")] + lines[1:],
+    "a header name twice": lambda lines: [lines[0].replace("caller_id", "opened_at")] + lines[1:],
+    "spaces around headers": lambda lines: [", ".join(lines[0].split(","))] + lines[1:],
+}
+
+
+@pytest.mark.parametrize("edit", list(HAND_EDITS))
+def test_servicenow_event_log_edited_by_hand(tmp_path, edit):
+    lines = event_log_head()
+    clean = [ln.split(",") for ln in lines[1:]]
+    tickets = {row[0] for row in clean}
+    first_opened = min(dt.datetime.strptime(row[9], "%d/%m/%Y %H:%M") for row in clean)
+    path = tmp_path / "events.csv"
+    path.write_text("\n".join(HAND_EDITS[edit](lines)) + "\n", encoding="utf-8")
+    con = store.connect(tmp_path / "events.duckdb")
+    result = load.import_file(con, "incidents", path, options=load.ImportOptions(auto_map=True))
+    found = con.execute("select count(*), min(opened_at) from incidents where batch_id = ?",
+                        [result.batch_id]).fetchall()[0]
+    con.close()
+    assert (result.rows, found) == (len(tickets), (len(tickets), first_opened))

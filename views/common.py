@@ -182,7 +182,11 @@ def global_filters() -> dict:
     conf = app_settings()
     start = conf["fiscal_year_start_month"]
     current = fiscal.fiscal_year(conf["as_of"], start)
-    years = list(range(current - 4, current + 2))
+    # every year with data (a 2014 file must be viewable), and a year asked for in the URL (?fy=2014)
+    asked = str(st.query_params.get("fy", ""))
+    years = sorted(set(range(current - 4, current + 2))
+                   | set(cached("analytics.fiscal.years_with_data", start_month=start))
+                   | ({int(asked)} if asked.isdigit() and 1900 <= int(asked) <= 2200 else set()))
     year = remembered_select("Fiscal year", "fy", years, "fy", current, parse=int,
                              format_func=lambda y: fiscal.label(y, start))
     values = cached(overview.filter_values)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +9,8 @@ import streamlit as st
 
 from analytics import cloud, datasets, exchange
 from analytics.ingest import itsm, load, mapping, normalise, read
-from views import common
+from analytics.reports import xlsx
+from views import common, uploads
 
 FOCUS = "focus"
 LABELS = {name: f"{name} — {d.help.split('.')[0]}" for name, d in datasets.DATASETS.items()}
@@ -33,16 +33,32 @@ def _counts() -> None:
             cell.metric(name.replace("_", " "), f"{rows:,}")
 
 
+# how to settle a refused file, in this page's words (the CLI names its flags instead)
+SETTLE = {
+    "decimal": "Choose the decimal mark under 'Decimal mark when the file cannot tell' and check the file again.",
+    "mapping": "Under Column mapping, choose the file's column for each one, or type one value for every row.",
+    "replace": "To load it again, undo that batch under 'History and undo' first.",
+    "strict": "Untick 'Refuse blank names' to import them as a placeholder.",
+}
+
+
+def _refused(exc) -> None:
+    """A refused file, said in the page's words."""
+    hint = SETTLE.get(getattr(exc, "setting", None) or "")
+    st.error(str(exc) + (f" {hint}" if hint else ""))
+
+
+def _upload_folder() -> uploads.UploadFolder:
+    folder = st.session_state.get("data_tmp")
+    if not isinstance(folder, uploads.UploadFolder):
+        folder = st.session_state["data_tmp"] = uploads.UploadFolder()
+    return folder
+
+
 def _saved_upload(upload) -> Path:
     """The uploaded bytes in a temporary file with the upload's name (so the pipeline hashes the same bytes)."""
     data = upload.getvalue()
-    digest = hashlib.sha256(data).hexdigest()
-    folder = Path(st.session_state.setdefault("data_tmp", tempfile.mkdtemp(prefix="outlay-upload-")))
-    path = folder / digest[:16] / Path(upload.name).name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return path
+    return _upload_folder().save(upload.name, data, hashlib.sha256(data).hexdigest())
 
 
 def _remembered(key: tuple, make):
@@ -86,7 +102,7 @@ def _show_errors(errors, file_name: str, key: str) -> None:
     table = pd.DataFrame([{"file": e.file, "row": e.row, "column": e.column, "reason": e.reason} for e in errors])
     st.error(f"{len(errors):,} problem(s) in {len({e.row for e in errors}):,} row(s) of {file_name}.")
     st.dataframe(table.head(1000), hide_index=True, width="stretch")
-    st.download_button("Download all problems (CSV)", table.to_csv(index=False).encode("utf-8"),
+    st.download_button("Download all problems (CSV)", xlsx.csv_bytes(table),
                        f"{Path(file_name).stem}-problems.csv", "text/csv", key=f"{key}_errors")
 
 
@@ -121,7 +137,8 @@ def _check_and_import(dataset_name: str, path: Path, upload_name: str, sheet, al
 
 def _import_tab() -> None:
     dataset_name = st.selectbox("Dataset", list(LABELS), format_func=LABELS.get, key="data_dataset")
-    upload = st.file_uploader("File (CSV, Excel, CSV.gz, ZIP, Parquet)", type=FILE_TYPES, key="data_file")
+    upload = st.file_uploader("File (CSV, Excel, CSV.gz, ZIP, Parquet)", type=FILE_TYPES,
+                              key=f"data_file_{st.session_state.get('data_upload_round', 0)}")
     if upload is None:
         st.caption("Any layout: the importer finds the header row, the delimiter, the encoding and the number and "
                    "date formats, and proposes a column mapping you can correct. Templates are in the next tab.")
@@ -166,7 +183,7 @@ def _import_tab() -> None:
             prepared, _ = _check_and_import(dataset_name, path, upload.name, sheet, all_sheets, options,
                                             focus_options, commit=False)
         except (load.ImportRefused, cloud.FocusError) as exc:
-            st.error(str(exc))
+            _refused(exc)
             if getattr(exc, "errors", None):
                 _show_errors(exc.errors, upload.name, "data_refused")
             return
@@ -174,7 +191,9 @@ def _import_tab() -> None:
             "key": key, "ok": all(p.loadable for p in prepared), "rows": sum(p.rows for p in prepared),
             "errors": [e for p in prepared for e in p.errors], "notices": [n for p in prepared for n in p.notices],
             "formats": {k: v for p in prepared for k, v in p.formats.items()},
-            "mapping": [line for p in prepared if p.columns for line in mapping.describe(p.columns)]}
+            "mapping": [line for p in prepared if p.columns for line in mapping.describe(p.columns)],
+            "missing_fx": {} if dataset_name == FOCUS else
+            {c: m for p in prepared for c, m in p.coverage.missing_rates.items()}}
     _show_check(dataset_name, path, upload.name, sheet, all_sheets, options, focus_options, key)
 
 
@@ -189,6 +208,9 @@ def _options_form(dataset_name: str, raw: read.RawTable, file_key: str) -> load.
                                             ",": "comma (1.234,56)"}.get)
     skip = right.checkbox("Import the valid rows, list the others", key="data_skip_invalid",
                           help="Default: a file with any invalid row is not imported at all.")
+    strict = right.checkbox("Refuse blank names", key="data_strict",
+                            help="Default: a payment with a blank vendor, cost center or category is imported as "
+                                 "'(not stated)' (and a withheld name as '(redacted)'), and counted in the summary.")
     fiscal_year = None
     if dataset_name == "budget":
         fy = st.number_input("Fiscal year (for month columns without a year)", 0, 2100, 0, key="data_fiscal_year",
@@ -196,14 +218,14 @@ def _options_form(dataset_name: str, raw: read.RawTable, file_key: str) -> load.
         fiscal_year = int(fy) or None
     options = load.ImportOptions(formats=normalise.FormatOptions(None if order == "detect" else order,
                                                                  None if decimal == "detect" else decimal),
-                                 skip_invalid=skip, fiscal_year=fiscal_year)
+                                 skip_invalid=skip, fiscal_year=fiscal_year, strict=strict)
     with common.cursor() as cur:
         try:
             frame, source_format, notes = _remembered(
                 ("layout", file_key, raw.sheet, dataset_name, fiscal_year, order),
                 lambda: load.lay_out(cur, dataset, raw, options))
         except load.ImportRefused as exc:
-            st.error(str(exc))
+            _refused(exc)
             return None
         headers = [h for h in frame.columns if h != "_row"]
         profile = mapping.find_profile(cur, dataset_name, headers)
@@ -240,6 +262,8 @@ def _show_check(dataset_name, path, upload_name, sheet, all_sheets, options, foc
         st.info("\n".join(f"- {n}" for n in checked["notices"]))
     if checked["errors"]:
         _show_errors(checked["errors"], upload_name, "data_check")
+    if checked.get("missing_fx"):
+        _missing_fx(checked["missing_fx"])
     if not checked["ok"]:
         st.warning("Nothing can be imported until these problems are fixed (or tick 'Import the valid rows').")
         return
@@ -250,7 +274,7 @@ def _show_check(dataset_name, path, upload_name, sheet, all_sheets, options, foc
             prepared, message = _check_and_import(dataset_name, path, upload_name, sheet, all_sheets, options,
                                                   focus_options, commit=True)
         except (load.ImportRefused, cloud.FocusError) as exc:
-            st.error(str(exc))
+            _refused(exc)
             return
         name = st.session_state.get("data_profile_name", "").strip()
         if name and dataset_name != FOCUS and prepared[0].columns:
@@ -258,10 +282,25 @@ def _show_check(dataset_name, path, upload_name, sheet, all_sheets, options, foc
                 mapping.save_profile(cur, name, dataset_name, prepared[0].headers, prepared[0].columns.source,
                                      prepared[0].columns.constants, options.formats.as_dict())
             message += f" Mapping saved as profile {name!r}."
+        brought = [n for p in prepared for n in p.coverage.notices(conf["fiscal_year_start_month"])]
         common.after_write()
+        _upload_folder().clear()   # the file is in the database now; the uploader starts afresh
+        st.session_state["data_upload_round"] = st.session_state.get("data_upload_round", 0) + 1
         st.session_state.pop("data_checked", None)
-        st.session_state["data_flash"] = message
+        st.session_state["data_flash"] = " ".join([message] + [f"It {n}." if n.startswith("brings") else f"Note: {n}."
+                                                             for n in brought])
         st.rerun()
+
+
+def _missing_fx(missing: dict[str, list[str]]) -> None:
+    """Warn that some amounts cannot be converted, and offer the way to add their rates."""
+    lines = [f"- **{c}**: {len(m)} month(s), {m[0]}" + (f" to {m[-1]}" if len(m) > 1 else "")
+             for c, m in missing.items()]
+    st.warning("No fx rates for these currencies and months: their amounts will not be converted into the "
+               "reporting currency until rates are imported. Add them with the "
+               "dataset **fx** above (template below), one row per month and currency.\n" + "\n".join(lines))
+    st.download_button("fx template (CSV)", exchange.template_bytes("fx", "csv"), "fx-template.csv", "text/csv",
+                       key="data_fx_template")
 
 
 def _history_tab() -> None:

@@ -36,6 +36,9 @@ def register(subparsers) -> None:
     parser.add_argument("--decimal", choices=[".", ","], help="decimal mark when the data cannot tell")
     parser.add_argument("--skip-invalid", action="store_true",
                         help="import the valid rows and record the invalid ones with their reasons")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse rows with a blank vendor, cost center or category (default: import them as "
+                             "'(not stated)', withheld names as '(redacted)', and count them)")
     parser.add_argument("--fiscal-year", type=int, help="fiscal year of a wide budget sheet whose months have no year")
     parser.add_argument("--layout", choices=["auto", "long", "wide", "events", "tickets"], default="auto",
                         help="budget: wide (months across) or long; incidents: events (one row per update) or "
@@ -64,11 +67,22 @@ def _options(args, explicit: dict[str, str], constants: dict[str, str]) -> load.
     return load.ImportOptions(
         explicit_map=dict(explicit), constants=dict(constants), auto_map=args.auto_map, profile=args.profile,
         formats=normalise.FormatOptions(args.date_order, args.decimal), skip_invalid=args.skip_invalid,
-        fiscal_year=args.fiscal_year, layout=args.layout)
+        fiscal_year=args.fiscal_year, layout=args.layout, strict=args.strict)
+
+
+# how to settle a refusal with this command's flags (the Data page says the same in its own words)
+SETTLE = {
+    "decimal": "use --decimal , or --decimal .",
+    "mapping": "map them with --map COLUMN=HEADER or give a value for every row with --set COLUMN=VALUE "
+               "(--auto-map tries synonyms such as Supplier Name or Lieferant)",
+    "replace": "use --replace to replace that batch, or `undo BATCH` first",
+    "strict": "without --strict, blank names are imported as a placeholder",
+}
 
 
 def _print_refused(exc: ImportRefused) -> None:
-    print(f"error: {exc}", file=sys.stderr)
+    hint = SETTLE.get(exc.setting or "")
+    print(f"error: {exc}" + (f" ({hint})" if hint else ""), file=sys.stderr)
     for error in exc.errors[:MAX_ERRORS_SHOWN]:
         print(f"  {error}", file=sys.stderr)
     if len(exc.errors) > MAX_ERRORS_SHOWN:

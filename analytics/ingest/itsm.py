@@ -14,6 +14,8 @@ made_sla, ...; '?' for missing; dates like 29/2/2016 01:16). Reduced in DuckDB, 
 """
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -52,19 +54,56 @@ class Reduced:
     notices: list[str]
 
 
-def _roles(headers: list[str]) -> dict[str, str]:
-    by_norm = {normalise_header(h): h for h in headers if h != "_row"}
-    found = {}
+ROLE_TYPO_CUTOFF = 0.85   # incident_stat, incidnet_state; openedby/openedat (0.75) stay apart
+REPEAT_SUFFIX = re.compile(r" \(\d+\)$")   # read.py names a repeated header 'opened_at (2)'
+DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+
+
+def _role_of(norm: str) -> str | None:
+    """The role a normalised header names, exactly or with a typo (one role per header)."""
     for role, names in ROLES.items():
-        header = next((by_norm[n] for n in names if n in by_norm), None)
-        if header is not None:
-            found[role] = header
+        if norm in names:
+            return role
+    best, best_role = ROLE_TYPO_CUTOFF, None
+    for role, names in ROLES.items():
+        for name in names:
+            ratio = difflib.SequenceMatcher(None, norm, name).ratio()
+            if len(name) > 4 and ratio >= best:
+                best, best_role = ratio, role
+    return best_role
+
+
+def _fit(frame: pd.DataFrame | None, header: str, role: str) -> int:
+    """How well a column's first values fit a role (dates for the time roles); used between repeated headers."""
+    if frame is None:
+        return 0
+    values = frame[header].head(200).astype(str)
+    if role in TIMESTAMPS:
+        return int(values.str.match(DATE_LIKE).sum())
+    return int((values.str.strip() != "").sum())
+
+
+def _roles(headers: list[str], frame: pd.DataFrame | None = None) -> dict[str, str]:
+    """role -> header: exact names first, then typos; among repeated headers the one whose values fit."""
+    candidates: dict[str, list[tuple[int, int, str]]] = {}
+    for position, header in enumerate(h for h in headers if h != "_row"):
+        norm = normalise_header(REPEAT_SUFFIX.sub("", header))
+        role = _role_of(norm)
+        if role is None:
+            continue
+        rank = ROLES[role].index(norm) if norm in ROLES[role] else len(ROLES[role])
+        candidates.setdefault(role, []).append((rank, position, header))
+    found = {}
+    for role, options in candidates.items():
+        best_rank = min(o[0] for o in options)
+        tied = [o for o in options if o[0] == best_rank]
+        found[role] = max(tied, key=lambda o: (_fit(frame, o[2], role), -o[1]))[2]
     return found
 
 
 def is_event_log(raw: RawTable) -> bool:
     """True when the file has a state and an update time per row and repeats ticket numbers."""
-    roles = _roles(list(raw.frame.columns))
+    roles = _roles(list(raw.frame.columns), raw.frame)
     if not {"number", "state", "updated_at", "opened_at"} <= set(roles):
         return False
     numbers = raw.frame[roles["number"]]
@@ -83,7 +122,7 @@ def reduce_events(con, raw: RawTable, *, options: normalise.FormatOptions | None
             raise LayoutError("not a ticket event log (needs number, incident_state, sys_updated_at and opened_at "
                               "columns, with several rows per ticket)")
         return None
-    roles = _roles(list(raw.frame.columns))
+    roles = _roles(list(raw.frame.columns), raw.frame)
     options = options or normalise.FormatOptions()
     con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
     con.register("itsm_raw", pa.Table.from_pandas(raw.frame[["_row"] + list(roles.values())], preserve_index=False))
@@ -117,6 +156,10 @@ def reduce_events(con, raw: RawTable, *, options: normalise.FormatOptions | None
     con.execute("drop table if exists itsm_events_text")
     frame, summary = _tickets(con)
     notices.insert(0, f"ticket event log: {summary['events']:,} updates reduced to {summary['tickets']:,} tickets")
+    unusual = [f"{role} <- {header!r}" for role, header in roles.items()
+               if normalise_header(header) not in ROLES[role]]
+    if unusual:
+        notices.insert(1, f"ticket event log: column(s) taken despite a typo or a repeated name: {'; '.join(unusual)}")
     if summary["closed_without_resolution"]:
         notices.append(f"{summary['closed_without_resolution']:,} closed ticket(s) have no resolved_at: "
                        "their closed_at is used as the resolution time")

@@ -24,15 +24,20 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import datasets, settings, store
+from analytics.ingest import coverage as ingest_coverage
 from analytics.ingest import itsm, mapping, normalise, read, validate, wide
 
 
 class ImportRefused(ValueError):
-    """The file was not imported; `errors` lists every row problem when there are any."""
+    """The file was not imported; `errors` lists every row problem when there are any.
 
-    def __init__(self, message: str, errors: list[validate.RowError] | None = None):
+    `setting` names the choice that would settle it ('decimal', 'mapping', 'replace', 'strict'), so
+    each interface can say how in its own words (a CLI flag, a field on the Data page)."""
+
+    def __init__(self, message: str, errors: list[validate.RowError] | None = None, *, setting: str | None = None):
         super().__init__(message)
         self.errors = errors or []
+        self.setting = setting
 
 
 @dataclass
@@ -64,6 +69,7 @@ class PreparedImport:
     formats: dict[str, str] = field(default_factory=dict)
     skip_invalid: bool = False
     headers: list[str] = field(default_factory=list)
+    coverage: ingest_coverage.Coverage = field(default_factory=ingest_coverage.Coverage)
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -85,6 +91,7 @@ class ImportOptions:
     skip_invalid: bool = False
     fiscal_year: int | None = None        # for wide budget sheets whose months carry no year
     layout: str = "auto"                  # auto, long, wide (budget); auto, events, tickets (incidents)
+    strict: bool = False                  # refuse blank names instead of importing them as "(not stated)"
 
 
 def file_sha256(path: str | Path) -> str:
@@ -200,7 +207,7 @@ def prepare_table(con, dataset_name: str, raw: read.RawTable, sha: str, *, repla
     previous = _previous_batch(con, dataset.name, sha, raw.sheet)
     if previous and not replace:
         raise ImportRefused(f"{name}: this exact file was already imported as batch {previous}; "
-                            f"use --replace to replace that batch, or `undo {previous}` first")
+                            f"replace that batch, or undo batch {previous} first", setting="replace")
     frame, source_format, notices = lay_out(con, dataset, raw, options)
     headers = [h for h in frame.columns if h != "_row"]
     profile = _profile_mapping(con, dataset, headers, options, notices)
@@ -208,20 +215,27 @@ def prepare_table(con, dataset_name: str, raw: read.RawTable, sha: str, *, repla
         columns = mapping.resolve(list(frame.columns), dataset, explicit=options.explicit_map,
                                   constants=options.constants, file_name=name, auto=options.auto_map, frame=frame)
     except mapping.MappingError as exc:
-        raise ImportRefused(str(exc)) from None
+        raise ImportRefused(str(exc), setting="mapping") from None
     if columns.ignored:
         notices.append(f"{name}: column(s) not imported (not part of {dataset.name}): {', '.join(columns.ignored)}")
     canonical = mapping.apply(frame, dataset, columns)
-    hint = "," if raw.delimiter == ";" else None
-    normalised = normalise.normalise(con, dataset, canonical, options=options.formats, hint_decimal=hint)
+    try:
+        normalised = normalise.normalise(con, dataset, canonical, options=options.formats, delimiter=raw.delimiter)
+    except normalise.AmbiguousNumbers as exc:
+        header = columns.source.get(exc.column, exc.column)
+        raise ImportRefused(f"{name}: {str(exc).replace(repr(exc.column), f'{header!r} ({exc.column})')}",
+                            setting="decimal") from None
     notices.extend(normalised.notices)
-    staged = validate.stage(con, dataset, normalised.frame)
-    errors = validate.validate(con, dataset, staged, name, replaced_batch=previous)
+    staged = validate.stage(con, dataset, normalised.frame, strict=options.strict)
+    errors = validate.validate(con, dataset, staged, name, replaced_batch=previous, strict=options.strict)
     if not errors or options.skip_invalid:
+        notices.extend(validate.filled_notices(con, dataset, staged))
         notices.extend(_new_value_notices(con, dataset, staged))
+    brought = ingest_coverage.coverage(con, dataset, staged)
+    notices.extend(brought.notices(int(settings.get(con, "fiscal_year_start_month"))))
     return PreparedImport(dataset, name, sha, staged, len(canonical), errors, notices, previous, source_format,
                           raw.sheet, profile.name if profile else options.profile, columns, normalised.formats,
-                          options.skip_invalid, headers)
+                          options.skip_invalid, headers, brought)
 
 
 def _new_value_notices(con, dataset: datasets.Dataset, staged: str) -> list[str]:

@@ -205,11 +205,9 @@ def resolve(headers: list[str], dataset: Dataset, *, explicit: dict[str, str] | 
     source.update(explicit)
     missing = [c for c in dataset.required if c not in source and c not in constants]
     if missing:
-        hint = "" if auto else " (--auto-map tries synonyms such as Supplier Name or Lieferant)"
         raise MappingError(
             f"{file_name}: required column(s) {', '.join(missing)} not found for dataset {dataset.name}; "
-            f"the file's columns are: {shown}. Map them with --map COLUMN=HEADER or give a value for every "
-            f"row with --set COLUMN=VALUE{hint}")
+            f"the file's columns are: {shown}. Choose the file's column for each, or give one value for every row")
     used = set(source.values())
     ignored = [h for h in headers if h != "_row" and h not in used]
     return ColumnMapping(source, constants, ignored, proposed)

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from analytics.currencies import ISO_4217
 from analytics.datasets import Dataset
+from analytics.ingest import text
 
 SAMPLE_VALUES = 20000
 SAMPLE_ROWS = 200_000
@@ -126,8 +127,26 @@ def _number_regex(decimal: str) -> str:
     return (rf"^\s*(\()?\s*([-−+])?\s*({_CUR})?{_SPACE}*([-−])?\s*({num}){_SPACE}*({_CUR})?\s*([-−])?\s*(\))?\s*$")
 
 
+SCIENTIFIC = re.compile(r"[-+]?\d+(?:\.\d+)?[eE][-+]?\d{1,3}")
+# one mark followed by exactly three digits (1.500, 12,500, -€1.500): thousands or decimals, the value cannot tell
+AMBIGUOUS = re.compile(r"\D*[1-9]\d{0,2}[.,]\d{3}\D*")
+
+
+class AmbiguousNumbers(ValueError):
+    """A number column whose decimal mark neither its values nor the rest of the file settles."""
+
+    def __init__(self, column: str, example: str):
+        self.column, self.example = column, example
+        mark = "." if "." in example else ","
+        super().__init__(
+            f"cannot tell whether {example!r} in column {column!r} uses {mark!r} to group thousands or as the "
+            "decimal mark: no value in the column or in the rest of the file settles it; choose the decimal mark")
+
+
 def _number_evidence(value: str) -> str | None:
     """'.', ',' or None (cannot tell) for the decimal mark of one value."""
+    if SCIENTIFIC.fullmatch(value.strip()):
+        return "."   # 2e3, 4.5E-14: written by a spreadsheet, always with a point
     core = re.sub(r"[^\d.,'’]", "", value)
     if "." in core and "," in core:
         return "." if core.rfind(".") > core.rfind(",") else ","
@@ -144,17 +163,26 @@ def _number_evidence(value: str) -> str | None:
     return None
 
 
-def number_format(values: list[str], column: str, *, kind: str, options: FormatOptions,
-                  hint_decimal: str | None = None) -> ColumnFormat:
-    """The decimal mark of a column and the SQL rewriting it to canonical text."""
+def decimal_votes(values: list[str]) -> dict[str, int]:
+    """How many values show '.' and how many show ',' as their decimal mark."""
     votes = {".": 0, ",": 0}
-    undecided = []
     for value in values:
         mark = _number_evidence(value)
         if mark:
             votes[mark] += 1
-        elif re.search(r"\d[.,]\d{3}\b", value):
-            undecided.append(value)
+    return votes
+
+
+def number_format(values: list[str], column: str, *, kind: str, options: FormatOptions,
+                  hint_decimal: str | None = None, hint_reason: str = "") -> ColumnFormat:
+    """The decimal mark of a column and the SQL rewriting it to canonical text.
+
+    The column's own values decide; when none of them can (every one like 1.500), the file's other
+    signals (hint_decimal: other number columns, dd.mm.yyyy dates, semicolons) do, and the notice says
+    so; when nothing does, AmbiguousNumbers is raised: never a silent guess. A count cannot be 1.5,
+    so in a count column 1,500 groups thousands."""
+    votes = decimal_votes(values)
+    undecided = [v for v in values if AMBIGUOUS.fullmatch(v)]
     notices = []
     if options.decimal:
         decimal = options.decimal
@@ -164,16 +192,18 @@ def number_format(values: list[str], column: str, *, kind: str, options: FormatO
         notices.append(f"column {column!r} mixes number formats ({votes['.']} value(s) like 1,234.56 and "
                        f"{votes[',']} like 1.234,56): read with {decimal!r} as decimal mark; the {minority} other "
                        "value(s) are reported as errors")
-    elif votes[","]:
-        decimal = ","
-    elif votes["."]:
-        decimal = "."
+    elif votes[","] or votes["."]:
+        decimal = "," if votes[","] else "."
+    elif undecided and kind == "count":
+        decimal = "," if "." in undecided[0] else "."
+    elif undecided and hint_decimal:
+        decimal = hint_decimal
+        notices.append(f"column {column!r}: values like {undecided[0]!r} read with {decimal!r} as decimal mark "
+                       f"({hint_reason or 'from the rest of the file'}); choose the decimal mark to change this")
+    elif undecided:
+        raise AmbiguousNumbers(column, undecided[0])
     else:
         decimal = hint_decimal or "."
-        if undecided:
-            notices.append(f"column {column!r}: cannot tell whether {undecided[0]!r} uses {'.' if decimal == ',' else ','!r} "
-                           f"for thousands or decimals; read with {decimal!r} as decimal mark "
-                           f"(choose the decimal mark to change this)")
     regex = _number_regex(decimal)
     grouping = "[,'’ \u00a0\u202f]" if decimal == "." else "[.'’ \u00a0\u202f]"
     v = f"trim({_q(column)})"
@@ -375,16 +405,20 @@ def date_format(values: list[str], column: str, *, kind: str, options: FormatOpt
 
 # --- the stage ---------------------------------------------------------------------------------
 
-# the text each kind accepts without rewriting (as validate.py parses it)
+# the text each kind accepts without rewriting (as validate.py parses it; more decimals and 2e3 are rounded there)
 CANONICAL = {
-    "money": re.compile(r"-?\d+(?:\.\d{1,4})?"),
-    "number": re.compile(r"-?\d+(?:\.\d+)?"),
+    "money": re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d{1,3})?"),
+    "number": re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d{1,3})?"),
     "count": re.compile(r"\d{1,9}"),
     "date": re.compile(r"\d{4}-\d{2}-\d{2}"),
     "period": re.compile(r"\d{4}-\d{2}"),
     "timestamp": re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"),
 }
-
+WHOLE = re.compile(r"-?\d+")
+NUMBER_KINDS = ("money", "number", "count")
+DELIMITER_DECIMAL = {";": (",", "the file separates columns with semicolons"),
+                     ",": (".", "the file separates columns with commas")}
+DOT_DATE = re.compile(r"\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b.*")
 
 @dataclass
 class Normalised:
@@ -403,22 +437,27 @@ def _sample(con, table: str, column: str) -> list[str]:
 
 
 def column_sql(con, table: str, column: str, kind: str, *, options: FormatOptions, i: int,
-               hint_decimal: str | None = None, choices: dict[str, str] | None = None) -> tuple[str, dict, ColumnFormat | None]:
+               hint_decimal: str | None = None, hint_reason: str = "", choices: dict[str, str] | None = None,
+               values: list[str] | None = None) -> tuple[str, dict, ColumnFormat | None]:
     """(SQL expression, bound parameters, detected format) rewriting `column` of `table` for a column kind.
 
     The expression may use the struct columns in fmt.structs (alias -> SQL), which the caller
     computes in an inner select first, so each regular expression runs once per cell.
+    Raises AmbiguousNumbers for a number column whose decimal mark nothing settles.
     """
     v = f"trim({_q(column)})"
-    if kind in ("money", "number", "count", "date", "timestamp", "period"):
-        values = _sample(con, table, column)
+    if kind in NUMBER_KINDS + ("date", "timestamp", "period"):
+        values = _sample(con, table, column) if values is None else values
         canonical = CANONICAL[kind]
+        if kind in NUMBER_KINDS:
+            fmt = number_format(values, column, kind=kind, options=options, hint_decimal=hint_decimal,
+                                hint_reason=hint_reason)
+            if fmt.params["dec"] == ",":
+                canonical = WHOLE   # with a decimal comma, 2.000 is two thousand: only plain integers are canonical
         if all(canonical.fullmatch(x) for x in values):
             # already canonical (our templates, exports, most ERP extracts): nothing to rewrite
-            return v, {}, ColumnFormat(column, "canonical", v)
-        if kind in ("money", "number", "count"):
-            fmt = number_format(values, column, kind=kind, options=options, hint_decimal=hint_decimal)
-        else:
+            return v, {}, ColumnFormat(column, "canonical", v, notices=fmt.notices if kind in NUMBER_KINDS else [])
+        if kind not in NUMBER_KINDS:
             fmt = date_format(values, column, kind=kind, options=options)
         # cells already in canonical form skip the rewrite (one cheap match instead of several)
         fmt.sql = f"case when regexp_full_match({v}, '{canonical.pattern}') then {v} else {fmt.sql} end"
@@ -440,6 +479,24 @@ def column_sql(con, table: str, column: str, kind: str, *, options: FormatOption
     return fmt.sql.replace("{i}", str(i)), params, fmt
 
 
+def file_decimal(samples: dict[str, list[str]], kinds: dict[str, str],
+                 delimiter: str | None = None) -> tuple[str | None, str]:
+    """(decimal mark, why) from the whole file, for number columns whose own values cannot tell:
+    the other number columns' values first, then dd.mm.yyyy dates, then the delimiter."""
+    votes = {".": 0, ",": 0}
+    for name, values in samples.items():
+        if kinds[name] in NUMBER_KINDS:
+            for mark, count in decimal_votes(values).items():
+                votes[mark] += count
+    if votes["."] != votes[","]:
+        mark = "." if votes["."] > votes[","] else ","
+        return mark, f"other numbers in the file use {mark!r} as decimal mark"
+    dates = [v for name, values in samples.items() if kinds[name] not in NUMBER_KINDS for v in values[:200]]
+    if dates and sum(bool(DOT_DATE.fullmatch(v)) for v in dates) > len(dates) / 2:
+        return ",", "the file writes dates as dd.mm.yyyy"
+    return DELIMITER_DECIMAL.get(delimiter, (None, ""))
+
+
 def _needs_currency_fill(con, column: str) -> bool:
     """True when some currency cells are empty and some amounts carry a currency mark (£, €, zł, ...)."""
     sql = f"select count(*) from normalise_text where trim({_q(column)}) = ''"
@@ -450,33 +507,43 @@ def _needs_currency_fill(con, column: str) -> bool:
 
 
 def normalise(con, dataset: Dataset, frame: pd.DataFrame, *, options: FormatOptions | None = None,
-              hint_decimal: str | None = None, fill_currency: bool = True) -> Normalised:
-    """The mapped text frame with every typed column rewritten into canonical text."""
+              delimiter: str | None = None, fill_currency: bool = True) -> Normalised:
+    """The mapped text frame with every typed column rewritten into canonical text (names cleaned)."""
     options = options or FormatOptions()
     con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
     # an Arrow table scans faster than a DataFrame, and Arrow-backed columns convert without a copy
     con.register("normalise_input", pa.Table.from_pandas(frame, preserve_index=False))
     try:
-        return _normalise_registered(con, dataset, options, hint_decimal, fill_currency)
+        return _normalise_registered(con, dataset, options, delimiter, fill_currency)
     finally:
         con.execute("drop view if exists normalise_text")
         con.unregister("normalise_input")
 
 
-def _normalise_registered(con, dataset: Dataset, options: FormatOptions, hint_decimal: str | None,
+def _normalise_registered(con, dataset: Dataset, options: FormatOptions, delimiter: str | None,
                           fill_currency: bool) -> Normalised:
     # a view, not a copy: null words (?, NULL, #N/A) read as empty cells
     con.execute("create or replace temp view normalise_text as select * replace ("
                 + ", ".join(f"case when trim({_q(c)}) in {NULL_SQL} then '' else coalesce({_q(c)}, '') end as {_q(c)}"
                             for c in dataset.column_names) + ") from normalise_input")
+    kinds = {col.name: col.kind for col in dataset.columns}
+    samples = {name: _sample(con, "normalise_text", name) for name, kind in kinds.items()
+               if kind in NUMBER_KINDS + ("date", "timestamp", "period")}
+    hint, reason = file_decimal(samples, kinds, delimiter)
     selects, params, notices, formats, structs = ["_row"], {}, [], {}, {}
     for i, col in enumerate(dataset.columns):
         expr, p, fmt = column_sql(con, "normalise_text", col.name, col.kind, options=options, i=i,
-                                  hint_decimal=hint_decimal, choices=CHOICE_SYNONYMS.get(col.name))
+                                  hint_decimal=hint, hint_reason=reason, choices=CHOICE_SYNONYMS.get(col.name),
+                                  values=samples.get(col.name))
         if fmt:
             notices.extend(fmt.notices)
             formats[col.name] = fmt.description
             structs.update(fmt.structs)
+        if col.kind == "text":
+            expr, cleaned = text.clean_sql(con, "normalise_text", col.name, expr)
+            if cleaned:
+                notices.append(f"column {col.name!r}: {cleaned:,} value(s) cleaned (Unicode normalised to NFC, "
+                               "zero-width characters removed, non-breaking and repeated spaces made single)")
         if (col.kind == "currency" and fill_currency and "amount" in dataset.column_names
                 and _needs_currency_fill(con, col.name)):
             fill = currency_from_amounts_sql("amount").replace("{i}", "cur")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gzip
 import io
 import math
 import re
@@ -28,6 +27,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics.ingest import source
+
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 DELIMITERS = (",", ";", "\t", "|")
@@ -39,8 +40,7 @@ TOTAL_WORDS = ("total", "totals", "grand total", "sum", "summe", "gesamt", "gesa
                "totaal", "totale", "somme", "yhteensa", "i alt", "totaux")
 
 
-class ReadError(ValueError):
-    """The file cannot be read at all (wrong type, not a table, empty, ...)."""
+ReadError = source.ReadError   # the file cannot be read at all (wrong type, not a table, empty, too big, ...)
 
 
 @dataclass
@@ -77,8 +77,7 @@ def read_table(path: str | Path, *, sheet: str | None = None, display_name: str 
             raise ReadError(f"{name}: a .gz file must hold a CSV (name.csv.gz)")
         with tempfile.TemporaryDirectory() as tmp:
             target = Path(tmp) / Path(path.stem).name
-            with gzip.open(path, "rb") as src, open(target, "wb") as dst:
-                dst.write(src.read())
+            source.extract_gzip(path, target, name)
             return read_table(target, display_name=name)
     if suffix in CSV_SUFFIXES:
         frame, notes, delimiter, encoding = _read_csv(path, name)
@@ -108,7 +107,7 @@ def _read_zip(path: Path, name: str, sheet: str | None) -> RawTable:
         raise ReadError(f"{name}: a .zip must hold exactly one CSV or Excel file (found {len(members)})")
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / Path(members[0]).name
-        target.write_bytes(archive.read(members[0]))
+        source.extract_zip_member(archive, members[0], target, name)
         table = read_table(target, sheet=sheet, display_name=f"{name}/{Path(members[0]).name}")
     return table
 
@@ -175,31 +174,54 @@ def _sniff(text: str) -> tuple[str, str]:
 
 
 def _read_csv(path: Path, name: str) -> tuple[pd.DataFrame, list[str], str, str]:
-    data = path.read_bytes()
-    if not data.strip():
-        raise ReadError(f"{name}: the file is empty")
-    encoding = detect_encoding(data)
-    notes = []
-    text = data.decode(encoding)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if encoding not in ("utf-8", "utf-8-sig"):
-        notes.append(f"{name}: read as {encoding} text (not UTF-8)")
+    head = source.sample_bytes(path, 4)
+    with tempfile.TemporaryDirectory() as tmp:
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            utf8 = Path(tmp) / "utf16.csv"   # UTF-16 (Excel's "Unicode text"): rare and small, decoded whole
+            utf8.write_text(path.read_bytes().decode("utf-16"), encoding="utf-8")
+            return _read_utf8(utf8, name, "utf-16", [f"{name}: read as utf-16 text (not UTF-8)"], Path(tmp))
+        scan = source.scan(path)
+        if scan.empty:
+            raise ReadError(f"{name}: the file is empty")
+        if scan.utf8:
+            return _read_utf8(path, name, "utf-8-sig" if scan.bom else "utf-8", [], Path(tmp), scan)
+        encoding = detect_encoding(source.sample_bytes(path))
+        notes = [f"{name}: read as {encoding} text (not UTF-8)"]
+        if not scan.utf8_sequences and (encoding == "latin-1" or (encoding == "cp1252" and not scan.c1_bytes)):
+            # DuckDB decodes latin-1 itself (cp1252 without 0x80-0x9f is the same): no copy
+            return _read_utf8(path, name, encoding, notes, Path(tmp), scan, duck_encoding="latin-1")
+        utf8 = Path(tmp) / "utf8.csv"
+        utf8_lines, other_lines = source.to_utf8(path, utf8, encoding)
+        if utf8_lines:
+            notes = [f"{name}: mixed encodings: {utf8_lines:,} line(s) read as UTF-8 and {other_lines:,} as "
+                     f"{encoding}, each line in its own encoding"]
+        return _read_utf8(utf8, name, encoding, notes, Path(tmp))
+
+
+def _read_utf8(path: Path, name: str, encoding: str, notes: list[str], tmp: Path, scan: source.Scan | None = None,
+               *, duck_encoding: str = "utf-8") -> tuple[pd.DataFrame, list[str], str, str]:
+    """Read a CSV whose bytes are UTF-8 (or latin-1 for DuckDB to decode) into text columns."""
+    scan = scan or source.scan(path)
+    text = source.head_text(path) if duck_encoding == "utf-8" else source.sample_bytes(path, 1 << 20).decode("latin-1")
     delimiter, newline = _sniff(text)
     if delimiter != ",":
         notes.append(f"{name}: columns separated by {_DELIM_NAMES[delimiter]}")
+    if duck_encoding != "utf-8" and (scan.odd_quotes or scan.blank_lines):
+        converted = tmp / "utf8.csv"   # the checks below and pandas' reader read UTF-8
+        source.to_utf8(path, converted, encoding)
+        path, duck_encoding = converted, "utf-8"
+    if scan.odd_quotes:
+        row = source.unterminated_quote_row(path, delimiter)
+        if row is not None:
+            raise ReadError(f"{name}: row {row}: a quoted field opens here and is never closed (a missing \"); "
+                            "nothing after it can be read")
+    width = _field_count(text, delimiter)
     # DuckDB's reader skips blank lines, which would shift row numbers: use it only without them
-    if not _has_blank_lines(text):
-        frame = _duckdb_csv(path, text, encoding, delimiter, newline, name)
+    if not scan.blank_lines:
+        frame = _duckdb_csv(path, width, duck_encoding, delimiter, newline, name)
     else:
-        frame = _pandas_csv(text, delimiter, name)
+        frame = _pandas_csv(source.whole_text(path), delimiter, width, name)
     return frame, notes, delimiter, encoding
-
-
-def _has_blank_lines(text: str) -> bool:
-    # DuckDB keeps lines of spaces as rows; only truly empty lines are skipped
-    body = text.rstrip()
-    return body.startswith(("\n", "\r")) or any(gap in body for gap in ("\n\n", "\r\n\r\n", "\r\r"))
 
 
 _DELIM_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
@@ -210,36 +232,23 @@ def _field_count(text: str, delimiter: str) -> int:
     return max((len(row) for row in csv.reader(lines, delimiter=delimiter)), default=1)
 
 
-def _duckdb_csv(path: Path, text: str, encoding: str, delimiter: str, newline: str, name: str) -> pd.DataFrame:
-    width = _field_count(text, delimiter)
+def _duckdb_csv(path: Path, width: int, encoding: str, delimiter: str, newline: str, name: str) -> pd.DataFrame:
     columns = {f"c{i}": "VARCHAR" for i in range(width)}
-    with tempfile.TemporaryDirectory() as tmp:
-        source, duck_encoding = path, "utf-8"
-        if encoding == "latin-1" or (encoding == "cp1252" and not _has_c1_bytes(path)):
-            duck_encoding = "latin-1"   # DuckDB decodes latin-1 itself (cp1252 without 0x80-0x9f is the same)
-        elif encoding not in ("utf-8", "utf-8-sig"):
-            source = Path(tmp) / "utf8.csv"
-            source.write_bytes(text.encode("utf-8"))
-        con = duckdb.connect()
-        con.execute("set enable_progress_bar = false")
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    try:
         try:
-            try:
-                frame = _duckdb_read(con, source, delimiter, newline, columns, duck_encoding, parallel=True)
-            except duckdb.Error as exc:
-                if "parallel=false" not in str(exc):
-                    raise
-                # quoted fields holding line breaks: DuckDB reads them with its single-threaded scanner
-                frame = _duckdb_read(con, source, delimiter, newline, columns, duck_encoding, parallel=False)
+            frame = _duckdb_read(con, path, delimiter, newline, columns, encoding, parallel=True)
         except duckdb.Error as exc:
-            raise ReadError(f"{name}: not a readable CSV table: {str(exc).splitlines()[0]}") from None
-        finally:
-            con.close()
+            if "parallel=false" not in str(exc):
+                raise
+            # quoted fields holding line breaks: DuckDB reads them with its single-threaded scanner
+            frame = _duckdb_read(con, path, delimiter, newline, columns, encoding, parallel=False)
+    except duckdb.Error as exc:
+        raise ReadError(f"{name}: not a readable CSV table: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
     return frame.fillna("")
-
-
-def _has_c1_bytes(path: Path) -> bool:
-    data = path.read_bytes()
-    return any(bytes([b]) in data for b in range(0x80, 0xA0))
 
 
 def _duckdb_read(con, source: Path, delimiter: str, newline: str, columns: dict, encoding: str, *,
@@ -253,8 +262,7 @@ def _duckdb_read(con, source: Path, delimiter: str, newline: str, columns: dict,
     return rel.to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
 
 
-def _pandas_csv(text: str, delimiter: str, name: str) -> pd.DataFrame:
-    width = _field_count(text, delimiter)
+def _pandas_csv(text: str, delimiter: str, width: int, name: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
                             skip_blank_lines=False, names=list(range(width)), engine="python")
@@ -366,9 +374,7 @@ def _shape(table: RawTable) -> RawTable:
             header = f"column {i + 1}"
         keep.append(i)
         names.append(header)
-    if len(set(names)) != len(names):
-        dupes = sorted({c for c in names if names.count(c) > 1})
-        raise ReadError(f"{table.file_name}: the header row repeats the column(s) {', '.join(dupes)}")
+    names = _unique(names, table)
     frame = body.iloc[:, keep].copy()
     frame.columns = names
     frame.insert(0, "_row", range(header_at + 2, header_at + 2 + len(frame)))
@@ -384,6 +390,21 @@ def _shape(table: RawTable) -> RawTable:
         frame = frame[~blank].reset_index(drop=True)
     table.frame = _drop_total_rows(frame, table)
     return table
+
+
+def _unique(names: list[str], table: RawTable) -> list[str]:
+    """Repeated header names get a suffix ('state', 'state (2)'), and the notices say so."""
+    seen: dict[str, int] = {}
+    out = []
+    for header in names:
+        key = header.casefold()
+        seen[key] = seen.get(key, 0) + 1
+        out.append(header if seen[key] == 1 else f"{header} ({seen[key]})")
+    repeated = sorted({h for h in names if seen[h.casefold()] > 1})
+    if repeated:
+        table.notices.append(f"{table.file_name}: the header row repeats {', '.join(map(repr, repeated))}: "
+                             "the later column(s) are named with (2), (3), ...")
+    return out
 
 
 def _drop_total_rows(frame: pd.DataFrame, table: RawTable) -> pd.DataFrame:

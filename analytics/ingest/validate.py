@@ -12,10 +12,18 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics.currencies import ISO_4217
-from analytics.datasets import Column, Dataset
+from analytics.datasets import REDACTED, Column, Dataset
 
 TRUE_WORDS = ["true", "yes", "y", "1"]
 FALSE_WORDS = ["false", "no", "n", "0"]
+MAX_FIELD_CHARS = 100_000      # no name, code or description is longer; a longer cell is a broken file
+NUMBER_LIMIT = 1e12            # beyond this a target, a measure or a rate is a typo or an overflow
+MONEY_DECIMALS = 4
+PLAIN_NUMBER = r"-?\d+(\.\d+)?"
+SCIENTIFIC = r"-?\d+(\.\d+)?[eE][-+]?\d{1,3}"
+# what publishers write in place of a withheld name (fixed words, compared case-insensitively)
+_WITHHELD = r"(redacted|withheld|personal data|personal information|data protection|name withheld|gdpr)"
+REDACTION_MARKS = rf"(?i)[\W_]*{_WITHHELD}([\W_]+{_WITHHELD})*[\W_]*|[*#]{{3,}}"
 
 
 @dataclass(frozen=True)
@@ -44,9 +52,14 @@ def _typed_expr(col: Column) -> str:
     if kind == "timestamp":
         return f"try_cast(replace({raw}, 'T', ' ') as timestamp)"
     if kind == "money":
-        return f"case when regexp_full_match({raw}, '-?\\d+(\\.\\d{{1,4}})?') then try_cast({raw} as decimal(18, 4)) end"
+        # spreadsheet residue (412.0700000000001, 4.5E-14, 2e3) is rounded to 4 decimals; too big stays NULL
+        return (f"case when regexp_full_match({raw}, '{PLAIN_NUMBER}') "
+                f"then try_cast(round(try_cast({raw} as decimal(38, 10)), {MONEY_DECIMALS}) as decimal(18, 4)) "
+                f"when regexp_full_match({raw}, '{SCIENTIFIC}') "
+                f"then try_cast(round(try_cast({raw} as double), {MONEY_DECIMALS}) as decimal(18, 4)) end")
     if kind == "number":
-        return f"try_cast({raw} as double)"
+        number = f"try_cast({raw} as double)"
+        return f"case when isfinite({number}) and abs({number}) <= {NUMBER_LIMIT:.0f} then {number} end"
     if kind == "count":
         return f"case when regexp_full_match({raw}, '\\d{{1,9}}') then cast({raw} as integer) end"
     if kind == "currency":
@@ -65,6 +78,12 @@ def _typed_expr(col: Column) -> str:
     return raw  # text
 
 
+def _range_reason(col: Column) -> str:
+    """Why a value that reads as a number was not accepted (too big, NaN, Infinity)."""
+    limit = "99,999,999,999,999.9999" if col.kind == "money" else f"{NUMBER_LIMIT:,.0f}"
+    return f"not a finite number within ±{limit} (NaN, Infinity and overflows are refused)"
+
+
 def _parse_reason(col: Column) -> str:
     if col.kind == "text" and col.pattern:
         return col.pattern_help or "not in the expected form"
@@ -72,7 +91,7 @@ def _parse_reason(col: Column) -> str:
         "date": "not a date (expected YYYY-MM-DD)",
         "period": "period not YYYY-MM",
         "timestamp": "not a timestamp (expected YYYY-MM-DD HH:MM:SS)",
-        "money": "not an amount (a number with up to 4 decimals, like -1234.50)",
+        "money": "not an amount (a number like -1234.50)",
         "number": "not a number",
         "count": "not a whole number of 0 or more",
         "currency": "unknown currency code (expected ISO 4217, like EUR)",
@@ -82,8 +101,16 @@ def _parse_reason(col: Column) -> str:
     }.get(col.kind, "invalid value")
 
 
-def stage(con, dataset: Dataset, frame: pd.DataFrame) -> str:
-    """Load the mapped text frame into a typed temporary table; returns its name."""
+def _placeholder_expr(col: Column, typed: str) -> str:
+    """A blank name becomes the column's placeholder, a redaction mark becomes (redacted)."""
+    raw = f"nullif(trim({_q(col.name)}), '')"
+    return (f"case when {raw} is null then '{col.placeholder}' "
+            f"when regexp_full_match({raw}, '{REDACTION_MARKS}') then '{REDACTED}' else {typed} end")
+
+
+def stage(con, dataset: Dataset, frame, *, strict: bool = False) -> str:
+    """Load the mapped text frame into a typed temporary table; returns its name.
+    Blank names with a placeholder are filled unless `strict` (then they are missing values)."""
     staged = f"staged_{dataset.name}"
     con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
     con.register("incoming_text", frame)
@@ -91,6 +118,8 @@ def stage(con, dataset: Dataset, frame: pd.DataFrame) -> str:
         select = ["_row"]
         for col in dataset.columns:
             expr = _typed_expr(col)
+            if col.placeholder and not strict:
+                expr = _placeholder_expr(col, expr)
             if col.default is not None:
                 expr = f"coalesce({expr}, case when nullif(trim({_q(col.name)}), '') is null then '{col.default}' end)"
                 if col.kind == "bool":
@@ -105,14 +134,36 @@ def stage(con, dataset: Dataset, frame: pd.DataFrame) -> str:
     return staged
 
 
-def _cell_checks(dataset: Dataset, staged: str) -> list[tuple[str, dict]]:
+TOO_LONG = (f"the value is longer than the limit of {MAX_FIELD_CHARS:,} characters "
+            "(a quote left open, or a whole document pasted into one cell?)")
+HAS_NUL = "contains a NUL character (byte 0): the file is damaged or not text"
+
+
+def _text_checks(col: Column, staged: str) -> list[tuple[str, dict]]:
+    """Over-long cells and NUL characters in a text column, in one scan."""
+    raw = _q("raw_" + col.name)
+    sql = (f"select _row, '{col.name}', case when length({raw}) > ? then ? else ? end from {_q(staged)} "
+           f"where length({raw}) > ? or contains({raw}, chr(0))")
+    return [(sql, {"params": [MAX_FIELD_CHARS, TOO_LONG, HAS_NUL, MAX_FIELD_CHARS]})]
+
+
+def _cell_checks(dataset: Dataset, staged: str, strict: bool = False) -> list[tuple[str, dict]]:
     checks = []
     for col in dataset.columns:
         name, raw = _q(col.name), _q("raw_" + col.name)
-        if col.required:
+        if col.kind == "text":   # other kinds refuse such a cell as unparseable already
+            checks.extend(_text_checks(col, staged))
+        if col.required and (strict or not col.placeholder):
             checks.append((f"select _row, '{col.name}' as col, 'missing required value' as reason "
                            f"from {_q(staged)} where {raw} is null", {}))
-        if col.kind != "text" or col.pattern:
+        if col.kind in ("money", "number"):
+            # a value that reads as a number (or NaN, Infinity) but was not accepted is out of range
+            numeric = f"^({PLAIN_NUMBER}|{SCIENTIFIC}|(?i)[-+]?(nan|inf|infinity))$"
+            for reason, matches in ((_range_reason(col), ""), (_parse_reason(col), "not ")):
+                checks.append((f"select _row, '{col.name}', ? from {_q(staged)} where {raw} is not null "
+                               f"and {name} is null and {matches}regexp_full_match({raw}, ?)",
+                               {"params": [reason, numeric]}))
+        elif col.kind != "text" or col.pattern:
             reason = _parse_reason(col)
             if col.kind == "count":
                 checks.append((f"select _row, '{col.name}', 'must not be negative' from {_q(staged)} "
@@ -128,6 +179,14 @@ def _cell_checks(dataset: Dataset, staged: str) -> list[tuple[str, dict]]:
         if col.maximum is not None:
             checks.append((f"select _row, '{col.name}', 'above the maximum of ' || ? from {_q(staged)} where {name} > ?",
                            {"params": [f"{col.maximum:g}", col.maximum]}))
+        if col.positive:
+            checks.append((f"select _row, '{col.name}', 'must be greater than 0' from {_q(staged)} where {name} <= 0", {}))
+        if col.decimals is not None:
+            # refused rather than silently rounded (an fx rate of 0.000000001 would become 0)
+            checks.append((f"select _row, '{col.name}', 'has more precision than the ' || ? || ' decimals kept: it would "
+                           f"be stored as ' || printf('%.' || ? || 'f', {name}) || '; refused rather than changed' "
+                           f"from {_q(staged)} where {name} > 0 and abs(round({name}, ?) - {name}) > 1e-6 * abs({name})",
+                           {"params": [str(col.decimals), col.decimals, col.decimals]}))
     for earlier, later in dataset.ordered:
         checks.append((f"select _row, '{later}', '{later} is before {earlier}' from {_q(staged)} "
                        f"where {_q(later)} < {_q(earlier)}", {}))
@@ -157,12 +216,38 @@ def _key_checks(dataset: Dataset, staged: str, replaced_batch: int | None) -> li
     return [(within, {}), (against, {"params": [replaced_batch]})]
 
 
-def validate(con, dataset: Dataset, staged: str, file_name: str, *, replaced_batch: int | None = None) -> list[RowError]:
+def validate(con, dataset: Dataset, staged: str, file_name: str, *, replaced_batch: int | None = None,
+             strict: bool = False) -> list[RowError]:
     """Every problem in the staged table, ordered by row; empty when the file is valid."""
     errors: list[RowError] = []
-    for sql, opts in _cell_checks(dataset, staged) + _key_checks(dataset, staged, replaced_batch):
+    for sql, opts in _cell_checks(dataset, staged, strict) + _key_checks(dataset, staged, replaced_batch):
         for row, column, reason in con.execute(sql, opts.get("params", [])).fetchall():
             errors.append(RowError(file_name, int(row), column, reason))
     order = {name: i for i, name in enumerate(dataset.column_names)}
     errors.sort(key=lambda e: (e.row, order.get(e.column, 99)))
     return errors
+
+
+def filled_notices(con, dataset: Dataset, staged: str) -> list[str]:
+    """What the stage filled in or rounded, per column: blank and redacted names, money beyond 4 decimals."""
+    notices = []
+    for col in dataset.columns:
+        name, raw = _q(col.name), _q("raw_" + col.name)
+        if col.placeholder:
+            blank, redacted = con.execute(
+                f"select count(*) filter ({raw} is null), count(*) filter ({name} = ? and {raw} is not null) "
+                f"from {_q(staged)}", [REDACTED]).fetchall()[0]
+            if blank:
+                notices.append(f"{blank:,} row(s) with a blank {col.name.replace('_', ' ')} imported as "
+                               f"{col.placeholder!r} (the audit lists them; a strict import refuses them)")
+            if redacted:
+                notices.append(f"{redacted:,} row(s) with a withheld {col.name.replace('_', ' ')} (REDACTED, *****, "
+                               f"...) imported as {REDACTED!r}")
+        if col.kind == "money":
+            rounded, example = con.execute(
+                f"select count(*), min({raw}) from {_q(staged)} where {name} is not null "
+                f"and cast({name} as double) <> try_cast({raw} as double)").fetchall()[0]
+            if rounded:
+                notices.append(f"{rounded:,} {col.name} value(s) with more than {MONEY_DECIMALS} decimals "
+                               f"(like {example!r}, as spreadsheets write them) rounded to {MONEY_DECIMALS} decimals")
+    return notices

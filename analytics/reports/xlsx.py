@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import re
 
 import pandas as pd
 from openpyxl import Workbook
@@ -201,6 +202,17 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     CSV injection). Numbers, including negative ones, are written as numbers."""
     safe = frame.copy()
     for name in safe.columns:
-        if safe[name].dtype == object:
-            safe[name] = safe[name].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(RISKY_PREFIXES) else v)
+        if safe[name].dtype == object or pd.api.types.is_string_dtype(safe[name].dtype):
+            safe[name] = safe[name].map(neutralised, na_action="ignore")
     return safe.to_csv(index=False).encode("utf-8")
+
+
+NUMBER_TEXT = re.compile(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+def neutralised(value):
+    """Text that a spreadsheet would run as a formula, with a leading apostrophe; numbers written as text
+    (an exported amount like -12.50) stay as they are."""
+    if isinstance(value, str) and value.startswith(RISKY_PREFIXES) and not NUMBER_TEXT.fullmatch(value):
+        return "'" + value
+    return value
