@@ -47,16 +47,16 @@ def _key(func) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=512, hash_funcs={type(_key): _key})
-def _cached_call(func, version: int, kwargs_items: tuple):
+def _cached_call(func, database: str, version: int, kwargs_items: tuple):
     with cursor() as cur:
         return func(cur, **dict(kwargs_items))
 
 
 def cached(func, **kwargs):
     """`func(con, **kwargs)` through the data cache, keyed by the function's module and name,
-    its arguments and the data version."""
+    its arguments, the database file and its data version."""
     items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
-    return _cached_call(func, data_version(), items)
+    return _cached_call(func, str(store.db_path(os.environ.get("OUTLAY_DB"))), data_version(), items)
 
 
 def call(func, **kwargs):
@@ -185,7 +185,7 @@ def global_filters() -> dict:
     # every year with data (a 2014 file must be viewable), and a year asked for in the URL (?fy=2014)
     asked = str(st.query_params.get("fy", ""))
     years = sorted(set(range(current - 4, current + 2))
-                   | set(cached("analytics.fiscal.years_with_data", start_month=start))
+                   | set(cached(fiscal.years_with_data, start_month=start))
                    | ({int(asked)} if asked.isdigit() and 1900 <= int(asked) <= 2200 else set()))
     year = remembered_select("Fiscal year", "fy", years, "fy", current, parse=int,
                              format_func=lambda y: fiscal.label(y, start))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
 
 from analytics.currencies import ISO_4217
 from analytics.datasets import REDACTED, Column, Dataset
