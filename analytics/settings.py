@@ -133,8 +133,9 @@ def set_many(con, values: dict[str, str]) -> None:
 
 
 def as_dict(con) -> dict[str, str]:
-    """Every setting's stored (or default) raw value."""
-    return {s.name: get_raw(con, s.name) for s in all_settings()}
+    """Every setting's stored (or default) raw value (one query)."""
+    stored = dict(con.execute("select name, value from settings").fetchall())
+    return {s.name: stored.get(s.name, s.default) for s in all_settings()}
 
 
 def as_of(con) -> dt.date:

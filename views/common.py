@@ -37,9 +37,16 @@ def cursor():
     return connection().cursor()
 
 
-def data_version() -> int:
+@st.cache_data(ttl=1.0, show_spinner=False)
+def _data_version(database: str) -> int:
     with cursor() as cur:
         return store.data_version(cur)
+
+
+def data_version() -> int:
+    """The database's data version, read at most once a second (a page run asks for it per cached call;
+    the app's own writes clear the cache at once, another process's are seen within a second)."""
+    return _data_version(str(store.db_path(os.environ.get("OUTLAY_DB"))))
 
 
 def _key(func) -> str:
@@ -119,16 +126,21 @@ def short_money(value, currency: str) -> str:
     return f"{value:,.0f} {currency}"
 
 
-def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and XLSX download buttons for a table as shown."""
-    left, right = st.columns(2)
-    left.download_button("Download CSV", xlsx.csv_bytes(frame), f"{name}.csv",
-                         "text/csv", key=f"{key}_csv")
+def _xlsx_bytes(frame: pd.DataFrame, name: str) -> bytes:
     buffer = io.BytesIO()
     wb = xlsx.new_workbook()
     xlsx.write_frame(wb.create_sheet(name[:31]), frame)
     wb.save(buffer)
-    right.download_button("Download XLSX", buffer.getvalue(), f"{name}.xlsx",
+    return buffer.getvalue()
+
+
+def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and XLSX download buttons for a table as shown; the files are written when clicked, not on
+    every run of the page."""
+    left, right = st.columns(2)
+    left.download_button("Download CSV", lambda: xlsx.csv_bytes(frame), f"{name}.csv",
+                         "text/csv", key=f"{key}_csv")
+    right.download_button("Download XLSX", lambda: _xlsx_bytes(frame, name), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 
