@@ -118,12 +118,16 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
 
 
 @contextlib.contextmanager
-def transaction(con: duckdb.DuckDBPyConnection):
-    """All or nothing: commit on success, roll back on any exception; bumps the data version."""
+def transaction(con: duckdb.DuckDBPyConnection, *, changes_data: bool = True):
+    """All or nothing: commit on success, roll back on any exception. A write that changes data or settings
+    bumps the data version (caches and stored results follow it); changes_data=False is for what is not
+    data: results derived from it (forecast runs, audit findings, scorecard indicators, stored with the
+    version they describe), review states, scorecard weights, saved scenarios."""
     con.execute("begin transaction")
     try:
         yield con
-        con.execute("update data_version set version = version + 1")
+        if changes_data:
+            con.execute("update data_version set version = version + 1")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

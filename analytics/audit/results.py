@@ -60,18 +60,15 @@ def save(con, frame: pd.DataFrame, version: int) -> None:
         [{**dict.fromkeys(engine.FINDING_COLUMNS), "finding_id": EMPTY_MARKER, "rule": EMPTY_MARKER,
           "evidence": [], "evidence_lines": []}])
     rows = rows.assign(data_version=version)
-    con.execute("begin transaction")
+    con.register("audit_results_in", rows)
     try:
-        con.execute("delete from audit_results")
-        con.register("audit_results_in", rows)
-        con.execute("insert into audit_results by name select data_version, finding_id, rule, severity, vendor, "
-                    "contract_id, cast(amount_at_stake as double) as amount_at_stake, currency, "
-                    "cast(finding_date as date) as finding_date, explanation, cast(evidence as varchar[]) as evidence, "
-                    "cast(evidence_lines as bigint[]) as evidence_lines from audit_results_in")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        with store.transaction(con, changes_data=False):
+            con.execute("delete from audit_results")
+            con.execute("insert into audit_results by name select data_version, finding_id, rule, severity, vendor, "
+                        "contract_id, cast(amount_at_stake as double) as amount_at_stake, currency, "
+                        "cast(finding_date as date) as finding_date, explanation, "
+                        "cast(evidence as varchar[]) as evidence, "
+                        "cast(evidence_lines as bigint[]) as evidence_lines from audit_results_in")
     finally:
         con.unregister("audit_results_in")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analytics import store
 from analytics.audit import engine, results
 
 STATUSES = ("open", "confirmed", "dismissed", "resolved")
@@ -61,10 +62,9 @@ def review(con, finding_id: str, *, status: str, reason: str | None = None,
     snapshot = _snapshot(con, finding_id)
     by = by or _current_user()
     now = dt.datetime.now()
-    # A plain transaction, not store.transaction: a review changes no detected finding, so the stored
-    # findings (keyed by the data version) stay valid; the review state is joined at read time.
-    con.execute("begin transaction")
-    try:
+    # a review changes no detected finding: the stored findings (keyed by the data version) stay valid;
+    # the review state is joined at read time
+    with store.transaction(con, changes_data=False):
         con.execute("insert into audit_review_log values (?, ?, ?, ?, ?, ?)",
                     [finding_id, status, reason, amount_recovered, by, now])
         con.execute("delete from audit_reviews where finding_id = ?", [finding_id])
@@ -75,10 +75,6 @@ def review(con, finding_id: str, *, status: str, reason: str | None = None,
                  snapshot["vendor"], snapshot["contract_id"], _number(snapshot["amount_at_stake"]),
                  snapshot["currency"], snapshot["finding_date"], snapshot["explanation"],
                  json.dumps(list(snapshot["evidence"]))])
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def _snapshot(con, finding_id: str) -> dict:

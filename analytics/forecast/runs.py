@@ -112,14 +112,9 @@ def refresh(con) -> bool:
         return False
     version, cut = store.data_version(con), calendar.calendar(con).cutoff
     computed = compute(con)
-    con.execute("begin transaction")
-    try:
+    with store.transaction(con, changes_data=False):
         for level, (result, seconds) in computed.items():
             _save(con, level, version, cut, result, seconds)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return True
 
 

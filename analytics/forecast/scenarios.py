@@ -21,7 +21,7 @@ import json
 import pandas as pd
 
 from analytics import calendar
-from analytics import contracts, fiscal
+from analytics import contracts, fiscal, store
 from analytics.currencies import ISO_4217
 from analytics.forecast.levels import LEVELS, check_level
 from analytics.forecast import committed, yearend
@@ -203,15 +203,10 @@ def save(con, *, name: str, spec: dict) -> None:
     if not name:
         raise ValueError("a scenario needs a name")
     text = json.dumps(normalize(spec), sort_keys=True)
-    con.execute("begin transaction")
-    try:
+    with store.transaction(con, changes_data=False):
         con.execute("insert into forecast_scenarios values (?, ?, current_timestamp, current_timestamp) "
                     "on conflict (name) do update set spec = excluded.spec, updated_at = excluded.updated_at",
                     [name, text])
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def load(con, *, name: str) -> dict:

@@ -347,16 +347,12 @@ def refresh(con) -> None:
 
 
 def _save(con, rows: pd.DataFrame) -> None:
-    con.execute("begin transaction")
+    con.register("vendor_indicators_in", rows)
     try:
-        con.execute("delete from vendor_indicator_results")
-        con.register("vendor_indicators_in", rows)
-        con.execute("insert into vendor_indicator_results select data_version, cast(quarter_end as date), vendor_key, "
-                    "indicator, cast(value as double), cast(score as double), cast(basis as varchar) "
-                    "from vendor_indicators_in")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        with store.transaction(con, changes_data=False):
+            con.execute("delete from vendor_indicator_results")
+            con.execute("insert into vendor_indicator_results select data_version, cast(quarter_end as date), "
+                        "vendor_key, indicator, cast(value as double), cast(score as double), "
+                        "cast(basis as varchar) from vendor_indicators_in")
     finally:
         con.unregister("vendor_indicators_in")

@@ -11,6 +11,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from analytics import store
+
 @dataclass(frozen=True)
 class Indicator:
     name: str
@@ -112,17 +114,12 @@ def save_weights(con, weights: dict[str, float]) -> dict[str, float]:
     if unknown:
         raise KeyError(f"unknown indicator(s): {', '.join(sorted(unknown))}")
     stored = renormalise({name: weights.get(name, 0.0) for name in INDICATOR_NAMES})
-    # A plain transaction, not store.transaction: weights change no data, so the cached indicator
-    # values (keyed by the data version) stay valid and the page re-scores instantly.
-    con.execute("begin transaction")
-    try:
+    # weights change no data: the stored indicator values (keyed by the data version) stay valid and the page
+    # re-scores instantly
+    with store.transaction(con, changes_data=False):
         con.execute("delete from vendor_scorecard_weights")
         con.executemany("insert into vendor_scorecard_weights values (?, ?, current_timestamp)",
                         [[k, v] for k, v in stored.items()])
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return stored
 
 
