@@ -257,8 +257,9 @@ with tab_scenario:
         common.call(scenarios.save, name=scen_name, spec=full)
         common.after_write()
         st.success(f"Saved scenario “{scen_name.strip()}”.")
-    c.download_button("Export to Excel", common.call(forecast.scenario_export, name=scen_name,
-                                                     spec_json=spec_json, fiscal_year=year),
+    # written when clicked (it compares three levels), not on every run of the page
+    c.download_button("Export to Excel", lambda: common.call(forecast.scenario_export, name=scen_name,
+                                                             spec_json=spec_json, fiscal_year=year),
                       f"scenario_{year}.xlsx", XLSX, key="fc_export")
 
 with tab_budget:
@@ -292,6 +293,6 @@ with tab_budget:
         except ValueError as exc:
             st.error(str(exc))
     c.download_button("Funding request (Excel)",
-                      common.call(funding_request.funding_request, fiscal_year=next_year,
-                                  lines=final, spec_json=draft_json, version=version),
+                      lambda: common.call(funding_request.funding_request, fiscal_year=next_year,
+                                          lines=final, spec_json=draft_json, version=version),
                       f"funding_request_{next_year}.xlsx", XLSX, key="fc_funding")
