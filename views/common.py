@@ -66,6 +66,13 @@ def cached(func, **kwargs):
     return _cached_call(func, str(store.db_path(os.environ.get("OUTLAY_DB"))), data_version(), items)
 
 
+def figure(builder):
+    """Cache a page's figure builder by its arguments (frames hashed by content). Plotly builds and validates
+    a figure in 50-600 ms and a page shows several; a rerun with the same data gets the same object (the
+    page never changes a figure after it is built)."""
+    return st.cache_resource(show_spinner=False, max_entries=256)(builder)
+
+
 def call(func, **kwargs):
     """`func(con, **kwargs)` without caching (for writes)."""
     with cursor() as cur:

@@ -60,23 +60,25 @@ if ctx.fx_missing_lines:
     st.warning(f"{ctx.fx_missing_lines:,} spend line(s) this year have no fx rate for their month and are left "
                "out of the totals. Import the missing rates on the Data page (the Budget page lists them).")
 
-monthly = common.cached(budget.monthly, year=year, **args)
-fig = go.Figure()
-fig.add_bar(x=monthly["period"], y=monthly["budget"], name="Budget", marker_color=common.COLORS["budget"])
-fig.add_bar(x=monthly["period"], y=monthly["actual"], name="Actual", marker_color=common.COLORS["actual"])
-fig.add_scatter(x=monthly["period"], y=monthly["cum_budget"], name="Cumulative budget", yaxis="y2",
-                line={"color": common.COLORS["budget"], "dash": "dash"})
-fig.add_scatter(x=monthly["period"], y=monthly["cum_actual"], name="Cumulative actual", yaxis="y2",
-                line={"color": common.COLORS["actual"]})
-fig.update_layout(barmode="group", title=f"Actual vs budget by month ({cur})", height=380,
-                  margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.15},
-                  yaxis={"title": f"{cur} per month", "rangemode": "tozero"},
-                  yaxis2={"title": f"cumulative, {cur}", "overlaying": "y", "side": "right", "rangemode": "tozero",
-                                                    "showgrid": False})
-st.plotly_chart(fig, key="overview_monthly")
+@common.figure
+def monthly_figure(monthly, cur):
+    fig = go.Figure()
+    fig.add_bar(x=monthly["period"], y=monthly["budget"], name="Budget", marker_color=common.COLORS["budget"])
+    fig.add_bar(x=monthly["period"], y=monthly["actual"], name="Actual", marker_color=common.COLORS["actual"])
+    fig.add_scatter(x=monthly["period"], y=monthly["cum_budget"], name="Cumulative budget", yaxis="y2",
+                    line={"color": common.COLORS["budget"], "dash": "dash"})
+    fig.add_scatter(x=monthly["period"], y=monthly["cum_actual"], name="Cumulative actual", yaxis="y2",
+                    line={"color": common.COLORS["actual"]})
+    fig.update_layout(barmode="group", title=f"Actual vs budget by month ({cur})", height=380,
+                      margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.15},
+                      yaxis={"title": f"{cur} per month", "rangemode": "tozero"},
+                      yaxis2={"title": f"cumulative, {cur}", "overlaying": "y", "side": "right",
+                              "rangemode": "tozero", "showgrid": False})
+    return fig
 
 
-def bars(frame, column, title, key):
+@common.figure
+def bars_figure(frame, column, title):
     frame = frame.sort_values("actual_ytd")
     figure = go.Figure()
     if frame["budget_ytd"].notna().any():
@@ -86,34 +88,47 @@ def bars(frame, column, title, key):
                    marker_color=common.COLORS["actual"])
     figure.update_layout(barmode="group", title=title, height=max(260, 50 * len(frame) + 80),
                          margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.1})
-    st.plotly_chart(figure, key=key)
+    return figure
 
 
-left, right = st.columns(2)
-with left:
-    by_category = common.cached(overview.breakdown, year=year, by="category", **args)
-    bars(by_category, "category", f"YTD by category (cost pool), {cur}", "overview_category")
-with right:
-    by_cc = common.cached(overview.breakdown, year=year, by="cost_center", **args)
-    bars(by_cc, "cost_center", f"YTD by cost center, {cur}", "overview_cost_center")
-
-left, right = st.columns([3, 2])
-with left:
-    vendors = common.cached(overview.top_vendors, year=year, limit=10, **args)
+@common.figure
+def vendors_figure(vendors, cur):
     shown = vendors.sort_values("actual")
     figure = go.Figure(go.Bar(y=shown["vendor"], x=shown["actual"], orientation="h",
                               marker_color=common.COLORS["actual"],
                               text=[f"{s:.0%}" for s in shown["share"].fillna(0)], textposition="auto"))
     figure.update_layout(title=f"Top 10 vendors YTD ({cur}, share of all spend)", height=420,
                          margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    st.plotly_chart(figure, key="overview_vendors")
-with right:
-    split = common.cached(overview.breakdown, year=year, by="capex_opex", **args)
+    return figure
+
+
+@common.figure
+def capex_figure(split):
     figure = go.Figure(go.Pie(labels=split["capex_opex"], values=split["actual_ytd"].clip(lower=0), hole=0.5,
                               marker={"colors": [common.COLORS["committed"] if v == "capex" else common.COLORS["actual"]
                                                  for v in split["capex_opex"]]}))
     figure.update_layout(title="Capex vs opex YTD", height=420, margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    st.plotly_chart(figure, key="overview_capex")
+    return figure
+
+
+monthly = common.cached(budget.monthly, year=year, **args)
+st.plotly_chart(monthly_figure(monthly, cur), key="overview_monthly")
+left, right = st.columns(2)
+with left:
+    by_category = common.cached(overview.breakdown, year=year, by="category", **args)
+    st.plotly_chart(bars_figure(by_category, "category", f"YTD by category (cost pool), {cur}"),
+                    key="overview_category")
+with right:
+    by_cc = common.cached(overview.breakdown, year=year, by="cost_center", **args)
+    st.plotly_chart(bars_figure(by_cc, "cost_center", f"YTD by cost center, {cur}"), key="overview_cost_center")
+
+left, right = st.columns([3, 2])
+with left:
+    vendors = common.cached(overview.top_vendors, year=year, limit=10, **args)
+    st.plotly_chart(vendors_figure(vendors, cur), key="overview_vendors")
+with right:
+    split = common.cached(overview.breakdown, year=year, by="capex_opex", **args)
+    st.plotly_chart(capex_figure(split), key="overview_capex")
 
 with st.expander("Tables behind the charts"):
     for name, frame in (("monthly", monthly), ("by_category", by_category), ("by_cost_center", by_cc),
