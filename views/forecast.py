@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics import fiscal
 from analytics.forecast.draft import apply_edits  # a pure function on frames already fetched
+from analytics.forecast.explain import in_words  # the accuracy sentence, a pure function of the accuracy rows
 from views import common
 
 conf = common.header("Forecast", "year-end landing = actuals to date + committed contract payments + forecast of the "
@@ -124,6 +125,9 @@ with tab_landing:
 
 with tab_accuracy:
     accuracy = common.cached("analytics.forecast.runs.accuracy", level=level)
+    words = in_words(accuracy)  # from the stored columns, so runs stored before the sentence existed have it too
+    accuracy = accuracy.drop(columns="accuracy_in_words", errors="ignore")
+    accuracy.insert(accuracy.columns.get_loc("model") + 1, "accuracy_in_words", words)
     overall = common.cached("analytics.forecast.accuracy_overall", level=level)
     info = common.cached("analytics.forecast.runs.run_info", level=level)
     if overall.get("series"):
@@ -132,11 +136,12 @@ with tab_accuracy:
         cols[1].metric("MASE (seasonal naive)", f"{overall['snaive_mase']:.2f}")
         cols[2].metric("sMAPE chosen / seasonal naive", f"{overall['smape']:.1f}% / {overall['snaive_smape']:.1f}%")
         cols[3].metric("Coverage 80% / 95% intervals", f"{overall['coverage80']:.0%} / {overall['coverage95']:.0%}")
-    st.caption(f"Last 12 months held out, per series of uncommitted spend · a model that does not beat seasonal naive "
-               f"there is not used · {int(info['n_series'])} series computed in {info['seconds']:.1f} s at "
+    st.caption(f"Last 12 months held out (18 for long series), per series of uncommitted spend · seasonal naive "
+               f"replaces the combination of models only where it is decisively better there · {int(info['n_series'])} series computed in {info['seconds']:.1f} s at "
                f"{info['computed_at']:%d %b %H:%M} · interval calibration ×{info['k80']:.2f} (80%), "
                f"×{info['k95']:.2f} (95%)")
-    acc_labels = {"key": "", "n_months": "Months", "model": "Model", "reason": "Why", "mase": "MASE",
+    acc_labels = {"key": "", "n_months": "Months", "model": "Model", "accuracy_in_words": "Backtested accuracy",
+                  "reason": "Why", "mase": "MASE",
                   "smape": "sMAPE %", "bias": "Bias (forecast − actual, per month)", "coverage80": "In 80% interval",
                   "coverage95": "In 95% interval", "snaive_mase": "MASE seasonal naive",
                   "snaive_smape": "sMAPE % seasonal naive", "snaive_bias": "Bias seasonal naive",
