@@ -123,7 +123,7 @@ def test_missing_months_count_as_zero_spend():
 def test_the_forecast_is_the_mean_of_the_members_it_names():
     t = np.arange(48)
     values = 500 + 3 * t + 40 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(5).normal(0, 10, 48)
-    members = engine._statsforecast({"s": values}, 6, holdout=False, n_jobs=1)["s"]
+    members = engine._statsforecast({"s": values}, 6, holdout=False, n_jobs=1)[0]["s"]
     result = one(values, horizon=6)
     model = result.accuracy.loc[0, "model"]
     used = engine.MEMBERS if model == "combination" else model.removeprefix("combination (").rstrip(")").split(", ")

@@ -7,8 +7,9 @@ Grain: one row per series x future month (forecasts) and one row per series (acc
   Theta method, the dynamic optimised Theta method and a seasonal ARIMA(0,1,1)(0,1,1)12; its interval
   half-widths are the mean of the members' (see combine.py). A member whose backtest error is over 3 times
   the best member's is left out of that series' combination.
-- Rolling-origin backtest, one origin per series, refitted: the last 18 months held out when the forecast
-  runs past 12 months and 30 months remain to fit on, otherwise the last 12. Seasonal naive replaces the
+- Rolling-origin backtest, one origin per series: the last 18 months held out when the forecast runs past
+  12 months and 30 months remain to fit on, otherwise the last 12. The final fit on the whole history keeps
+  the ETS form the backtest chose (re-estimating its parameters) instead of searching all nine again. Seasonal naive replaces the
   combination only where the backtest is decisive (its error under a third of the combination's).
 - Intervals are calibrated (calibrate.py): one factor per level scales every interval of the batch so that
   the backtest errors, pooled over the series, fall inside it at the nominal rate.
@@ -156,11 +157,19 @@ def _bounds(mean: np.ndarray, sigma: np.ndarray) -> dict:
     return {"lo80": mean - Z80 * sigma, "hi80": mean + Z80 * sigma, "lo95": mean - Z95 * sigma, "hi95": mean + Z95 * sigma}
 
 
-def _members(positive: bool) -> list:
-    """The statsforecast models of the combination (aliases are the member names) and seasonal naive."""
-    from statsforecast.models import ARIMA, AutoETS, DynamicOptimizedTheta, SeasonalNaive, Theta
-    return [AutoETS(season_length=SEASON, model="MZZ" if positive else "AZZ", alias="ETS"),
-            Theta(season_length=SEASON, alias="Theta"),
+def _ets(form: str | None, positive: bool):
+    """Automatic ETS (multiplicative errors for strictly positive series); given a form ('MAMD' for MAdM), the
+    search keeps its error and season types and tries the three trends (none, additive, damped) again."""
+    from statsforecast.models import AutoETS
+    if form is None:
+        return AutoETS(season_length=SEASON, model="MZZ" if positive else "AZZ", alias="ETS")
+    return AutoETS(season_length=SEASON, model=f"{form[0]}Z{form[2]}", alias="ETS")
+
+
+def _others() -> list:
+    """The other members (aliases are the member names) and seasonal naive."""
+    from statsforecast.models import ARIMA, DynamicOptimizedTheta, SeasonalNaive, Theta
+    return [Theta(season_length=SEASON, alias="Theta"),
             DynamicOptimizedTheta(season_length=SEASON, alias="optimised Theta"),
             ARIMA(order=(0, 1, 1), seasonal_order=(0, 1, 1), season_length=SEASON, alias="ARIMA"),
             SeasonalNaive(season_length=SEASON, alias="seasonal naive")]
@@ -172,42 +181,67 @@ def _n_jobs(n_series: int, n_jobs: int | None) -> int:
     return min(2, os.cpu_count() or 1) if n_series >= PARALLEL_FROM else 1
 
 
-def _statsforecast(series: dict[str, np.ndarray], h: int, *, holdout: bool, n_jobs: int | None) -> dict[str, dict]:
-    """{series_id: {model: {part: array}}} for the members, seasonal naive and their combination.
-
-    With `holdout`, each series' last `h` months are held out (one origin, `cross_validation` with a refit)
-    and the block also carries `actual`. Strictly positive series get multiplicative-error ETS.
-    """
+def _predict(series: dict[str, np.ndarray], h: int, models: list, n_jobs: int) -> tuple[pd.DataFrame, dict]:
+    """statsforecast's forecasts of `models` for every series, and the ETS form each series was fitted with."""
     from statsforecast import StatsForecast
     from statsforecast.models import SeasonalNaive
+    df = pd.concat([pd.DataFrame({"unique_id": sid, "ds": pd.date_range("2000-01-01", periods=len(v), freq="MS"),
+                                  "y": v}) for sid, v in series.items()], ignore_index=True)
+    sf = StatsForecast(models=models, freq="MS", n_jobs=n_jobs, fallback_model=SeasonalNaive(season_length=SEASON))
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        sf.fit(df=df)
+        frame = sf.predict(h=h, level=[80, 95])
+    if "unique_id" not in frame.columns:
+        frame = frame.reset_index()
+    forms = {}
+    if models[0].alias == "ETS":
+        for uid, fitted in zip(sf.uids, sf.fitted_[:, 0]):
+            spec = getattr(fitted, "model_", None)
+            forms[str(uid)] = spec.get("components") if isinstance(spec, dict) else None
+    return frame, forms
+
+
+def _statsforecast(series: dict[str, np.ndarray], h: int, *, holdout: bool, n_jobs: int | None,
+                   ets_forms: dict | None = None) -> tuple[dict[str, dict], dict]:
+    """({series_id: {model: {part: array}}} of the members, seasonal naive and their combination; ETS forms).
+
+    With `holdout`, each series' last `h` months are held out and the block also carries `actual`.
+    ETS searches its forms (AICc) unless `ets_forms` gives each series' form (the one its backtest chose:
+    the search is 9 fits, most of the engine's time, and choosing on fewer months keeps the backtest honest).
+    """
+    fit_on = {sid: v[: len(v) - h] for sid, v in series.items()} if holdout else series
+    jobs = _n_jobs(len(series), n_jobs)
+    calls: dict[tuple, dict] = {}
+    for sid, values in fit_on.items():
+        positive = bool(np.all(values > 0))
+        form = (ets_forms or {}).get(sid)
+        if form is not None and not positive and "M" in form[:3]:
+            form = None
+        calls.setdefault((form, positive), {})[sid] = values
+    frames, forms = [], {}
+    if ets_forms is None:
+        for (_, positive), group in calls.items():
+            frame, found = _predict(group, h, [_ets(None, positive), *_others()], jobs)
+            frames.append(frame)
+            forms.update(found)
+    else:
+        frames.append(_predict(fit_on, h, _others(), jobs)[0].set_index(["unique_id", "ds"]))
+        ets = [_predict(group, h, [_ets(form, positive)], _n_jobs(len(group), n_jobs))[0]
+               for (form, positive), group in calls.items()]
+        frames = [frames[0].join(pd.concat(ets).set_index(["unique_id", "ds"])).reset_index()]
+        forms = dict(ets_forms)
     out: dict[str, dict] = {}
-    groups = {True: {k: v for k, v in series.items() if np.all(v > 0)},
-              False: {k: v for k, v in series.items() if not np.all(v > 0)}}
-    for positive, group in groups.items():
-        if not group:
-            continue
-        df = pd.concat([pd.DataFrame({"unique_id": sid, "ds": pd.date_range("2000-01-01", periods=len(v), freq="MS"),
-                                      "y": v}) for sid, v in group.items()], ignore_index=True)
-        sf = StatsForecast(models=_members(positive), freq="MS", n_jobs=_n_jobs(len(series), n_jobs),
-                           fallback_model=SeasonalNaive(season_length=SEASON))
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            if holdout:
-                frame = sf.cross_validation(df=df, h=h, n_windows=1, level=[80, 95], refit=True)
-            else:
-                frame = sf.forecast(df=df, h=h, level=[80, 95])
-        if "unique_id" not in frame.columns:
-            frame = frame.reset_index()
-        for sid, block in frame.groupby("unique_id", sort=False):
-            models = {name: {"mean": block[name].to_numpy(dtype=float),
-                             **{f"{side}{lv}": block[f"{name}-{side}-{lv}"].to_numpy(dtype=float)
-                                for side in ("lo", "hi") for lv in ("80", "95")}}
-                      for name in (*MEMBERS, "seasonal naive")}
-            models["combination"] = combine.combine([models[m] for m in MEMBERS])
-            if holdout:
-                models["actual"] = block["y"].to_numpy(dtype=float)
-            out[str(sid)] = models
-    return out
+    for sid, block in pd.concat(frames, ignore_index=True).groupby("unique_id", sort=False):
+        models = {name: {"mean": block[name].to_numpy(dtype=float),
+                         **{f"{side}{lv}": block[f"{name}-{side}-{lv}"].to_numpy(dtype=float)
+                            for side in ("lo", "hi") for lv in ("80", "95")}}
+                  for name in (*MEMBERS, "seasonal naive")}
+        models["combination"] = combine.combine([models[m] for m in MEMBERS])
+        if holdout:
+            models["actual"] = series[str(sid)][-h:]
+        out[str(sid)] = models
+    return out, forms
 
 
 def holdout_months(n_months: int, horizon: int) -> int:
@@ -221,8 +255,11 @@ def _backtest(model_series: dict[str, np.ndarray], horizon: int, n_jobs: int | N
     by_holdout: dict[int, dict] = {}
     for sid, values in model_series.items():
         by_holdout.setdefault(holdout_months(len(values), horizon), {})[sid] = values
+    forms: dict[str, str | None] = {}
     for h, group in by_holdout.items():
-        blocks.update(_statsforecast(group, h, holdout=True, n_jobs=n_jobs))
+        found, group_forms = _statsforecast(group, h, holdout=True, n_jobs=n_jobs)
+        blocks.update(found)
+        forms.update(group_forms)
     choices = {}
     for sid, block in blocks.items():
         errors = {m: float(np.mean(np.abs(block[m]["mean"] - block["actual"]))) for m in MEMBERS}
@@ -231,7 +268,7 @@ def _backtest(model_series: dict[str, np.ndarray], horizon: int, n_jobs: int | N
         comb_error = float(np.mean(np.abs(block["combination"]["mean"] - block["actual"])))
         naive_error = float(np.mean(np.abs(block["seasonal naive"]["mean"] - block["actual"])))
         choices[sid] = ("seasonal naive",) if combine.decisive(comb_error, naive_error) else tuple(kept)
-    return choices, blocks
+    return choices, blocks, forms
 
 
 def forecast(frame: pd.DataFrame, *, horizon: int, end: pd.Timestamp | None = None,
@@ -261,12 +298,12 @@ def forecast(frame: pd.DataFrame, *, horizon: int, end: pd.Timestamp | None = No
         else:
             model_series[sid] = values
             reasons.setdefault(sid, "")
-    choices, blocks = _backtest(model_series, horizon, n_jobs) if model_series else ({}, {})
+    choices, blocks, forms = _backtest(model_series, horizon, n_jobs) if model_series else ({}, {}, {})
     pooled = {lv: [calibrate.ratios(b["actual"], b["seasonal naive" if choices[sid] == ("seasonal naive",)
                                                  else "combination"], lv) for sid, b in blocks.items()]
               for lv in ("80", "95")}
     k80, k95 = calibrate.factor(pooled["80"], 0.80), calibrate.factor(pooled["95"], 0.95)
-    finals = _statsforecast(model_series, horizon, holdout=False, n_jobs=n_jobs) if model_series else {}
+    finals = _statsforecast(model_series, horizon, holdout=False, n_jobs=n_jobs, ets_forms=forms)[0] if model_series else {}
     forecasts, accuracy = [], []
     for sid, values in series.items():
         start = _period_after(frame, sid, end, len(values))
