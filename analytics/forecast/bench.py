@@ -189,8 +189,9 @@ def run_competition(name: str = "m3", *, every: int = 1, n_jobs: int | None = No
 
 def _snaive_result(hist: pd.DataFrame, horizon: int) -> engine.EngineResult:
     rows = []
+    last_periods = pd.to_datetime(hist["period"]).groupby(hist["series_id"].astype(str)).max()
     for sid, values in engine.prepare(hist).items():
-        last = pd.to_datetime(hist.loc[hist["series_id"] == sid, "period"]).max()
+        last = last_periods[sid]
         mean = engine.snaive(values, horizon)
         diffs = values[engine.SEASON:] - values[:-engine.SEASON]
         sigma = np.sqrt(np.mean(diffs ** 2)) * np.sqrt(1 + np.arange(horizon) // engine.SEASON)

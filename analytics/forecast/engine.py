@@ -305,9 +305,9 @@ def forecast(frame: pd.DataFrame, *, horizon: int, end: pd.Timestamp | None = No
     k80, k95 = calibrate.factor(pooled["80"], 0.80), calibrate.factor(pooled["95"], 0.95)
     finals = _statsforecast(model_series, horizon, holdout=False, n_jobs=n_jobs, ets_forms=forms)[0] if model_series else {}
     forecasts, accuracy = [], []
+    first_months = _first_months(frame, end)
     for sid, values in series.items():
-        start = _period_after(frame, sid, end, len(values))
-        periods = pd.date_range(start, periods=horizon, freq="MS")
+        periods = pd.date_range(first_months[sid], periods=horizon, freq="MS")
         if sid in model_series:
             model = combine.name(list(choices[sid]), MEMBERS)
             block = blocks[sid]
@@ -349,11 +349,13 @@ def _final(models: dict, chosen: tuple[str, ...]) -> dict:
     return combine.combine([models[m] for m in chosen])
 
 
-def _period_after(frame: pd.DataFrame, sid: str, end, n: int) -> pd.Timestamp:
+def _first_months(frame: pd.DataFrame, end) -> dict[str, pd.Timestamp]:
+    """{series_id: the month after its last period (or after `end`, when given)}."""
     if end is not None:
-        return pd.Timestamp(end) + pd.offsets.MonthBegin(1)
-    last = pd.to_datetime(frame.loc[frame["series_id"].astype(str) == sid, "period"]).max()
-    return last.to_period("M").to_timestamp() + pd.offsets.MonthBegin(1)
+        first = pd.Timestamp(end) + pd.offsets.MonthBegin(1)
+        return {str(sid): first for sid in frame["series_id"].unique()}
+    lasts = pd.to_datetime(frame["period"]).groupby(frame["series_id"].astype(str)).max()
+    return {sid: last.to_period("M").to_timestamp() + pd.offsets.MonthBegin(1) for sid, last in lasts.items()}
 
 
 def _fallback_holdout(values: np.ndarray, method: str) -> tuple[dict, dict]:
