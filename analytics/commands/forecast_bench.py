@@ -61,4 +61,7 @@ def _competition(args) -> int:
     for name, r in (("engine", report["engine"]), ("seasonal naive", report["seasonal naive"])):
         timing = (f"{r['seconds']:>9.1f}{r['cpu_seconds']:>8.1f}" if r["seconds"] is not None else f"{'':>9}{'':>8}")
         print(f"{name:<16}{r['smape']:>7.2f}{r['mase']:>8.3f}{r['coverage80']:>11.1%}{r['coverage95']:>11.1%}{timing}")
+    engine = report["engine"]
+    print(f"interval calibration x{engine['k80']:.2f} (80%), x{engine['k95']:.2f} (95%); models used: "
+          + ", ".join(f"{name} {count}" for name, count in engine["models"].items()))
     return 0

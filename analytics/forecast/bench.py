@@ -183,7 +183,8 @@ def run_competition(name: str = "m3", *, every: int = 1, n_jobs: int | None = No
     seconds, cpu_seconds = time.perf_counter() - began, _cpu_seconds() - cpu
     naive = _snaive_result(hist, horizon)
     return {"series": int(hist["series_id"].nunique()), "horizon": horizon,
-            "engine": {"seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1), **score(hist, fut, result)},
+            "engine": {"seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1), **score(hist, fut, result),
+                       "k80": result.calibration["k80"], "k95": result.calibration["k95"]},
             "seasonal naive": {"seconds": None, "cpu_seconds": None, **score(hist, fut, naive)}}
 
 
