@@ -41,3 +41,28 @@ def test_scoring_a_perfect_forecast_gives_zero_error():
     assert score["mase"] == 0.0 and score["smape"] == 0.0
     assert score["coverage80"] == 1.0
     assert score["snaive_mase"] == pytest.approx(1.0)
+
+
+def test_m3_monthly_has_1428_series_with_18_test_months_each():
+    hist, fut, horizon = bench.competition("m3")
+    assert horizon == 18
+    assert hist["series_id"].nunique() == 1428
+    assert fut.groupby("series_id").size().eq(18).all()
+    first_after = fut.groupby("series_id")["period"].min()
+    last = hist.groupby("series_id")["period"].max()
+    assert (first_after == last + pd.offsets.MonthBegin(1)).all()
+
+
+def test_every_kth_series_of_a_competition():
+    hist, fut, horizon = bench.competition("tourism", every=50)
+    assert hist["series_id"].nunique() == 8 and horizon == 24
+
+
+def test_seasonal_naive_repeats_the_last_year_with_wider_intervals_each_year():
+    hist = pd.DataFrame({"series_id": "a", "period": pd.date_range("2020-01-01", periods=24, freq="MS"),
+                         "value": np.tile(np.arange(12.0), 2) + np.repeat([0.0, 1.0], 12)})
+    result = bench._snaive_result(hist, 13).forecasts
+    assert result["forecast"].tolist() == list(np.arange(12.0) + 1) + [1.0]
+    assert result["period"].iloc[0] == pd.Timestamp("2022-01-01")
+    half = (result["hi80"] - result["forecast"]).to_numpy()
+    assert half[0] == pytest.approx(engine.Z80) and half[12] == pytest.approx(engine.Z80 * np.sqrt(2))

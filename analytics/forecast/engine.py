@@ -2,35 +2,42 @@
 
 Grain: one row per series x future month (forecasts) and one row per series (accuracy).
 
-- Candidates (statsforecast 2.1): seasonal naive, automatic ETS restricted to additive errors and no
-  trend (ANN or ANA, chosen by AICc: the full ZZZ search is ~6x slower), the standard Theta method
-  (its drift carries the trend) and the ensemble (mean of the three, bounds averaged).
-- Rolling-origin backtest, horizon 12, without refitting between origins (statsforecast
-  `cross_validation(refit=False)`): origins at n-18 and n-12 for series of 36+ months, n-12 only for
-  24-35 months. The model with the lowest mean MASE over the origins is chosen, and only if it beats
-  seasonal naive on the last 12 months held out; otherwise seasonal naive is used.
-- Intervals are calibrated: one factor per level scales every model interval so that the backtest
-  errors of the earlier origins fall inside it at the nominal rate (pooled over the batch); the
-  coverage reported is measured on the last 12 months, which the factor did not see.
+- Forecast: the **combination** (mean) of four statsforecast 2.1 models fitted to every series in one batch:
+  automatic ETS (multiplicative errors when the series is strictly positive, else additive), the standard
+  Theta method, the dynamic optimised Theta method and a seasonal ARIMA(0,1,1)(0,1,1)12; its interval
+  half-widths are the mean of the members' (see combine.py). A member whose backtest error is over 3 times
+  the best member's is left out of that series' combination.
+- Rolling-origin backtest, one origin per series: the last 18 months held out when the forecast runs past
+  12 months and 30 months remain to fit on, otherwise the last 12. The final fit on the whole history keeps
+  the ETS form the backtest chose (re-estimating its parameters) instead of searching all nine again. Seasonal naive replaces the
+  combination only where the backtest is decisive (its error under a third of the combination's).
+- Intervals are calibrated (calibrate.py): one factor per level scales every interval of the batch so that
+  the backtest errors, pooled over the series, fall inside it at the nominal rate.
 - Short, sparse or shifted series fall back to robust methods with wide intervals (see `fallback`).
 """
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from analytics.forecast import calibrate, combine, explain
+
 SEASON = 12
 HOLDOUT = 12
 MIN_MODEL_MONTHS = 24
 Z80, Z95 = 1.2815515655446004, 1.959963984540054
-MODELS = ("ETS", "Theta", "seasonal naive", "ensemble")
-_SF_NAMES = {"AutoETS": "ETS", "Theta": "Theta", "SeasonalNaive": "seasonal naive"}
+LONG_HOLDOUT = 18            # held out when the forecast runs past 12 months and the series is long enough
+MIN_FIT_MONTHS = 30          # months left to fit on before the long holdout is used
+MEMBERS = ("ETS", "Theta", "optimised Theta", "ARIMA")
+MODELS = ("combination", "seasonal naive", *MEMBERS)   # and "combination (A, B)" of the members kept
+PARALLEL_FROM = 200          # series in a batch before a second process is used
 FORECAST_COLUMNS = ["series_id", "period", "forecast", "lo80", "hi80", "lo95", "hi95"]
 ACCURACY_COLUMNS = ["series_id", "n_months", "model", "reason", "mase", "smape", "bias", "coverage80", "coverage95",
-                    "snaive_mase", "snaive_smape", "snaive_bias", "n_holdout"]
+                    "snaive_mase", "snaive_smape", "snaive_bias", "n_holdout", "accuracy_in_words"]
 
 
 @dataclass
@@ -90,7 +97,9 @@ def level_shift(values: np.ndarray) -> int | None:
 
     The split point is the one that best separates the series into two flat segments (least absolute
     deviation from each segment's median); it counts as a shift when the medians differ by more than
-    4 robust standard deviations of the months before and by more than 40% of the larger level.
+    4 robust standard deviations of the months before and by more than 40% of the larger level, and when
+    the two flat segments fit at least twice as well as a straight line (a steady trend is not a shift:
+    cutting a trending series' history only loses what the models need to see the trend).
     """
     n = len(values)
     splits = range(12, n - 5)
@@ -103,7 +112,10 @@ def level_shift(values: np.ndarray) -> int | None:
     mb, ma = np.median(before), np.median(after)
     spread = 1.4826 * np.median(np.abs(before - mb)) + 1e-9
     if abs(ma - mb) / spread > 4 and abs(ma - mb) / max(abs(ma), abs(mb), 1e-9) > 0.4:
-        return b
+        t = np.arange(n)
+        line = np.polyval(np.polyfit(t, values, 1), t)
+        if 2 * min(costs) < np.sum(np.abs(values - line)):
+            return b
     return None
 
 
@@ -145,108 +157,126 @@ def _bounds(mean: np.ndarray, sigma: np.ndarray) -> dict:
     return {"lo80": mean - Z80 * sigma, "hi80": mean + Z80 * sigma, "lo95": mean - Z95 * sigma, "hi95": mean + Z95 * sigma}
 
 
-def _statsforecast(series: dict[str, np.ndarray], h: int, windows: int | None, only: str | None = None):
-    """Forecasts (windows None) or rolling-origin backtest of the candidates, long format.
+def _ets(form: str | None, positive: bool):
+    """Automatic ETS (multiplicative errors for strictly positive series); given a form ('MAMD' for MAdM), the
+    search keeps its error and season types and tries the three trends (none, additive, damped) again."""
+    from statsforecast.models import AutoETS
+    if form is None:
+        return AutoETS(season_length=SEASON, model="MZZ" if positive else "AZZ", alias="ETS")
+    return AutoETS(season_length=SEASON, model=f"{form[0]}Z{form[2]}", alias="ETS")
 
-    `only` fits just that candidate (the final forecast of series that chose it); the ensemble needs all three.
-    """
+
+def _others() -> list:
+    """The other members (aliases are the member names) and seasonal naive."""
+    from statsforecast.models import ARIMA, DynamicOptimizedTheta, SeasonalNaive, Theta
+    return [Theta(season_length=SEASON, alias="Theta"),
+            DynamicOptimizedTheta(season_length=SEASON, alias="optimised Theta"),
+            ARIMA(order=(0, 1, 1), seasonal_order=(0, 1, 1), season_length=SEASON, alias="ARIMA"),
+            SeasonalNaive(season_length=SEASON, alias="seasonal naive")]
+
+
+def _n_jobs(n_series: int, n_jobs: int | None) -> int:
+    if n_jobs is not None:
+        return max(1, n_jobs)
+    return min(2, os.cpu_count() or 1) if n_series >= PARALLEL_FROM else 1
+
+
+def _predict(series: dict[str, np.ndarray], h: int, models: list, n_jobs: int) -> tuple[pd.DataFrame, dict]:
+    """statsforecast's forecasts of `models` for every series, and the ETS form each series was fitted with."""
     from statsforecast import StatsForecast
-    from statsforecast.models import AutoETS, SeasonalNaive, Theta
-    if not series:
-        return None
-    frames = []
-    for sid, values in series.items():
-        frames.append(pd.DataFrame({"unique_id": sid, "ds": pd.date_range("2000-01-01", periods=len(values), freq="MS"),
-                                    "y": values}))
-    df = pd.concat(frames, ignore_index=True)
-    candidates = {"ETS": AutoETS(season_length=SEASON, model="AZZ"), "Theta": Theta(season_length=SEASON),
-                  "seasonal naive": SeasonalNaive(season_length=SEASON)}
-    chosen = [candidates[only]] if only in candidates else list(candidates.values())
-    sf = StatsForecast(models=chosen, freq="MS", n_jobs=1)
-    with warnings.catch_warnings():
+    from statsforecast.models import SeasonalNaive
+    df = pd.concat([pd.DataFrame({"unique_id": sid, "ds": pd.date_range("2000-01-01", periods=len(v), freq="MS"),
+                                  "y": v}) for sid, v in series.items()], ignore_index=True)
+    sf = StatsForecast(models=models, freq="MS", n_jobs=n_jobs, fallback_model=SeasonalNaive(season_length=SEASON))
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        if windows is None:
-            out = sf.forecast(df=df, h=h, level=[80, 95])
-        else:
-            out = sf.cross_validation(df=df, h=h, n_windows=windows, step_size=6, level=[80, 95], refit=False)
-    rename = {}
-    for sf_name, name in _SF_NAMES.items():
-        rename[sf_name] = f"{name}|mean"
-        for part in ("lo-80", "hi-80", "lo-95", "hi-95"):
-            rename[f"{sf_name}-{part}"] = f"{name}|{part.replace('-', '')}"
-    out = out.rename(columns=rename)
-    if len(chosen) < len(candidates):
-        return out
-    for part in ("mean", "lo80", "hi80", "lo95", "hi95"):
-        out[f"ensemble|{part}"] = out[[f"{m}|{part}" for m in _SF_NAMES.values()]].mean(axis=1)
-    return out
+        sf.fit(df=df)
+        frame = sf.predict(h=h, level=[80, 95])
+    if "unique_id" not in frame.columns:
+        frame = frame.reset_index()
+    forms = {}
+    if models[0].alias == "ETS":
+        for uid, fitted in zip(sf.uids, sf.fitted_[:, 0]):
+            spec = getattr(fitted, "model_", None)
+            forms[str(uid)] = spec.get("components") if isinstance(spec, dict) else None
+    return frame, forms
 
 
-def _candidate(block: pd.DataFrame, model: str) -> dict[str, np.ndarray]:
-    return {part: block[f"{model}|{part}"].to_numpy() for part in ("mean", "lo80", "hi80", "lo95", "hi95")}
+def _statsforecast(series: dict[str, np.ndarray], h: int, *, holdout: bool, n_jobs: int | None,
+                   ets_forms: dict | None = None) -> tuple[dict[str, dict], dict]:
+    """({series_id: {model: {part: array}}} of the members, seasonal naive and their combination; ETS forms).
+
+    With `holdout`, each series' last `h` months are held out and the block also carries `actual`.
+    ETS searches its forms (AICc) unless `ets_forms` gives each series' form (the one its backtest chose:
+    the search is 9 fits, most of the engine's time, and choosing on fewer months keeps the backtest honest).
+    """
+    fit_on = {sid: v[: len(v) - h] for sid, v in series.items()} if holdout else series
+    jobs = _n_jobs(len(series), n_jobs)
+    calls: dict[tuple, dict] = {}
+    for sid, values in fit_on.items():
+        positive = bool(np.all(values > 0))
+        form = (ets_forms or {}).get(sid)
+        if form is not None and not positive and "M" in form[:3]:
+            form = None
+        calls.setdefault((form, positive), {})[sid] = values
+    frames, forms = [], {}
+    if ets_forms is None:
+        for (_, positive), group in calls.items():
+            frame, found = _predict(group, h, [_ets(None, positive), *_others()], jobs)
+            frames.append(frame)
+            forms.update(found)
+    else:
+        frames.append(_predict(fit_on, h, _others(), jobs)[0].set_index(["unique_id", "ds"]))
+        ets = [_predict(group, h, [_ets(form, positive)], _n_jobs(len(group), n_jobs))[0]
+               for (form, positive), group in calls.items()]
+        frames = [frames[0].join(pd.concat(ets).set_index(["unique_id", "ds"])).reset_index()]
+        forms = dict(ets_forms)
+    out: dict[str, dict] = {}
+    for sid, block in pd.concat(frames, ignore_index=True).groupby("unique_id", sort=False):
+        models = {name: {"mean": block[name].to_numpy(dtype=float),
+                         **{f"{side}{lv}": block[f"{name}-{side}-{lv}"].to_numpy(dtype=float)
+                            for side in ("lo", "hi") for lv in ("80", "95")}}
+                  for name in (*MEMBERS, "seasonal naive")}
+        models["combination"] = combine.combine([models[m] for m in MEMBERS])
+        if holdout:
+            models["actual"] = series[str(sid)][-h:]
+        out[str(sid)] = models
+    return out, forms
 
 
-def _ratios(actual, cand) -> tuple[np.ndarray, np.ndarray]:
-    """How far each actual lies from the mean relative to the interval half-width on its side."""
-    def ratio(lo, hi):
-        half = np.where(actual >= cand["mean"], hi - cand["mean"], cand["mean"] - lo)
-        return np.abs(actual - cand["mean"]) / np.where(half > 0, half, np.nan)
-    return ratio(cand["lo80"], cand["hi80"]), ratio(cand["lo95"], cand["hi95"])
+def holdout_months(n_months: int, horizon: int) -> int:
+    """Months held out in the backtest: 18 when the forecast runs past 12 months and 30+ months remain, else 12."""
+    return LONG_HOLDOUT if horizon > HOLDOUT and n_months - LONG_HOLDOUT >= MIN_FIT_MONTHS else HOLDOUT
 
 
-def _scale(cand: dict, k80: float, k95: float) -> dict:
-    mean = cand["mean"]
-    return {"mean": mean, "lo80": mean - k80 * (mean - cand["lo80"]), "hi80": mean + k80 * (cand["hi80"] - mean),
-            "lo95": mean - k95 * (mean - cand["lo95"]), "hi95": mean + k95 * (cand["hi95"] - mean)}
+def _backtest(model_series: dict[str, np.ndarray], horizon: int, n_jobs: int | None):
+    """Per series: the chosen model and its holdout block (members, combination, seasonal naive, actual)."""
+    blocks: dict[str, dict] = {}
+    by_holdout: dict[int, dict] = {}
+    for sid, values in model_series.items():
+        by_holdout.setdefault(holdout_months(len(values), horizon), {})[sid] = values
+    forms: dict[str, str | None] = {}
+    for h, group in by_holdout.items():
+        found, group_forms = _statsforecast(group, h, holdout=True, n_jobs=n_jobs)
+        blocks.update(found)
+        forms.update(group_forms)
+    choices = {}
+    for sid, block in blocks.items():
+        errors = {m: float(np.mean(np.abs(block[m]["mean"] - block["actual"]))) for m in MEMBERS}
+        kept = combine.trim(errors)
+        block["combination"] = combine.combine([block[m] for m in kept])
+        comb_error = float(np.mean(np.abs(block["combination"]["mean"] - block["actual"])))
+        naive_error = float(np.mean(np.abs(block["seasonal naive"]["mean"] - block["actual"])))
+        choices[sid] = ("seasonal naive",) if combine.decisive(comb_error, naive_error) else tuple(kept)
+    return choices, blocks, forms
 
 
-def _backtest(model_series: dict[str, np.ndarray]):
-    """Per series: the chosen model, its holdout block, and the calibration ratios from earlier origins."""
-    choices, holdouts, early_ratios, all_ratios = {}, {}, ([], []), ([], [])
-    groups = {2: {k: v for k, v in model_series.items() if len(v) >= 36},
-              1: {k: v for k, v in model_series.items() if len(v) < 36}}
-    for windows, group in groups.items():
-        if not group:
-            continue
-        cv = _statsforecast(group, HOLDOUT, windows)
-        for sid, block in cv.groupby("unique_id", sort=False):
-            values = group[sid]
-            cutoffs = sorted(block["cutoff"].unique())
-            scores = {m: [] for m in MODELS}
-            ratios = {m: [] for m in MODELS}
-            for i, cutoff in enumerate(cutoffs):
-                win = block[block["cutoff"] == cutoff]
-                train = values[: len(values) - HOLDOUT - 6 * (len(cutoffs) - 1 - i)]
-                actual = win["y"].to_numpy()
-                scale = mase_scale(train)
-                for m in MODELS:
-                    cand = _candidate(win, m)
-                    scores[m].append(np.mean(np.abs(cand["mean"] - actual)) / scale if scale > 0 else np.inf)
-                    ratios[m].append(_ratios(actual, cand))
-            last = block[block["cutoff"] == cutoffs[-1]]
-            mean_scores = {m: float(np.mean(s)) for m, s in scores.items()}
-            best = min(MODELS, key=lambda m: (mean_scores[m], MODELS.index(m)))
-            if best != "seasonal naive" and not scores[best][-1] < scores["seasonal naive"][-1]:
-                best = "seasonal naive"
-            for i, (r80, r95) in enumerate(ratios[best]):
-                all_ratios[0].append(r80), all_ratios[1].append(r95)
-                if i < len(cutoffs) - 1:
-                    early_ratios[0].append(r80), early_ratios[1].append(r95)
-            choices[sid] = best
-            holdouts[sid] = last
-    return choices, holdouts, early_ratios, all_ratios
+def forecast(frame: pd.DataFrame, *, horizon: int, end: pd.Timestamp | None = None,
+             n_jobs: int | None = None) -> EngineResult:
+    """Forecast every series in `frame` (series_id, period, value) `horizon` months past its end.
 
-
-def _factor(ratios: list, level: float) -> float:
-    values = np.concatenate(ratios) if ratios else np.array([])
-    values = values[np.isfinite(values)]
-    if len(values) < 30:
-        return 1.0
-    return float(np.clip(np.quantile(values, level), 0.5, 3.0))
-
-
-def forecast(frame: pd.DataFrame, *, horizon: int, end: pd.Timestamp | None = None) -> EngineResult:
-    """Forecast every series in `frame` (series_id, period, value) `horizon` months past its end."""
+    `n_jobs`: processes for the model fits (default: 2 from PARALLEL_FROM series on, else 1).
+    """
     if horizon < 1:
         raise ValueError("the horizon must be at least 1 month")
     series = prepare(frame, end=end)
@@ -268,57 +298,64 @@ def forecast(frame: pd.DataFrame, *, horizon: int, end: pd.Timestamp | None = No
         else:
             model_series[sid] = values
             reasons.setdefault(sid, "")
-    choices, holdouts, early, everything = _backtest(model_series) if model_series else ({}, {}, ([], []), ([], []))
-    pooled = early if sum(len(r) for r in early[0]) >= 30 else everything
-    k80, k95 = _factor(pooled[0], 0.80), _factor(pooled[1], 0.95)
-    finals = {}
-    if horizon > 0:
-        # the final fit only for the model each series chose (the ensemble needs all three)
-        for model in MODELS:
-            group = {sid: v for sid, v in model_series.items() if choices[sid] == model}
-            out = _statsforecast(group, horizon, None, only=None if model == "ensemble" else model)
-            if out is not None:
-                finals.update(dict(tuple(out.groupby("unique_id", sort=False))))
+    choices, blocks, forms = _backtest(model_series, horizon, n_jobs) if model_series else ({}, {}, {})
+    pooled = {lv: [calibrate.ratios(b["actual"], b["seasonal naive" if choices[sid] == ("seasonal naive",)
+                                                 else "combination"], lv) for sid, b in blocks.items()]
+              for lv in ("80", "95")}
+    k80, k95 = calibrate.factor(pooled["80"], 0.80), calibrate.factor(pooled["95"], 0.95)
+    finals = _statsforecast(model_series, horizon, holdout=False, n_jobs=n_jobs, ets_forms=forms)[0] if model_series else {}
     forecasts, accuracy = [], []
+    first_months = _first_months(frame, end)
     for sid, values in series.items():
-        start = _period_after(frame, sid, end, len(values))
-        periods = pd.date_range(start, periods=horizon, freq="MS")
+        periods = pd.date_range(first_months[sid], periods=horizon, freq="MS")
         if sid in model_series:
-            model = choices[sid]
-            cand = _scale(_candidate(finals[sid], model), k80, k95)
-            hold = holdouts[sid]
-            actual = hold["y"].to_numpy()
-            train = values[: len(values) - HOLDOUT]
-            chosen = _metrics(actual, **_rename(_scale(_candidate(hold, model), k80, k95)), scale=mase_scale(train))
-            naive = _metrics(actual, _candidate(hold, "seasonal naive")["mean"], None, None, None, None, mase_scale(train))
+            model = combine.name(list(choices[sid]), MEMBERS)
+            block = blocks[sid]
+            key = "seasonal naive" if choices[sid] == ("seasonal naive",) else "combination"
+            cand = calibrate.scale(_final(finals[sid], choices[sid]), k80, k95)
+            actual = block["actual"]
+            train = values[: len(values) - len(actual)]
+            chosen = _metrics(actual, **calibrate.scale(block[key], k80, k95), scale=mase_scale(train))
+            naive = _metrics(actual, block["seasonal naive"]["mean"], None, None, None, None, mase_scale(train))
+            n_holdout = len(actual)
         else:
             model, mean, sigma = fallback(values, horizon)
             cand = {"mean": mean, **_bounds(mean, sigma)}
             chosen, naive = _fallback_holdout(values, model)
+            n_holdout = HOLDOUT if np.isfinite(naive["smape"]) else 0
         forecasts.append(pd.DataFrame({"series_id": sid, "period": periods, "forecast": cand["mean"],
                                        "lo80": cand["lo80"], "hi80": cand["hi80"], "lo95": cand["lo95"],
                                        "hi95": cand["hi95"], "model": model}))
-        accuracy.append({"series_id": sid, "n_months": len(values), "model": model, "reason": reasons[sid],
-                         **chosen, "snaive_mase": naive["mase"], "snaive_smape": naive["smape"],
-                         "snaive_bias": naive["bias"], "n_holdout": HOLDOUT if np.isfinite(naive["smape"]) else 0})
+        row = {"series_id": sid, "n_months": len(values), "model": model, "reason": reasons[sid], **chosen,
+               "snaive_mase": naive["mase"], "snaive_smape": naive["smape"], "snaive_bias": naive["bias"],
+               "n_holdout": n_holdout}
+        accuracy.append({**row, "accuracy_in_words": explain.accuracy_in_words(
+            model=model, n_holdout=n_holdout, smape=chosen["smape"], mase=chosen["mase"],
+            snaive_mase=naive["mase"])})
     for sid in frame["series_id"].astype(str).unique() if not frame.empty else []:
         if sid not in series:
-            accuracy.append({"series_id": sid, "n_months": 0, "model": "none", "reason": "no history: no forecast"})
+            accuracy.append({"series_id": sid, "n_months": 0, "model": "none", "reason": "no history: no forecast",
+                             "accuracy_in_words": explain.method_in_words("none")})
     fc = pd.concat(forecasts, ignore_index=True) if forecasts else pd.DataFrame(columns=FORECAST_COLUMNS + ["model"])
     acc = pd.DataFrame(accuracy, columns=ACCURACY_COLUMNS)
-    n_errors = sum(len(r) for r in pooled[0])
+    n_errors = int(sum(np.isfinite(r).sum() for r in pooled["80"]))
     return EngineResult(fc, acc, {"k80": k80, "k95": k95, "n_errors": n_errors})
 
 
-def _rename(cand: dict) -> dict:
-    return {"mean": cand["mean"], "lo80": cand["lo80"], "hi80": cand["hi80"], "lo95": cand["lo95"], "hi95": cand["hi95"]}
+def _final(models: dict, chosen: tuple[str, ...]) -> dict:
+    """The chosen forecast: seasonal naive, one member, or the combination of the members kept."""
+    if chosen == ("seasonal naive",):
+        return models["seasonal naive"]
+    return combine.combine([models[m] for m in chosen])
 
 
-def _period_after(frame: pd.DataFrame, sid: str, end, n: int) -> pd.Timestamp:
+def _first_months(frame: pd.DataFrame, end) -> dict[str, pd.Timestamp]:
+    """{series_id: the month after its last period (or after `end`, when given)}."""
     if end is not None:
-        return pd.Timestamp(end) + pd.offsets.MonthBegin(1)
-    last = pd.to_datetime(frame.loc[frame["series_id"].astype(str) == sid, "period"]).max()
-    return last.to_period("M").to_timestamp() + pd.offsets.MonthBegin(1)
+        first = pd.Timestamp(end) + pd.offsets.MonthBegin(1)
+        return {str(sid): first for sid in frame["series_id"].unique()}
+    lasts = pd.to_datetime(frame["period"]).groupby(frame["series_id"].astype(str)).max()
+    return {sid: last.to_period("M").to_timestamp() + pd.offsets.MonthBegin(1) for sid, last in lasts.items()}
 
 
 def _fallback_holdout(values: np.ndarray, method: str) -> tuple[dict, dict]:

@@ -17,7 +17,7 @@ from analytics import calendar, fiscal, settings, store
 from analytics.forecast import committed, engine, reconcile
 from analytics.forecast.levels import LEVELS, check_level
 
-ENGINE_VERSION = "3"  # 3: levels reconciled to the total
+ENGINE_VERSION = "4"  # 3: levels reconciled to the total; 4: combination engine with calibrated intervals
 HISTORY_MONTHS = 60
 
 SPEND_SQL = """
