@@ -8,9 +8,9 @@ Grain: one row per series x future month (forecasts) and one row per series (acc
   half-widths are the mean of the members' (see combine.py). A member whose backtest error is over 3 times
   the best member's is left out of that series' combination.
 - Rolling-origin backtest, one origin per series: the last 18 months held out when the forecast runs past
-  12 months and 30 months remain to fit on, otherwise the last 12. The final fit on the whole history keeps
-  the ETS form the backtest chose (re-estimating its parameters) instead of searching all nine again. Seasonal naive replaces the
-  combination only where the backtest is decisive (its error under a third of the combination's).
+  12 months and 30 months remain to fit on, otherwise the last 12. Seasonal naive replaces the combination
+  only where the backtest is decisive (its error under a third of the combination's). The final fit on the
+  whole history keeps the ETS error and season types the backtest chose and searches only the trend.
 - Intervals are calibrated (calibrate.py): one factor per level scales every interval of the batch so that
   the backtest errors, pooled over the series, fall inside it at the nominal rate.
 - Short, sparse or shifted series fall back to robust methods with wide intervals (see `fallback`).
@@ -154,7 +154,8 @@ def fallback(values: np.ndarray, h: int) -> tuple[str, np.ndarray, np.ndarray]:
 
 
 def _bounds(mean: np.ndarray, sigma: np.ndarray) -> dict:
-    return {"lo80": mean - Z80 * sigma, "hi80": mean + Z80 * sigma, "lo95": mean - Z95 * sigma, "hi95": mean + Z95 * sigma}
+    return {"lo80": mean - Z80 * sigma, "hi80": mean + Z80 * sigma,
+            "lo95": mean - Z95 * sigma, "hi95": mean + Z95 * sigma}
 
 
 def _ets(form: str | None, positive: bool):
@@ -303,7 +304,8 @@ def forecast(frame: pd.DataFrame, *, horizon: int, end: pd.Timestamp | None = No
                                                  else "combination"], lv) for sid, b in blocks.items()]
               for lv in ("80", "95")}
     k80, k95 = calibrate.factor(pooled["80"], 0.80), calibrate.factor(pooled["95"], 0.95)
-    finals = _statsforecast(model_series, horizon, holdout=False, n_jobs=n_jobs, ets_forms=forms)[0] if model_series else {}
+    finals = (_statsforecast(model_series, horizon, holdout=False, n_jobs=n_jobs, ets_forms=forms)[0]
+              if model_series else {})
     forecasts, accuracy = [], []
     first_months = _first_months(frame, end)
     for sid, values in series.items():
