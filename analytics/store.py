@@ -119,8 +119,16 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
 
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection):
-    """All or nothing: commit on success, roll back on any exception; bumps the data version."""
+    """All or nothing: commit on success, roll back on any exception; bumps the data version.
+
+    Inside another `transaction` on the same connection it joins that one (DuckDB has no nested
+    transactions): the outer one commits or rolls back everything, so a caller can make several
+    steps that each open a transaction (the demo: clear, settings, every dataset) one unit."""
+    if id(con) in _OPEN:
+        yield con
+        return
     con.execute("begin transaction")
+    _OPEN.add(id(con))
     try:
         yield con
         con.execute("update data_version set version = version + 1")
@@ -128,6 +136,11 @@ def transaction(con: duckdb.DuckDBPyConnection):
     except BaseException:
         con.execute("rollback")
         raise
+    finally:
+        _OPEN.discard(id(con))
+
+
+_OPEN: set[int] = set()   # ids of the connections inside a `transaction` block
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
