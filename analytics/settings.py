@@ -95,6 +95,11 @@ def all_settings() -> list[Setting]:
 
 
 def _find(name: str) -> Setting:
+    # core settings first: reading one imports no domain module (an import asks for the fiscal-year start,
+    # and collecting every module's settings imports scipy: seconds on a cold process)
+    for setting in CORE_SETTINGS:
+        if setting.name == name:
+            return setting
     for setting in all_settings():
         if setting.name == name:
             return setting

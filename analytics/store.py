@@ -122,8 +122,16 @@ def transaction(con: duckdb.DuckDBPyConnection, *, changes_data: bool = True):
     """All or nothing: commit on success, roll back on any exception. A write that changes data or settings
     bumps the data version (caches and stored results follow it); changes_data=False is for what is not
     data: results derived from it (forecast runs, audit findings, scorecard indicators, stored with the
-    version they describe), review states, scorecard weights, saved scenarios."""
+    version they describe), review states, scorecard weights, saved scenarios.
+
+    Inside another `transaction` on the same connection it joins that one (DuckDB has no nested
+    transactions): the outer one commits or rolls back everything, so a caller can make several
+    steps that each open a transaction (the demo: clear, settings, every dataset) one unit."""
+    if id(con) in _OPEN:
+        yield con
+        return
     con.execute("begin transaction")
+    _OPEN.add(id(con))
     try:
         yield con
         if changes_data:
@@ -132,6 +140,11 @@ def transaction(con: duckdb.DuckDBPyConnection, *, changes_data: bool = True):
     except BaseException:
         con.execute("rollback")
         raise
+    finally:
+        _OPEN.discard(id(con))
+
+
+_OPEN: set[int] = set()   # ids of the connections inside a `transaction` block
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:

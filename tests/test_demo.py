@@ -401,3 +401,40 @@ def test_command_refuses_imported_data_with_exit_1(tmp_path, capsys):
     code = cli.main(["demo", "--db", str(db), "--as-of", "2026-11-15", "--scale", "0.05"])
     assert code == 1
     assert "--force" in capsys.readouterr().err
+
+
+def test_force_rebuild_failing_half_way_leaves_the_previous_data(tmp_path, monkeypatch):
+    db = tmp_path / "cli.duckdb"
+    assert cli.main(["demo", "--db", str(db), "--as-of", "2026-11-15", "--scale", "0.05"]) == 0
+    csv = tmp_path / "spend.csv"
+    csv.write_text("date,vendor,amount,currency,cost_center,category\n2026-01-05,Acme,10.00,USD,IT,Software\n")
+    assert cli.main(["import", "spend", str(csv), "--db", str(db)]) == 0
+    with store.connect(db, read_only=True) as before:
+        expected, batches = data_hash(before), before.execute("select * from import_batches").fetchall()
+        company = settings.get(before, "company_name")
+
+    def fail(*args, **kwargs):   # after the delete, the settings and the first datasets
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(load, "load_spend", fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        cli.main(["demo", "--db", str(db), "--as-of", "2025-06-30", "--seed", "3", "--scale", "0.05", "--force"])
+
+    with store.connect(db, read_only=True) as after:
+        assert data_hash(after) == expected
+        assert after.execute("select * from import_batches").fetchall() == batches
+        assert scalar(after, "select count(*) from spend where vendor = 'Acme'") == 1
+        assert settings.get(after, "as_of_date") == dt.date(2026, 11, 15)
+        assert settings.get(after, "company_name") == company
+
+
+def test_a_step_opening_its_own_transaction_joins_the_outer_one(con):
+    con.execute("create table t (x integer)")
+    with pytest.raises(RuntimeError):
+        with store.transaction(con):
+            with store.transaction(con):
+                con.execute("insert into t values (1)")
+            raise RuntimeError("later step fails")
+    assert scalar(con, "select count(*) from t") == 0
+    with store.transaction(con):
+        con.execute("insert into t values (2)")
+    assert scalar(con, "select count(*) from t") == 1

@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 
 from analytics import cli, demo, fiscal, store
+from analytics.demo import load as demo_load
 
 
 def register(subparsers) -> None:
@@ -14,7 +15,8 @@ def register(subparsers) -> None:
         description="Replace every dataset in the database with a realistic, fictional IT estate: three fiscal "
                     "years of spend up to the as-of date, budgets to the end of next fiscal year, contracts, fx "
                     "rates, SLA measurements, incidents and licences, loaded as batches named demo:<dataset>. "
-                    "The same seed and as-of date always give the same data. Refuses a database holding "
+                    "The same seed and as-of date always give the same data. Everything is replaced in one "
+                    "transaction: a build that fails part-way leaves the previous data. Refuses a database holding "
                     "imported (non-demo) batches unless --force.")
     parser.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
                         help="the date the demo treats as today (default: today, so the demo never goes stale)")
@@ -54,8 +56,9 @@ def _month(text: str) -> int:
 def run(args) -> int:
     con = store.connect(args.db)
     try:
-        result = demo.build(con, as_of=args.as_of, seed=args.seed, scale=args.scale, fy_start=args.fy_start,
-                            force=args.force)
+        # one transaction: a failure (or a kill) part-way leaves the previous data as it was
+        result = demo_load.in_one_transaction(con, demo.build, as_of=args.as_of, seed=args.seed, scale=args.scale,
+                                              fy_start=args.fy_start, force=args.force)
     except demo.DemoRefused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -132,6 +132,13 @@ def clear(con) -> None:
         con.execute("delete from import_batches")
 
 
+def in_one_transaction(con, build, **kwargs):
+    """`build(con, **kwargs)` (demo.build) as one transaction: the clear, the settings and every dataset are
+    committed together, so a build that fails or is killed half-way leaves the previous data as it was."""
+    with store.transaction(con):
+        return build(con, **kwargs)
+
+
 def foreign_batches(con) -> list[tuple[int, str, str]]:
     """(batch_id, dataset, file) of every batch not written by the demo."""
     return con.execute(

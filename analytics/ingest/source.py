@@ -7,7 +7,8 @@ Memory stays bounded by the chunk size whatever the file's size: nothing here ho
 - `scan` reads the file once: is it UTF-8, does it have blank lines (which shift row numbers in
   DuckDB's reader), an odd number of quote characters (a quote left open), and UTF-8 sequences
   inside a file that is not UTF-8 (lines pasted from another system).
-- `to_utf8` rewrites a file that is not UTF-8, deciding each line on its own: a line that is valid
+- `to_utf8` rewrites a file that is not UTF-8, deciding each line on its own (in bulk, a block of lines
+  at a time, where a block is all one encoding): a line that is valid
   UTF-8 stays as it is, any other line is decoded with the file's single-byte code page, so
   'Müller GmbH' never turns into 'MÃ¼ller GmbH' beside itself.
 """
@@ -21,12 +22,19 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 CHUNK = 1 << 22                           # 4 MiB read at a time
 MAX_DECOMPRESSED_BYTES = 4 << 30          # 4 GiB: about 40 million spend lines
 MAX_EXPANSION = 200                       # real CSVs compress 5-30 times; a bomb thousands of times
 EXPANSION_FLOOR = 100 << 20               # small files may expand as they like
 CSV_FIELD_LIMIT = 1 << 30                 # Python's csv module: fields are limited by validation instead
 UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+ASCII = bytes(range(0x80))
+NOT_C1 = bytes(range(0x80)) + bytes(range(0xa0, 0x100))
+UTF8_LEADS, UTF8_CONTINUATIONS = bytes(range(0xc2, 0xf5)), bytes(range(0x80, 0xc0))
+UTF8_PAIR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 
 csv.field_size_limit(CSV_FIELD_LIMIT)
 
@@ -102,9 +110,10 @@ def scan(path: Path) -> Scan:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     utf8 = False
-            if not utf8:
-                sequences = sequences or UTF8_SEQUENCE.search(chunk) is not None
-                c1 = c1 or re.search(rb"[\x80-\x9f]", chunk) is not None
+            if not utf8 and not (sequences and c1):
+                high = chunk.translate(None, ASCII)   # the non-ASCII bytes alone: a few per line at most
+                sequences = sequences or has_utf8_sequence(chunk, high)
+                c1 = c1 or bool(high.translate(None, NOT_C1))
     if utf8:
         try:
             decoder.decode(b"", final=True)
@@ -113,28 +122,66 @@ def scan(path: Path) -> Scan:
     return Scan(utf8, bom, blank, quotes % 2 == 1, sequences, c1, empty)
 
 
-def _lines(path: Path):
-    """The file's lines as bytes with their line ends (LF, CRLF or CR), read in chunks."""
+def has_utf8_sequence(data: bytes, high: bytes | None = None) -> bool:
+    """True when `data` holds a valid UTF-8 multi-byte sequence. `high` (data's non-ASCII bytes) rules most
+    text out without a regular expression: a sequence needs a lead byte and a continuation byte."""
+    high = data.translate(None, ASCII) if high is None else high
+    if len(high.translate(None, UTF8_LEADS)) == len(high) or len(high.translate(None, UTF8_CONTINUATIONS)) == len(high):
+        return False
+    return any(UTF8_SEQUENCE.match(data, m.start()) for m in UTF8_PAIR.finditer(data))
+
+
+def _blocks(path: Path):
+    """The file in blocks of about CHUNK bytes, each ending at a line end (but the last)."""
     carry = b""
     with open(path, "rb") as handle:
         while chunk := handle.read(CHUNK):
-            lines = (carry + chunk).splitlines(keepends=True)
-            carry = lines.pop() if lines and not lines[-1].endswith((b"\n", b"\r")) else b""
-            yield from lines
+            block = carry + chunk
+            cut = max(block.rfind(b"\n"), block.rfind(b"\r")) + 1
+            if cut:
+                block, carry = block[:cut], block[cut:]
+            else:
+                carry = b""
+            yield block
     if carry:
         yield carry
 
 
+def _lines_with_high_bytes(block: bytes) -> int:
+    """How many lines of `block` hold a non-ASCII byte (counted with numpy, no loop over lines)."""
+    data = np.frombuffer(block, dtype=np.uint8)
+    line = np.cumsum((data == 10) | (data == 13))
+    return len(np.unique(line[data >= 0x80]))
+
+
 def to_utf8(path: Path, target: Path, fallback: str) -> tuple[int, int]:
     """Write `path` as UTF-8 to `target`, each line decoded on its own: as UTF-8 when it is valid,
-    else with `fallback`. Returns (lines that were UTF-8 with non-ASCII text, lines read as fallback)."""
+    else with `fallback`. Returns (lines that were UTF-8 with non-ASCII text, lines read as fallback).
+
+    Decoded a block at a time: a block that is valid UTF-8, or holds no UTF-8 sequence at all, is decoded
+    whole; only a block mixing both is decoded line by line."""
     utf8_lines = fallback_lines = 0
     with open(target, "wb") as out:
-        buffer = []
-        for line in _lines(path):
-            if line.isascii():
-                buffer.append(line)
-            else:
+        for block in _blocks(path):
+            if block.isascii():
+                out.write(block)
+                continue
+            try:
+                block.decode("utf-8")
+                utf8_lines += _lines_with_high_bytes(block)
+                out.write(block)
+                continue
+            except UnicodeDecodeError:
+                pass
+            if not has_utf8_sequence(block):
+                fallback_lines += _lines_with_high_bytes(block)
+                out.write(block.decode(fallback, errors="replace").encode("utf-8"))
+                continue
+            buffer = []
+            for line in block.splitlines(keepends=True):
+                if line.isascii():
+                    buffer.append(line)
+                    continue
                 try:
                     line.decode("utf-8")
                     utf8_lines += 1
@@ -142,10 +189,7 @@ def to_utf8(path: Path, target: Path, fallback: str) -> tuple[int, int]:
                 except UnicodeDecodeError:
                     fallback_lines += 1
                     buffer.append(line.decode(fallback, errors="replace").encode("utf-8"))
-            if len(buffer) >= 10_000:
-                out.write(b"".join(buffer))
-                buffer.clear()
-        out.write(b"".join(buffer))
+            out.write(b"".join(buffer))
     return utf8_lines, fallback_lines
 
 
