@@ -153,7 +153,7 @@ def test_monthly_pack_lists_upcoming_renewals(tmp_path):
     wb = monthly.build(con, period="2025-06")
     ws = wb["Renewals"]
     assert cell_right_of(ws, "C-1").value == "SAP SE"
-    assert cell_right_of(ws, "annual_value", 0).offset(row=1).number_format == "#,##0.00;[Red]-#,##0.00;0.00"
+    assert cell_right_of(ws, "Annual value", 0).offset(row=1).number_format == "#,##0.00;[Red](#,##0.00);0.00"
 
 
 def _tiles(con) -> dict:

@@ -119,5 +119,4 @@ with st.expander("Tables behind the charts"):
     for name, frame in (("monthly", monthly), ("by_category", by_category), ("by_cost_center", by_cc),
                         ("top_vendors", vendors), ("capex_opex", split)):
         st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
-        st.dataframe(frame, hide_index=True, key=f"overview_table_{name}")
-        common.downloads(frame, f"overview_{name}_{year}", key=f"overview_dl_{name}")
+        common.table(frame, f"overview_table_{name}", currency=cur, download=f"overview_{name}_{year}")
