@@ -54,7 +54,7 @@ LABELS = {
     "is_met": "Met", "met": "Met", "contract_months": "Contract-months", "months_met": "Months met",
     "attainment": "Attainment", "n_months": "Months", "reason": "Why", "mase": "MASE", "smape": "sMAPE %",
     "bias": "Bias (forecast − actual, per month)", "coverage80": "In 80% interval", "coverage95": "In 95% interval",
-    "invoice_id": "Invoice", "seats": "Seats", "billed_cost": "Billed cost", "effective_cost": "Effective cost",
+    "invoice_id": "Invoice", "months": "Months", "seats": "Seats", "billed_cost": "Billed cost", "effective_cost": "Effective cost",
     "list_cost": "List cost", "savings": "Savings", "provider": "Provider", "service": "Service",
 }
 
@@ -63,7 +63,8 @@ UNITS = {"variance_pct": RATIO, "p_overrun": RATIO, "share": RATIO, "coverage": 
          "coverage95": RATIO, "attainment": RATIO, "amount": LOCAL_MONEY, "annual_value": LOCAL_MONEY,
          "next_term_value": LOCAL_MONEY, "period": MONTH, "month": MONTH, "fx_rate": NUMBER, "rate_previous": NUMBER,
          "rate_current": NUMBER, "mase": NUMBER, "smape": NUMBER, "score": NUMBER, "previous_score": NUMBER,
-         "trend": NUMBER, "since": MONTH}
+         "trend": NUMBER, "since": MONTH, "cost_center": TEXT, "currency": TEXT, "reporting_currency": TEXT,
+         "money": TEXT, "evidence_owed": TEXT, "evidence_received": TEXT}
 PATTERNS = ((r"^is_", FLAG), (r"_pct$", PERCENT_100), (r" %$|%\)$|^share|^chance|^coverage|^in \d\d% interval", RATIO), (r"_date$|^date$", DATE), (r"_at$", DATETIME),
             (r"(^n_|_count$|^lines$|_lines$|^findings$|^evidence$|_days$|^days_|^months|_months$|^rank$|"
              r"^indicators)", COUNT),
@@ -134,11 +135,11 @@ def percent_text(value, *, decimals: int = 1) -> str:
     return f"{value:.{decimals}%}"
 
 
-def value_text(value, column: str, currency: str = "") -> str:
-    """One value as a reader sees it, by the column's unit."""
+def value_text(value, column: str, currency: str = "", *, kind: str | None = None) -> str:
+    """One value as a reader sees it, by the column's unit (or `kind`)."""
     if is_empty(value):
         return ""
-    kind = unit(column)
+    kind = kind or unit(column)
     if kind == MONEY:
         return money_text(value, currency)
     if kind == LOCAL_MONEY:
