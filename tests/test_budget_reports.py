@@ -52,9 +52,9 @@ def cell_right_of(ws, label, column_offset=1):
 
 def test_monthly_pack_sheets(monthly_pack):
     names = openpyxl.load_workbook(monthly_pack).sheetnames
-    assert names[:8] == ["Summary", "Monthly", "By cost center", "By category", "Cost center x category",
+    assert names[:9] == ["Contents", "Summary", "Monthly", "By cost center", "By category", "Cost center x category",
                          "Variance drivers", "FX", "Top vendors"]
-    assert set(names[8:]) <= {"Renewals", "SLA", "Audit findings", "Forecast"}
+    assert set(names[9:]) <= {"Renewals", "SLA", "Audit findings", "Forecast"}
 
 
 def test_ytd_actual_reconciles_app_report_and_rows(monthly_pack, db_file):

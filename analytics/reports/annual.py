@@ -28,6 +28,7 @@ def build(con, *, year: int, version: str | None = None):
     capex_sheet(wb, ctx)
     projects_sheet(wb, ctx)
     monthly.fx_sheet(wb, ctx, period=None)
+    xlsx.contents_sheet(wb, f"Annual IT budget report – {ctx.window.label}")
     return wb
 
 

@@ -66,6 +66,7 @@ def build(con, *, period: str, version: str | None = None):
         for note in notes:
             xlsx.set_cell(ws, row, 1, note)
             row += 1
+    xlsx.contents_sheet(wb, f"Monthly IT budget report – {month:%B %Y}")
     return wb
 
 
@@ -142,9 +143,13 @@ def bva_sheet(wb, ctx: Context, name: str, by: tuple[str, ...]) -> pd.DataFrame:
     row = xlsx.write_title(ws, f"Budget vs actual {name.lower()}", ctx.subtitle(f"year to date {ctx.window.ytd_label}"))
     frame = budget.budget_vs_actual(ctx.con, year=ctx.year, by=by, version=ctx.version, through=ctx.through)
     frame = frame[[*by, *BVA_COLUMNS]].fillna({d: "" for d in by})
-    xlsx.write_report_table(ws, frame, start_row=row, money=BVA_MONEY, currency=ctx.currency,
-                            percent=["variance_pct"], variance=["variance"], total_column=by[0],
-                            widths={d: 28 for d in by})
+    first, last = xlsx.write_report_table(ws, frame, start_row=row, money=BVA_MONEY, currency=ctx.currency,
+                                          percent=["variance_pct"], variance=["variance"], total_column=by[0],
+                                          widths={d: 28 for d in by})
+    if len(by) == 1 and last > first:  # one bar pair per row, the total row left out
+        xlsx.bar_chart(ws, title=f"Actual vs budget YTD {name.lower()} ({ctx.currency})", header_row=row,
+                       first_row=first, last_row=last - 1, category_col=1, value_cols=[2, 3],
+                       anchor=f"A{last + 3}", y_title=ctx.currency)
     xlsx.print_setup(ws, title_row=row)
     return frame
 

@@ -211,3 +211,18 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
             safe[name] = safe[name].map(lambda v: "" if present.is_empty(v) else
                                         "'" + v if isinstance(v, str) and v.startswith(RISKY_PREFIXES) else v)
     return safe.to_csv(index=False).encode("utf-8")
+
+
+def contents_sheet(wb, title: str, descriptions: dict[str, str] | None = None) -> None:
+    """A first sheet listing every sheet with a link to it (and what it holds, where known)."""
+    ws = wb.create_sheet("Contents", 0)
+    row = write_title(ws, title)
+    for name in wb.sheetnames[1:]:
+        cell = set_cell(ws, row, 1, name)
+        cell.hyperlink = f"#'{name}'!A1"
+        cell.font = Font(color="0563C1", underline="single")
+        set_cell(ws, row, 2, (descriptions or {}).get(name, ""))
+        row += 1
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 80
+    print_setup(ws)
