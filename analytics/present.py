@@ -177,13 +177,25 @@ def tidy(frame: pd.DataFrame) -> pd.DataFrame:
         kind = unit(name, out[name])
         column = out[name]
         if kind in (MONEY, LOCAL_MONEY) and pd.api.types.is_numeric_dtype(column):
-            out[name] = column.astype(float).round(2)
+            out[name] = cents(column, details=out.iloc[:, 0].astype(str) != "Total")
         elif kind == FLAG:
             out[name] = column.map(lambda v: "" if is_empty(v) else ("Yes" if bool(v) else ""))
         elif name == "rule" and column.dtype == object:
             out[name] = column.map(lambda v: "" if is_empty(v) else rule_title(v))
         elif column.dtype == object:
             out[name] = column.map(lambda v: "" if is_empty(v) else v)
+    return out
+
+
+def cents(column: pd.Series, *, details: pd.Series) -> pd.Series:
+    """Money rounded to the cent so that the detail rows still add up to their rounded sum (largest remainder,
+    as the metric catalog rounds its breakdowns); total rows are rounded on their own."""
+    from analytics import metrics
+    values = column.astype(float)
+    out = values.round(2)
+    mask = values.notna() & details.to_numpy()
+    if mask.any():
+        out[mask] = metrics.cents_adding_up(values[mask].tolist(), round(float(values[mask].sum()), 2))
     return out
 
 
