@@ -21,22 +21,6 @@ from analytics import calendar, fiscal, settings
 # the dimensions budgets are set by (a breakdown by anything else, or a vendor filter, has no budget)
 BUDGET_DIMS = ("cost_center", "category", "project", "period")
 
-# column headings for people (pages and report packs show these instead of the column names)
-LABELS = {
-    "cost_center": "Cost center", "category": "Category", "vendor": "Vendor", "project": "Project",
-    "period": "Month", "capex_opex": "Capex/opex", "actual_ytd": "Actual YTD", "budget_ytd": "Budget YTD",
-    "variance": "Variance", "variance_pct": "Variance %", "budget_year": "Full-year budget",
-    "run_rate": "Run-rate", "actual_to_date": "Actual to date", "fx_missing_lines": "Lines without fx rate",
-    "budget_fx_missing_lines": "Budget lines without fx rate", "actual": "Actual", "budget": "Budget",
-    "cum_actual": "Cumulative actual", "cum_budget": "Cumulative budget", "share": "Share", "lines": "Lines",
-    "remaining": "Remaining", "monthly_burn": "Monthly burn", "months_left": "Months left",
-    "cost_center_variance": "Cost center variance", "since": "Since", "amount_previous": "Amount, previous month",
-    "amount_current": "Amount, this month", "rate_previous": "Rate, previous month", "rate_current": "Rate, this month",
-    "change": "Change", "volume_effect": "Volume effect", "fx_effect": "Fx effect", "currency": "Currency",
-    "amount": "Amount", "amount_rc": "Amount (reporting currency)", "fx_rate": "Fx rate", "date": "Date",
-    "dataset": "Dataset",
-}
-
 
 def default_version(con) -> str:
     """The version compared with when none is chosen: 'original', else the first one imported."""

@@ -43,10 +43,22 @@ def test_dismissing_a_finding_hides_it(page):
     page.multiselect(key="audit_rules").set_value(["price_creep"])
     page.run()
     assert metric(page, "Findings to review") == "1"
-    page.radio(key="audit_decision").set_value("dismissed")
-    page.text_input(key="audit_reason").set_value("agreed with the vendor")
+    finding = page.selectbox(key="audit_finding").value
+    page.radio(key=f"audit_decision_{finding}").set_value("dismissed")
+    page.text_input(key=f"audit_reason_{finding}").set_value("agreed with the vendor")
     next(b for b in page.button if b.label == "Save decision").click()
     page.run()
     assert not page.exception, [e.value for e in page.exception]
     assert metric(page, "Findings to review") == "0"
     assert any("dismissed" in s.value for s in page.success)
+
+
+def test_review_choice_does_not_carry_over_to_the_next_finding(page):
+    assert len(page.selectbox(key="audit_finding").options) >= 2
+    page.radio(key=f"audit_decision_{page.selectbox(key='audit_finding').value}").set_value("dismissed")
+    second = page.selectbox(key="audit_finding").options[1].split(" · ")[-1]
+    page.selectbox(key="audit_finding").set_value(second)
+    page.run()
+    assert not page.exception
+    chosen = page.selectbox(key="audit_finding").value
+    assert page.radio(key=f"audit_decision_{chosen}").value != "dismissed"

@@ -1,7 +1,7 @@
 """Drive the real app in Chromium: every page renders with no Streamlit error element.
 
 Runs against a copy of the demo database on a free port. Needs Debian's chromium
-(/usr/bin/chromium; `.ci/run` installs it in CI). Screenshots go to out/screenshots/.
+(/usr/bin/chromium; `.ci/run` installs it in CI). Screenshots go to docs/screenshots/ (the README shows them).
 """
 import os
 import shutil
@@ -18,7 +18,7 @@ from views.navigation import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = ROOT / "out" / "screenshots"
+SHOTS = ROOT / "docs" / "screenshots"
 # the first page is the default one and lives at the root URL
 PRESENT = [("" if i == 0 else Path(p).stem, title)
            for i, (p, title, _) in enumerate(x for x in PAGES if (ROOT / x[0]).exists())]
@@ -118,4 +118,37 @@ def test_phone_width_overview_renders(server, browser):
     settle(page)
     page.screenshot(path=str(SHOTS / "overview-phone.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
+
+
+def _open_through_sidebar(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    settle(page)
+
+
+def test_every_page_left_and_reopened_through_the_sidebar_shows_no_error(server, browser):
+    """Streamlit drops a page's widget state when another page is shown; coming back must not fail
+    (the Vendors page raised a KeyError here)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server)
+    settle(page)
+    titles = [title for _, title in PRESENT]
+    for title, other in zip(titles, titles[1:] + titles[:1]):
+        for step in (title, other, title):
+            _open_through_sidebar(page, step)
+            errors = page.locator('[data-testid="stException"]')
+            assert errors.count() == 0, f"{step}: {errors.first.inner_text()}"
+    page.close()
+
+
+@pytest.mark.parametrize("url_path", ["sla", "contracts"])
+def test_phone_width_pages_render(server, browser, url_path):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{server}/{url_path}")
+    settle(page)
+    page.screenshot(path=str(SHOTS / f"{url_path}-phone.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    widths = [charts.nth(i).bounding_box()["width"] for i in range(charts.count())]
+    assert all(w >= 300 for w in widths), widths
     page.close()

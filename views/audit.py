@@ -111,19 +111,19 @@ else:
     st.caption(f"Status: {finding['status']}" + (f" — {finding['reason']}" if isinstance(finding["reason"], str)
                                                  else ""))
     rows = common.cached(audit.evidence, finding_ids=[finding_id])
-    st.dataframe(rows.drop(columns=["finding_id", "rule"]), hide_index=True, key="audit_evidence",
-                 column_config={"date": st.column_config.DateColumn("Date"),
-                                "amount": st.column_config.NumberColumn("Amount", format="%,.2f"),
-                                "amount_rc": st.column_config.NumberColumn(f"Amount ({cur})", format="%,.2f")})
+    common.table(rows.drop(columns=["finding_id", "rule"]), "audit_evidence", currency=cur,
+                 config={"amount_rc": st.column_config.NumberColumn(f"Amount ({cur})", format="accounting")})
 
-    with st.form("audit_review"):
-        status = st.radio("Decision", ["confirmed", "dismissed", "resolved", "open"], horizontal=True,
-                          key="audit_decision",
+    with st.form(f"audit_review_{finding_id}"):
+        decisions = ["confirmed", "dismissed", "resolved", "open"]
+        status = st.radio("Decision", decisions, horizontal=True,
+                          index=decisions.index(finding["status"]) if finding["status"] in decisions[:3] else 0,
+                          key=f"audit_decision_{finding_id}",
                           format_func={"confirmed": "Confirm", "dismissed": "Dismiss", "resolved": "Mark resolved",
                                        "open": "Reopen"}.get)
-        reason = st.text_input("Reason (required to dismiss)", key="audit_reason")
+        reason = st.text_input("Reason (required to dismiss)", key=f"audit_reason_{finding_id}")
         recovered = st.number_input(f"Amount recovered, {cur} (when resolving; empty = the amount at stake)",
-                                    min_value=0.0, value=None, step=100.0, key="audit_recovered")
+                                    min_value=0.0, value=None, step=100.0, key=f"audit_recovered_{finding_id}")
         if st.form_submit_button("Save decision", type="primary"):
             try:
                 common.call(audit.review, finding_id=finding_id, status=status, reason=reason,

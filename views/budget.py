@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics import calendar
 from analytics import variance as variance_text
-from analytics.budget import LABELS
+from analytics.present import LABELS
 from analytics.budget_edit import BudgetEditError, grid_changes
 from analytics import budget
 from analytics import budget_edit

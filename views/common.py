@@ -14,7 +14,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from analytics import calendar, fiscal, jobs, overview, settings, store
+from analytics import calendar, fiscal, jobs, overview, present, settings, store
 from analytics.reports import xlsx
 
 # one colour per meaning, on every page and chart
@@ -133,22 +133,60 @@ def short_money(value, currency: str) -> str:
     return f"{value:,.0f} {currency}"
 
 
-def _xlsx_bytes(frame: pd.DataFrame, name: str) -> bytes:
+def _xlsx_bytes(frame: pd.DataFrame, name: str, currency: str) -> bytes:
     buffer = io.BytesIO()
     wb = xlsx.new_workbook()
-    xlsx.write_frame(wb.create_sheet(name[:31]), frame)
+    xlsx.write_report_table(wb.create_sheet(name[:31]), frame, start_row=1, currency=currency,
+                            labels={c: present.label(c) or str(c) for c in frame.columns})
     wb.save(buffer)
     return buffer.getvalue()
 
 
-def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and XLSX download buttons for a table as shown; the files are written when clicked, not on
-    every run of the page."""
+def downloads(frame: pd.DataFrame, name: str, key: str, *, currency: str = "") -> None:
+    """CSV and XLSX download buttons for a table as shown: headings in words, money rounded to the cent,
+    no 'None' or 'nan', Excel number formats from the presentation layer. The files are written when
+    clicked, not on every run of the page."""
     left, right = st.columns(2)
-    left.download_button("Download CSV", lambda: xlsx.csv_bytes(frame), f"{name}.csv",
-                         "text/csv", key=f"{key}_csv")
-    right.download_button("Download XLSX", lambda: _xlsx_bytes(frame, name), f"{name}.xlsx",
+    left.download_button("Download CSV", lambda: xlsx.csv_bytes(present.for_people(frame, currency or None)),
+                         f"{name}.csv", "text/csv", key=f"{key}_csv")
+    right.download_button("Download XLSX", lambda: _xlsx_bytes(frame, name, currency), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+
+
+def _column(name: str, series: pd.Series, currency: str | None):
+    """Streamlit column config for one column from its unit (analytics.present)."""
+    kind, text = present.unit(name, series), present.label(name, currency) or " "
+    config = st.column_config
+    if kind in (present.MONEY, present.LOCAL_MONEY):
+        return config.NumberColumn(text, format="accounting")
+    if kind == present.RATIO:
+        return config.NumberColumn(text, format="percent")
+    if kind == present.PERCENT_100:
+        return config.NumberColumn(text, format="%.1f%%")
+    if kind == present.COUNT:
+        return config.NumberColumn(text, format="%d")
+    if kind == present.NUMBER:
+        return config.NumberColumn(text, format="%.2f")
+    if kind == present.DATE:
+        return config.DateColumn(text, format="YYYY-MM-DD")
+    if kind == present.DATETIME:
+        return config.DatetimeColumn(text, format="YYYY-MM-DD HH:mm")
+    return config.TextColumn(text)
+
+
+def table(frame: pd.DataFrame, key: str, *, currency: str | None = None, download: str | None = None,
+          config: dict | None = None, **options):
+    """The one way pages show a table: headings in words and formats by unit from analytics.present (money
+    in the reporting currency, negatives in brackets, ratios as %), empty cells empty, rule ids as titles;
+    `config` overrides a column's config; `download` adds CSV/XLSX buttons with that file name."""
+    shown = present.tidy(frame)
+    columns = {name: _column(name, frame[name], currency) for name in frame.columns}
+    options.setdefault("hide_index", True)
+    options.setdefault("width", "stretch")
+    event = st.dataframe(shown, key=key, column_config={**columns, **(config or {})}, **options)
+    if download:
+        downloads(frame, download, f"{key}_dl", currency=currency or "")
+    return event
 
 
 def header(title: str, caption: str | None = None) -> dict:

@@ -117,7 +117,7 @@ if terms.empty:
     st.info("No contract terms in this window for the contracts shown.")
 else:
     terms = terms.assign(
-        contract=terms["contract_id"] + " · " + terms["vendor"].str.slice(0, 28),
+        contract=terms["contract_id"] + " · " + terms["vendor"].str.slice(0, 16),  # short: fits a phone
         finish=terms["end_date"] + dt.timedelta(days=1),
         term=terms.apply(lambda r: "projected auto-renewal" if r.is_projected
                          else ("current term" if r.is_current else "past term"), axis=1))
@@ -134,7 +134,9 @@ else:
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(range=[start, end], title=None)
     fig.update_layout(height=max(320, 26 * terms["contract"].nunique() + 120), legend_title=None,
-                      margin={"l": 10, "r": 10, "t": 10, "b": 10})
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    fig.update_yaxes(automargin=True)
     st.plotly_chart(fig, width="stretch", key="contracts_timeline")
 
 # --- committed spend ---------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import budget
+from analytics import budget, calendar
 from analytics import overview
+from analytics.reports import board
 from views import common
 
 conf = common.header("Overview")
@@ -55,6 +56,18 @@ row = st.columns(4)
 draw(row[0], "sla_attainment")
 draw(row[1], "credits_outstanding")
 draw(row[2], "audit_at_stake")
+closed = common.cached(calendar.window, year=year).closed_through
+if closed is not None:
+    period = f"{closed:%Y-%m}"
+
+    def board_pdf() -> bytes:
+        with common.cursor() as cur_:
+            return board.pdf_bytes(cur_, period=period)
+
+    row[3].download_button(f"Board pack, {closed:%b %Y} (PDF)", board_pdf, f"board-pack-{period}.pdf",
+                           "application/pdf", key="overview_board_pdf", icon=":material/picture_as_pdf:",
+                           help="Summary in sentences, budget vs actual, landing with intervals, top risks and "
+                                "the vendor ranking, for the last closed month of this fiscal year.")
 
 if ctx.fx_missing_lines:
     st.warning(f"{ctx.fx_missing_lines:,} spend line(s) this year have no fx rate for their month and are left "
@@ -134,5 +147,4 @@ with st.expander("Tables behind the charts"):
     for name, frame in (("monthly", monthly), ("by_category", by_category), ("by_cost_center", by_cc),
                         ("top_vendors", vendors), ("capex_opex", split)):
         st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
-        st.dataframe(frame, hide_index=True, key=f"overview_table_{name}")
-        common.downloads(frame, f"overview_{name}_{year}", key=f"overview_dl_{name}")
+        common.table(frame, f"overview_table_{name}", currency=cur, download=f"overview_{name}_{year}")

@@ -82,9 +82,12 @@ else:
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(dtype=float), x=list(grid.columns), y=list(grid.index), text=text,
                                texttemplate="%{text}", zmin=low, zmax=100, colorscale="RdYlGn",
                                hovertemplate="%{y}<br>%{x}: %{z:.2f}%<extra></extra>",
-                               colorbar={"title": "%"}))
-    fig.update_layout(height=max(260, 28 * len(grid) + 120), margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      yaxis={"autorange": "reversed"})
+                               colorbar={"title": "%", "orientation": "h", "y": -0.12, "yanchor": "top",
+                                         "thickness": 12}))
+    # short contract labels and the colour bar below the grid keep the cells wide on a phone
+    short = [c if len(c) <= 22 else c[:21] + "…" for c in map(str, grid.index)]
+    fig.update_layout(height=max(300, 28 * len(grid) + 160), margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      yaxis={"autorange": "reversed", "tickvals": list(grid.index), "ticktext": short})
     st.plotly_chart(fig, key="sla_heatmap")
     st.caption("✗ = at least one breach of this measure (availability: below target). Attainment = clocks met ÷ "
                "clocks decided; tickets still open and not yet past their target are left out until they are.")

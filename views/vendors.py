@@ -163,16 +163,14 @@ with tabs[0]:
             st.warning(f"{int(history['fx_missing_lines'].sum())} spend line(s) have no fx rate and are left out.")
 with tabs[1]:
     mine = common.cached(vendors.vendor_contracts, vendor_key=key, on=conf["as_of"])
-    st.dataframe(mine, hide_index=True, width="stretch",
+    common.table(mine, "vendors_contracts_table", currency=currency,
                  column_order=["contract_id", "service", "renewal_type", "status", "current_term_end_date",
-                               "cancel_by_date", "days_left", "missed_cancel_by_date", "annual_value", "currency"],
-                 column_config={"days_left": st.column_config.NumberColumn("days_left", format="%d"),
-                                "annual_value": st.column_config.NumberColumn("annual_value", format="%,.0f")})
+                               "cancel_by_date", "days_left", "missed_cancel_by_date", "annual_value", "currency"])
 with tabs[2]:
     months = common.cached(vendors.sla_months, vendor_key=key)
     if not months.empty:
         st.caption("Ticket SLA clocks per contract and month (from the SLA engine)")
-        st.dataframe(months, hide_index=True, width="stretch")
+        common.table(months, "vendors_sla_months_table", currency=currency)
     sla = common.cached(vendors.sla_history, vendor_key=key)
     if sla.empty:
         st.info("No monthly SLA results imported for this vendor's contracts.")
@@ -186,23 +184,23 @@ with tabs[2]:
             fig.update_xaxes(tickformat="%b %Y")
             fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
             st.plotly_chart(fig, width="stretch", key="vendors_sla_chart")
-        st.dataframe(sla, hide_index=True, width="stretch")
+        common.table(sla, "vendors_sla_table", currency=currency)
 with tabs[3]:
     incidents = common.cached(vendors.vendor_incidents, vendor_key=key)
     if incidents.empty:
         st.info("No incidents on this vendor's contracts.")
     else:
         st.caption(f"{len(incidents)} incidents, {int(incidents['is_open'].sum())} open")
-        st.dataframe(incidents, hide_index=True, width="stretch")
+        common.table(incidents, "vendors_incidents_table", currency=currency)
 with tabs[4]:
     findings = common.cached(vendors.vendor_findings, vendor_key=key)
     if findings.empty:
         st.success("No open cost-audit findings on this vendor's invoices.")
     else:
-        st.dataframe(findings, hide_index=True, width="stretch")
+        common.table(findings, "vendors_findings_table", currency=currency)
 with tabs[5]:
     credits = common.cached(vendors.vendor_credits, vendor_key=key)
     if credits.empty:
         st.success("No service credits for this vendor.")
     else:
-        st.dataframe(credits, hide_index=True, width="stretch")
+        common.table(credits, "vendors_credits_table", currency=currency)

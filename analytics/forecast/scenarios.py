@@ -21,6 +21,7 @@ import json
 import pandas as pd
 
 from analytics import calendar
+from analytics import budget as budget_mod
 from analytics import contracts, fiscal, store
 from analytics.currencies import ISO_4217
 from analytics.forecast.levels import LEVELS, check_level
@@ -179,12 +180,38 @@ def landing(con, *, fiscal_year: int, level: str, spec: dict) -> pd.DataFrame:
     if not factors.empty and not unc.empty:
         factor = unc["key"].map(factors.set_index("key")["factor"]).fillna(1.0)
         unc = unc.assign(**{c: unc[c] * factor for c in ("forecast", "lo80", "hi80", "lo95", "hi95")})
-    lines = yearend.budget_lines(con, win=win)
-    for cut in spec["budget_cuts"]:
-        mask = lines[cut["dimension"]] == cut["value"]
-        lines.loc[mask, "budget"] = lines.loc[mask, "budget"] * (1 - cut["pct"] / 100)
+    lines = cut_budget(con, fiscal_year=fiscal_year, lines=yearend.budget_lines(con, win=win), spec=spec)
     return yearend.combine_parts(con, level=level, win=win, commit=commit, unc=unc,
                                  bud=yearend.budget(lines, level=level))
+
+
+OPEN_BUDGET_SQL = """
+with
+final as (
+    select cost_center, category, sum(amount_rc) as open_budget
+    from budget_in_force($version)
+    where period >= $cutoff and period <= $last
+    group by cost_center, category
+)
+select * from final
+"""
+
+
+def cut_budget(con, *, fiscal_year: int, lines: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    """The full-year budget lines with each cut applied to the open months only: a closed month's budget is
+    history (the reporting calendar, analytics.calendar, says which months are closed)."""
+    if not spec["budget_cuts"]:
+        return lines
+    win = calendar.window(con, year=fiscal_year)
+    params = {"version": budget_mod.default_version(con), "cutoff": win.cutoff, "last": win.last}
+    open_lines = con.execute(OPEN_BUDGET_SQL, params).df()
+    out = lines.merge(open_lines, on=["cost_center", "category"], how="left")
+    out["open_budget"] = out["open_budget"].astype(float).fillna(0.0)
+    for cut in spec["budget_cuts"]:
+        mask = out[cut["dimension"]] == cut["value"]
+        out.loc[mask, "budget"] -= out.loc[mask, "open_budget"] * cut["pct"] / 100
+        out.loc[mask, "open_budget"] *= 1 - cut["pct"] / 100
+    return out.drop(columns="open_budget")
 
 
 def compare(con, *, fiscal_year: int, level: str, spec_json: str) -> pd.DataFrame:

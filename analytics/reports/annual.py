@@ -28,6 +28,7 @@ def build(con, *, year: int, version: str | None = None):
     capex_sheet(wb, ctx)
     projects_sheet(wb, ctx)
     monthly.fx_sheet(wb, ctx, period=None)
+    xlsx.contents_sheet(wb, f"Annual IT budget report – {ctx.window.label}")
     return wb
 
 
@@ -36,7 +37,7 @@ def grid_sheet(wb, ctx: monthly.Context, measure: str, name: str) -> None:
     row = xlsx.write_title(ws, f"{name} ({ctx.currency})", ctx.subtitle(f"closed months: {ctx.window.ytd_label}"))
     frame = budget.grid(ctx.con, year=ctx.year, measure=measure, version=ctx.version)
     months = [c for c in frame.columns if c not in ("cost_center", "category")]
-    xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row, money=months, currency=ctx.currency,
+    xlsx.write_report_table(ws, frame, start_row=row, money=months, currency=ctx.currency,
                             variance=months if measure == "variance" else (), total_column="cost_center",
                             widths={"cost_center": 24, "category": 24, **{m: 14 for m in months}})
     ws.freeze_panes = ws.cell(row=row + 1, column=3)
@@ -47,7 +48,7 @@ def capex_sheet(wb, ctx: monthly.Context) -> None:
     ws = wb.create_sheet("Capex opex")
     row = xlsx.write_title(ws, "Capex and opex actual by month", ctx.subtitle("budgets carry no capex/opex split"))
     frame = budget.capex_opex(ctx.con, year=ctx.year)
-    xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row, money=["actual"], currency=ctx.currency)
+    xlsx.write_report_table(ws, frame, start_row=row, money=["actual"], currency=ctx.currency)
     xlsx.print_setup(ws, title_row=row)
 
 
@@ -55,7 +56,7 @@ def projects_sheet(wb, ctx: monthly.Context) -> None:
     ws = wb.create_sheet("Projects")
     row = xlsx.write_title(ws, "Projects (whole life)", ctx.subtitle("burn = average of the last 3 closed months"))
     frame = budget.projects(ctx.con, version=ctx.version)
-    xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row,
+    xlsx.write_report_table(ws, frame, start_row=row,
                             money=["budget", "actual", "remaining", "monthly_burn"], currency=ctx.currency,
                             widths={"project": 24})
     xlsx.print_setup(ws, title_row=row)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics import calendar
+from analytics import calendar, present
 from analytics import audit, budget, contracts, overview, settings, sla, variance
 from analytics.forecast import yearend
 from analytics.reports import xlsx
@@ -66,6 +66,7 @@ def build(con, *, period: str, version: str | None = None):
         for note in notes:
             xlsx.set_cell(ws, row, 1, note)
             row += 1
+    xlsx.contents_sheet(wb, f"Monthly IT budget report – {month:%B %Y}")
     return wb
 
 
@@ -129,7 +130,7 @@ def monthly_sheet(wb, ctx: Context) -> None:
     row = xlsx.write_title(ws, "Actual vs budget by month", ctx.subtitle("actual for closed months"))
     frame = budget.monthly(ctx.con, year=ctx.year, version=ctx.version, through=ctx.through)
     frame = frame.drop(columns="is_closed")[["period", "actual", "budget", "variance", "cum_actual", "cum_budget"]]
-    first, last = xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row,
+    first, last = xlsx.write_report_table(ws, frame, start_row=row,
                                           money=list(frame.columns[1:]),
                                           currency=ctx.currency, variance=["variance"])
     xlsx.bar_chart(ws, title=f"Actual vs budget ({ctx.currency})", header_row=row, first_row=first, last_row=last,
@@ -142,9 +143,13 @@ def bva_sheet(wb, ctx: Context, name: str, by: tuple[str, ...]) -> pd.DataFrame:
     row = xlsx.write_title(ws, f"Budget vs actual {name.lower()}", ctx.subtitle(f"year to date {ctx.window.ytd_label}"))
     frame = budget.budget_vs_actual(ctx.con, year=ctx.year, by=by, version=ctx.version, through=ctx.through)
     frame = frame[[*by, *BVA_COLUMNS]].fillna({d: "" for d in by})
-    xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row, money=BVA_MONEY, currency=ctx.currency,
-                            percent=["variance_pct"], variance=["variance"], total_column=by[0],
-                            widths={d: 28 for d in by})
+    first, last = xlsx.write_report_table(ws, frame, start_row=row, money=BVA_MONEY, currency=ctx.currency,
+                                          percent=["variance_pct"], variance=["variance"], total_column=by[0],
+                                          widths={d: 28 for d in by})
+    if len(by) == 1 and last > first:  # one bar pair per row, the total row left out
+        xlsx.bar_chart(ws, title=f"Actual vs budget YTD {name.lower()} ({ctx.currency})", header_row=row,
+                       first_row=first, last_row=last - 1, category_col=1, value_cols=[2, 3],
+                       anchor=f"A{last + 3}", y_title=ctx.currency)
     xlsx.print_setup(ws, title_row=row)
     return frame
 
@@ -153,7 +158,7 @@ def drivers_sheet(wb, ctx: Context) -> None:
     ws = wb.create_sheet("Variance drivers")
     row = xlsx.write_title(ws, "What explains the variance", ctx.subtitle(f"year to date {ctx.window.ytd_label}"))
     frame = variance.drivers(ctx.con, year=ctx.year, version=ctx.version, through=ctx.through)
-    xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row, money=["variance", "cost_center_variance"],
+    xlsx.write_report_table(ws, frame, start_row=row, money=["variance", "cost_center_variance"],
                             currency=ctx.currency, variance=["variance", "cost_center_variance"],
                             widths={"cost_center": 24, "category": 24, "vendor": 32})
     xlsx.print_setup(ws, title_row=row)
@@ -164,7 +169,7 @@ def fx_sheet(wb, ctx: Context, *, period: str | None) -> None:
     row = xlsx.write_title(ws, f"Fx rates used (units of {ctx.currency} per unit) and fx vs volume",
                            ctx.subtitle("rates by month"))
     rates = budget.rates_used(ctx.con, year=ctx.year)
-    first, last = xlsx.write_report_table(ws, rates, labels=budget.LABELS, start_row=row,
+    first, last = xlsx.write_report_table(ws, rates, start_row=row,
                                           rates=[c for c in rates.columns if c != "currency"])
     row = last + 3
     if period:
@@ -174,12 +179,12 @@ def fx_sheet(wb, ctx: Context, *, period: str | None) -> None:
         money = xlsx.money_format(ctx.currency)
         formats = {"Change": money, "Volume effect": money, "Fx effect": money,
                    "Rate, previous month": xlsx.RATE, "Rate, this month": xlsx.RATE}
-        xlsx.write_frame(ws, fx.rename(columns=budget.LABELS), start_row=row, freeze=False, autofilter=False,
+        xlsx.write_frame(ws, fx.rename(columns=present.LABELS), start_row=row, freeze=False, autofilter=False,
                          formats=formats, widths={c: 18 for c in formats})
         row += len(fx) + 3
     missing = budget.fx_missing(ctx.con, year=ctx.year)
     xlsx.set_cell(ws, row - 1, 1, "Lines without an fx rate (left out of every total)").font = xlsx.BOLD
-    xlsx.write_frame(ws, missing.rename(columns=budget.LABELS), start_row=row, freeze=False, autofilter=False)
+    xlsx.write_frame(ws, missing.rename(columns=present.LABELS), start_row=row, freeze=False, autofilter=False)
     ws.freeze_panes = ws.cell(row=first, column=2)
     xlsx.print_setup(ws)
 
@@ -188,7 +193,7 @@ def vendors_sheet(wb, ctx: Context, *, limit: int) -> None:
     ws = wb.create_sheet("Top vendors")
     row = xlsx.write_title(ws, f"Top {limit} vendors", ctx.subtitle(f"year to date {ctx.window.ytd_label}"))
     frame = overview.top_vendors(ctx.con, year=ctx.year, limit=limit, through=ctx.through)
-    first, last = xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row, money=["actual"],
+    first, last = xlsx.write_report_table(ws, frame, start_row=row, money=["actual"],
                                           currency=ctx.currency, widths={"vendor": 40, "share": 10})
     for r in range(first, last + 1):
         ws.cell(row=r, column=4).number_format = "0.0%"
@@ -224,7 +229,7 @@ def domain_sheets(wb, ctx: Context) -> list[str]:
                  and any(w in str(c).lower() for w in MONEY_WORDS)]
         # amounts in their own currency (a `currency` column) get a plain number format
         currency = "" if "currency" in frame.columns else ctx.currency
-        xlsx.write_report_table(ws, frame, labels=budget.LABELS, start_row=row, money=money, currency=currency)
+        xlsx.write_report_table(ws, frame, start_row=row, money=money, currency=currency)
         xlsx.print_setup(ws, title_row=row)
     return notes
 

@@ -16,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from analytics import present
+
 RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -86,11 +88,8 @@ RATE = "0.0000"
 
 
 def money_format(currency: str) -> str:
-    """'#,##0.00 "EUR"' with negatives in red and a minus sign ('#,##0.00' without a currency)."""
-    code = "".join(ch for ch in currency if ch.isalpha())[:3]
-    if not code:
-        return '#,##0.00;[Red]-#,##0.00;0.00'
-    return f'#,##0.00 "{code}";[Red]-#,##0.00 "{code}";0.00 "{code}"'
+    """'#,##0.00 "EUR"' with negatives in red brackets, as finance writes them ('#,##0.00' without a currency)."""
+    return present.excel_format(present.MONEY, currency)
 
 
 def write_title(ws, title: str, subtitle: str | None = None) -> int:
@@ -108,16 +107,23 @@ def write_report_table(ws, frame: pd.DataFrame, *, start_row: int, money: list[s
                        widths: dict[str, int] | None = None, labels: dict[str, str] | None = None) -> tuple[int, int]:
     """A table with number formats, frozen header, autofilter, red/green rules on variance columns
     and bold total rows (where `total_column` says 'Total'); returns (first data row, last data row).
-    `labels` renames column headings (formats and widths are given by column name)."""
+    `labels` renames column headings (formats and widths are given by column name; by default the
+    presentation layer's labels). Columns in none of the lists get the format of their unit (analytics.present)."""
+    frame = present.tidy(frame)
+    auto = {c: present.excel_format(present.unit(c, frame[c]), currency) for c in frame.columns
+            if c not in (*money, *percent, *rates)}
+    labels = labels or {c: present.label(c) or str(c) for c in frame.columns}
     if labels:
         rename = {c: labels.get(c, c) for c in frame.columns}
+        auto = {rename.get(c, c): f for c, f in auto.items()}
         frame = frame.rename(columns=rename)
         money, percent, rates, variance = ([rename.get(c, c) for c in group]
                                            for group in (money, percent, rates, variance))
         total_column = rename.get(total_column, total_column)
         widths = {rename.get(c, c): w for c, w in (widths or {}).items()}
     frame = _dates_without_midnight(frame)
-    formats = {c: money_format(currency) for c in money}
+    formats = {c: f for c, f in auto.items() if f}
+    formats.update({c: money_format(currency) for c in money})
     formats.update({c: PERCENT for c in percent})
     formats.update({c: RATE for c in rates})
     widths = {**{c: 16 for c in (*money, *percent, *rates)}, **(widths or {})}
@@ -200,10 +206,10 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The frame as UTF-8 CSV in which no text cell can run as a formula when opened in a spreadsheet:
     text starting with = + - @ tab or carriage return gets a leading apostrophe (OWASP's advice for
     CSV injection). Numbers, including negative ones, are written as numbers."""
-    safe = frame.copy()
+    safe = present.rounded(frame)
     for name in safe.columns:
         if safe[name].dtype == object or pd.api.types.is_string_dtype(safe[name].dtype):
-            safe[name] = safe[name].map(neutralised, na_action="ignore")
+            safe[name] = safe[name].map(lambda v: "" if present.is_empty(v) else neutralised(v))
     return safe.to_csv(index=False).encode("utf-8")
 
 
@@ -216,3 +222,18 @@ def neutralised(value):
     if isinstance(value, str) and value.startswith(RISKY_PREFIXES) and not NUMBER_TEXT.fullmatch(value):
         return "'" + value
     return value
+
+
+def contents_sheet(wb, title: str, descriptions: dict[str, str] | None = None) -> None:
+    """A first sheet listing every sheet with a link to it (and what it holds, where known)."""
+    ws = wb.create_sheet("Contents", 0)
+    row = write_title(ws, title)
+    for name in wb.sheetnames[1:]:
+        cell = set_cell(ws, row, 1, name)
+        cell.hyperlink = f"#'{name}'!A1"
+        cell.font = Font(color="0563C1", underline="single")
+        set_cell(ws, row, 2, (descriptions or {}).get(name, ""))
+        row += 1
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 80
+    print_setup(ws)

@@ -39,7 +39,10 @@ def score_table(current: pd.DataFrame, previous: pd.DataFrame, weights: dict[str
     table["previous_score"] = table["previous_score"].astype(float).round(1)
     table["trend"] = (table["score"] - table["previous_score"]).round(1)
     table["indicators_used"] = pd.to_numeric(table["indicators_used"]).fillna(0).astype(int)
-    table["rank"] = table["score"].rank(method="min", ascending=False).astype("Int64")
+    # rank by score, then by coverage: of two equal scores, the one resting on more indicators ranks first
+    # (ten vendors at 100 from three indicators each say less than one at 100 from six)
+    table["rank"] = ((table["score"] * 10).round() * 10 + table["indicators_used"]).rank(
+        method="min", ascending=False).astype("Int64")
     wide_score = current.pivot_table(index="vendor_key", columns="indicator", values="score", aggfunc="first")
     wide_value = current.pivot_table(index="vendor_key", columns="indicator", values="value", aggfunc="first")
     for name in INDICATOR_NAMES:

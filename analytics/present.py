@@ -1,0 +1,214 @@
+"""The presentation layer: how every figure reads, on the pages and in every download, workbook and PDF.
+
+One place says, for each column a table may show, its label in words and its unit; from the unit follow the
+formats: money in the reporting currency with two decimals and negatives in brackets (as finance writes them),
+percentages from ratios, dates as dates, flags as Yes/empty. Labels of figures come from the metric catalog
+(analytics.metrics) where a column is a metric; audit rule ids read as the rules' titles. No "None" or "nan"
+ever reaches a reader (empty instead), and money is rounded to the cent before it is written anywhere, so a
+download never carries float noise such as -244527.52000000002.
+Pure: no streamlit here; views.common.table builds Streamlit column config from it, reports.xlsx number formats.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+import pandas as pd
+
+MONEY, LOCAL_MONEY, RATIO, PERCENT_100, DATE, DATETIME, COUNT, NUMBER, FLAG, TEXT, MONTH = (
+    "money", "local_money", "ratio", "percent_100", "date", "datetime", "count", "number", "flag", "text", "month")
+
+# columns that are metrics of the catalog take the catalog's label (analytics.metrics.CATALOG)
+METRIC_COLUMNS = {"budget_year": "full_year_budget", "run_rate": "run_rate",
+                  "landing": "landing", "p_overrun": "landing_p_overrun", "variance": "variance",
+                  "variance_pct": "variance_pct"}
+
+LABELS = {
+    "cost_center": "Cost center", "category": "Category", "vendor": "Vendor", "project": "Project",
+    "period": "Month", "month": "Month", "capex_opex": "Capex/opex", "actual_ytd": "Actual YTD",
+    "budget_ytd": "Budget YTD", "actual_to_date": "Actual to date", "fx_missing_lines": "Lines without fx rate",
+    "budget_fx_missing_lines": "Budget lines without fx rate", "actual": "Actual", "budget": "Budget",
+    "cum_actual": "Cumulative actual", "cum_budget": "Cumulative budget", "share": "Share", "lines": "Lines",
+    "remaining": "Remaining", "monthly_burn": "Monthly burn", "months_left": "Months left",
+    "cost_center_variance": "Cost center variance", "since": "Since", "amount_previous": "Amount, previous month",
+    "amount_current": "Amount, this month", "rate_previous": "Rate, previous month", "rate_current": "Rate, this month",
+    "change": "Change", "volume_effect": "Volume effect", "fx_effect": "Fx effect", "currency": "Currency",
+    "amount": "Amount", "amount_rc": "Amount (reporting currency)", "fx_rate": "Fx rate", "date": "Date",
+    "dataset": "Dataset", "is_closed": "Closed", "key": "Name", "committed_rest": "Committed, rest of year",
+    "uncommitted_rest": "Forecast uncommitted (rest)", "forecast_rest": "Rest of year", "forecast": "Forecast",
+    "lo80": "80% interval, low", "hi80": "80% interval, high", "lo95": "95% interval, low",
+    "hi95": "95% interval, high", "over_under": "Over (+) / under (−) budget", "model": "Model", "note": "Note",
+    "committed": "Committed", "contract_id": "Contract", "finding_id": "Finding", "rule": "Audit rule",
+    "title": "Audit rule", "findings": "Findings", "at_stake": "At stake", "amount_at_stake": "At stake",
+    "at_stake_counted": "At stake (counted once)", "finding_date": "Date", "evidence": "Evidence rows",
+    "explanation": "Explanation", "status": "Status", "severity": "Severity", "money": "Kind of money",
+    "cancel_by_date": "Cancel-by date", "days_left": "Days left", "end_date": "End date", "start_date": "Start date",
+    "notice_days": "Notice (days)", "annual_value": "Annual value", "next_term_value": "Next term value",
+    "is_notice_missing": "Notice period missing", "renewal": "Renewal", "current_term_end_date": "Term end",
+    "current_term_start_date": "Term start", "missed_cancel_by_date": "Missed cancel-by", "level": "Level",
+    "deadline_date": "Deadline", "description": "Description", "score": "Score", "rank": "Rank",
+    "indicators_used": "Indicators with data", "coverage": "Coverage", "previous_score": "Previous score",
+    "trend": "Trend", "credit_amount": "Credit earned", "credit_rc": "Credit earned", "received_rc": "Received",
+    "outstanding_rc": "Outstanding", "availability_pct": "Availability %", "availability_target_pct": "Target %",
+    "is_met": "Met", "met": "Met", "contract_months": "Contract-months", "months_met": "Months met",
+    "attainment": "Attainment", "n_months": "Months", "reason": "Why", "mase": "MASE", "smape": "sMAPE %",
+    "bias": "Bias (forecast − actual, per month)", "coverage80": "In 80% interval", "coverage95": "In 95% interval",
+    "invoice_id": "Invoice", "months": "Months", "seats": "Seats", "billed_cost": "Billed cost", "effective_cost": "Effective cost",
+    "list_cost": "List cost", "savings": "Savings", "provider": "Provider", "service": "Service",
+}
+
+# units by exact name, then by name pattern (first match wins)
+UNITS = {"variance_pct": RATIO, "p_overrun": RATIO, "share": RATIO, "coverage": RATIO, "coverage80": RATIO,
+         "coverage95": RATIO, "attainment": RATIO, "amount": LOCAL_MONEY, "annual_value": LOCAL_MONEY,
+         "next_term_value": LOCAL_MONEY, "period": MONTH, "month": MONTH, "fx_rate": NUMBER, "rate_previous": NUMBER,
+         "rate_current": NUMBER, "mase": NUMBER, "smape": NUMBER, "score": NUMBER, "previous_score": NUMBER,
+         "trend": NUMBER, "since": MONTH, "cost_center": TEXT, "currency": TEXT, "reporting_currency": TEXT,
+         "money": TEXT, "evidence_owed": TEXT, "evidence_received": TEXT}
+PATTERNS = ((r"^is_", FLAG), (r"_pct$", PERCENT_100), (r" %$|%\)$|^share|^chance|^coverage|^in \d\d% interval", RATIO), (r"_date$|^date$", DATE), (r"_at$", DATETIME),
+            (r"(^n_|_count$|^lines$|_lines$|^findings$|^evidence$|_days$|^days_|^months|_months$|^rank$|"
+             r"^indicators)", COUNT),
+            (r"(amount|actual|budget|landing|forecast|stake|cost|spend|credit|variance|run_rate|committed|"
+             r"^lo\d|^hi\d|over_under|remaining|burn|change|effect|value|_rc$|received|outstanding|savings|bias)",
+             MONEY))
+
+
+def unit(column: str, series: pd.Series | None = None) -> str:
+    """The unit of a column: by its name, else by its data (numbers → number, dates → date, else text)."""
+    name = str(column)
+    if name in UNITS:
+        return UNITS[name]
+    for pattern, found in PATTERNS:  # raw names and labels alike (lower-cased)
+        if re.search(pattern, name.lower()):
+            if series is None or found in (FLAG, DATE, DATETIME) or pd.api.types.is_numeric_dtype(series):
+                return found
+    if series is not None and pd.api.types.is_datetime64_any_dtype(series):
+        return DATE
+    if series is not None and pd.api.types.is_bool_dtype(series):
+        return FLAG
+    if series is not None and pd.api.types.is_numeric_dtype(series):
+        return NUMBER
+    return TEXT
+
+
+def label(column: str, currency: str | None = None) -> str:
+    """The column's heading in words ('Year-end landing (EUR)' for money in the reporting currency)."""
+    from analytics import metrics
+    name = str(column)
+    text = metrics.label(METRIC_COLUMNS[name]) if name in METRIC_COLUMNS else \
+        LABELS.get(name, name.replace("_", " ").strip().capitalize() if "_" in name else name)
+    if currency and unit(name) == MONEY and text:
+        return f"{text} ({currency})"
+    return text
+
+
+def rule_title(rule: str) -> str:
+    """An audit rule id ('renewal_deadline') as its title ('Renewal deadlines')."""
+    from analytics.audit import engine
+    found = engine.rules().get(rule)
+    return found.title if found else str(rule)
+
+
+def is_empty(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def money_text(value, currency: str = "", *, decimals: int = 2) -> str:
+    """'1,234.56 EUR'; negatives in brackets '(1,234.56) EUR'; '' when empty."""
+    if is_empty(value):
+        return ""
+    amount = round(float(value), decimals)
+    body = f"{abs(amount):,.{decimals}f}"
+    body = f"({body})" if amount < 0 else body
+    return f"{body} {currency}".strip()
+
+
+def percent_text(value, *, decimals: int = 1) -> str:
+    """A ratio as '12.5%' (a chance below 0.05% reads '<0.1%', never 5.3e-23); '' when empty."""
+    if is_empty(value):
+        return ""
+    value = float(value)
+    if 0 < abs(value) < 0.5 / 10 ** (decimals + 2):
+        return f"<{1 / 10 ** decimals:.{decimals}f}%"
+    return f"{value:.{decimals}%}"
+
+
+def value_text(value, column: str, currency: str = "", *, kind: str | None = None) -> str:
+    """One value as a reader sees it, by the column's unit (or `kind`)."""
+    if is_empty(value):
+        return ""
+    kind = kind or unit(column)
+    if kind == MONEY:
+        return money_text(value, currency)
+    if kind == LOCAL_MONEY:
+        return money_text(value)
+    if kind == RATIO:
+        return percent_text(value)
+    if kind == PERCENT_100:
+        return f"{float(value):.1f}%"
+    if kind == FLAG:
+        return "Yes" if bool(value) else ""
+    if kind in (DATE, MONTH) and isinstance(value, (dt.date, pd.Timestamp)):
+        return f"{value:%Y-%m}" if kind == MONTH else f"{value:%Y-%m-%d}"
+    if kind == COUNT:
+        return f"{int(value):,}"
+    if kind == NUMBER and isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def excel_format(kind: str, currency: str = "") -> str | None:
+    """The Excel number format for a unit (money with the currency code, negatives red in brackets)."""
+    code = "".join(ch for ch in currency if ch.isalpha())[:3]
+    suffix = f' "{code}"' if code else ""
+    return {MONEY: f'#,##0.00{suffix};[Red](#,##0.00){suffix};0.00{suffix}',
+            LOCAL_MONEY: '#,##0.00;[Red](#,##0.00);0.00', RATIO: '0.0%;[Red]-0.0%;0.0%',
+            PERCENT_100: '0.0"%"', DATE: "yyyy-mm-dd", DATETIME: "yyyy-mm-dd hh:mm", COUNT: "#,##0",
+            NUMBER: "#,##0.00", MONTH: "yyyy-mm"}.get(kind)
+
+
+def tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Values ready to write: money rounded to the cent, rule ids as titles, flags as Yes/empty, empty for
+    missing values (never 'None' or 'nan'). Column names are kept (label() names them)."""
+    out = frame.copy()
+    for name in out.columns:
+        kind = unit(name, out[name])
+        column = out[name]
+        if kind in (MONEY, LOCAL_MONEY) and pd.api.types.is_numeric_dtype(column):
+            out[name] = cents(column, details=out.iloc[:, 0].astype(str) != "Total")
+        elif kind == FLAG:
+            out[name] = column.map(lambda v: "" if is_empty(v) else ("Yes" if bool(v) else ""))
+        elif name == "rule" and column.dtype == object:
+            out[name] = column.map(lambda v: "" if is_empty(v) else rule_title(v))
+        elif column.dtype == object:
+            out[name] = column.map(lambda v: "" if is_empty(v) else v)
+    return out
+
+
+def cents(column: pd.Series, *, details: pd.Series) -> pd.Series:
+    """Money rounded to the cent so that the detail rows still add up to their rounded sum (largest remainder,
+    as the metric catalog rounds its breakdowns); total rows are rounded on their own."""
+    from analytics import metrics
+    values = column.astype(float)
+    out = values.round(2)
+    mask = values.notna() & details.to_numpy()
+    if mask.any():
+        out[mask] = metrics.cents_adding_up(values[mask].tolist(), round(float(values[mask].sum()), 2))
+    return out
+
+
+def for_people(frame: pd.DataFrame, currency: str | None = None) -> pd.DataFrame:
+    """tidy() with the columns renamed to their labels (downloads, sheets written without a layout)."""
+    out = tidy(frame)
+    return out.rename(columns={c: label(c, currency) or str(c) for c in out.columns})
+
+
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns rounded for export: money to the cent, other numbers to 6 decimals (no float noise)."""
+    out = frame.copy()
+    for name in out.columns:
+        if pd.api.types.is_float_dtype(out[name]):
+            out[name] = out[name].round(2 if unit(name) in (MONEY, LOCAL_MONEY) else 6)
+    return out
