@@ -318,6 +318,11 @@ def _history_tab() -> None:
     if not rejected.empty:
         st.caption(f"Rows left out of batch {chosen} and why:")
         st.dataframe(rejected, hide_index=True, width="stretch")
+    originals = common.cached(load.original_text, batch_id=int(chosen))
+    if not originals.empty:
+        st.caption(f"Names batch {chosen} stored differently from the file (cleaned spaces and invisible "
+                   "characters, or a placeholder for a withheld name), with the file's text:")
+        st.dataframe(originals, hide_index=True, width="stretch", key="data_originals")
     if st.button(f"Undo batch {chosen}", key="data_undo"):
         st.session_state["data_undo_pending"] = int(chosen)
     pending = st.session_state.get("data_undo_pending")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import settings, vendor_names
-from analytics.audit import contract_rules, engine, money, patterns, payments, results, reviews
+from analytics.audit import contract_rules, data_quality, engine, money, patterns, payments, results, reviews
 from analytics.audit.engine import FINDING_COLUMNS, Rule, RuleError, rules, vendor_key  # noqa: F401
 from analytics.audit.results import refresh  # noqa: F401
 from analytics.audit.reviews import STATUSES, ReviewError, Totals, history, review  # noqa: F401
@@ -119,6 +119,9 @@ AUDIT_RULES = [
     Rule("split_purchase", "SPL", "Split purchases",
          "Several payments to one vendor in a short window, each just under the approval threshold, together above it.",
          payments.split_purchase, ("audit_approval_threshold", "audit_split_margin_pct", "audit_split_window_days")),
+    Rule("data_quality", "DQ", "Spend without a name", "Spend lines imported with a blank vendor, cost center or "
+         "category ('(not stated)') or a withheld one ('(redacted)'): money that cannot be attributed.",
+         data_quality.placeholder_spend),
 ]
 
 
@@ -193,13 +196,20 @@ with
 wanted as (
     select finding_id, unnest(evidence_lines) as line_id from wanted_findings
 ),
+originals as (   -- the file's text of names the import cleaned or replaced by a placeholder (migration 011)
+    select batch_id, row_no, string_agg(column_name || ': ' || original, '; ' order by column_name) as original_text
+    from import_original_text
+    where batch_id * 10000000000 + row_no in (select line_id from wanted)
+    group by batch_id, row_no
+),
 final as (
     select w.finding_id, 'spend line' as kind, audit_ref(s.invoice_id, s.batch_id, s.row_no) as ref,
         s.date, s.vendor, s.description,
         cast(s.amount as double) as amount, s.currency, cast(s.amount_rc as double) as amount_rc,
         s.invoice_id, nullif(trim(s.contract_id), '') as contract_id, s.cost_center, s.category, s.batch_id,
-        s.row_no
+        s.row_no, o.original_text
     from wanted w join spend_rc s on s.batch_id * 10000000000 + s.row_no = w.line_id
+    left join originals o on o.batch_id = s.batch_id and o.row_no = s.row_no
 )
 select * from final
 """
@@ -216,7 +226,8 @@ def evidence(con, *, finding_ids: list[str] | None = None, frame: pd.DataFrame |
     if finding_ids is not None:
         frame = frame[frame["finding_id"].isin(list(finding_ids))]
     columns = ["finding_id", "rule", "kind", "ref", "date", "vendor", "description", "amount", "currency",
-               "amount_rc", "invoice_id", "contract_id", "cost_center", "category", "batch_id", "row_no"]
+               "amount_rc", "invoice_id", "contract_id", "cost_center", "category", "batch_id", "row_no",
+               "original_text"]
     with_lines = frame[frame["evidence_lines"].map(len) > 0][["finding_id", "evidence_lines"]]
     con.register("wanted_findings", with_lines)
     try:

@@ -18,7 +18,7 @@ import pandas as pd
 # Which rule a shared spend line's money is counted under first: money that can be claimed back
 # (recoverable) before exposure, and the more specific finding before the broader one.
 PRIORITY = ("duplicate_payment", "service_credits", "over_contract_value", "price_creep", "outside_contract_dates",
-            "split_purchase", "no_contract", "unusual_spend", "vendor_consolidation", "renewal_deadline",
+            "split_purchase", "data_quality", "no_contract", "unusual_spend", "vendor_consolidation", "renewal_deadline",
             "unused_licenses")
 # Money already paid that the evidence says can be claimed back from the vendor; the rest is exposure
 # (spend outside control, future terms, idle seats, savings estimates).

@@ -132,6 +132,7 @@ def run(args) -> int:
         return 2
     con = store.connect(args.db)
     con.execute("set enable_progress_bar = false")
+    load.bound_memory(con)
     if contract_links:
         itsm.save_contract_map(con, contract_links)
     status = 0

@@ -14,6 +14,7 @@ every row are committed together.
 """
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import os
@@ -22,10 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from analytics import datasets, settings, store
 from analytics.ingest import coverage as ingest_coverage
-from analytics.ingest import itsm, mapping, normalise, read, validate, wide
+from analytics.ingest import itsm, mapping, normalise, read, text, validate, wide
 
 
 class ImportRefused(ValueError):
@@ -94,6 +96,42 @@ class ImportOptions:
     strict: bool = False                  # refuse blank names instead of importing them as "(not stated)"
 
 
+# DuckDB's memory for an import (its default is 80% of the machine): the normalised and staged copies of a
+# big file spill to the database's temporary directory beyond it, so a 10M-line file fits the stated budget
+IMPORT_MEMORY_LIMIT = "1GB"
+# A file of more rows than this is moved into DuckDB right after mapping, and Python's copy released, so the
+# text is held once (by DuckDB, which spills) and not twice; while both exist DuckDB gets TRANSFER_MEMORY_LIMIT.
+TRANSFER_ROWS = 1_000_000
+TRANSFER_MEMORY_LIMIT = "256MB"
+
+
+def bound_memory(con) -> None:
+    """Cap DuckDB's memory on this database for importing (CLI import, the benchmark)."""
+    con.execute("set memory_limit = ?", [IMPORT_MEMORY_LIMIT])
+
+
+@contextlib.contextmanager
+def memory_limit(con, limit: str):
+    """DuckDB's memory limit set to `limit` inside the block, then back to what it was."""
+    before = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    con.execute("set memory_limit = ?", [limit])
+    try:
+        yield
+    finally:
+        con.execute("set memory_limit = ?", [before])
+
+
+def _move_into_duckdb(con, frame: pd.DataFrame, table: str) -> None:
+    """Copy the mapped text frame into the temporary table `table` (the caller then drops the frame)."""
+    con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
+    con.register("import_text_frame", pa.Table.from_pandas(frame, preserve_index=False))
+    try:
+        with memory_limit(con, TRANSFER_MEMORY_LIMIT):
+            con.execute('create or replace temp table "' + table + '" as select * from import_text_frame')
+    finally:
+        con.unregister("import_text_frame")
+
+
 def file_sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -116,7 +154,8 @@ def prepare(con, dataset_name: str, path: str | Path, *, replace: bool = False, 
         raw = read.read_table(path, sheet=sheet, display_name=name)
     except read.ReadError as exc:
         raise ImportRefused(str(exc)) from None
-    return prepare_table(con, dataset_name, raw, file_sha256(path), replace=replace, options=options)
+    # the table read here is handed over: its cells are released once mapped (memory bounded by one copy)
+    return prepare_table(con, dataset_name, raw, file_sha256(path), replace=replace, options=options, release=True)
 
 
 def prepare_file(con, dataset_name: str, path: str | Path, *, sheet: str | None = None, all_sheets: bool = False,
@@ -195,8 +234,10 @@ def row_counts(con) -> dict[str, int]:
 
 def prepare_table(con, dataset_name: str, raw: read.RawTable, sha: str, *, replace: bool = False,
                   explicit_map: dict[str, str] | None = None, constants: dict[str, str] | None = None,
-                  options: ImportOptions | None = None) -> PreparedImport:
-    """Lay out, map, normalise, stage and validate a table already read (from a file, an upload or a generator)."""
+                  options: ImportOptions | None = None, release: bool = False) -> PreparedImport:
+    """Lay out, map, normalise, stage and validate a table already read (from a file, an upload or a generator).
+    With `release`, raw.frame is dropped once mapped (the caller hands the table over), so a big file is held
+    in Python memory once; the normalised and staged copies are DuckDB temporary tables within its memory limit."""
     options = options or ImportOptions()
     if explicit_map:
         options.explicit_map = {**options.explicit_map, **explicit_map}
@@ -219,21 +260,38 @@ def prepare_table(con, dataset_name: str, raw: read.RawTable, sha: str, *, repla
     if columns.ignored:
         notices.append(f"{name}: column(s) not imported (not part of {dataset.name}): {', '.join(columns.ignored)}")
     canonical = mapping.apply(frame, dataset, columns)
+    rows = len(canonical)
+    del frame
+    text_table = f"import_text_{dataset.name}"   # names from the fixed dataset spec
+    if release:
+        raw.frame = None
+        if rows > TRANSFER_ROWS:
+            _move_into_duckdb(con, canonical, text_table)
+            canonical = text_table   # the frame (and the file's cells it shares) is released here
+            pa.default_memory_pool().release_unused()   # Arrow's allocator keeps freed pages unless told
+    normalised_table = f"normalised_{dataset.name}"
     try:
-        normalised = normalise.normalise(con, dataset, canonical, options=options.formats, delimiter=raw.delimiter)
+        normalised = normalise.normalise(con, dataset, canonical, options=options.formats, delimiter=raw.delimiter,
+                                         into=normalised_table)
     except normalise.AmbiguousNumbers as exc:
         header = columns.source.get(exc.column, exc.column)
         raise ImportRefused(f"{name}: {str(exc).replace(repr(exc.column), f'{header!r} ({exc.column})')}",
                             setting="decimal") from None
+    finally:
+        con.execute('drop table if exists "' + text_table + '"')
+    del canonical
     notices.extend(normalised.notices)
-    staged = validate.stage(con, dataset, normalised.frame, strict=options.strict)
+    try:
+        staged = validate.stage(con, dataset, normalised_table, strict=options.strict)
+    finally:
+        con.execute("drop table if exists " + '"' + normalised_table + '"')   # name from the fixed dataset spec
     errors = validate.validate(con, dataset, staged, name, replaced_batch=previous, strict=options.strict)
     if not errors or options.skip_invalid:
         notices.extend(validate.filled_notices(con, dataset, staged))
         notices.extend(_new_value_notices(con, dataset, staged))
     brought = ingest_coverage.coverage(con, dataset, staged)
     notices.extend(brought.notices(int(settings.get(con, "fiscal_year_start_month"))))
-    return PreparedImport(dataset, name, sha, staged, len(canonical), errors, notices, previous, source_format,
+    return PreparedImport(dataset, name, sha, staged, rows, errors, notices, previous, source_format,
                           raw.sheet, profile.name if profile else options.profile, columns, normalised.formats,
                           options.skip_invalid, headers, brought)
 
@@ -278,6 +336,7 @@ def _write(con, prepared: PreparedImport, user: str | None) -> ImportResult:
         sql = (f'insert into "{dataset.table}" (batch_id, row_no, {cols}) '
                f'select ?, _row, {cols} from "{prepared.staged}" order by _row')
         con.execute(sql, [batch_id])
+    _keep_original_text(con, prepared, batch_id, rejected)
     if prepared.errors:
         problems = pd.DataFrame({"row_no": [e.row for e in prepared.errors],
                                  "column_name": [e.column for e in prepared.errors],
@@ -291,6 +350,28 @@ def _write(con, prepared: PreparedImport, user: str | None) -> ImportResult:
             con.unregister("rejected_rows")
     return ImportResult(batch_id, dataset.name, prepared.file_name, prepared.rows - len(rejected), prepared.notices,
                         prepared.replaced_batch, len(rejected))
+
+
+def _keep_original_text(con, prepared: PreparedImport, batch_id: int, rejected: list[int]) -> None:
+    """Record the file's text of every cell stored differently (a name cleaned or replaced by a placeholder)."""
+    staged = '"' + prepared.staged + '"'   # the staging table's name from the fixed dataset spec
+    present = {d[0] for d in con.execute("select * from " + staged + " limit 0").description}
+    selects = []
+    for col in prepared.dataset.columns:
+        if col.kind != "text":
+            continue
+        # column names from the fixed dataset spec; the original text is the cleaned cell's, else the file's
+        kept = [f'"{c}"' for c in (text.ORIGINAL_PREFIX + col.name, "raw_" + col.name)
+                if c in present and (c.startswith(text.ORIGINAL_PREFIX) or col.placeholder)]
+        if not kept:
+            continue
+        original = kept[0] if len(kept) == 1 else f"coalesce({', '.join(kept)})"
+        selects.append(f"select _row, '{col.name}' as column_name, {original} as original from {staged} "
+                       f"where {original} <> \"{col.name}\" and not list_contains(?, _row)")
+    if selects:
+        sql = ("insert into import_original_text (batch_id, row_no, column_name, original) select ?, * from ("
+               + " union all ".join(selects) + ")")
+        con.execute(sql, [batch_id] + [rejected] * len(selects))
 
 
 def commit_many(con, prepared: list[PreparedImport], *, user: str | None = None) -> list[ImportResult]:
@@ -320,7 +401,7 @@ def import_file(con, dataset_name: str, path: str | Path, **options) -> ImportRe
     return commit(con, prepared, user=user)
 
 
-EXTRA_BATCH_TABLES = ("import_rejects", "cloud_costs")
+EXTRA_BATCH_TABLES = ("import_rejects", "cloud_costs", "import_original_text")
 
 
 def _delete_batch(con, batch_id: int) -> str:
@@ -358,6 +439,22 @@ def rejects(con, *, batch_id: int):
     """One row per problem of a row left out of a batch: row_no, column_name, reason."""
     return con.execute("select row_no, column_name, reason from import_rejects where batch_id = ? "
                        "order by row_no, column_name", [batch_id]).df()
+
+
+def original_text(con, *, batch_id: int):
+    """One row per cell of a batch stored differently from the file (cleaned name, placeholder): row_no,
+    column_name, original (the file's text), stored (the dataset's value)."""
+    rows = con.execute("select dataset from import_batches where batch_id = ?", [batch_id]).fetchall()
+    if not rows:
+        raise ImportRefused(f"no import batch {batch_id}")
+    dataset = datasets.get(rows[0][0])
+    texts = [c.name for c in dataset.columns if c.kind == "text"]
+    # the stored value picked from the dataset's text columns by name (table and names from the fixed spec)
+    stored = "case o.column_name " + " ".join(f"when '{c}' then t.\"{c}\"" for c in texts) + " end"
+    sql = (f"select o.row_no, o.column_name, o.original, {stored} as stored from import_original_text o "
+           f'join "{dataset.table}" t on t.batch_id = o.batch_id and t.row_no = o.row_no '
+           "where o.batch_id = ? order by o.row_no, o.column_name")
+    return con.execute(sql, [batch_id]).df()
 
 
 def _current_user() -> str | None:

@@ -432,7 +432,7 @@ DOT_DATE = re.compile(r"\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b.*")
 
 @dataclass
 class Normalised:
-    frame: pa.Table
+    frame: pa.Table | str        # an Arrow table, or the name of the temporary table written (normalise(into=...))
     notices: list[str]
     formats: dict[str, str]
 
@@ -516,22 +516,32 @@ def _needs_currency_fill(con, column: str) -> bool:
     return bool(con.execute(sql).fetchall()[0][0])
 
 
-def normalise(con, dataset: Dataset, frame: pd.DataFrame, *, options: FormatOptions | None = None,
-              delimiter: str | None = None, fill_currency: bool = True) -> Normalised:
-    """The mapped text frame with every typed column rewritten into canonical text (names cleaned)."""
+def normalise(con, dataset: Dataset, frame: pd.DataFrame | str, *, options: FormatOptions | None = None,
+              delimiter: str | None = None, fill_currency: bool = True, into: str | None = None) -> Normalised:
+    """The mapped text frame (or temporary table of that name) with every typed column rewritten into
+    canonical text (names cleaned).
+
+    With `into`, the result is written to that DuckDB temporary table (Normalised.frame is its name) instead
+    of an Arrow table in Python memory: DuckDB keeps big imports within its memory limit (spilling to disk)."""
     options = options or FormatOptions()
     con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
-    # an Arrow table scans faster than a DataFrame, and Arrow-backed columns convert without a copy
-    con.register("normalise_input", pa.Table.from_pandas(frame, preserve_index=False))
+    if isinstance(frame, str):   # a temporary table already in DuckDB (a big file, load.py)
+        con.execute("create or replace temp view normalise_input as select * from " + _q(frame))
+    else:
+        # an Arrow table scans faster than a DataFrame, and Arrow-backed columns convert without a copy
+        con.register("normalise_input", pa.Table.from_pandas(frame, preserve_index=False))
     try:
-        return _normalise_registered(con, dataset, options, delimiter, fill_currency)
+        return _normalise_registered(con, dataset, options, delimiter, fill_currency, into)
     finally:
         con.execute("drop view if exists normalise_text")
-        con.unregister("normalise_input")
+        if isinstance(frame, str):
+            con.execute("drop view if exists normalise_input")
+        else:
+            con.unregister("normalise_input")
 
 
 def _normalise_registered(con, dataset: Dataset, options: FormatOptions, delimiter: str | None,
-                          fill_currency: bool) -> Normalised:
+                          fill_currency: bool, into: str | None) -> Normalised:
     # a view, not a copy: null words (?, NULL, #N/A) read as empty cells
     con.execute("create or replace temp view normalise_text as select * replace ("
                 + ", ".join(f"case when regexp_full_match({_q(c)}, '{NULL_REGEX}') then '' else coalesce({_q(c)}, '') end "
@@ -553,6 +563,7 @@ def _normalise_registered(con, dataset: Dataset, options: FormatOptions, delimit
             formats[col.name] = fmt.description
             structs.update(fmt.structs)
         if col.kind == "text" and cleaned.get(col.name):
+            selects.append(f"{text.original_sql(col.name)} as {_q(text.ORIGINAL_PREFIX + col.name)}")
             expr = text.clean_sql(col.name, expr)
             notices.append(f"column {col.name!r}: {cleaned[col.name]:,} value(s) cleaned (Unicode normalised to NFC, "
                            "zero-width characters removed, non-breaking and repeated spaces made single)")
@@ -568,5 +579,7 @@ def _normalise_registered(con, dataset: Dataset, options: FormatOptions, delimit
     inner = "select *" + "".join(f", {e} as {_q(a)}" for a, e in structs.items()) + " from normalise_text"
     sql = "select " + ", ".join(selects) + f" from ({inner})"
     used = {k: v for k, v in params.items() if f"${k}" in sql}
-    out = con.sql(sql, params=used).to_arrow_table()
-    return Normalised(out, notices, formats)
+    if into:
+        con.execute("create or replace temp table " + _q(into) + " as " + sql, used)
+        return Normalised(into, notices, formats)
+    return Normalised(con.sql(sql, params=used).to_arrow_table(), notices, formats)

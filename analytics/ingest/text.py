@@ -32,6 +32,11 @@ def _needs_sql(column: str) -> str:
     return f"(strlen({c}) <> length({c}) or contains({c}, '  ') or contains({c}, chr(9)))"
 
 
+def _changed_count_sql(column: str) -> str:
+    trimmed = "trim(" + _q(column) + ")"
+    return f"count(*) filter ({_needs_sql(column)} and {cleaned_sql(trimmed)} <> {trimmed})"
+
+
 def clean_counts(con, table: str, columns: list[str]) -> dict[str, int]:
     """Cells each text column of `table` would change: one cheap scan finds the columns with cells that may
     need cleaning, a second one (over those rows only) counts the cells cleaning changes."""
@@ -41,12 +46,19 @@ def clean_counts(con, table: str, columns: list[str]) -> dict[str, int]:
     candidates = [c for c, n in zip(columns, con.execute(sql).fetchall()[0]) if n]
     counts = dict.fromkeys(columns, 0)
     if candidates:
-        changed = ", ".join(f"count(*) filter ({_needs_sql(c)} and {cleaned_sql(f'trim({_q(c)})')} <> trim({_q(c)}))"
-                            for c in candidates)
+        changed = ", ".join(_changed_count_sql(c) for c in candidates)
         sql = ("select " + changed + " from " + _q(table) + " where "   # names from the fixed dataset spec
                + " or ".join(_needs_sql(c) for c in candidates))
         counts.update(zip(candidates, (int(n) for n in con.execute(sql).fetchall()[0])))
     return counts
+
+
+ORIGINAL_PREFIX = "_original_"   # normalise's output column holding a cleaned cell's text as the file wrote it
+
+
+def original_sql(column: str) -> str:
+    """SQL: the trimmed cell where it may need cleaning (NULL elsewhere), kept as evidence of the original."""
+    return f"case when {_needs_sql(column)} then trim({_q(column)}) end"
 
 
 def clean_sql(column: str, expr: str) -> str:

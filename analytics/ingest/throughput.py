@@ -100,6 +100,7 @@ def measure(*, rows: int = 1_000_000, xlsx_rows: int = 100_000) -> list[FormatTi
         for name, path in write_formats(folder, rows, xlsx_rows).items():
             con = store.connect(folder / f"{path.stem}.duckdb")
             con.execute("set enable_progress_bar = false")
+            load.bound_memory(con)   # as the import command does
             try:
                 started, cpu = time.perf_counter(), time.process_time()
                 result = load.import_file(con, "spend", path, options=load.ImportOptions(auto_map=True))

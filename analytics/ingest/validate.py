@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from analytics.currencies import ISO_4217
 from analytics.datasets import REDACTED, Column, Dataset
+from analytics.ingest.text import ORIGINAL_PREFIX
 
 TRUE_WORDS = ["true", "yes", "y", "1"]
 FALSE_WORDS = ["false", "no", "n", "0"]
@@ -107,12 +108,24 @@ def _placeholder_expr(col: Column, typed: str) -> str:
             f"when regexp_full_match({raw}, '{REDACTION_MARKS}') then '{REDACTED}' else {typed} end")
 
 
+def _column_names(frame) -> list[str]:
+    """The columns of a pandas DataFrame, an Arrow table (or a list of names)."""
+    if isinstance(frame, list):
+        return frame
+    return list(frame.column_names) if hasattr(frame, "column_names") else [str(c) for c in frame.columns]
+
+
 def stage(con, dataset: Dataset, frame, *, strict: bool = False) -> str:
-    """Load the mapped text frame into a typed temporary table; returns its name.
+    """Load the mapped text frame (or the temporary table of that name) into a typed temporary table;
+    returns its name.
     Blank names with a placeholder are filled unless `strict` (then they are missing values)."""
     staged = f"staged_{dataset.name}"
-    con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
-    con.register("incoming_text", frame)
+    source = frame if isinstance(frame, str) else "incoming_text"   # a temporary table's name, or a frame
+    if isinstance(frame, str):
+        frame = [d[0] for d in con.execute("select * from " + _q(source) + " limit 0").description]
+    else:
+        con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
+        con.register("incoming_text", frame)
     try:
         select = ["_row"]
         for col in dataset.columns:
@@ -125,11 +138,14 @@ def stage(con, dataset: Dataset, frame, *, strict: bool = False) -> str:
                     expr = f"coalesce({_typed_expr(col)}, case when nullif(trim({_q(col.name)}), '') is null then {col.default} end)"
             select.append(f"{expr} as {_q(col.name)}")
             select.append(f"nullif(trim({_q(col.name)}), '') as {_q('raw_' + col.name)}")
-        sql = "create or replace temp table " + _q(staged) + " as select " + ", ".join(select) + " from incoming_text"
+        # names cleaned by normalise carry their original text (text.ORIGINAL_PREFIX), kept for evidence
+        select += [_q(c) for c in _column_names(frame) if c.startswith(ORIGINAL_PREFIX)]
+        sql = "create or replace temp table " + _q(staged) + " as select " + ", ".join(select) + " from " + _q(source)
         named = {"currencies": sorted(ISO_4217), "true_words": TRUE_WORDS, "false_words": FALSE_WORDS}
         con.execute(sql, {k: v for k, v in named.items() if f"${k}" in sql})
     finally:
-        con.unregister("incoming_text")
+        if source == "incoming_text":
+            con.unregister("incoming_text")
     return staged
 
 
