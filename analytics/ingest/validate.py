@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from analytics.currencies import ISO_4217
 from analytics.datasets import REDACTED, Column, Dataset
+from analytics.showback import rules as showback_rules
 
 TRUE_WORDS = ["true", "yes", "y", "1"]
 FALSE_WORDS = ["false", "no", "n", "0"]
@@ -222,9 +223,25 @@ def validate(con, dataset: Dataset, staged: str, file_name: str, *, replaced_bat
     for sql, opts in _cell_checks(dataset, staged, strict) + _key_checks(dataset, staged, replaced_batch):
         for row, column, reason in con.execute(sql, opts.get("params", [])).fetchall():
             errors.append(RowError(file_name, int(row), column, reason))
+    errors.extend(_row_set_errors(con, dataset, staged, file_name))
     order = {name: i for i, name in enumerate(dataset.column_names)}
     errors.sort(key=lambda e: (e.row, order.get(e.column, 99)))
     return errors
+
+
+def _row_set_errors(con, dataset: Dataset, staged: str, file_name: str) -> list[RowError]:
+    """Rules over several rows of a file: a showback rule set (shares add to 100, no cycle) or drivers (no
+    month where a driver adds up to 0)."""
+    if dataset.name == "allocation_rules":
+        sql = ('select _row as row_no, step, source_dimension, source_value, target_kind, target, share_pct, '
+               'nullif(trim(driver), \'\') as driver from "' + staged + '"')  # staged name from the fixed spec
+        problems = showback_rules.rule_problems(con.execute(sql).df(), showback_rules.read_drivers(con))
+    elif dataset.name == "drivers":
+        sql = 'select _row as row_no, period, driver, target, quantity from "' + staged + '"'
+        problems = showback_rules.driver_problems(con.execute(sql).df())
+    else:
+        return []
+    return [RowError(file_name, p.row, p.column, p.reason) for p in problems]
 
 
 def filled_notices(con, dataset: Dataset, staged: str) -> list[str]:
