@@ -23,6 +23,7 @@ DOMAIN_MODULES = (
     "analytics.vendors",
     "analytics.cloud",
     "analytics.ingest",
+    "analytics.showback",
 )
 
 

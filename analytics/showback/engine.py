@@ -45,24 +45,18 @@ class Allocation:
 
 POOL_SQL = """
 create or replace temp table sb_pool as
+with
+source as (
+    select period, cost_center, category, vendor, amount, fx_missing_lines
+    from showback_spend($first_day, $last_day) where $budget_version is null
+    union all
+    select period, cost_center, category, vendor, amount, fx_missing_lines
+    from showback_budget($budget_version, $first_day, $last_day) where $budget_version is not null
+)
 select row_number() over () as pid, period, cost_center, category, vendor,
     cast(null as varchar) as service, cast(null as varchar) as business_unit,
-    cast([] as bigint[]) as rules, amount
-from showback_spend($first_day, $last_day)
-where $budget_version is null
-union all
-select row_number() over () as pid, period, cost_center, category, vendor,
-    cast(null as varchar) as service, cast(null as varchar) as business_unit,
-    cast([] as bigint[]) as rules, amount
-from showback_budget($budget_version, $first_day, $last_day)
-where $budget_version is not null
-"""
-
-FX_MISSING_SQL = """
-select (select coalesce(sum(fx_missing_lines), 0) from showback_spend($first_day, $last_day)
-        where $budget_version is null)
-    + (select coalesce(sum(fx_missing_lines), 0) from showback_budget($budget_version, $first_day, $last_day)
-       where $budget_version is not null)
+    cast([] as bigint[]) as rules, amount, fx_missing_lines
+from source
 """
 
 WEIGHTS_SQL = """
@@ -132,7 +126,7 @@ STEP_SQL = """
 create or replace temp table sb_next as
 with
 open_rows as (
-    select p.*,
+    select p.pid, p.period, p.cost_center, p.category, p.vendor, p.service, p.business_unit, p.rules, p.amount,
         case $dim when 'cost_center' then p.cost_center when 'category' then p.category
             when 'vendor' then p.vendor else p.service end as key
     from sb_pool p
@@ -178,7 +172,7 @@ kept as (
 ),
 final as (
     select row_number() over () as pid, period, cost_center, category, vendor, service, business_unit, rules,
-        sum(amount) as amount
+        sum(amount) as amount, 0 as fx_missing_lines
     from (select * from kept union all select * from moved)
     group by period, cost_center, category, vendor, service, business_unit, rules
 )
@@ -242,10 +236,9 @@ def allocate(con, *, first_day: dt.date, last_day: dt.date, rules: pd.DataFrame 
     rules (default: the stored ones) and drivers."""
     rules = rule_set.read_rules(con) if rules is None else rules
     drivers = rule_set.read_drivers(con) if drivers is None else drivers
-    fx_missing = int(con.execute(FX_MISSING_SQL, {"first_day": first_day, "last_day": last_day,
-                                                  "budget_version": budget_version}).fetchall()[0][0])
     try:
         _prepare(con, rules, drivers, first_day, last_day, budget_version)
+        fx_missing = int(con.execute("select coalesce(sum(fx_missing_lines), 0) from sb_pool").fetchall()[0][0])
         totals = [con.execute(STEP_TOTALS_SQL, {"step": 0}).df()]
         for step in sorted(rules["step"].unique()):
             dim = rules.loc[rules["step"] == step, "source_dimension"].iloc[0]
