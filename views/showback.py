@@ -57,7 +57,7 @@ st.download_button("Download the bill of IT (XLSX, one sheet per business unit)"
 units = [u for u in by_bu["business_unit"] if u != showback.UNALLOCATED]
 if units:
     chosen = st.selectbox("Business unit", units, key="showback_bu")
-    st.dataframe(showback.bill(alloc, business_unit=chosen), hide_index=True, width="stretch")
+    st.dataframe(showback.bill_lines(alloc, business_unit=chosen), hide_index=True, width="stretch")
     st.caption(f"Rules that fed {chosen}")
     st.dataframe(showback.rules_fed(alloc, business_unit=chosen), hide_index=True, width="stretch")
     st.caption(f"Spend lines that fed {chosen} (largest share first, at most 500)")

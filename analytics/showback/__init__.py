@@ -14,12 +14,12 @@ from analytics.settings import Setting
 from analytics.showback.drill import budget_vs_actual, fed_lines, uses_vendor_rules
 from analytics.showback.engine import Allocation, AllocationError, allocate
 from analytics.showback.report import (
-    DIRECT, UNALLOCATED, allocation, bill, driver_quantities, rules_fed, sankey_links, totals_by, unit_cost_totals,
+    DIRECT, UNALLOCATED, allocation, bill_lines, driver_quantities, rules_fed, sankey_links, totals_by, unit_cost_totals,
     unit_costs, window,
 )
 from analytics.showback.rules import describe, driver_problems, read_drivers, read_rules, rule_problems
 
-__all__ = ["Allocation", "AllocationError", "allocate", "allocation", "bill", "budget_vs_actual", "describe",
+__all__ = ["Allocation", "AllocationError", "allocate", "allocation", "bill_lines", "budget_vs_actual", "describe",
            "driver_problems", "driver_quantities", "fed_lines", "read_drivers", "read_rules", "rule_problems",
            "rules_fed", "sankey_links", "totals_by", "unit_cost_totals", "unit_costs", "uses_vendor_rules",
            "window", "DIRECT", "UNALLOCATED", "SETTINGS", "bench_cases", "drivers_in_use"]

@@ -38,7 +38,7 @@ def workbook(alloc: engine.Allocation, *, currency: str, title: str):
     xlsx.write_report_table(ws, summary, start_row=row, money=["value"], currency=currency,
                             total_column="business_unit", labels=LABELS, widths={"business_unit": 32})
     taken = {"summary"}
-    lines = report.bill(alloc)
+    lines = report.bill_lines(alloc)
     for unit, part in lines.groupby("business_unit", sort=True):
         ws = wb.create_sheet(_sheet_name(str(unit), taken))
         row = xlsx.write_title(ws, f"Bill of IT — {unit}", f"Cost by service and cost pool, {currency}")

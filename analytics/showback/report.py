@@ -130,7 +130,7 @@ def sankey_links(alloc: engine.Allocation, *, origin: str = "cost_center") -> pd
     return links.rename(columns={"amount": "value"}).query("value > 0").reset_index(drop=True)
 
 
-def bill(alloc: engine.Allocation, *, business_unit: str | None = None) -> pd.DataFrame:
+def bill_lines(alloc: engine.Allocation, *, business_unit: str | None = None) -> pd.DataFrame:
     """The bill of IT: one row per business unit x service x cost pool (category): business_unit, service,
     category, amount (only the business unit asked for, when given). Direct allocations show service DIRECT."""
     flows = alloc.flows[alloc.flows["business_unit"].notna()]
