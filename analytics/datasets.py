@@ -249,3 +249,44 @@ def get(name: str) -> Dataset:
     if name not in DATASETS:
         raise KeyError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
     return DATASETS[name]
+
+
+# Showback inputs (issue 15): allocation rules run step by step; drivers give the quantities to split by.
+SOURCE_DIMENSIONS = ("cost_center", "category", "vendor", "service")
+TARGET_KINDS = ("service", "business_unit")
+
+DATASETS["allocation_rules"] = Dataset(
+    "allocation_rules", "allocation_rules",
+    "Showback allocation rules, run step by step: a source (cost center, category, vendor or service; `*` for "
+    "everything not yet allocated on that dimension) split to services or business units by fixed shares "
+    "(adding to 100 per source and step) or by a driver. Import the whole rule set as one file.",
+    (
+        C("step", "count", True, "Step number; steps run in order and a step may allocate services of an earlier one", "1",
+          minimum=1),
+        C("source_dimension", "choice", True, "What the source is: cost_center, category, vendor or service",
+          "cost_center", SOURCE_DIMENSIONS),
+        C("source_value", "text", True, "The source's name, or * for everything not yet allocated on that dimension",
+          "Infrastructure"),
+        C("target_kind", "choice", True, "service or business_unit", "service", TARGET_KINDS),
+        C("target", "text", True, "Service or business unit receiving the cost, or * with a driver (every target "
+          "that has the driver)", "Hosting"),
+        C("share_pct", "number", False, "Fixed share of the source, % (give this or a driver)", "60", minimum=0,
+          maximum=100),
+        C("driver", "text", False, "Split in proportion to this driver's quantities for the month (give this or "
+          "share_pct)", "servers"),
+    ),
+    key=("step", "source_dimension", "source_value", "target_kind", "target"),
+)
+
+DATASETS["drivers"] = Dataset(
+    "drivers", "drivers",
+    "Allocation drivers: a quantity per month, driver and target (service or business unit). A month without rows "
+    "for a driver uses the latest earlier month that has them (and says so).",
+    (
+        C("period", "period", True, "Month", "2026-03"),
+        C("driver", "text", True, "Driver name, like headcount, servers, tickets or devices", "headcount"),
+        C("target", "text", True, "Service or business unit the quantity belongs to", "Sales"),
+        C("quantity", "number", True, "Quantity for the month (0 or more)", "120", minimum=0),
+    ),
+    key=("period", "driver", "target"),
+)

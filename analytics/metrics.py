@@ -15,11 +15,11 @@ from typing import Callable
 
 import pandas as pd
 
-from analytics import audit, budget, calendar, contracts, fiscal, settings, sla
+from analytics import audit, budget, calendar, contracts, fiscal, settings, showback, sla
 from analytics.forecast import yearend
 
 DIMENSION_LABELS = {"cost_center": "cost center", "category": "category", "vendor": "vendor", "month": "month",
-                    "rule": "audit rule"}
+                    "rule": "audit rule", "business_unit": "business unit", "service": "service"}
 FILTERS = ("cost_center", "category", "vendor")
 
 
@@ -147,6 +147,23 @@ def _audit_at_stake(con, q: Query) -> pd.DataFrame:
         frame[["at_stake"]].rename(columns={"at_stake": "value"})
 
 
+# --- showback (analytics.showback: the stored allocation rules over the closed months) ------------------------
+def _allocated_cost(con, q: Query) -> pd.DataFrame:
+    alloc = showback.allocation(con, fy=q.fy)
+    if q.by is None:
+        return pd.DataFrame({"value": [alloc.total]})
+    return showback.totals_by(alloc, by=q.by)
+
+
+def _unit_cost(con, q: Query) -> pd.DataFrame:
+    driver = settings.get(con, "showback_unit_driver")
+    totals = showback.unit_cost_totals(con, driver=driver, by=q.by or "business_unit", fy=q.fy)
+    if q.by is None:
+        cost, quantity = totals["cost"].sum(), totals["quantity"].sum()
+        return pd.DataFrame({"value": [cost / quantity if quantity else None]})
+    return totals[[q.by, "unit_cost"]].rename(columns={"unit_cost": "value"})
+
+
 YTD = "the closed months of the fiscal year (books closed through the `books_closed_through` month)"
 BVA_DIMS = ("cost_center", "category", "vendor", "month")
 LANDING_DIMS = ("cost_center", "category", "vendor")
@@ -198,6 +215,14 @@ CATALOG: tuple[Metric, ...] = (
            "Money the open cost-audit findings point at (recoverable payments and exposure), each spend line "
            "or contract counted once even when several rules point at it. Company-wide as of the as-of date.",
            "as-of date", ("rule", "vendor"), ("vendor",), _audit_at_stake),
+    Metric("allocated_cost", "Allocated cost", "money",
+           f"Spend in {YTD} allocated by the showback rules (allocation_rules, drivers) to each business unit or "
+           "service; what no rule covers is the row (unallocated), so the rows add up to YTD actual.",
+           "fiscal year", ("business_unit", "service"), (), _allocated_cost),
+    Metric("unit_cost", "Unit cost", "money",
+           f"Allocated cost in {YTD} ÷ the quantity of the `showback_unit_driver` driver (default headcount) summed "
+           "over those months: cost per employee-month, per ticket, per device-month.",
+           "fiscal year", ("business_unit", "service"), (), _unit_cost, additive=False),
 )
 BY_NAME = {m.name: m for m in CATALOG}
 
@@ -284,5 +309,5 @@ def markdown() -> str:
         unit = {"money": "reporting currency", "count": "count", "ratio": "ratio 0–1"}[m.unit]
         lines.append(f"| `{m.name}` | {m.label.format(within='N')} | {unit} | {m.definition} | {m.grain} | {dims} | {filters} |")
     lines += ["", "Rows add up to the total for every metric except the ratios (`variance_pct`, "
-              "`landing_p_overrun`, `sla_attainment`).", ""]
+              "`landing_p_overrun`, `sla_attainment`) and `unit_cost`.", ""]
     return "\n".join(lines)

@@ -24,6 +24,7 @@ DOMAIN_MODULES = (
     "analytics.cloud",
     "analytics.ingest",
     "analytics.schedule",
+    "analytics.showback",
 )
 
 

@@ -9,6 +9,7 @@ PAGES = [
     ("views/sla.py", "SLA", ":material/timer:"),
     ("views/contracts.py", "Contracts", ":material/description:"),
     ("views/cloud.py", "Cloud", ":material/cloud:"),
+    ("views/showback.py", "Showback", ":material/account_tree:"),
     ("views/data.py", "Data", ":material/upload_file:"),
     ("views/settings.py", "Settings", ":material/settings:"),
 ]

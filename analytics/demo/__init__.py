@@ -20,10 +20,11 @@ import pandas as pd
 from analytics import settings
 from analytics.fiscal import add_months
 from analytics.demo import catalog, load, service, spend, tables, terms
+from analytics.demo import showback as demo_showback
 
 DEFAULT_SEED = 7
 # bump when the generated data changes, so saved bench databases are rebuilt
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 
 
 class DemoRefused(ValueError):
@@ -86,6 +87,7 @@ def build(con, *, as_of: dt.date | None = None, seed: int = DEFAULT_SEED, scale:
         "incidents": incidents,
         "incident_pauses": pauses,
         "licenses": tables.licenses_frame(rng(7), contracts, horizon),
+        **demo_showback.frames(as_of, fy_start),
     }
     signature = f"{seed}|{as_of.isoformat()}|{scale}|{fy_start}"
     load.clear(con)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from analytics.currencies import ISO_4217
 from analytics.datasets import REDACTED, Column, Dataset
 from analytics.ingest.text import ORIGINAL_PREFIX
+from analytics.showback import rules as showback_rules
 
 TRUE_WORDS = ["true", "yes", "y", "1"]
 FALSE_WORDS = ["false", "no", "n", "0"]
@@ -235,17 +236,35 @@ def validate(con, dataset: Dataset, staged: str, file_name: str, *, replaced_bat
              strict: bool = False) -> list[RowError]:
     """Every problem in the staged table, ordered by row; empty when the file is valid.
     Every rule is one select of (row, column, reason); they run as one query (union all), so DuckDB
-    plans them together and the staged table is read in one pass of the pipeline instead of one per rule."""
+    plans them together and the staged table is read in one pass of the pipeline instead of one per rule.
+    Rules over several rows at once (a showback rule set, drivers) follow."""
     checks = _cell_checks(dataset, staged, strict) + _key_checks(dataset, staged, replaced_batch)
-    if not checks:
-        return []
-    # each rule's SQL comes from this module and the fixed dataset spec; values are bound (positional, in order)
-    sql = " union all ".join("(" + check + ")" for check, _ in checks)
-    params = [value for _, opts in checks for value in opts.get("params", [])]
-    errors = [RowError(file_name, int(row), column, reason) for row, column, reason in con.execute(sql, params).fetchall()]
+    errors: list[RowError] = []
+    if checks:
+        # each rule's SQL comes from this module and the fixed dataset spec; values are bound (positional, in order)
+        sql = " union all ".join("(" + check + ")" for check, _ in checks)
+        params = [value for _, opts in checks for value in opts.get("params", [])]
+        errors = [RowError(file_name, int(row), column, reason)
+                  for row, column, reason in con.execute(sql, params).fetchall()]
+    errors.extend(_row_set_errors(con, dataset, staged, file_name))
     order = {name: i for i, name in enumerate(dataset.column_names)}
     errors.sort(key=lambda e: (e.row, order.get(e.column, 99), e.reason))
     return errors
+
+
+def _row_set_errors(con, dataset: Dataset, staged: str, file_name: str) -> list[RowError]:
+    """Rules over several rows of a file: a showback rule set (shares add to 100, no cycle) or drivers (no
+    month where a driver adds up to 0)."""
+    if dataset.name == "allocation_rules":
+        sql = ('select _row as row_no, step, source_dimension, source_value, target_kind, target, share_pct, '
+               'nullif(trim(driver), \'\') as driver from "' + staged + '"')  # staged name from the fixed spec
+        problems = showback_rules.rule_problems(con.execute(sql).df(), showback_rules.read_drivers(con))
+    elif dataset.name == "drivers":
+        sql = 'select _row as row_no, period, driver, target, quantity from "' + staged + '"'
+        problems = showback_rules.driver_problems(con.execute(sql).df())
+    else:
+        return []
+    return [RowError(file_name, p.row, p.column, p.reason) for p in problems]
 
 
 def filled_notices(con, dataset: Dataset, staged: str) -> list[str]:

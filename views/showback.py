@@ -1,0 +1,86 @@
+"""Showback: IT cost allocated to services and business units, the bill of IT, unit costs, budget vs actual."""
+from __future__ import annotations
+
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import showback
+from analytics.showback import bill as bill_of_it
+from views import common
+
+conf = common.header("Showback", "IT cost allocated by the allocation rules and drivers, fiscal year to date")
+currency = conf["reporting_currency"]
+if common.empty_state(["spend", "allocation_rules", "drivers"]):
+    st.caption("Showback needs the spend, a rule set (dataset allocation_rules: which cost centers go to which "
+               "services, and services to business units) and the drivers they split by (dataset drivers: "
+               "headcount, servers, tickets per month). Templates are on the Data page.")
+    st.stop()
+
+filters = common.global_filters()
+year = filters["year"]
+try:
+    alloc = common.cached(showback.allocation, fy=year)
+except showback.AllocationError as exc:
+    st.error("The allocation rules cannot be applied: " + "; ".join(exc.problems))
+    st.stop()
+
+by_bu = showback.totals_by(alloc, by="business_unit")
+left = float(by_bu.loc[by_bu["business_unit"] == showback.UNALLOCATED, "value"].sum())
+tiles = st.columns(3)
+tiles[0].metric("Spend in the window", common.money(alloc.total, currency), help="YTD actual: the closed months.")
+tiles[1].metric("Allocated to business units", common.money(alloc.total - left, currency))
+tiles[2].metric("Unallocated", common.money(left, currency), help="Spend no rule covers; it is never spread.")
+for note in alloc.notes:
+    st.caption(f"ℹ️ {note}")
+if alloc.fx_missing_lines:
+    st.warning(f"{alloc.fx_missing_lines:,} spend lines have no fx rate for their month: they are not allocated.")
+
+st.subheader("Where the money flows")
+origin = st.radio("Start from", list(showback.report.ORIGINS), horizontal=True, key="showback_origin",
+                  format_func=lambda o: {"cost_center": "cost centers", "category": "cost pools"}[o])
+links = showback.sankey_links(alloc, origin=origin)
+nodes = list(dict.fromkeys(links["source"].tolist() + links["target"].tolist()))
+index = {name: i for i, name in enumerate(nodes)}
+chart = go.Figure(go.Sankey(node={"label": nodes, "pad": 12},
+                            link={"source": [index[s] for s in links["source"]],
+                                  "target": [index[t] for t in links["target"]], "value": links["value"].tolist()}))
+chart.update_layout(height=520, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+st.plotly_chart(chart, key="showback_sankey")
+
+st.subheader(f"Bill of IT by business unit ({currency})")
+st.dataframe(by_bu, hide_index=True, width="stretch",
+             column_config={"value": st.column_config.NumberColumn(f"cost ({currency})", format="%.2f")})
+st.download_button("Download the bill of IT (XLSX, one sheet per business unit)",
+                   lambda: bill_of_it.workbook_bytes(alloc, currency=currency, title=conf["company_name"]),
+                   f"bill-of-it-{year}.xlsx", key="showback_bill_xlsx")
+units = [u for u in by_bu["business_unit"] if u != showback.UNALLOCATED]
+if units:
+    chosen = st.selectbox("Business unit", units, key="showback_bu")
+    st.dataframe(showback.bill_lines(alloc, business_unit=chosen), hide_index=True, width="stretch")
+    st.caption(f"Rules that fed {chosen}")
+    st.dataframe(showback.rules_fed(alloc, business_unit=chosen), hide_index=True, width="stretch")
+    st.caption(f"Spend lines that fed {chosen} (largest share first, at most 500)")
+    lines = common.cached(showback.fed_lines, business_unit=chosen, fy=year)
+    st.dataframe(lines, hide_index=True, width="stretch")
+
+st.subheader("Unit costs")
+drivers = common.cached(showback.drivers_in_use)
+if drivers:
+    driver = st.selectbox("Driver", drivers, index=drivers.index(conf["showback_unit_driver"])
+                          if conf["showback_unit_driver"] in drivers else 0, key="showback_driver")
+    trend = common.cached(showback.unit_costs, driver=driver, by="business_unit", fy=year)
+    line = px.line(trend, x="period", y="unit_cost", color="business_unit", markers=True,
+                   labels={"unit_cost": f"cost per {driver} ({currency})", "period": ""})
+    line.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    st.plotly_chart(line, key="showback_unit_trend")
+    st.dataframe(common.cached(showback.unit_cost_totals, driver=driver, by="business_unit", fy=year),
+                 hide_index=True, width="stretch")
+
+st.subheader("Budget vs actual by business unit")
+if common.cached(showback.uses_vendor_rules):
+    st.caption("Some rules allocate by vendor; budgets have no vendor, so they cannot be allocated the same way.")
+else:
+    versus = common.cached(showback.budget_vs_actual, fy=year)
+    st.dataframe(versus, hide_index=True, width="stretch")
+    st.caption("Budget (original version) and actual over the closed months, allocated by the same rules.")
