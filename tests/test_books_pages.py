@@ -81,7 +81,7 @@ def test_a_tile_that_cannot_follow_a_filter_says_so(app_db):
 
 def test_forecast_headline_follows_the_filter(app_db):
     at = open_page("views/forecast.py", cc="Infrastructure")
-    assert any("Landing for cost center Infrastructure" in m.value for m in at.markdown)
+    assert any("Year-end landing: cost center Infrastructure" in m.value for m in at.markdown)
     con = store.connect(app_db)  # the app holds it read-write in this process
     try:
         landing = metrics.evaluate(con, "landing", fy=2026, cost_center="Infrastructure").value

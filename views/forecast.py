@@ -65,7 +65,7 @@ if total.empty:
     st.stop()
 t, scope = common.cached(forecast.headline, fiscal_year=year, cost_center=filters["cost_center"],
                          category=filters["category"], vendor=filters["vendor"])
-st.markdown(f"**Landing for {scope}**")
+st.markdown(f"**Year-end landing: {scope}**")
 if t:
     tiles = st.columns(4)
     tiles[0].metric("Year-end landing", common.short_money(t["landing"], cur),
