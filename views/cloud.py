@@ -15,7 +15,7 @@ if not months:
     st.info("No cloud billing yet. Import a FinOps FOCUS export (AWS, Azure, Google Cloud, Oracle: CSV, CSV.gz or "
             "Parquet) on the Data page with the dataset `focus`, or run "
             "`python -m analytics import focus FILE`.")
-    st.page_link("views/data.py", label="Go to the Data page", icon="📥")
+    st.page_link("views/data.py", label="Go to the Data page", icon=":material/upload_file:")
     st.stop()
 
 left, middle, right = st.columns([2, 2, 3])

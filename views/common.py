@@ -111,7 +111,7 @@ def empty_state(datasets_needed: list[str]) -> bool:
         return False
     st.info(f"No {', '.join(missing)} data yet. Import it on the Data page "
             "(or build the demo company with `python -m analytics demo`).")
-    st.page_link("views/data.py", label="Go to the Data page", icon="📥")
+    st.page_link("views/data.py", label="Go to the Data page", icon=":material/upload_file:")
     return True
 
 
