@@ -16,6 +16,8 @@ import re
 
 import pandas as pd
 
+from analytics import metrics
+
 MONEY, LOCAL_MONEY, RATIO, PERCENT_100, DATE, DATETIME, COUNT, NUMBER, FLAG, TEXT, MONTH = (
     "money", "local_money", "ratio", "percent_100", "date", "datetime", "count", "number", "flag", "text", "month")
 
@@ -58,6 +60,8 @@ LABELS = {
     "list_cost": "List cost", "savings": "Savings", "provider": "Provider", "service": "Service",
 }
 
+LABELS.update({column: metrics.label(name) for column, name in METRIC_COLUMNS.items()})
+
 # units by exact name, then by name pattern (first match wins)
 UNITS = {"variance_pct": RATIO, "p_overrun": RATIO, "share": RATIO, "coverage": RATIO, "coverage80": RATIO,
          "coverage95": RATIO, "attainment": RATIO, "amount": LOCAL_MONEY, "annual_value": LOCAL_MONEY,
@@ -93,10 +97,8 @@ def unit(column: str, series: pd.Series | None = None) -> str:
 
 def label(column: str, currency: str | None = None) -> str:
     """The column's heading in words ('Year-end landing (EUR)' for money in the reporting currency)."""
-    from analytics import metrics
     name = str(column)
-    text = metrics.label(METRIC_COLUMNS[name]) if name in METRIC_COLUMNS else \
-        LABELS.get(name, name.replace("_", " ").strip().capitalize() if "_" in name else name)
+    text = LABELS.get(name, name.replace("_", " ").strip().capitalize() if "_" in name else name)
     if currency and unit(name) == MONEY and text:
         return f"{text} ({currency})"
     return text
@@ -190,7 +192,6 @@ def tidy(frame: pd.DataFrame) -> pd.DataFrame:
 def cents(column: pd.Series, *, details: pd.Series) -> pd.Series:
     """Money rounded to the cent so that the detail rows still add up to their rounded sum (largest remainder,
     as the metric catalog rounds its breakdowns); total rows are rounded on their own."""
-    from analytics import metrics
     values = column.astype(float)
     out = values.round(2)
     mask = values.notna() & details.to_numpy()
