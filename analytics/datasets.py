@@ -270,10 +270,10 @@ DATASETS["allocation_rules"] = Dataset(
         C("target_kind", "choice", True, "service or business_unit", "service", TARGET_KINDS),
         C("target", "text", True, "Service or business unit receiving the cost, or * with a driver (every target "
           "that has the driver)", "Hosting"),
-        C("share_pct", "number", False, "Fixed share of the source, % (give this or a driver)", "60", minimum=0,
+        C("share_pct", "number", False, "Fixed share of the source, % (give this or a driver)", "100", minimum=0,
           maximum=100),
         C("driver", "text", False, "Split in proportion to this driver's quantities for the month (give this or "
-          "share_pct)", "servers"),
+          "share_pct)", ""),
     ),
     key=("step", "source_dimension", "source_value", "target_kind", "target"),
 )
