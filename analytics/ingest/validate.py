@@ -237,7 +237,8 @@ def validate(con, dataset: Dataset, staged: str, file_name: str, *, replaced_bat
     """Every problem in the staged table, ordered by row; empty when the file is valid.
     Every rule is one select of (row, column, reason); they run as one query (union all), so DuckDB
     plans them together and the staged table is read in one pass of the pipeline instead of one per rule.
-    Rules over several rows at once (a showback rule set, drivers) follow."""
+    Rules over several rows at once (a showback rule set, drivers) run once every row is valid on its own
+    (a duplicated or malformed row would otherwise also be reported as shares not adding up)."""
     checks = _cell_checks(dataset, staged, strict) + _key_checks(dataset, staged, replaced_batch)
     errors: list[RowError] = []
     if checks:
@@ -246,7 +247,8 @@ def validate(con, dataset: Dataset, staged: str, file_name: str, *, replaced_bat
         params = [value for _, opts in checks for value in opts.get("params", [])]
         errors = [RowError(file_name, int(row), column, reason)
                   for row, column, reason in con.execute(sql, params).fetchall()]
-    errors.extend(_row_set_errors(con, dataset, staged, file_name))
+    if not errors:
+        errors = _row_set_errors(con, dataset, staged, file_name)
     order = {name: i for i, name in enumerate(dataset.column_names)}
     errors.sort(key=lambda e: (e.row, order.get(e.column, 99), e.reason))
     return errors
