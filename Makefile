@@ -15,9 +15,9 @@ run: setup db
 test: setup db lint
 	$(PY) -m pytest
 
-# the fast tier: unit tests and metric cross-checks (no pages, no browser), under two minutes
+# the fast tier: unit tests and metric cross-checks (no pages, no browser, no slow cross-check companies)
 test-fast: setup
-	$(PY) -m pytest -m "not apptest and not browser" -q
+	$(PY) -m pytest -m "not apptest and not browser and not slow" -q
 
 test-pages: setup
 	$(PY) -m pytest -m "apptest or browser"
