@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import re
 
+import numpy as np
 import pandas as pd
 
 from analytics import metrics
@@ -58,6 +59,9 @@ LABELS = {
     "bias": "Bias (forecast − actual, per month)", "coverage80": "In 80% interval", "coverage95": "In 95% interval",
     "invoice_id": "Invoice", "months": "Months", "seats": "Seats", "billed_cost": "Billed cost", "effective_cost": "Effective cost",
     "list_cost": "List cost", "savings": "Savings", "provider": "Provider", "service": "Service",
+    "business_unit": "Business unit", "allocated_cost": "Allocated cost", "quantity": "Driver quantity",
+    "unit_cost": "Cost per unit", "allocation_rule": "Allocation rule", "step": "Step", "n_rules": "Rules",
+    "allocated_rc": "Allocated to it", "rule_row": "Rule (row of the rule set)",
 }
 
 LABELS.update({column: metrics.label(name) for column, name in METRIC_COLUMNS.items()})
@@ -158,6 +162,8 @@ def value_text(value, column: str, currency: str = "", *, kind: str | None = Non
         return f"{int(value):,}"
     if kind == NUMBER and isinstance(value, float):
         return f"{value:,.2f}"
+    if kind == NUMBER and isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return f"{int(value):,}"
     return str(value)
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from analytics import showback
 from analytics.showback import bill as bill_of_it
+from analytics.showback import bill_pdf
 from views import common
 
 conf = common.header("Showback", "IT cost allocated by the allocation rules and drivers, fiscal year to date")
@@ -49,20 +50,34 @@ chart.update_layout(height=520, margin={"l": 10, "r": 10, "t": 10, "b": 10})
 st.plotly_chart(chart, key="showback_sankey")
 
 st.subheader(f"Bill of IT by business unit ({currency})")
-st.dataframe(by_bu, hide_index=True, width="stretch",
-             column_config={"value": st.column_config.NumberColumn(f"cost ({currency})", format="%.2f")})
-st.download_button("Download the bill of IT (XLSX, one sheet per business unit)",
-                   lambda: bill_of_it.workbook_bytes(alloc, currency=currency, title=conf["company_name"]),
-                   f"bill-of-it-{year}.xlsx", key="showback_bill_xlsx")
+common.table(by_bu.rename(columns={"value": "allocated_cost"}), "showback_by_bu", currency=currency)
+
+
+def _bill(writer):
+    def build() -> bytes:
+        with common.cursor() as cur:
+            return writer(cur, fy=year)
+    return build
+
+
+left_dl, right_dl = st.columns(2)
+left_dl.download_button("Bill of IT (XLSX, a sheet per business unit)", _bill(bill_of_it.for_window),
+                        f"bill-of-it-{year}.xlsx", key="showback_bill_xlsx", icon=":material/table_view:")
+right_dl.download_button("Bill of IT (PDF, a page per business unit)", _bill(bill_pdf.for_window),
+                         f"bill-of-it-{year}.pdf", "application/pdf", key="showback_bill_pdf",
+                         icon=":material/picture_as_pdf:")
 units = [u for u in by_bu["business_unit"] if u != showback.UNALLOCATED]
 if units:
     chosen = st.selectbox("Business unit", units, key="showback_bu")
-    st.dataframe(showback.bill_lines(alloc, business_unit=chosen), hide_index=True, width="stretch")
+    common.table(showback.bill_lines(alloc, business_unit=chosen).drop(columns="business_unit")
+                 .rename(columns={"amount": "allocated_cost"}), "showback_bill_lines", currency=currency)
     st.caption(f"Rules that fed {chosen}")
-    st.dataframe(showback.rules_fed(alloc, business_unit=chosen), hide_index=True, width="stretch")
+    fed = showback.rules_fed(alloc, business_unit=chosen)
+    common.table(fed.rename(columns={"row_no": "rule_row", "rule": "allocation_rule", "amount": "allocated_cost"}),
+                 "showback_rules_fed", currency=currency)
     st.caption(f"Spend lines that fed {chosen} (largest share first, at most 500)")
-    lines = common.cached(showback.fed_lines, business_unit=chosen, fy=year)
-    st.dataframe(lines, hide_index=True, width="stretch")
+    common.table(common.cached(showback.fed_lines, business_unit=chosen, fy=year), "showback_fed_lines",
+                 currency=currency)
 
 st.subheader("Unit costs")
 drivers = common.cached(showback.drivers_in_use)
@@ -74,13 +89,13 @@ if drivers:
                    labels={"unit_cost": f"cost per {driver} ({currency})", "period": ""})
     line.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     st.plotly_chart(line, key="showback_unit_trend")
-    st.dataframe(common.cached(showback.unit_cost_totals, driver=driver, by="business_unit", fy=year),
-                 hide_index=True, width="stretch")
+    common.table(common.cached(showback.unit_cost_totals, driver=driver, by="business_unit", fy=year)
+                 .rename(columns={"cost": "allocated_cost"}), "showback_unit_totals", currency=currency)
 
 st.subheader("Budget vs actual by business unit")
 if common.cached(showback.uses_vendor_rules):
     st.caption("Some rules allocate by vendor; budgets have no vendor, so they cannot be allocated the same way.")
 else:
     versus = common.cached(showback.budget_vs_actual, fy=year)
-    st.dataframe(versus, hide_index=True, width="stretch")
+    common.table(versus, "showback_versus", currency=currency)
     st.caption("Budget (original version) and actual over the closed months, allocated by the same rules.")

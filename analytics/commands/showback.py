@@ -1,13 +1,17 @@
-"""showback [--fy YEAR | --period YYYY-MM] [--by business_unit|service] [--unit-driver NAME] [--json]:
-IT cost allocated to business units or services by the stored rules and drivers."""
+"""showback [--fy YEAR | --period YYYY-MM] [--by business_unit|service] [--unit-driver NAME] [--json]
+[--out FILE.xlsx|FILE.pdf]: IT cost allocated to business units or services by the stored rules and drivers,
+and the bill of IT as a workbook or PDF."""
 from __future__ import annotations
 
 import json
 import sys
 
+from pathlib import Path
+
 import pandas as pd
 
 from analytics import calendar, cli, metrics, settings, showback, store
+from analytics.showback import bill, bill_pdf
 
 
 def register(subparsers) -> None:
@@ -24,6 +28,9 @@ def register(subparsers) -> None:
     parser.add_argument("--unit-driver", metavar="NAME", help="also the driver's quantity and the cost per unit per row")
     parser.add_argument("--json", action="store_true",
                         help='{"total", "unallocated", "rows": [{"business_unit"|"service", "value", ...}], ...}')
+    parser.add_argument("--out", metavar="FILE.xlsx|FILE.pdf",
+                        help="also write the bill of IT: a workbook (.xlsx, a sheet per business unit) or a PDF "
+                             "(.pdf, a summary page and a page per business unit)")
     cli.add_db_argument(parser)
     parser.set_defaults(func=run)
 
@@ -65,14 +72,31 @@ def text(out: dict, by: str) -> str:
     return "\n".join(lines)
 
 
+def write_bill(con, path: str, *, fy: int | None = None, period: str | None = None,
+               unit_driver: str | None = None) -> Path:
+    """The bill of IT of the window as a workbook (.xlsx) or PDF (.pdf), from the same allocation as the rows."""
+    out = Path(path)
+    if out.suffix.lower() == ".pdf":
+        out.write_bytes(bill_pdf.for_window(con, fy=fy, period=period, unit_driver=unit_driver))
+    elif out.suffix.lower() == ".xlsx":
+        out.write_bytes(bill.for_window(con, fy=fy, period=period))
+    else:
+        raise ValueError(f"--out {path}: the bill of IT is written as .xlsx or .pdf")
+    return out
+
+
 def run(args) -> int:
     con = store.connect(args.db, read_only=True)
     try:
         out = result(con, by=args.by, fy=args.fy, period=args.period, unit_driver=args.unit_driver)
-    except (showback.AllocationError, calendar.PeriodError) as exc:
+        written = (write_bill(con, args.out, fy=args.fy, period=args.period, unit_driver=args.unit_driver)
+                   if args.out else None)
+    except (showback.AllocationError, calendar.PeriodError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
         con.close()
     print(json.dumps(out, indent=2) if args.json else text(out, args.by))
+    if written:
+        print(f"wrote the bill of IT to {written}", file=sys.stderr if args.json else sys.stdout)
     return 0

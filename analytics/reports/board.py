@@ -134,16 +134,18 @@ def para(text: str, style: str = "BodyText") -> Paragraph:
     return Paragraph(text.replace("&", "&amp;").replace("<", "&lt;"), STYLES[style])
 
 
-def table(frame: pd.DataFrame, currency: str, *, widths: list[float] | None = None) -> Table:
-    """A frame as a PDF table: headings and values as analytics.present writes them, numbers right-aligned."""
+def table(frame: pd.DataFrame, currency: str, *, widths: list[float] | None = None, decimals: int = 0,
+          font_size: int = 8) -> Table:
+    """A frame as a PDF table: headings and values as analytics.present writes them, numbers right-aligned,
+    money in whole units (or with `decimals`)."""
     head = [(present.label(c, currency) or "").replace("−", "-") for c in frame.columns]
     kinds = [present.unit(c, frame[c]) for c in frame.columns]
-    rows = [[money(v, "") if k == present.MONEY else present.value_text(v, c, "", kind=k)
+    rows = [[present.money_text(v, "", decimals=decimals) if k == present.MONEY else present.value_text(v, c, "", kind=k)
              for v, c, k in zip(row, frame.columns, kinds)] for row in frame.itertuples(index=False)]
     out = Table([head, *rows], colWidths=widths, repeatRows=1)
     numeric = [j for j, k in enumerate(kinds) if k not in (present.TEXT, present.DATE, present.MONTH, present.FLAG)]
     style = [("BACKGROUND", (0, 0), (-1, 0), HEADER), ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-             ("FONTSIZE", (0, 0), (-1, -1), 8), ("GRID", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+             ("FONTSIZE", (0, 0), (-1, -1), font_size), ("GRID", (0, 0), (-1, -1), 0.25, colors.lightgrey),
              ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
     style += [("ALIGN", (j, 0), (j, -1), "RIGHT") for j in numeric]
     style += [("FONTNAME", (0, i), (-1, i), "Helvetica-Bold") for i, r in enumerate(rows, 1) if r[0] == "Total"]

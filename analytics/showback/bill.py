@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from analytics import settings
 from analytics.reports import xlsx
 from analytics.showback import engine, report
 
@@ -52,3 +53,11 @@ def workbook_bytes(alloc: engine.Allocation, *, currency: str, title: str) -> by
     buffer = io.BytesIO()
     workbook(alloc, currency=currency, title=title).save(buffer)
     return buffer.getvalue()
+
+
+def for_window(con, *, fy: int | None = None, period: str | None = None) -> bytes:
+    """The bill-of-IT workbook of a fiscal year's closed months (or one month) by the stored rules."""
+    win = report.window(con, fy=fy, period=period)
+    title = f"{settings.get(con, 'company_name')}, {win.label}"
+    return workbook_bytes(report.allocation(con, fy=fy, period=period),
+                          currency=settings.get(con, "reporting_currency"), title=title)
