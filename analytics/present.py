@@ -72,7 +72,8 @@ UNITS = {"variance_pct": RATIO, "p_overrun": RATIO, "share": RATIO, "coverage": 
          "next_term_value": LOCAL_MONEY, "period": MONTH, "month": MONTH, "fx_rate": NUMBER, "rate_previous": NUMBER,
          "rate_current": NUMBER, "mase": NUMBER, "smape": NUMBER, "score": NUMBER, "previous_score": NUMBER,
          "trend": NUMBER, "since": MONTH, "cost_center": TEXT, "currency": TEXT, "reporting_currency": TEXT,
-         "money": TEXT, "evidence_owed": TEXT, "evidence_received": TEXT}
+         "money": TEXT, "evidence_owed": TEXT, "evidence_received": TEXT, "step": COUNT, "rule_row": COUNT,
+         "row_no": COUNT, "n_rules": COUNT}
 PATTERNS = ((r"^is_", FLAG), (r"_pct$", PERCENT_100), (r" %$|%\)$|^share|^chance|^coverage|^in \d\d% interval", RATIO), (r"_date$|^date$", DATE), (r"_at$", DATETIME),
             (r"(^n_|_count$|^lines$|_lines$|^findings$|^evidence$|_days$|^days_|^months|_months$|^rank$|"
              r"^indicators)", COUNT),
