@@ -81,9 +81,26 @@ def test_budget_filter_changes_the_summary(app):
     assert summary["Actual YTD"].iloc[-1] == 7000.0
 
 
+def open_tab(at, label: str):
+    """Tabs run lazily (only the open one): open one as a click on it would."""
+    at.session_state["budget_tab"] = label
+    return at.run()
+
+
+def test_only_the_open_tab_runs(app):
+    app.run()
+    app.switch_page("views/budget.py").run()
+    assert summary_table(app) is not None
+    assert "budget_build_monthly" not in [b.key for b in app.button]
+    open_tab(app, "Report packs")
+    assert "budget_build_monthly" in [b.key for b in app.button]
+    assert not any({"Actual YTD", "Category", "Run-rate"} <= set(d.value.columns) for d in app.dataframe)
+
+
 def test_budget_page_builds_the_monthly_pack(app):
     app.run()
     app.switch_page("views/budget.py").run()
+    open_tab(app, "Report packs")
     app.button(key="budget_build_monthly").click().run()
     assert not app.exception
     month, version, data = app.session_state["_monthly_pack"]
@@ -93,5 +110,6 @@ def test_budget_page_builds_the_monthly_pack(app):
 def test_budget_page_save_is_disabled_without_changes(app):
     app.run()
     app.switch_page("views/budget.py").run()
+    open_tab(app, "Edit budget")
     assert app.button(key="budget_save").disabled
     assert "No budget line has been edited in the app yet." in [m.value for m in app.markdown]

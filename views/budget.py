@@ -59,19 +59,18 @@ if len(missing):
     st.warning(f"{int(missing['lines'].sum()):,} line(s) have no fx rate for their month and are left out of "
                "the totals (never converted at 1). Import these rates on the Data page:")
     table(missing, "fx_missing", "budget_fx_missing", money=("amount",))
-with st.expander(f"Fx rates used (units of {cur} per unit, by month)"):
-    rates = common.cached(budget.rates_used, year=year)
-    if rates.empty:
+fx_used = st.expander(f"Fx rates used (units of {cur} per unit, by month)", key="budget_fx_used", on_change="rerun")
+with fx_used:
+    rates = common.cached(budget.rates_used, year=year) if fx_used.open else None
+    if rates is not None and rates.empty:
         st.write(f"Every amount this year is in {cur}.")
-    else:
+    elif rates is not None:
         table(rates, "fx_rates", "budget_rates", rate=[c for c in rates.columns if c != "currency"])
 
-tabs = st.tabs(["Budget vs actual", "Versions & capex/opex", "Variance explained", "Projects", "Edit budget",
-                "Report packs"])
 SUMMARY_COLS = dict(money=("actual_ytd", "budget_ytd", "variance", "budget_year", "run_rate", "actual_to_date"),
                     pct=("variance_pct",), variance=("variance",))
 
-with tabs[0]:
+def summary_tab():
     by_label = st.radio("Rows", ["Cost center × category", "Cost center", "Category"], horizontal=True,
                         key="budget_rows")
     by = {"Cost center × category": ["cost_center", "category"], "Cost center": ["cost_center"],
@@ -107,7 +106,7 @@ with tabs[0]:
                     f"{lines['amount_rc'].sum():,.2f} {cur})")
         table(lines, "spend_lines", "budget_lines", money=("amount_rc",), rate=("fx_rate",))
 
-with tabs[1]:
+def versions_tab():
     compare_by = st.radio("Compare versions by", ["cost_center", "category"], horizontal=True,
                           key="budget_compare_by", format_func=lambda v: v.replace("_", " "))
     compare = common.cached(budget.versions_compare, year=year, by=compare_by, **args)
@@ -127,7 +126,7 @@ with tabs[1]:
     st.markdown("**Budget versions**")
     table(common.cached(budget.versions), "budget_versions", "budget_versions_list")
 
-with tabs[2]:
+def variance_tab():
     drivers = common.cached(variance_text.drivers, year=year, version=version,
                             cost_center=filters["cost_center"])
     if drivers.empty:
@@ -148,7 +147,7 @@ with tabs[2]:
         for sentence in variance_text.fx_sentences(fx_change, cur):
             st.markdown(f"- {sentence}")
 
-with tabs[3]:
+def projects_tab():
     portfolio = common.cached(budget.projects, version=version, **args)
     if portfolio.empty:
         st.write("No spend or budget line carries a project.")
@@ -165,7 +164,7 @@ with tabs[3]:
                              margin={"l": 10, "r": 10, "t": 50, "b": 10})
         st.plotly_chart(figure, key="budget_projects_chart")
 
-with tabs[4]:
+def edit_tab():
     st.markdown(f"**Edit “{version}” as a new version** (amounts in each line's own currency; the original "
                 "is never overwritten). Add a row for a new budget line.")
     before = common.cached(budget_edit.edit_grid, year=year, version=version, **args)
@@ -212,7 +211,7 @@ with tabs[4]:
     else:
         table(log, "budget_change_log", "budget_change_log", money=("old_amount", "new_amount", "difference"))
 
-with tabs[5]:
+def packs_tab():
     st.caption(f"The packs cover the whole company (the sidebar filters do not apply), budget version “{version}”.")
     closed = [m.strftime("%Y-%m") for m in win.months[:win.ytd_months]]
     left, right = st.columns(2)
@@ -239,3 +238,12 @@ with tabs[5]:
         if pack and pack[:2] == (year, version):
             st.download_button(f"Download annual pack FY{year}", pack[2], f"outlay_annual_FY{year}.xlsx", XLSX,
                                key="budget_dl_annual")
+
+
+# only the open tab runs (on_change="rerun"): a page run computes and draws one tab's tables, not six
+TABS = {"Budget vs actual": summary_tab, "Versions & capex/opex": versions_tab, "Variance explained": variance_tab,
+        "Projects": projects_tab, "Edit budget": edit_tab, "Report packs": packs_tab}
+for tab, draw in zip(st.tabs(list(TABS), key="budget_tab", on_change="rerun"), TABS.values()):
+    with tab:
+        if tab.open:
+            draw()
