@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from analytics import audit, budget, calendar, contracts, fiscal, settings, showback, sla
@@ -281,13 +282,14 @@ def evaluate(con, name: str, *, fy: int | None = None, by: str | None = None, co
 def cents_adding_up(values: list[float], total: float) -> list[float]:
     """Round each amount to the cent so that the rounded amounts add up to the rounded total exactly
     (largest remainder: the cents lost or gained in rounding go to the amounts closest to the next cent)."""
-    cents = [v * 100 for v in values]
-    floors = [math.floor(c) for c in cents]
-    missing = round(total * 100) - sum(floors)
-    order = sorted(range(len(cents)), key=lambda i: cents[i] - floors[i], reverse=missing > 0)
-    for i in order[:abs(missing)] if abs(missing) <= len(cents) else []:
-        floors[i] += 1 if missing > 0 else -1
-    return [f / 100 for f in floors]
+    cents = np.asarray(values, dtype=float) * 100
+    floors = np.floor(cents)
+    missing = int(round(total * 100) - floors.sum())
+    remainders = cents - floors
+    order = np.argsort(-remainders if missing > 0 else remainders, kind="stable")  # ties keep their order
+    if 0 < abs(missing) <= len(cents):
+        floors[order[:abs(missing)]] += 1 if missing > 0 else -1
+    return (floors / 100).tolist()
 
 
 def fiscal_label(con, fy: int) -> str:

@@ -192,7 +192,7 @@ def tidy(frame: pd.DataFrame) -> pd.DataFrame:
         elif name == "rule" and column.dtype == object:
             out[name] = column.map(lambda v: "" if is_empty(v) else rule_title(v))
         elif column.dtype == object:
-            out[name] = column.map(lambda v: "" if is_empty(v) else v)
+            out[name] = column.where(column.notna(), "")
     return out
 
 

@@ -113,3 +113,14 @@ def test_budget_page_save_is_disabled_without_changes(app):
     open_tab(app, "Edit budget")
     assert app.button(key="budget_save").disabled
     assert "No budget line has been edited in the app yet." in [m.value for m in app.markdown]
+
+
+def test_overview_tables_behind_the_charts_are_drawn_when_opened(app):
+    app.run()
+    assert not app.dataframe  # closed: nothing computed or sent
+    app.session_state["overview_tables"] = True
+    app.run()
+    assert not app.exception
+    assert [d.value.columns[0] for d in app.dataframe] == ["period", "category", "cost_center", "vendor",
+                                                           "capex_opex"]
+    assert "overview_table_monthly_dl_csv" in {b.key for b in app.get("download_button")}

@@ -27,10 +27,13 @@ def app_db(tmp_path, monkeypatch):
     return db
 
 
-def open_data_page() -> AppTest:
+def open_data_page(tab: str | None = None) -> AppTest:
+    """The Data page, with `tab` open (tabs run lazily: only the open one draws)."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.run()
     at.switch_page("views/data.py")
+    if tab:
+        at.session_state["data_tab"] = tab
     at.run()
     return at
 
@@ -47,7 +50,7 @@ def test_data_page_opens_with_row_counts(app_db):
 
 
 def test_undo_asks_for_confirmation_then_removes_the_batch(app_db):
-    at = open_data_page()
+    at = open_data_page("History and undo")
     at.selectbox(key="data_batch").set_value(1).run()
     at.button(key="data_undo").click().run()
     assert spend_metric(at) == "5"
@@ -59,14 +62,14 @@ def test_undo_asks_for_confirmation_then_removes_the_batch(app_db):
 
 
 def test_undo_can_be_cancelled(app_db):
-    at = open_data_page()
+    at = open_data_page("History and undo")
     at.button(key="data_undo").click().run()
     at.button(key="data_undo_cancel").click().run()
     assert spend_metric(at) == "5"
 
 
 def test_every_dataset_has_csv_and_xlsx_templates(app_db):
-    at = open_data_page()
+    at = open_data_page("Templates")
     keys = {b.key for b in at.get("download_button")}
     expected = {f"data_tpl_{name}_{fmt}" for name in datasets.DATASETS for fmt in ("csv", "xlsx")}
     assert expected <= keys

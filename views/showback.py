@@ -18,6 +18,29 @@ if common.empty_state(["spend", "allocation_rules", "drivers"]):
                "headcount, servers, tickets per month). Templates are on the Data page.")
     st.stop()
 
+
+
+@common.figure
+def flow_figure(links):
+    """The Sankey: cost centers (or cost pools) → services → business units."""
+    nodes = list(dict.fromkeys(links["source"].tolist() + links["target"].tolist()))
+    index = {name: i for i, name in enumerate(nodes)}
+    chart = go.Figure(go.Sankey(node={"label": nodes, "pad": 12},
+                                link={"source": [index[s] for s in links["source"]],
+                                      "target": [index[t] for t in links["target"]],
+                                      "value": links["value"].tolist()}))
+    chart.update_layout(height=520, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return chart
+
+
+@common.figure
+def unit_cost_figure(trend, driver, currency):
+    line = px.line(trend, x="period", y="unit_cost", color="business_unit", markers=True,
+                   labels={"unit_cost": f"cost per {driver} ({currency})", "period": "", "business_unit": ""})
+    line.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return line
+
+
 filters = common.global_filters()
 year = filters["year"]
 try:
@@ -40,14 +63,7 @@ if alloc.fx_missing_lines:
 st.subheader("Where the money flows")
 origin = st.radio("Start from", list(showback.report.ORIGINS), horizontal=True, key="showback_origin",
                   format_func=lambda o: {"cost_center": "cost centers", "category": "cost pools"}[o])
-links = showback.sankey_links(alloc, origin=origin)
-nodes = list(dict.fromkeys(links["source"].tolist() + links["target"].tolist()))
-index = {name: i for i, name in enumerate(nodes)}
-chart = go.Figure(go.Sankey(node={"label": nodes, "pad": 12},
-                            link={"source": [index[s] for s in links["source"]],
-                                  "target": [index[t] for t in links["target"]], "value": links["value"].tolist()}))
-chart.update_layout(height=520, margin={"l": 10, "r": 10, "t": 10, "b": 10})
-st.plotly_chart(chart, key="showback_sankey")
+st.plotly_chart(flow_figure(showback.sankey_links(alloc, origin=origin)), key="showback_sankey")
 
 st.subheader(f"Bill of IT by business unit ({currency})")
 common.table(by_bu.rename(columns={"value": "allocated_cost"}), "showback_by_bu", currency=currency)
@@ -85,10 +101,7 @@ if drivers:
     driver = st.selectbox("Driver", drivers, index=drivers.index(conf["showback_unit_driver"])
                           if conf["showback_unit_driver"] in drivers else 0, key="showback_driver")
     trend = common.cached(showback.unit_costs, driver=driver, by="business_unit", fy=year)
-    line = px.line(trend, x="period", y="unit_cost", color="business_unit", markers=True,
-                   labels={"unit_cost": f"cost per {driver} ({currency})", "period": ""})
-    line.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    st.plotly_chart(line, key="showback_unit_trend")
+    st.plotly_chart(unit_cost_figure(trend, driver, currency), key="showback_unit_trend")
     common.table(common.cached(showback.unit_cost_totals, driver=driver, by="business_unit", fy=year)
                  .rename(columns={"cost": "allocated_cost"}), "showback_unit_totals", currency=currency)
 
