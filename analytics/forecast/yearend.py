@@ -9,11 +9,11 @@ off the calibrated 95% interval. p_overrun = P(landing > budget) under a normal 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from analytics import calendar
 from analytics import budget as budget_mod
@@ -157,7 +157,7 @@ def _p_overrun(landing: float, sd: float, budget: float) -> float:
         return np.nan
     if sd <= 0:
         return float(landing > budget)
-    return float(norm.sf((budget - landing) / sd))
+    return 0.5 * math.erfc((budget - landing) / sd / math.sqrt(2))  # normal survival function, as scipy's norm.sf
 
 
 def notes(con, *, level: str, win: Window) -> pd.DataFrame:
