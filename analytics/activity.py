@@ -32,3 +32,10 @@ def recent(con, *, limit: int = 500) -> pd.DataFrame:
     """One row per write, newest first: activity_id, logged_at, actor, action, detail."""
     return con.execute("select activity_id, logged_at, actor, action, detail from activity "
                        "order by activity_id desc limit ?", [limit]).df()
+
+
+def recent_records(con, *, limit: int = 500) -> list[dict]:
+    """recent() as JSON-ready dicts (times as ISO text), for the CLI and the API."""
+    frame = recent(con, limit=limit)
+    frame["logged_at"] = frame["logged_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return frame.to_dict(orient="records")

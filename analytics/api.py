@@ -172,10 +172,16 @@ class Service:
                           "text/csv" if fmt == "csv" else XLSX)
 
     def _file(self, write, name: str, media_type: str) -> Response:
+        """The file `write(cursor, path)` writes, sent and then deleted; a row count it returns goes in X-Outlay-Rows."""
         folder = Path(tempfile.mkdtemp(prefix="outlay-api-"))
-        with self.cursor() as cur:
-            write(cur, folder / name)
-        return FileResponse(folder / name, media_type=media_type, filename=name,
+        try:
+            with self.cursor() as cur:
+                written = write(cur, folder / name)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        headers = {"X-Outlay-Rows": str(written)} if isinstance(written, int) else None
+        return FileResponse(folder / name, media_type=media_type, filename=name, headers=headers,
                             background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
     # --- writes ----------------------------------------------------------------------------------------------
@@ -247,9 +253,7 @@ class Service:
     def activity(self, request, user, _):
         limit = _whole(request.query_params.get("limit"), "limit") or 500
         with self.cursor() as cur:
-            frame = activity.recent(cur, limit=limit)
-        frame["logged_at"] = frame["logged_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
-        return JSONResponse(frame.to_dict(orient="records"))
+            return JSONResponse(activity.recent_records(cur, limit=limit))
 
 
 def _whole(text: str | None, name: str) -> int | None:
