@@ -37,10 +37,10 @@ def is_loopback(address: str | None) -> bool:
     return bool(found) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in found)
 
 
-def oidc_configured(secrets_file: Path = SECRETS) -> bool:
+def oidc_configured(secrets_file: Path | None = None) -> bool:
     """Whether .streamlit/secrets.toml configures st.login ([auth] with a client_id, itself or per provider)."""
     try:
-        auth = tomllib.loads(secrets_file.read_text()).get("auth", {})
+        auth = tomllib.loads((secrets_file or SECRETS).read_text()).get("auth", {})
     except (OSError, tomllib.TOMLDecodeError):
         return False
     return bool(auth.get("client_id")) or any(isinstance(v, dict) and v.get("client_id") for v in auth.values())
