@@ -8,8 +8,10 @@ PORT ?= 8501
 
 .PHONY: run test test-fast test-pages lint setup db bench clean
 
+# the pages and the HTTP API on 127.0.0.1 (ADDRESS=0.0.0.0 to share it, once accounts exist: see README)
+ADDRESS ?= 127.0.0.1
 run: setup db
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(PY) -m analytics serve --port $(PORT) --address $(ADDRESS) --db "$(DB)"
 
 # the whole suite: unit, metric cross-checks, every page (AppTest) and the browser tests
 test: setup db lint

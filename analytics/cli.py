@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 import sys
 
-from analytics import commands, store
+from analytics import commands, owner, store
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +39,9 @@ def positive_int(text: str) -> int:
 
 # commands that change data or settings: the jobs (analytics.jobs) refresh derived results after them
 WRITING_COMMANDS = {"import", "undo", "demo", "settings"}
+# commands that go through the server's API while a server owns the database (analytics.remote); the server
+# runs the jobs after a write itself
+SERVED_COMMANDS = {"status", "metric", "report", "export", "import", "undo", "users"}
 
 
 def refresh_after(args) -> None:
@@ -58,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command in SERVED_COMMANDS and hasattr(args, "db") and args.db != ":memory:":
+            server = owner.running(store.db_path(args.db).resolve())
+            if server is not None:
+                from analytics import remote
+                return remote.run(args, server)
         code = int(args.func(args) or 0)
         if code == 0 and args.command in WRITING_COMMANDS and getattr(args, "db", "") != ":memory:":
             refresh_after(args)

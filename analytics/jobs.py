@@ -7,6 +7,7 @@ with the data version they were computed from; readers use stored results and, w
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -29,14 +30,20 @@ JOBS = (
 )
 
 
+# one refresh at a time in a process: the server's API and its pages write through one database instance, and
+# two runs computing the same data version's results would write them twice
+_RUNNING = threading.Lock()
+
+
 def refresh(con) -> dict[str, float]:
     """Run every job (each skips itself when its results are current); {job name: seconds}, for the jobs that
     took a noticeable time (a current job returns at once)."""
     took = {}
-    for job in JOBS:
-        began = time.perf_counter()
-        job.run(con)
-        seconds = time.perf_counter() - began
-        if seconds >= 0.05:
-            took[job.name] = round(seconds, 3)
+    with _RUNNING:
+        for job in JOBS:
+            began = time.perf_counter()
+            job.run(con)
+            seconds = time.perf_counter() - began
+            if seconds >= 0.05:
+                took[job.name] = round(seconds, 3)
     return took

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import time
 from pathlib import Path
 
 import duckdb
@@ -83,22 +84,47 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return schema_version(con)
 
 
-def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) and migrate the database; ':memory:' gives a throwaway one."""
+# how long to wait for a database another process holds before saying who holds it
+BUSY_WAIT_SECONDS = 3.0
+
+
+class StoreBusy(StoreError):
+    """Another process holds the database file (`holder` says who, in words)."""
+
+    def __init__(self, message: str, holder: str):
+        super().__init__(message)
+        self.holder = holder
+
+
+def _open(target: str, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, retried for `wait` seconds while another process holds the file's lock."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(target, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise StoreError(f"cannot open {target}: {exc}") from exc
+            if time.monotonic() >= deadline:
+                from analytics import owner
+                holder = owner.lock_holder(target, str(exc))
+                raise StoreBusy(
+                    f"{target} is in use by {holder}. Outlay lets one process open a database at a time: while a "
+                    "server owns it, the CLI's status, metric, report, export, import and undo go through it; "
+                    "otherwise wait for that process to finish, or pass --db for another file.", holder) from exc
+            time.sleep(0.2)
+
+
+def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
+            wait: float = BUSY_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) and migrate the database; ':memory:' gives a throwaway one. While another
+    process holds the file, wait up to `wait` seconds, then raise StoreBusy naming who holds it."""
     target = ":memory:" if str(path) == ":memory:" else str(db_path(path))
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         if read_only and not Path(target).exists():
             raise StoreError(f"no database at {target}: run `python -m analytics demo` or import data first")
-    try:
-        con = duckdb.connect(target, read_only=read_only)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise StoreError(
-                f"{target} is in use by another process (is the app running?). "
-                "Outlay allows one writer at a time: stop it, or pass --db for another file."
-            ) from exc
-        raise StoreError(f"cannot open {target}: {exc}") from exc
+    con = _open(target, read_only, wait)
     if read_only:
         version = schema_version(con)
         if version > latest_version():

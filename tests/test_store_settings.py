@@ -58,15 +58,17 @@ def test_as_of_defaults_to_today(mem):
     assert settings.as_of(mem) == dt.date(2026, 3, 31)
 
 
-def test_second_writer_process_gets_a_clear_message(tmp_path):
+def test_second_writer_process_waits_then_says_who_holds_the_file(tmp_path):
+    import os
     import subprocess
     import sys
     path = tmp_path / "locked.duckdb"
     con = store.connect(path)
-    code = f"from analytics import store\ntry:\n    store.connect({str(path)!r})\nexcept store.StoreError as e:\n    print(e)"
+    code = (f"from analytics import store\ntry:\n    store.connect({str(path)!r}, wait=0.5)\n"
+            "except store.StoreBusy as e:\n    print(e)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=store.PROJECT_ROOT)
     con.close()
-    assert "in use by another process" in out.stdout
+    assert f"is in use by process {os.getpid()}" in out.stdout, out.stdout + out.stderr
 
 
 @pytest.mark.parametrize("start,day,year", [

@@ -124,14 +124,14 @@ else:
         reason = st.text_input("Reason (required to dismiss)", key=f"audit_reason_{finding_id}")
         recovered = st.number_input(f"Amount recovered, {cur} (when resolving; empty = the amount at stake)",
                                     min_value=0.0, value=None, step=100.0, key=f"audit_recovered_{finding_id}")
-        if st.form_submit_button("Save decision", type="primary"):
+        if st.form_submit_button("Save decision", type="primary", disabled=not common.user().can("review")):
             try:
                 common.call(audit.review, finding_id=finding_id, status=status, reason=reason,
-                            amount_recovered=recovered if status == "resolved" else None)
+                            amount_recovered=recovered if status == "resolved" else None, by=common.user().name)
             except audit.ReviewError as exc:
                 st.error(str(exc))
             else:
-                common.after_write()
+                common.after_write("review", f"{finding_id}: {status}" + (f" ({reason})" if reason else ""))
                 st.session_state["audit_flash"] = f"{finding_id}: {status}."
                 st.rerun()
 

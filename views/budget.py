@@ -3,7 +3,7 @@ variance explained, budget editing and the report packs."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import calendar
+from analytics import accounts, calendar
 from analytics import variance as variance_text
 from analytics.present import LABELS
 from analytics.budget_edit import BudgetEditError, grid_changes
@@ -189,18 +189,20 @@ def edit_tab():
     def save():
         try:
             common.call(budget_edit.save_version, base_version=version, new_version=new_name,
-                        changes=changes, note=note or None)
+                        changes=changes, note=note or None, user=common.user().name)
         except BudgetEditError as exc:
             st.session_state["_budget_save_message"] = ("error", str(exc))
             return
-        common.after_write()
+        common.after_write("budget_edit", f"version {new_name.strip()} from {version}: {len(changes)} change(s)")
         st.session_state["_budget_save_message"] = ("success", f"Saved version “{new_name.strip()}” "
                                                                f"({len(changes)} change(s) from “{version}”).")
         st.session_state["_filter_bv"] = new_name.strip()
         st.session_state["budget_new_version"] = ""
 
+    allowed = common.user().can("budget_edit")
     st.button("Save as new version", key="budget_save", on_click=save, type="primary",
-              disabled=problem is not None or changes is None or changes.empty)
+              disabled=not allowed or problem is not None or changes is None or changes.empty,
+              help=None if allowed else f"Saving budget versions needs the role {accounts.least_role('budget_edit')}.")
     if "_budget_save_message" in st.session_state:
         kind, text = st.session_state.pop("_budget_save_message")
         (st.success if kind == "success" else st.error)(text)

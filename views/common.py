@@ -14,7 +14,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from analytics import calendar, fiscal, jobs, overview, present, settings, store
+from analytics import accounts, activity, calendar, fiscal, jobs, overview, present, settings, store
 from analytics.reports import xlsx
 
 # one colour per meaning, on every page and chart
@@ -28,8 +28,19 @@ def _connection(path: str):
 
 
 def connection():
-    """The app's one read-write connection (DuckDB allows one writer process per file)."""
-    return _connection(str(store.db_path(os.environ.get("OUTLAY_DB"))))
+    """The app's one read-write connection (DuckDB allows one writer process per file). When another process
+    holds the file, the page says who (after a short wait) and offers to try again, instead of a traceback."""
+    try:
+        return _connection(str(store.db_path(os.environ.get("OUTLAY_DB"))))
+    except store.StoreError as exc:
+        st.error(f"The database cannot be opened just now. {exc}", icon=":material/lock:")
+        st.button("Try again", key="store_busy_retry")
+        st.stop()
+
+
+def user() -> accounts.User:
+    """The person using this session (views.auth.gate sets it on every run; LOCAL in a page run on its own)."""
+    return st.session_state.get("_outlay_user", accounts.LOCAL)
 
 
 def cursor():
@@ -79,9 +90,16 @@ def call(func, **kwargs):
         return func(cur, **kwargs)
 
 
-def after_write() -> None:
-    """After the app changed data or settings: run the jobs (forecast, audit, scorecards) for the new data
-    version, then forget cached results."""
+def log(action: str, detail: str) -> None:
+    """Record a write of this session's user in the activity log (after_write does it for data writes)."""
+    with cursor() as cur:
+        activity.record(cur, user().name, action, detail)
+
+
+def after_write(action: str = "edit", detail: str = "") -> None:
+    """After the app changed data or settings: record who did what in the activity log, run the jobs (forecast,
+    audit, scorecards) for the new data version, then forget cached results."""
+    log(action, detail or f"on the page {st.context.url or ''}".strip())
     with st.spinner("Updating the forecast, audit and scorecards for the new data…"):
         with cursor() as cur:
             jobs.refresh(cur)
@@ -247,7 +265,10 @@ def global_filters() -> dict:
     year = remembered_select("Fiscal year", "fy", years, "fy", current, parse=int,
                              format_func=lambda y: fiscal.label(y, start))
     values = cached(overview.filter_values)
-    chosen = {name: remembered_select(label, param, [ALL, *values[name]], f"filter_{name}", ALL)
+    scope = user().cost_centers  # a user limited to cost centers chooses among theirs, never "All"
+    options = {"cost_center": list(scope) if scope else [ALL, *values["cost_center"]],
+               "category": [ALL, *values["category"]], "vendor": [ALL, *values["vendor"]]}
+    chosen = {name: remembered_select(label, param, options[name], f"filter_{name}", options[name][0])
               for name, label, param in (("cost_center", "Cost center", "cc"), ("category", "Category", "cat"),
                                          ("vendor", "Vendor", "vendor"))}
     return {"year": year, **{k: None if v == ALL else v for k, v in chosen.items()}}

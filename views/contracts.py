@@ -69,11 +69,12 @@ else:
                   for i, r in open_alerts.iterrows()}
         left, right = st.columns([3, 1])
         picked = left.selectbox("Alert to acknowledge", list(labels), format_func=labels.get, key="contracts_ack_pick")
-        if right.button("Acknowledge", key="contracts_ack", width="stretch"):
+        if right.button("Acknowledge", key="contracts_ack", width="stretch",
+                        disabled=not common.user().can("contracts")):
             row = open_alerts.loc[picked]
             common.call(contracts.acknowledge_alert, contract_id=row.contract_id, kind=row.kind,
-                        deadline_date=row.deadline_date, level_days=int(row.level_days), by="app")
-            common.after_write()
+                        deadline_date=row.deadline_date, level_days=int(row.level_days), by=common.user().name)
+            common.after_write("contracts", f"acknowledged the {row.level} alert of {row.contract_id}")
             st.rerun()
 
 # --- register ----------------------------------------------------------------------------------

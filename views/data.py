@@ -120,11 +120,11 @@ def _check_and_import(dataset_name: str, path: Path, upload_name: str, sheet, al
         if commit:
             status.update(label="Writing…")
             if dataset_name == FOCUS:
-                result = cloud.commit_focus(cur, prepared[0])
+                result = cloud.commit_focus(cur, prepared[0], user=common.user().name)
                 message = f"Imported {result.detail_rows:,} FOCUS rows and {result.rows:,} monthly spend lines " \
                           f"as batch {result.batch_id}."
             else:
-                results = load.commit_many(cur, prepared)
+                results = load.commit_many(cur, prepared, user=common.user().name)
                 message = "; ".join(f"{r.file_name}: {r.rows:,} rows as batch {r.batch_id}"
                                     + (f" ({r.rejected:,} rows left out)" if r.rejected else "") for r in results)
             progress.progress(1.0, text="done")
@@ -283,7 +283,7 @@ def _show_check(dataset_name, path, upload_name, sheet, all_sheets, options, foc
                                      prepared[0].columns.constants, options.formats.as_dict())
             message += f" Mapping saved as profile {name!r}."
         brought = [n for p in prepared for n in p.coverage.notices(conf["fiscal_year_start_month"])]
-        common.after_write()
+        common.after_write("import", message)
         _upload_folder().clear()   # the file is in the database now; the uploader starts afresh
         st.session_state["data_upload_round"] = st.session_state.get("data_upload_round", 0) + 1
         st.session_state.pop("data_checked", None)
@@ -332,7 +332,7 @@ def _history_tab() -> None:
         if yes.button("Yes, remove it", key="data_undo_confirm", type="primary"):
             with common.cursor() as cur:
                 dataset, rows = load.undo(cur, pending)
-            common.after_write()
+            common.after_write("undo", f"batch {pending}: {rows} {dataset} rows removed")
             st.session_state.pop("data_undo_pending", None)
             st.session_state["data_flash"] = f"Removed batch {pending}: {rows:,} {dataset} rows."
             st.rerun()

@@ -258,9 +258,9 @@ with tab_scenario:
          pct=("p_overrun_baseline", "p_overrun_scenario"))
     a, b, c = st.columns([2, 1, 1])
     scen_name = a.text_input("Scenario name", key="fc_name")
-    if b.button("Save scenario", key="fc_save", disabled=not scen_name.strip()):
+    if b.button("Save scenario", key="fc_save", disabled=not scen_name.strip() or not common.user().can("scenario")):
         common.call(scenarios.save, name=scen_name, spec=full)
-        common.after_write()
+        common.after_write("scenario", f"saved scenario {scen_name.strip()}")
         st.success(f"Saved scenario “{scen_name.strip()}”.")
     # written when clicked (it compares three levels), not on every run of the page
     c.download_button("Export to Excel", lambda: common.call(forecast.scenario_export, name=scen_name,
@@ -288,7 +288,7 @@ with tab_budget:
                    f"{common.money(final['adjustment'].sum(), cur)}")
     a, b, c = st.columns([2, 1, 1])
     version = a.text_input("Budget version name", f"draft-{next_year}", key="fc_version")
-    if b.button("Save as budget version", key="fc_save_version"):
+    if b.button("Save as budget version", key="fc_save_version", disabled=not common.user().can("budget_draft")):
         try:
             rows = common.call(draft.save_version, fiscal_year=next_year, version=version,
                                lines=final, spec_json=draft_json)

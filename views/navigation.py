@@ -1,4 +1,5 @@
-"""The app's pages in menu order: (file, title, icon)."""
+"""The app's pages in menu order: (file, title, icon), and which of them a user may see."""
+from analytics import accounts
 
 PAGES = [
     ("views/overview.py", "Overview", ":material/dashboard:"),
@@ -12,4 +13,17 @@ PAGES = [
     ("views/showback.py", "Showback", ":material/account_tree:"),
     ("views/data.py", "Data", ":material/upload_file:"),
     ("views/settings.py", "Settings", ":material/settings:"),
+    ("views/admin.py", "Accounts and activity", ":material/manage_accounts:"),
 ]
+
+# pages that need more than reading (accounts.ACTIONS); the others are open to every role
+NEEDS = {"views/data.py": "import", "views/settings.py": "settings", "views/admin.py": "users"}
+# the pages whose every figure follows the cost-center filter: the only ones a user limited to cost centers sees
+# (the others show company-wide figures: audit findings, scorecards, contracts, SLAs, cloud, showback, forecast)
+SCOPED = {"views/overview.py", "views/budget.py"}
+
+
+def pages_for(user: accounts.User) -> list[tuple[str, str, str]]:
+    """The pages `user` may open, in menu order."""
+    return [page for page in PAGES
+            if (page[0] not in NEEDS or user.can(NEEDS[page[0]])) and (not user.scoped or page[0] in SCOPED)]

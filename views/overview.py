@@ -34,6 +34,9 @@ def shown(tile) -> str:
 
 def draw(column, name: str, **extra) -> None:
     tile = tiles[name]
+    if tile.scope and common.user().scoped:  # a company-wide figure: not for a user limited to cost centers
+        column.metric(tile.label, "–", help="Company-wide: not shown to accounts limited to cost centers.", border=True)
+        return
     label = tile.label + (f", {cur}" if tile.unit == "money" else "")
     help_text = tile.help + (f"\n\n**{tile.scope.capitalize()}.**" if tile.scope else "")
     column.metric(label, shown(tile), help=help_text, border=True, **extra)
@@ -57,7 +60,7 @@ draw(row[0], "sla_attainment")
 draw(row[1], "credits_outstanding")
 draw(row[2], "audit_at_stake")
 closed = common.cached(calendar.window, year=year).closed_through
-if closed is not None:
+if closed is not None and not common.user().scoped:  # the board pack is company-wide
     period = f"{closed:%Y-%m}"
 
     def board_pdf() -> bytes:

@@ -33,7 +33,8 @@ if saved:
     except settings.SettingError as exc:
         st.error(f"Not saved: {exc}")
     else:
-        common.after_write()
+        common.after_write("settings", "; ".join(f"{k} = {v.strip()}" for k, v in changed.items())
+                           if changed else "nothing changed")
         st.session_state["settings_flash"] = f"Saved {len(changed)} setting(s)." if changed else "Nothing changed."
         st.rerun()
 

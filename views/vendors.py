@@ -40,6 +40,7 @@ def _store(new: dict) -> None:
     for name, value in new.items():
         st.session_state[f"weight_{name}"] = value
     common.call(vendors.save_weights, weights=new)
+    common.log("settings", "scorecard weights: " + ", ".join(f"{k} {v:g}" for k, v in new.items()))
 
 
 def _weight_changed(name: str) -> None:
@@ -54,8 +55,10 @@ with st.expander(f"Weights: {' · '.join(f'{vendors.indicator(n).label} {w:g}' f
     for column, ind in zip(columns, vendors.INDICATORS):
         column.number_input(ind.label, min_value=0.0, max_value=100.0, step=5.0, format="%.1f",
                             key=f"weight_{ind.name}", on_change=_weight_changed, args=(ind.name,),
+                            disabled=not common.user().can("settings"),
                             help=f"{ind.better.capitalize()} is better ({ind.unit}, {ind.window}). {ind.mapping}.")
     st.button("Reset to default weights", key="vendors_reset_weights", on_click=_store,
+              disabled=not common.user().can("settings"),
               args=(vendors.renormalise(vendors.DEFAULT_WEIGHTS),))
     st.dataframe(vendors.indicator_table(weights), hide_index=True, width="stretch",
                  column_order=["label", "better", "unit", "window", "mapping", "weight"])

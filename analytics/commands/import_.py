@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import sys
+from types import SimpleNamespace
 
-from analytics import cli, cloud, datasets, store
+from analytics import activity, cli, cloud, datasets, store
 from analytics.ingest import ImportRefused, itsm, load, mapping, normalise
 
 MAX_ERRORS_SHOWN = 50
@@ -53,11 +54,15 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+class UsageError(ValueError):
+    """An option written the wrong way (NAME=VALUE expected)."""
+
+
 def _pairs(items: list[str], flag: str) -> dict[str, str]:
     pairs = {}
     for item in items:
         if "=" not in item:
-            raise SystemExit(f"usage error: {flag} expects NAME=VALUE, got {item!r}")
+            raise UsageError(f"usage error: {flag} expects NAME=VALUE, got {item!r}")
         key, value = item.split("=", 1)
         pairs[key.strip()] = value.strip()
     return pairs
@@ -89,45 +94,62 @@ def _print_refused(exc: ImportRefused) -> None:
         print(f"  ... and {len(exc.errors) - MAX_ERRORS_SHOWN} more errors", file=sys.stderr)
 
 
-def _import_one(con, args, path: str, explicit: dict, constants: dict) -> int:
+def import_path(con, args, path: str, *, user: str | None = None, display_name: str | None = None) -> list[dict]:
+    """Import one file as the CLI's arguments (or the API's fields, same names) say; one dict per batch:
+    batch_id, dataset, file, rows, rejected, replaced_batch, notices, mapping, errors (the first rejected rows)."""
+    if args.dataset == "focus":
+        result = cloud.import_focus(con, path, replace=args.replace, cost_center_tag=args.cost_center_tag,
+                                    category_from_service=args.category_from_service, display_name=display_name,
+                                    user=user)
+        return [{"batch_id": result.batch_id, "dataset": "focus", "file": result.file_name, "rows": result.rows,
+                 "detail_rows": result.detail_rows, "rejected": 0, "replaced_batch": None,
+                 "notices": list(result.notices), "mapping": [], "errors": []}]
+    explicit, constants = _pairs(args.map, "--map"), _pairs(args.set, "--set")
     options = _options(args, explicit, constants)
     prepared = load.prepare_file(con, args.dataset, path, sheet=None if args.sheet == "*" else args.sheet,
-                                 all_sheets=args.sheet == "*", replace=args.replace, options=options)
-    for item in prepared:
-        if args.auto_map and item.columns:
-            print(f"{item.file_name}: mapping used: {'; '.join(mapping.describe(item.columns))}")
-        for notice in item.notices:
-            print(f"  note: {notice}")
-    results = load.commit_many(con, prepared)
+                                 all_sheets=args.sheet == "*", replace=args.replace, options=options,
+                                 display_name=display_name)
+    results = load.commit_many(con, prepared, user=user)
+    done = []
     for item, result in zip(prepared, results):
-        verb = f"replaced batch {result.replaced_batch} as" if result.replaced_batch else "imported as"
-        print(f"{result.file_name}: {result.rows} {args.dataset} rows {verb} batch {result.batch_id}")
-        if result.rejected:
-            print(f"  {result.rejected} row(s) not imported (see `import_rejects` or the Data page):")
-            for error in item.errors[:MAX_ERRORS_SHOWN]:
-                print(f"    {error}")
-        if args.profile and mapping.get_profile(con, args.profile) is None and item.columns:
+        saved = bool(args.profile and mapping.get_profile(con, args.profile) is None and item.columns)
+        if saved:
             mapping.save_profile(con, args.profile, args.dataset, item.headers, item.columns.source,
                                  item.columns.constants, options.formats.as_dict())
-            print(f"  saved the mapping as profile {args.profile!r}")
-    return 0
+        done.append({"saved_profile": args.profile if saved else None, "batch_id": result.batch_id, "dataset": args.dataset, "file": result.file_name,
+                     "rows": result.rows, "rejected": result.rejected, "replaced_batch": result.replaced_batch,
+                     "notices": list(item.notices),
+                     "mapping": mapping.describe(item.columns) if args.auto_map and item.columns else [],
+                     "errors": [str(e) for e in item.errors[:MAX_ERRORS_SHOWN]]})
+    return done
 
 
-def _import_focus(con, args, path: str) -> int:
-    result = cloud.import_focus(con, path, replace=args.replace, cost_center_tag=args.cost_center_tag,
-                                category_from_service=args.category_from_service)
-    for notice in result.notices:
-        print(f"  note: {notice}")
-    print(f"{result.file_name}: {result.detail_rows} FOCUS rows and {result.rows} monthly spend lines "
-          f"imported as batch {result.batch_id}")
-    return 0
+def print_batches(done: list[dict]) -> None:
+    """What the CLI says about imported batches (the same whether it ran here or through a server)."""
+    for batch in done:
+        if batch["mapping"]:
+            print(f"{batch['file']}: mapping used: {'; '.join(batch['mapping'])}")
+        for notice in batch["notices"]:
+            print(f"  note: {notice}")
+        if batch["dataset"] == "focus":
+            print(f"{batch['file']}: {batch['detail_rows']} FOCUS rows and {batch['rows']} monthly spend lines "
+                  f"imported as batch {batch['batch_id']}")
+            continue
+        verb = f"replaced batch {batch['replaced_batch']} as" if batch["replaced_batch"] else "imported as"
+        print(f"{batch['file']}: {batch['rows']} {batch['dataset']} rows {verb} batch {batch['batch_id']}")
+        if batch["rejected"]:
+            print(f"  {batch['rejected']} row(s) not imported (see `import_rejects` or the Data page):")
+            for error in batch["errors"]:
+                print(f"    {error}")
+        if batch.get("saved_profile"):
+            print(f"  saved the mapping as profile {batch['saved_profile']!r}")
 
 
 def run(args) -> int:
     try:
-        explicit, constants = _pairs(args.map, "--map"), _pairs(args.set, "--set")
+        _pairs(args.map, "--map"), _pairs(args.set, "--set")
         contract_links = _pairs(args.contract_map, "--contract-map")
-    except SystemExit as exc:
+    except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
     con = store.connect(args.db)
@@ -138,10 +160,10 @@ def run(args) -> int:
     status = 0
     for path in args.files:
         try:
-            if args.dataset == "focus":
-                _import_focus(con, args, path)
-            else:
-                _import_one(con, args, path, explicit, constants)
+            done = import_path(con, args, path, user=activity.os_actor())
+            print_batches(done)
+            for batch in done:
+                activity.record(con, activity.os_actor(), "import", describe(batch))
         except FileNotFoundError:
             print(f"error: {path}: no such file", file=sys.stderr)
             status = 1
@@ -150,3 +172,52 @@ def run(args) -> int:
             status = 1
     con.close()
     return status
+
+
+def describe(batch: dict) -> str:
+    """One line for the activity log."""
+    return (f"batch {batch['batch_id']}: {batch['rows']} {batch['dataset']} rows from {batch['file']}"
+            + (f" (replacing batch {batch['replaced_batch']})" if batch["replaced_batch"] else ""))
+
+
+# The import's options as fields of the HTTP API (POST /api/v1/import/DATASET), named as the attributes of the
+# parsed arguments: the CLI sends its own through a server, and the server reads them back the same way.
+FLAG_FIELDS = ("replace", "auto_map", "skip_invalid", "strict", "category_from_service")
+LIST_FIELDS = ("map", "set", "contract_map")
+TEXT_FIELDS = ("sheet", "profile", "date_order", "decimal", "fiscal_year", "layout", "cost_center_tag")
+CHOICES = {"date_order": ("dmy", "mdy"), "decimal": (".", ","), "layout": ("auto", "long", "wide", "events", "tickets")}
+
+
+def args_to_fields(args) -> list[tuple[str, str]]:
+    """The options of a parsed `import` command as (field, value) pairs (only those given)."""
+    pairs = [(name, "true") for name in FLAG_FIELDS if getattr(args, name)]
+    pairs += [(name, value) for name in LIST_FIELDS for value in getattr(args, name)]
+    pairs += [(name, str(getattr(args, name))) for name in TEXT_FIELDS if getattr(args, name) not in (None, "auto")]
+    return pairs
+
+
+def fields_to_args(dataset: str, fields) -> SimpleNamespace:
+    """Arguments as `import` parses them from the API's fields (a multi-dict: getlist); UsageError when a value
+    is not allowed."""
+    if dataset not in list(datasets.DATASETS) + ["focus"]:
+        raise UsageError(f"no dataset {dataset!r}; datasets: {', '.join(list(datasets.DATASETS) + ['focus'])}")
+    args = {"dataset": dataset, "layout": "auto"}
+    for name in FLAG_FIELDS:
+        args[name] = str(fields.get(name, "")).lower() in ("1", "true", "yes", "on")
+    for name in LIST_FIELDS:
+        args[name] = [str(v) for v in fields.getlist(name)]
+    for name in TEXT_FIELDS:
+        value = fields.get(name)
+        if value not in (None, ""):
+            if name in CHOICES and value not in CHOICES[name]:
+                raise UsageError(f"{name} must be one of {', '.join(CHOICES[name])}, not {value!r}")
+            args[name] = value
+        else:
+            args.setdefault(name, None)
+    if args["fiscal_year"] is not None:
+        if not str(args["fiscal_year"]).isdigit():
+            raise UsageError(f"fiscal_year must be a year, not {args['fiscal_year']!r}")
+        args["fiscal_year"] = int(args["fiscal_year"])
+    for name in LIST_FIELDS:
+        _pairs(args[name], "--" + name.replace("_", "-"))
+    return SimpleNamespace(**args)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
-from analytics import cli, settings, store
+from analytics import activity, cli, settings, store
 
 
 def register(subparsers) -> None:
@@ -34,6 +34,7 @@ def run(args) -> int:
         except settings.SettingError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+        activity.record(con, activity.os_actor(), "settings", f"{args.key} = {settings.get_raw(con, args.key)}")
         print(f"{args.key} = {settings.get_raw(con, args.key)}")
         return 0
     values = settings.as_dict(con)

@@ -36,11 +36,16 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(info, indent=2))
         return 0
-    print(f"database: {store.db_path(args.db)} (schema version {store.schema_version(con)})")
+    print_text(info, f"database: {store.db_path(args.db)} (schema version {store.schema_version(con)})")
+    return 0
+
+
+def print_text(info: dict, heading: str) -> None:
+    """What `status` prints without --json (here or through a server)."""
+    print(heading)
     for name, rows in info["datasets"].items():
         print(f"  {name:<10} {rows:>12,} rows")
     if info["batches"]:
         print("batches:")
         for b in info["batches"]:
             print(f"  {b['batch_id']:>5}  {b['dataset']:<10} {b['rows']:>10,}  {b['imported_at']}  {b['file']}")
-    return 0

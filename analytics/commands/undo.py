@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from analytics import cli, store
+from analytics import activity, cli, store
 from analytics.ingest import ImportRefused, undo
 
 
@@ -22,5 +22,6 @@ def run(args) -> int:
     except ImportRefused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    activity.record(con, activity.os_actor(), "undo", f"batch {args.batch}: {rows} {dataset} rows removed")
     print(f"removed batch {args.batch}: {rows} {dataset} rows")
     return 0

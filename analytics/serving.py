@@ -1,0 +1,88 @@
+"""Serving the app to a team: which addresses are safe, whether sign-in is configured, the server's start and stop.
+
+`python -m analytics serve` runs `streamlit run server.py` (st.App: the pages plus the HTTP API of
+analytics.api in one process). That process opens the database at start and keeps it: it is the one owner of
+the file, and leaves a state file beside it (analytics.owner) so the CLI goes through its API meanwhile.
+"""
+from __future__ import annotations
+
+import ipaddress
+import socket
+import tomllib
+from pathlib import Path
+
+from analytics import accounts, activity, owner, store
+
+DEFAULT_ADDRESS = "127.0.0.1"
+DEFAULT_PORT = 8501
+SECRETS = store.PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+
+class ServeError(Exception):
+    """The server cannot start as asked (an address open to the network without sign-in, ...)."""
+
+
+def is_loopback(address: str | None) -> bool:
+    """True for addresses only this machine reaches (127.0.0.0/8, ::1, localhost); the wildcard is not."""
+    if not address:
+        return False
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(address, None)}
+    except OSError:
+        return False
+    return bool(found) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in found)
+
+
+def oidc_configured(secrets_file: Path | None = None) -> bool:
+    """Whether .streamlit/secrets.toml configures st.login ([auth] with a client_id, itself or per provider)."""
+    try:
+        auth = tomllib.loads((secrets_file or SECRETS).read_text()).get("auth", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    return bool(auth.get("client_id")) or any(isinstance(v, dict) and v.get("client_id") for v in auth.values())
+
+
+def sign_in_required(con) -> bool:
+    """Once an account exists or OIDC is configured, every visitor signs in (on loopback too)."""
+    return accounts.any_accounts(con) or oidc_configured()
+
+
+def check_address(con, address: str | None) -> None:
+    """Refuse an address reachable from the network while anyone reaching it would be let in unsigned."""
+    if is_loopback(address) or sign_in_required(con):
+        return
+    shown = address or "every interface"
+    raise ServeError(
+        f"refusing to serve on {shown}: with no accounts and no OIDC, anyone who reaches it could change the data. "
+        "Add an account first (python -m analytics users add NAME --role admin --password-stdin), or configure "
+        "OIDC in .streamlit/secrets.toml, or serve on 127.0.0.1 (the default).")
+
+
+def local_url(address: str | None, port: int) -> str:
+    """The URL the CLI on this machine uses to reach the server."""
+    if not address or address in ("0.0.0.0", "::") or is_loopback(address):
+        return f"http://127.0.0.1:{port}"
+    return f"http://{address}:{port}"
+
+
+def start(service, db, *, address: str | None, port: int) -> None:
+    """Open the database (waiting briefly while another process holds it), check the address, take ownership."""
+    service.start(db, owner_token=accounts.new_token(), owner_name=activity.os_actor())
+    try:
+        with service.cursor() as cur:
+            check_address(cur, address)
+        owner.write_state(service.db, url=local_url(address, port), token=service.owner_token,
+                          started_by=activity.os_actor().removeprefix("os:"))
+    except BaseException:
+        service.stop()
+        raise
+
+
+def stop(service) -> None:
+    if service.db is not None:
+        owner.clear_state(service.db)
+    service.stop()

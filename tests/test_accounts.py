@@ -1,0 +1,133 @@
+"""Accounts: password and token hashing, the role ladder, cost-center scope, the activity log, safe addresses."""
+import pytest
+
+from analytics import accounts, activity, serving
+
+
+@pytest.fixture
+def books(con):
+    """An empty store with two cost centers known from spend lines."""
+    con.execute("insert into import_batches (batch_id, dataset, file_name, sha256, row_count, imported_at) "
+                "values (1, 'spend', 'f.csv', 'x', 2, current_timestamp)")
+    con.execute("insert into spend (batch_id, row_no, date, vendor, amount, currency, cost_center, category) values "
+                "(1, 1, '2026-01-05', 'V', 10, 'USD', 'Ops', 'Software'), "
+                "(1, 2, '2026-01-06', 'V', 20, 'USD', 'Sales', 'Software')")
+    return con
+
+
+def test_password_is_stored_as_an_argon2id_hash_that_verifies(books):
+    accounts.add(books, "ann", role="editor", password="correct horse", actor="t")
+    stored = books.execute("select password_hash from users where name = 'ann'").fetchone()[0]
+    assert stored.startswith("$argon2id$") and "correct horse" not in stored
+    assert accounts.sign_in(books, "ann", "correct horse") == accounts.User("ann", "editor")
+    assert accounts.sign_in(books, "ann", "wrong horse") is None
+    assert accounts.sign_in(books, "nobody", "correct horse") is None
+
+
+def test_token_is_stored_hashed_and_a_new_one_replaces_the_old(books):
+    accounts.add(books, "bot", role="viewer", password=None, actor="t")
+    first = accounts.issue_token(books, "bot", actor="t")
+    stored = [r[0] for r in books.execute("select token_hash from api_tokens").fetchall()]
+    assert first not in stored and stored == [accounts.token_hash(first)]
+    assert accounts.by_token(books, first).name == "bot"
+    second = accounts.issue_token(books, "bot", actor="t")
+    assert accounts.by_token(books, first) is None
+    assert accounts.by_token(books, second).name == "bot"
+
+
+def test_removing_an_account_revokes_its_token(books):
+    accounts.add(books, "bot", role="viewer", password=None, actor="t")
+    token = accounts.issue_token(books, "bot", actor="t")
+    accounts.remove(books, "bot", actor="t")
+    assert accounts.by_token(books, token) is None
+    assert accounts.listing(books) == []
+
+
+@pytest.mark.parametrize("role,allowed", [
+    ("viewer", {"read"}),
+    ("analyst", {"read", "scenario", "review", "budget_draft"}),
+    ("editor", {"read", "scenario", "review", "budget_draft", "import", "undo", "budget_edit", "contracts"}),
+    ("admin", set(accounts.ACTIONS)),
+])
+def test_each_role_may_do_what_the_one_before_it_may_and_more(role, allowed):
+    assert {a for a in accounts.ACTIONS if accounts.can(role, a)} == allowed
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"name": "ann", "role": "owner", "password": "long enough"}, "not a role"),
+    ({"name": "ann", "role": "viewer", "password": "short"}, "at least 8"),
+    ({"name": "a b", "role": "viewer", "password": "long enough"}, "not an account name"),
+    ({"name": "ann", "role": "viewer", "password": "long enough", "cost_centers": ("Nowhere",)},
+     "unknown cost center"),
+])
+def test_invalid_accounts_are_refused_with_a_reason(books, kwargs, message):
+    with pytest.raises(accounts.AccountError, match=message):
+        accounts.add(books, actor="t", **kwargs)
+
+
+def test_a_name_in_use_is_refused(books):
+    accounts.add(books, "ann", role="viewer", password="long enough", actor="t")
+    with pytest.raises(accounts.AccountError, match="exists already"):
+        accounts.add(books, "ann", role="admin", password="long enough", actor="t")
+
+
+@pytest.mark.parametrize("centers,asked,expected", [
+    ((), None, None), ((), "Sales", "Sales"),
+    (("Ops",), None, "Ops"), (("Ops",), "Ops", "Ops"),
+    (("Ops", "Sales"), "Sales", "Sales"),
+])
+def test_scope_gives_the_cost_center_a_question_runs_with(centers, asked, expected):
+    assert accounts.scope_cost_center(accounts.User("u", "viewer", centers), asked) == expected
+
+
+@pytest.mark.parametrize("centers,asked,message", [
+    (("Ops",), "Sales", "only, not 'Sales'"), (("Ops", "Sales"), None, "name one"),
+])
+def test_scope_refuses_questions_outside_it(centers, asked, message):
+    with pytest.raises(accounts.ScopeError, match=message):
+        accounts.scope_cost_center(accounts.User("u", "viewer", centers), asked)
+
+
+def test_account_changes_are_in_the_activity_log_with_who(books):
+    accounts.add(books, "ann", role="analyst", password="long enough", cost_centers=("Ops",), actor="boss")
+    accounts.remove(books, "ann", actor="boss")
+    log = activity.recent(books)
+    assert log[["actor", "action", "detail"]].values.tolist() == [
+        ["boss", "users", "removed ann"], ["boss", "users", "added ann (analyst, cost centers Ops)"]]
+
+
+def test_account_changes_do_not_change_the_data_version(books):
+    from analytics import store
+    before = store.data_version(books)
+    accounts.add(books, "ann", role="viewer", password="long enough", actor="t")
+    assert store.data_version(books) == before
+
+
+@pytest.mark.parametrize("address,loopback", [
+    ("127.0.0.1", True), ("127.0.0.2", True), ("::1", True), ("localhost", True),
+    ("0.0.0.0", False), ("::", False), ("", False), (None, False), ("10.1.2.3", False),
+])
+def test_loopback_addresses(address, loopback):
+    assert serving.is_loopback(address) is loopback
+
+
+def test_a_network_address_is_refused_until_an_account_exists(books, monkeypatch, tmp_path):
+    monkeypatch.setattr(serving, "SECRETS", tmp_path / "secrets.toml")
+    serving.check_address(books, "127.0.0.1")
+    with pytest.raises(serving.ServeError, match="refusing to serve on 0.0.0.0"):
+        serving.check_address(books, "0.0.0.0")
+    accounts.add(books, "ann", role="admin", password="long enough", actor="t")
+    serving.check_address(books, "0.0.0.0")
+
+
+@pytest.mark.parametrize("text,configured", [
+    ("", False),
+    ("[auth]\nredirect_uri = 'http://localhost:8501/oauth2callback'\n", False),
+    ("[auth]\nclient_id = 'outlay'\nclient_secret = 's'\n", True),
+    ("[auth.keycloak]\nclient_id = 'outlay'\n", True),
+    ("not toml [", False),
+])
+def test_oidc_is_configured_by_a_client_id_in_secrets(tmp_path, text, configured):
+    path = tmp_path / "secrets.toml"
+    path.write_text(text)
+    assert serving.oidc_configured(path) is configured
