@@ -1,5 +1,6 @@
 """Outlay's server: the pages (dashboard.py) and the HTTP API (analytics.api) in one process, which owns the
 database while it runs. Start it with `python -m analytics serve [--port N] [--address A]` (or `make run`)."""
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,10 +17,24 @@ service = api.Service()
 async def lifespan(_app):
     serving.start(service, store.db_path(None), address=config.get_option("server.address"),
                   port=int(config.get_option("server.port")))
+    stop = threading.Event()
+    warming = threading.Thread(target=_warm_up, args=(stop,), name="outlay-warm-up", daemon=True)
+    warming.start()
     try:
         yield
     finally:
+        stop.set()
+        warming.join(timeout=10)
         serving.stop(service)
+
+
+def _warm_up(stop) -> None:
+    """Compute what people looked at recently, at start and after every write (analytics.warm)."""
+    from views import common
+
+    def told(version, calls, seconds):
+        print(f"Outlay: warm-up of data version {version}: {calls} page queries in {seconds:.1f} s", flush=True)
+    common.warm_up(stop, on_pass=told)
 
 
 app = st.App(ROOT / "dashboard.py", routes=service.routes(), lifespan=lifespan)

@@ -14,7 +14,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from analytics import accounts, activity, calendar, fiscal, jobs, overview, present, settings, store
+from analytics import accounts, activity, calendar, fiscal, jobs, overview, present, settings, store, warm
 from analytics.reports import xlsx
 
 # one colour per meaning, on every page and chart
@@ -70,11 +70,52 @@ def _cached_call(func, database: str, version: int, kwargs_items: tuple):
         return func(cur, **dict(kwargs_items))
 
 
+RECENT = warm.Recent()  # the distinct calls pages made, replayed by the server's warm-up (analytics.warm)
+
+
+def database() -> str:
+    return str(store.db_path(os.environ.get("OUTLAY_DB")))
+
+
 def cached(func, **kwargs):
     """`func(con, **kwargs)` through the data cache, keyed by the function's module and name,
     its arguments, the database file and its data version."""
     items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
-    return _cached_call(func, str(store.db_path(os.environ.get("OUTLAY_DB"))), data_version(), items)
+    RECENT.remember(func, items)
+    return _cached_call(func, database(), data_version(), items)
+
+
+def warm_up(stop, *, interval_s: float = 2.0, on_pass=None) -> None:
+    """The server's warm-up thread: at start and whenever the data version changes (an import, undo, edit or
+    setting, in the app, the API or the CLI through it), compute the calls people made recently (and, after a
+    restart, those kept in `<database>.warm.json`) into the cache before anyone asks; keep the list on disk.
+    `stop` is a threading.Event; `on_pass(version, calls, seconds)` is told after each pass."""
+    import time
+
+    import plotly.express  # noqa: F401 - imported once here, not during someone's first page
+    import plotly.graph_objects  # noqa: F401
+    path = warm.calls_file(database())
+    RECENT.load(path)
+    seen = None
+    while not stop.is_set():
+        try:
+            version = data_version()
+            if version != seen:
+                began, calls = time.perf_counter(), RECENT.calls()
+                for func, items in calls:
+                    if stop.is_set():
+                        return
+                    try:
+                        _cached_call(func, database(), version, items)
+                    except Exception:  # noqa: BLE001 - a call that fails now fails on its page, with its message
+                        pass
+                seen = version
+                if on_pass:
+                    on_pass(version, len(calls), time.perf_counter() - began)
+            RECENT.save(path)
+        except Exception:  # noqa: BLE001 - the store busy or closing: try again at the next tick
+            pass
+        stop.wait(interval_s)
 
 
 def figure(builder):
