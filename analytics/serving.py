@@ -7,6 +7,7 @@ the file, and leaves a state file beside it (analytics.owner) so the CLI goes th
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import tomllib
 from pathlib import Path
@@ -15,7 +16,12 @@ from analytics import accounts, activity, owner, store
 
 DEFAULT_ADDRESS = "127.0.0.1"
 DEFAULT_PORT = 8501
-SECRETS = store.PROJECT_ROOT / ".streamlit" / "secrets.toml"
+SECRETS = store.PROJECT_ROOT / ".streamlit" / "secrets.toml"  # Streamlit's; $OUTLAY_SECRETS names another
+
+
+def secrets_file() -> Path:
+    """The secrets.toml holding the OIDC settings: $OUTLAY_SECRETS, else .streamlit/secrets.toml."""
+    return Path(os.environ["OUTLAY_SECRETS"]) if os.environ.get("OUTLAY_SECRETS") else SECRETS
 
 
 class ServeError(Exception):
@@ -37,10 +43,10 @@ def is_loopback(address: str | None) -> bool:
     return bool(found) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in found)
 
 
-def oidc_configured(secrets_file: Path | None = None) -> bool:
+def oidc_configured(path: Path | None = None) -> bool:
     """Whether .streamlit/secrets.toml configures st.login ([auth] with a client_id, itself or per provider)."""
     try:
-        auth = tomllib.loads((secrets_file or SECRETS).read_text()).get("auth", {})
+        auth = tomllib.loads((path or secrets_file()).read_text()).get("auth", {})
     except (OSError, tomllib.TOMLDecodeError):
         return False
     return bool(auth.get("client_id")) or any(isinstance(v, dict) and v.get("client_id") for v in auth.values())

@@ -208,12 +208,19 @@ def edit_tab():
         (st.success if kind == "success" else st.error)(text)
     st.markdown("**Change log**")
     log = common.cached(budget_edit.change_log)
+    if common.user().scoped:
+        log = log[log["cost_center"].isin(common.user().cost_centers)]
     if log.empty:
         st.write("No budget line has been edited in the app yet.")
     else:
         table(log, "budget_change_log", "budget_change_log", money=("old_amount", "new_amount", "difference"))
 
+
 def packs_tab():
+    if common.user().scoped:  # the packs are company-wide
+        st.info("The report packs cover the whole company: they are not available to accounts limited to cost "
+                "centers.")
+        return
     st.caption(f"The packs cover the whole company (the sidebar filters do not apply), budget version “{version}”.")
     closed = [m.strftime("%Y-%m") for m in win.months[:win.ytd_months]]
     left, right = st.columns(2)

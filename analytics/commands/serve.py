@@ -39,6 +39,8 @@ def run(args) -> int:
     argv = [sys.executable, "-m", "streamlit", "run", str(store.PROJECT_ROOT / "server.py"),
             "--server.port", str(args.port), "--server.address", args.address,
             "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    if os.environ.get("OUTLAY_SECRETS"):  # OIDC settings kept outside the project (analytics.serving)
+        argv += ["--secrets.files", str(serving.secrets_file())]
     env = dict(os.environ, OUTLAY_DB=str(db))
     print(f"Outlay: serving {db} on http://{args.address}:{args.port} (Ctrl+C stops it)", flush=True)
     if os.name == "posix":
