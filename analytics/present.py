@@ -58,6 +58,18 @@ LABELS = {
     "bias": "Bias (forecast − actual, per month)", "coverage80": "In 80% interval", "coverage95": "In 95% interval",
     "invoice_id": "Invoice", "months": "Months", "seats": "Seats", "billed_cost": "Billed cost", "effective_cost": "Effective cost",
     "list_cost": "List cost", "savings": "Savings", "provider": "Provider", "service": "Service",
+    "uncommitted": "Forecast uncommitted", "contracts": "Contracts", "missed": "Months missed", "tickets": "Tickets",
+    "breaches": "Breaches", "response_attainment_pct": "Response met %", "resolution_attainment_pct": "Resolution met %",
+    "adjustment": "Adjustment", "proposed": "Proposed", "basis": "Basis", "landing_baseline": "Landing (baseline)",
+    "budget_baseline": "Budget (baseline)", "over_under_baseline": "Over (+) / under (−) budget, baseline",
+    "p_overrun_baseline": "Chance of overrun, baseline", "landing_scenario": "Landing (scenario)",
+    "budget_scenario": "Budget (scenario)", "over_under_scenario": "Over (+) / under (−) budget, scenario",
+    "p_overrun_scenario": "Chance of overrun, scenario", "landing_change": "Change in landing",
+    "charges": "Charges", "commitment": "Commitment", "type": "Type", "region": "Region", "sub-account": "Sub-account",
+    "service category": "Service category", "charge category": "Charge category", "cost center": "Cost center",
+    "is_fx_missing": "No fx rate", "accuracy_in_words": "Backtested accuracy", "n_holdout": "Months held out",
+    "snaive_mase": "MASE, same month last year", "snaive_smape": "sMAPE %, same month last year",
+    "snaive_bias": "Bias, same month last year", "item": "Item", "value": "Value", "measure": "Measure",
 }
 
 LABELS.update({column: metrics.label(name) for column, name in METRIC_COLUMNS.items()})
@@ -68,7 +80,10 @@ UNITS = {"variance_pct": RATIO, "p_overrun": RATIO, "share": RATIO, "coverage": 
          "next_term_value": LOCAL_MONEY, "period": MONTH, "month": MONTH, "fx_rate": NUMBER, "rate_previous": NUMBER,
          "rate_current": NUMBER, "mase": NUMBER, "smape": NUMBER, "score": NUMBER, "previous_score": NUMBER,
          "trend": NUMBER, "since": MONTH, "cost_center": TEXT, "currency": TEXT, "reporting_currency": TEXT,
-         "money": TEXT, "evidence_owed": TEXT, "evidence_received": TEXT}
+         "money": TEXT, "evidence_owed": TEXT, "evidence_received": TEXT, "contracts": COUNT, "missed": COUNT,
+         "tickets": COUNT, "breaches": COUNT, "charges": COUNT, "p_overrun_baseline": RATIO,
+         "p_overrun_scenario": RATIO, "snaive_mase": NUMBER, "snaive_smape": NUMBER, "n_holdout": COUNT,
+         "accuracy_in_words": TEXT, "basis": TEXT, "item": TEXT, "value": TEXT, "measure": TEXT, "type": TEXT}
 PATTERNS = ((r"^is_", FLAG), (r"_pct$", PERCENT_100), (r" %$|%\)$|^share|^chance|^coverage|^in \d\d% interval", RATIO), (r"_date$|^date$", DATE), (r"_at$", DATETIME),
             (r"(^n_|_count$|^lines$|_lines$|^findings$|^evidence$|_days$|^days_|^months|_months$|^rank$|"
              r"^indicators)", COUNT),
