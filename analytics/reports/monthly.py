@@ -13,16 +13,18 @@ import io
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from analytics import calendar, present
 from analytics import audit, budget, contracts, overview, settings, sla, variance
-from analytics.forecast import yearend
+from analytics.forecast import readout, runs, yearend
 from analytics.reports import xlsx
 
 BVA_MONEY = ["actual_ytd", "budget_ytd", "variance", "budget_year", "run_rate"]
 BVA_COLUMNS = ["actual_ytd", "budget_ytd", "variance", "variance_pct", "budget_year", "run_rate"]
 MAX_VARIANCE_SENTENCES = 6
 MAX_FX_SENTENCES = 4
+CHART_ROWS = 20  # rows a chart of the default size covers
 MONEY_WORDS = ("amount", "value", "actual", "budget", "landing", "forecast", "stake", "cost", "spend", "credit")
 
 
@@ -287,6 +289,18 @@ def forecast_series(ws, ctx: Context, frame: pd.DataFrame, row: int) -> None:
     xlsx.bar_chart(ws, title=f"Year-end landing and full-year budget by cost center ({ctx.currency})",
                    header_row=header, first_row=first, last_row=last, category_col=1, value_cols=[2, 3],
                    anchor=f"E{header}", y_title=ctx.currency)
+    accuracy = runs.accuracy(ctx.con, level="cost_center")
+    words = readout.explained(accuracy, ctx.currency).merge(accuracy[["key", "mase", "smape", "bias"]], on="key")
+    words = words[["key", "reason", "accuracy_in_words", "mase", "smape", "bias", "bias_in_words"]].rename(
+        columns={"key": "cost_center"})
+    at = max(last, header + CHART_ROWS) + 2
+    header, first, last = _series_section(
+        ws, ctx, at, "How far to trust it: each cost center's method, why, and its backtest (MASE below 1 beats "
+                     "repeating last year; a negative bias under-forecasts spend, a risk, in red)", words)
+    for j, width in ((2, 60), (3, 70), (7, 60)):
+        ws.column_dimensions[get_column_letter(j)].width = max(ws.column_dimensions[get_column_letter(j)].width or 0,
+                                                              width)
+    xlsx.risk_rule(ws, f"F{first}:F{last}")
 
 
 SERIES = {"Renewals": renewals_series, "SLA": sla_series, "Audit findings": audit_series,

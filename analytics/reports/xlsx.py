@@ -203,6 +203,16 @@ def add_variance_rules(ws, cell_range: str) -> None:
                                                          fill=PatternFill("solid", fgColor="E2EFDA")))
 
 
+def risk_rule(ws, cell_range: str) -> None:
+    """Negative values (a forecast below what was spent: under-forecasting, a risk) in red; positive in grey."""
+    from openpyxl.formatting.rule import CellIsRule
+    ws.conditional_formatting.add(cell_range, CellIsRule(operator="lessThan", formula=["0"],
+                                                         font=Font(color="C00000"),
+                                                         fill=PatternFill("solid", fgColor="FDE9E7")))
+    ws.conditional_formatting.add(cell_range, CellIsRule(operator="greaterThan", formula=["0"],
+                                                         font=Font(color="6B7280")))
+
+
 def print_setup(ws, *, title_row: int | None = None) -> None:
     """Landscape, fit to one page wide, header row repeated on every printed page."""
     ws.page_setup.orientation = "landscape"
