@@ -106,8 +106,8 @@ UNITS = {"variance_pct": RATIO, "p_overrun": RATIO, "share": RATIO, "coverage": 
 PATTERNS = ((r"^is_", FLAG), (r"_pct$", PERCENT_100), (r" %$|%\)$|^share|^chance|^coverage|^in \d\d% interval", RATIO), (r"_date$|^date$", DATE), (r"_at$", DATETIME),
             (r"(^n_|_count$|^lines$|_lines$|^findings$|^evidence$|_days$|^days_|^months|_months$|^rank$|"
              r"^indicators)", COUNT),
-            (r"(amount|actual|budget|landing|forecast|stake|cost|spend|credit|variance|run_rate|committed|"
-             r"^lo\d|^hi\d|over_under|remaining|burn|change|effect|value|_rc$|received|outstanding|savings|bias)",
+            (r"(amount|actual|budget|landing|forecast|stake|cost|spend|credit|variance|run_rate|committed|effect\b|"
+             r"^lo\d|^hi\d|over_under|remaining|burn|change|value|_rc$|received|outstanding|savings|bias)",
              MONEY))
 
 

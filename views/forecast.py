@@ -152,7 +152,7 @@ with tab_accuracy:
     shown = accuracy.drop(columns=["reason", "accuracy_in_words"], errors="ignore").merge(
         words[["key", "reason", "accuracy_in_words"]], on="key", how="left")
     shown = shown.assign(model=shown["model"].map(lambda m: method_in_words(str(m))))
-    order = ["key", "model", "reason", "accuracy_in_words", "mase", "smape", "bias", "coverage80", "coverage95",
+    order = ["key", "reason", "accuracy_in_words", "mase", "smape", "bias", "coverage80", "coverage95",
              "snaive_mase", "snaive_smape", "snaive_bias", "n_months", "n_holdout"]
     common.table(shown[[c for c in order if c in shown.columns]], "fc_accuracy_table", currency=cur,
                  download=f"forecast_accuracy_{level}", config=named(level),

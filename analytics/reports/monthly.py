@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from analytics import calendar, present
+from analytics import calendar
 from analytics import audit, budget, contracts, overview, settings, sla, variance
 from analytics.forecast import readout, runs, yearend
+from analytics.forecast.explain import method_in_words
 from analytics.reports import xlsx
 
 BVA_MONEY = ["actual_ytd", "budget_ytd", "variance", "budget_year", "run_rate"]
@@ -178,15 +179,13 @@ def fx_sheet(wb, ctx: Context, *, period: str | None) -> None:
         fx = variance.fx_volume(ctx.con, year=ctx.year, period=period)
         heading = f"Change in foreign-currency spend, {period} against the month before"
         xlsx.set_cell(ws, row - 1, 1, heading).font = xlsx.BOLD
-        money = xlsx.money_format(ctx.currency)
-        formats = {"Change": money, "Volume effect": money, "Fx effect": money,
-                   "Rate, previous month": xlsx.RATE, "Rate, this month": xlsx.RATE}
-        xlsx.write_frame(ws, fx.rename(columns=present.LABELS), start_row=row, freeze=False, autofilter=False,
-                         formats=formats, widths={c: 18 for c in formats})
-        row += len(fx) + 3
+        xlsx.write_report_table(ws, fx, start_row=row, freeze=False, currency=ctx.currency,
+                                rates=["rate_previous", "rate_current"],
+                                widths={c: 18 for c in fx.columns if c != "currency"})
+        row += max(len(fx), 1) + 3
     missing = budget.fx_missing(ctx.con, year=ctx.year)
     xlsx.set_cell(ws, row - 1, 1, "Lines without an fx rate (left out of every total)").font = xlsx.BOLD
-    xlsx.write_frame(ws, missing.rename(columns=present.LABELS), start_row=row, freeze=False, autofilter=False)
+    xlsx.write_report_table(ws, missing, start_row=row, freeze=False)
     ws.freeze_panes = ws.cell(row=first, column=2)
     xlsx.print_setup(ws)
 
@@ -210,8 +209,14 @@ DOMAIN_SHEETS = [
                                                                  end=ctx.window.closed_through)),
     ("Audit findings", "Cost audit page", lambda ctx: audit.findings(ctx.con)),
     ("Forecast", "Forecast page, year-end landing by cost center",
-     lambda ctx: yearend.landing(ctx.con, fiscal_year=ctx.year, level="cost_center")),
+     lambda ctx: _landing_in_words(yearend.landing(ctx.con, fiscal_year=ctx.year, level="cost_center"))),
 ]
+
+
+def _landing_in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """The landing rows with each model named in words (not the engine's name) and the full-year budget named so."""
+    out = frame.rename(columns={"key": "cost_center", "budget": "budget_year"})
+    return out.assign(model=out["model"].map(lambda m: method_in_words(str(m))))
 
 
 def domain_sheets(wb, ctx: Context) -> list[str]:
@@ -284,7 +289,7 @@ def audit_series(ws, ctx: Context, frame: pd.DataFrame, row: int) -> None:
 
 def forecast_series(ws, ctx: Context, frame: pd.DataFrame, row: int) -> None:
     """The landing by cost center against the full-year budget, with a bar chart."""
-    land = frame[["key", "landing", "budget"]].rename(columns={"key": "cost_center", "budget": "budget_year"})
+    land = frame[["cost_center", "landing", "budget_year"]]
     header, first, last = _series_section(ws, ctx, row, "Landing against the full-year budget", land)
     xlsx.bar_chart(ws, title=f"Year-end landing and full-year budget by cost center ({ctx.currency})",
                    header_row=header, first_row=first, last_row=last, category_col=1, value_cols=[2, 3],

@@ -62,7 +62,7 @@ def _contracts_frame(register: pd.DataFrame) -> pd.DataFrame:
 def _section(ws, row: int, title: str, frame: pd.DataFrame, formats: dict | None = None) -> int:
     xlsx.set_cell(ws, row, 1, title).font = SECTION_FONT
     if frame.empty:
-        xlsx.set_cell(ws, row + 1, 1, "none")
+        xlsx.set_cell(ws, row + 1, 1, "Nothing in this quarter.")
         return row + 3
     xlsx.write_frame(ws, frame, start_row=row + 1, formats=formats, freeze=False, autofilter=False)
     return row + len(frame) + 3
@@ -143,7 +143,8 @@ def build(con, *, quarter_end: dt.date | None = None, weights: dict[str, float] 
     ws = wb.create_sheet("Scorecard")
     xlsx.set_cell(ws, 1, 1, f"{company} – vendor scorecard {label} (amounts in {currency})").font = TITLE_FONT
     ranking = _ranking_frame(table)
-    xlsx.write_frame(ws, ranking, start_row=3, formats={"Score": SCORE, "Previous quarter": SCORE,
+    formats = {c: (SCORE if c.endswith("(score)") else "#,##0.00") for c in ranking.columns[5:]}
+    xlsx.write_frame(ws, ranking, start_row=3, formats={**formats, "Score": SCORE, "Previous quarter": SCORE,
                                                          "Trend": "+0.0;-0.0;0.0"}, widths={"Vendor": 34})
     xlsx.named_table(ws, header_row=3, last_row=3 + len(ranking), last_col=len(ranking.columns))
     scored = int(ranking["Score"].notna().sum())
