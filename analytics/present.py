@@ -62,6 +62,34 @@ LABELS = {
     "business_unit": "Business unit", "allocated_cost": "Allocated cost", "quantity": "Driver quantity",
     "unit_cost": "Cost per unit", "allocation_rule": "Allocation rule", "step": "Step", "n_rules": "Rules",
     "allocated_rc": "Allocated to it", "rule_row": "Rule (row of the rule set)",
+    "uncommitted": "Forecast uncommitted", "contracts": "Contracts", "missed": "Months missed", "tickets": "Tickets",
+    "breaches": "Breaches", "response_attainment_pct": "Response met %", "resolution_attainment_pct": "Resolution met %",
+    "adjustment": "Adjustment", "proposed": "Proposed", "basis": "Basis", "landing_baseline": "Landing (baseline)",
+    "budget_baseline": "Budget (baseline)", "over_under_baseline": "Over (+) / under (−) budget, baseline",
+    "p_overrun_baseline": "Chance of overrun, baseline", "landing_scenario": "Landing (scenario)",
+    "budget_scenario": "Budget (scenario)", "over_under_scenario": "Over (+) / under (−) budget, scenario",
+    "p_overrun_scenario": "Chance of overrun, scenario", "landing_change": "Change in landing",
+    "charges": "Charges", "commitment": "Commitment", "type": "Type", "region": "Region", "sub-account": "Sub-account",
+    "service category": "Service category", "charge category": "Charge category", "cost center": "Cost center",
+    "is_fx_missing": "No fx rate", "accuracy_in_words": "Backtested accuracy", "n_holdout": "Months held out",
+    "snaive_mase": "MASE, same month last year", "snaive_smape": "sMAPE %, same month last year",
+    "snaive_bias": "Bias, same month last year", "item": "Item", "value": "Value", "measure": "Measure",
+    "is_acknowledged": "Acknowledged", "message": "What happens", "owner": "Owner", "renewal_type": "Renewal",
+    "billing_frequency": "Billing", "is_projected": "In a renewal term not begun", "rate_month": "Rate of month",
+    "is_fx_carried_forward": "Fx rate carried forward", "payment_date": "Payment date",
+    "reported_response_hours": "Vendor-reported response (h)", "reported_resolution_hours": "Vendor-reported resolution (h)",
+    "ticket_id": "Ticket", "priority": "Priority", "opened_at": "Opened", "response_hours": "Response (h)",
+    "response_target_hours": "Response target (h)", "response_status": "Response", "resolution_hours": "Resolution (h)",
+    "resolution_target_hours": "Resolution target (h)", "resolution_status": "Resolution",
+    "resolution_schedule": "Schedule", "made_sla": "ITSM tool: made SLA", "credit_units": "Breaches or points",
+    "credit_pct": "Credit % of monthly charge", "is_capped": "Capped", "credit_owed": "Credit owed (contract currency)",
+    "credit_owed_rc": "Owed", "credit_received_rc": "Received", "credit_outstanding_rc": "Outstanding",
+    "evidence_owed": "Why it is owed", "evidence_received": "Credit notes received", "batch_id": "Batch",
+    "file_name": "File", "rows": "Rows", "rejected_rows": "Rows left out", "format": "Format", "profile": "Profile",
+    "imported_at": "Imported", "imported_by": "Imported by", "row_no": "Row", "column_name": "Column",
+    "file": "File", "row": "Row", "column": "Column", "name": "Name", "commitment_discount": "Commitment",
+    "bias_in_words": "Bias", "original": "Text in the file", "stored": "Stored as", "mapping": "Column mapping",
+    "constants": "Fixed values", "saved_at": "Saved",
 }
 
 LABELS.update({column: metrics.label(name) for column, name in METRIC_COLUMNS.items()})
@@ -73,12 +101,19 @@ UNITS = {"variance_pct": RATIO, "p_overrun": RATIO, "share": RATIO, "coverage": 
          "rate_current": NUMBER, "mase": NUMBER, "smape": NUMBER, "score": NUMBER, "previous_score": NUMBER,
          "trend": NUMBER, "since": MONTH, "cost_center": TEXT, "currency": TEXT, "reporting_currency": TEXT,
          "money": TEXT, "evidence_owed": TEXT, "evidence_received": TEXT, "step": COUNT, "rule_row": COUNT,
-         "row_no": COUNT, "n_rules": COUNT}
+         "n_rules": COUNT,
+         "contracts": COUNT, "missed": COUNT,
+         "tickets": COUNT, "breaches": COUNT, "charges": COUNT, "p_overrun_baseline": RATIO,
+         "p_overrun_scenario": RATIO, "snaive_mase": NUMBER, "snaive_smape": NUMBER, "n_holdout": COUNT,
+         "accuracy_in_words": TEXT, "basis": TEXT, "item": TEXT, "value": TEXT, "measure": TEXT, "type": TEXT,
+         "credit_owed": LOCAL_MONEY, "credit_units": NUMBER, "batch_id": TEXT, "rows": COUNT, "rejected_rows": COUNT,
+         "row_no": COUNT, "row": COUNT, "made_sla": FLAG, "rate_month": MONTH, "bias_in_words": TEXT,
+         "file_name": TEXT, "format": TEXT}
 PATTERNS = ((r"^is_", FLAG), (r"_pct$", PERCENT_100), (r" %$|%\)$|^share|^chance|^coverage|^in \d\d% interval", RATIO), (r"_date$|^date$", DATE), (r"_at$", DATETIME),
             (r"(^n_|_count$|^lines$|_lines$|^findings$|^evidence$|_days$|^days_|^months|_months$|^rank$|"
              r"^indicators)", COUNT),
-            (r"(amount|actual|budget|landing|forecast|stake|cost|spend|credit|variance|run_rate|committed|"
-             r"^lo\d|^hi\d|over_under|remaining|burn|change|effect|value|_rc$|received|outstanding|savings|bias)",
+            (r"(amount|actual|budget|landing|forecast|stake|cost|spend|credit|variance|run_rate|committed|effect\b|"
+             r"^lo\d|^hi\d|over_under|remaining|burn|change|value|_rc$|received|outstanding|savings|bias)",
              MONEY))
 
 

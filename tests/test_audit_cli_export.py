@@ -63,14 +63,14 @@ def test_workbook_keeps_formula_like_text_as_text(db, tmp_path):
     audit_export.write(con, target, frame)
     con.close()
     wb = load_workbook(target)
-    assert wb.sheetnames == ["Summary", "Findings", "Evidence"]
+    assert wb.sheetnames == ["Contents", "Summary", "Findings", "Evidence"]
     findings = wb["Findings"]
-    header = [c.value for c in findings[1]]
-    vendor_cell = findings.cell(row=2, column=header.index("vendor") + 1)
+    header = [c.value for c in findings[4]]  # under the title and its subtitle
+    vendor_cell = findings.cell(row=5, column=header.index("Vendor") + 1)
     assert (vendor_cell.value, vendor_cell.data_type) == ('=HYPERLINK("http://x")', "s")
     evidence = wb["Evidence"]
-    header = [c.value for c in evidence[1]]
-    descriptions = [evidence.cell(row=r, column=header.index("description") + 1) for r in (2, 3)]
+    header = [c.value for c in evidence[4]]
+    descriptions = [evidence.cell(row=r, column=header.index("Description") + 1) for r in (5, 6)]
     assert [(c.value, c.data_type) for c in descriptions] == [(None, "n"), ("@SUM(A1)", "s")]
 
 
@@ -79,8 +79,8 @@ def test_workbook_totals_reconcile_with_the_findings(db, tmp_path):
     frame = audit.findings(con)
     wb = load_workbook(__import__("io").BytesIO(audit_export.to_bytes(con, frame)))
     con.close()
-    summary = {row[0]: row[3] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    summary = {row[0]: row[3] for row in wb["Summary"].iter_rows(min_row=5, values_only=True)}
     assert summary["At stake (counted once)"] == frame["at_stake_counted"].sum() == 1250.0
     assert (summary["of which recoverable"], summary["of which exposure"]) == (1250.0, 0.0)
     assert not any("saving" in str(cell).lower() for row in wb["Summary"].iter_rows(values_only=True) for cell in row)
-    assert wb["Evidence"].max_row == 1 + 2
+    assert wb["Evidence"].max_row == 4 + 2  # title, subtitle, a blank row, the headings, two rows

@@ -63,7 +63,12 @@ def cli_json(capsys, *argv):
 def sheet_rows(workbook, sheet: str, header_row: int = 4) -> list[dict]:
     ws = workbook[sheet]
     header = [c.value for c in ws[header_row]]
-    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=header_row + 1, values_only=True) if any(r)]
+    rows = []
+    for r in ws.iter_rows(min_row=header_row + 1, values_only=True):
+        if not any(v is not None for v in r):
+            break  # the sheet's table ends here (a chart's series may follow below)
+        rows.append(dict(zip(header, r)))
+    return rows
 
 
 def summary(workbook) -> dict[str, tuple]:

@@ -54,7 +54,7 @@ def test_monthly_pack_sheets(monthly_pack):
     names = openpyxl.load_workbook(monthly_pack).sheetnames
     assert names[:9] == ["Contents", "Summary", "Monthly", "By cost center", "By category", "Cost center x category",
                          "Variance drivers", "FX", "Top vendors"]
-    assert set(names[9:]) <= {"Renewals", "SLA", "Audit findings", "Forecast"}
+    assert set(names[9:]) <= {"Renewals", "SLA", "Audit findings", "Forecast", "Forecast by month"}
 
 
 def test_ytd_actual_reconciles_app_report_and_rows(monthly_pack, db_file):

@@ -152,3 +152,30 @@ def test_cloud_page_empty_state(tmp_path, monkeypatch):
     at = open_page("views/cloud.py")
     assert not at.exception
     assert "No cloud billing yet" in at.info[0].value
+
+
+# --- the demo's cloud billing ------------------------------------------------------------------
+
+def test_demo_has_focus_billing_for_two_providers_matching_its_cloud_spend_lines(demo_con):
+    billed = demo_con.execute(
+        "select invoice_issuer_name, strftime(charge_period_start, '%Y-%m'), billing_currency, sum(billed_cost) "
+        "from cloud_costs group by all order by all").fetchall()
+    lines = demo_con.execute(
+        "select vendor, strftime(date, '%Y-%m'), currency, sum(amount) from spend "
+        "where category = 'Cloud Services' and vendor in ('Amazon Web Services EMEA SARL', "
+        "'Microsoft Ireland Operations Ltd') group by all order by all").fetchall()
+    assert [(*r[:3], Decimal(r[3]).quantize(Decimal("0.01"))) for r in billed] == \
+           [(*r[:3], Decimal(r[3]).quantize(Decimal("0.01"))) for r in lines]
+    assert sorted(cloud.cost_by(demo_con, dimension="provider")["provider"]) == ["AWS", "Microsoft"]
+
+
+def test_demo_cloud_billing_has_usage_purchases_credits_and_commitment_savings(demo_con):
+    categories = {r[0] for r in demo_con.execute("select distinct charge_category from cloud_costs").fetchall()}
+    assert categories == {"Usage", "Purchase", "Credit"}
+    totals = cloud.summary(demo_con)
+    assert totals["commitment_savings"] > 0 and totals["rows_fx_missing"] == 0
+    assert len(cloud.cost_by(demo_con, dimension="region")) == 7  # three per provider, and global charges
+    # the demo's rows belong to its spend batch: undo of that batch (or a new demo) removes both
+    batches = demo_con.execute("select distinct b.file_name from cloud_costs c join import_batches b "
+                               "using (batch_id)").fetchall()
+    assert batches == [("demo:spend",)]

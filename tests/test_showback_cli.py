@@ -44,7 +44,7 @@ def test_bill_workbook_has_a_sheet_per_business_unit(demo_con):
     alloc = showback.allocation(demo_con)
     book = openpyxl.load_workbook(io.BytesIO(bill.workbook_bytes(alloc, currency="USD", title="Demo")))
     units = sorted(showback.bill_lines(alloc)["business_unit"].unique())
-    assert book.sheetnames == ["Summary", *units]
+    assert book.sheetnames == ["Contents", "Summary", *units]
     sheet = book[units[0]]
     assert [c.value for c in sheet[4]] == ["Service", "Cost pool", "Amount"]
     assert "USD" in sheet["C5"].number_format

@@ -21,21 +21,31 @@ if not months:
 left, middle, right = st.columns([2, 2, 3])
 start = left.selectbox("From", months, index=0, key="cloud_start")
 end = middle.selectbox("To", months, index=len(months) - 1, key="cloud_end")
-dimension = right.selectbox("Cost by", list(cloud.DIMENSIONS), key="cloud_dimension")
+dimension = right.selectbox("Cost by", list(cloud.DIMENSIONS), key="cloud_dimension", format_func=str.capitalize)
 if start > end:
     st.warning("'From' is after 'To': showing the months between them.")
     start, end = end, start
 
 totals = common.cached(cloud.summary, start=start, end=end)
+
+
+def tile(value) -> str:
+    """Millions as '18.65M USD' (fits a tile), small amounts to the cent."""
+    large = value is not None and abs(float(value)) >= 10_000
+    return common.short_money(value, currency) if large else common.money(value, currency, decimals=2)
+
+
 tiles = st.columns(4)
-tiles[0].metric("Billed cost", common.money(totals["billed_cost"], currency, decimals=2),
-                help="Sum of BilledCost: what the invoices say.")
-tiles[1].metric("Effective cost", common.money(totals["effective_cost"], currency, decimals=2),
-                help="Sum of EffectiveCost: amortised, after discounts and commitments.")
-tiles[2].metric("Savings vs list", common.money(totals["savings"], currency, decimals=2),
-                help="ListCost − EffectiveCost over every charge.")
-tiles[3].metric("Commitment-discount savings", common.money(totals["commitment_savings"], currency, decimals=2),
-                help="ListCost − EffectiveCost on charges covered by a commitment (savings plan, reservation).")
+tiles[0].metric("Billed cost", tile(totals["billed_cost"]),
+                help=f"Sum of BilledCost: what the invoices say ({common.money(totals['billed_cost'], currency, decimals=2)}).")
+tiles[1].metric("Effective cost", tile(totals["effective_cost"]),
+                help="Sum of EffectiveCost: amortised, after discounts and commitments "
+                     f"({common.money(totals['effective_cost'], currency, decimals=2)}).")
+tiles[2].metric("Savings vs list", tile(totals["savings"]),
+                help=f"ListCost − EffectiveCost over every charge ({common.money(totals['savings'], currency, decimals=2)}).")
+tiles[3].metric("Commitment-discount savings", tile(totals["commitment_savings"]),
+                help="ListCost − EffectiveCost on charges covered by a commitment (savings plan, reservation): "
+                     f"{common.money(totals['commitment_savings'], currency, decimals=2)}.")
 if totals["rows_fx_missing"]:
     st.warning(f"{totals['rows_fx_missing']:,} charges have no fx rate for their month into {currency}: "
                "they are left out of the totals. Import the missing rates (dataset fx).")
@@ -50,15 +60,12 @@ chart.update_layout(height=max(260, 28 * len(top) + 80), margin={"l": 10, "r": 1
 st.plotly_chart(chart, key="cloud_chart")
 if not by["is_fx_missing"].any():
     by = by.drop(columns="is_fx_missing")
-st.dataframe(by, hide_index=True, width="stretch",
-             column_config={c: st.column_config.NumberColumn(format="%.2f")
-                            for c in ("billed_cost", "effective_cost", "list_cost", "savings")})
-common.downloads(by, f"cloud-cost-by-{dimension.replace(' ', '-')}", "cloud_by")
+common.table(by, "cloud_by_table", currency=currency, download=f"cloud-cost-by-{dimension.replace(' ', '-')}")
 
 st.subheader("Month by month")
 trend = common.cached(cloud.monthly, dimension="provider", start=start, end=end)
 line = px.bar(trend, x="period", y="billed_cost", color="provider",
-              labels={"billed_cost": f"Billed cost ({currency})", "period": ""})
+              labels={"billed_cost": f"Billed cost ({currency})", "period": "", "provider": "Provider"})
 line.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
 line.update_xaxes(type="category")
 st.plotly_chart(line, key="cloud_trend")
@@ -68,5 +75,4 @@ commitments = common.cached(cloud.commitment_savings, start=start, end=end)
 if commitments.empty:
     st.caption("No charge in these months is covered by a commitment discount.")
 else:
-    st.dataframe(commitments, hide_index=True, width="stretch")
-    common.downloads(commitments, "cloud-commitment-savings", "cloud_commit")
+    common.table(commitments, "cloud_commit_table", currency=currency, download="cloud-commitment-savings")

@@ -223,7 +223,7 @@ def _column(name: str, series: pd.Series, currency: str | None):
     if kind == present.PERCENT_100:
         return config.NumberColumn(text, format="%.1f%%")
     if kind == present.COUNT:
-        return config.NumberColumn(text, format="%d")
+        return config.NumberColumn(text, format="localized")  # 12,420 (thousands separated), never 12420.00
     if kind == present.NUMBER:
         return config.NumberColumn(text, format="%.2f")
     if kind == present.DATE:
@@ -234,15 +234,21 @@ def _column(name: str, series: pd.Series, currency: str | None):
 
 
 def table(frame: pd.DataFrame, key: str, *, currency: str | None = None, download: str | None = None,
-          config: dict | None = None, **options):
+          config: dict | None = None, colours: dict | None = None, **options):
     """The one way pages show a table: headings in words and formats by unit from analytics.present (money
     in the reporting currency, negatives in brackets, ratios as %), empty cells empty, rule ids as titles;
-    `config` overrides a column's config; `download` adds CSV/XLSX buttons with that file name."""
+    `config` overrides a column's config; `colours` maps a column to a function value -> CSS (e.g. a risk in
+    red); `download` adds CSV/XLSX buttons with that file name."""
     shown = present.tidy(frame)
     columns = {name: _column(name, frame[name], currency) for name in frame.columns}
     options.setdefault("hide_index", True)
     options.setdefault("width", "stretch")
-    event = st.dataframe(shown, key=key, column_config={**columns, **(config or {})}, **options)
+    data = shown
+    if colours:
+        data = shown.style
+        for name, css in colours.items():
+            data = data.map(css, subset=[name])
+    event = st.dataframe(data, key=key, column_config={**columns, **(config or {})}, **options)
     if download:
         downloads(frame, download, f"{key}_dl", currency=currency or "")
     return event

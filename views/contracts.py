@@ -56,13 +56,9 @@ visible = alerts if show_acked else alerts[~alerts["is_acknowledged"]]
 if visible.empty:
     st.success("No open alerts for the contracts shown.")
 else:
-    st.dataframe(visible, hide_index=True, width="stretch",
-                 column_order=["level", "days_left", "deadline_date", "contract_id", "vendor", "service", "owner",
-                               "message", "is_acknowledged"],
-                 column_config={"level": "Level", "days_left": st.column_config.NumberColumn("Days left", format="%d"),
-                                "deadline_date": st.column_config.DateColumn("Date"), "contract_id": "Contract",
-                                "vendor": "Vendor", "service": "Service", "owner": "Owner", "message": "What happens",
-                                "is_acknowledged": "Acknowledged"})
+    common.table(visible[["level", "days_left", "deadline_date", "contract_id", "vendor", "service", "owner",
+                          "message", "is_acknowledged"]].astype({"deadline_date": "datetime64[ns]"}),
+                 "contracts_alerts_table", config={"deadline_date": st.column_config.DateColumn("Date")})
     open_alerts = visible[~visible["is_acknowledged"]]
     if not open_alerts.empty:
         labels = {i: f"{r.contract_id} · {r.vendor} · {r.level} · {r.deadline_date:%d %b %Y}"
@@ -80,26 +76,20 @@ else:
 # --- register ----------------------------------------------------------------------------------
 st.subheader("Register")
 DATE_COLUMNS = ["current_term_start_date", "current_term_end_date", "cancel_by_date", "missed_cancel_by_date"]
-st.dataframe(shown.astype({c: "datetime64[ns]" for c in DATE_COLUMNS}), hide_index=True, width="stretch",
-             column_order=["contract_id", "vendor", "service", "owner", "renewal_type", "status",
-                           "current_term_start_date", "current_term_end_date", "cancel_by_date", "days_left",
-                           "missed_cancel_by_date", "notice_days", "annual_value", "next_term_value", "currency",
-                           "billing_frequency"],
-             column_config={
-                 "contract_id": "Contract", "vendor": "Vendor", "service": "Service", "owner": "Owner",
-                 "renewal_type": "Renewal", "status": "Status",
-                 "current_term_start_date": st.column_config.DateColumn("Term start"),
-                 "current_term_end_date": st.column_config.DateColumn("Term end"),
-                 "cancel_by_date": st.column_config.DateColumn("Next cancel-by",
-                                                               help="Tacit renewals only: last day to give notice"),
-                 "days_left": st.column_config.NumberColumn("Days left", format="%d", help="To the cancel-by date (tacit) or "
-                                                                             "the end date (express, fixed)"),
-                 "missed_cancel_by_date": st.column_config.DateColumn("Missed cancel-by"),
-                 "notice_days": st.column_config.NumberColumn("Notice (days)", format="%d"),
-                 "annual_value": st.column_config.NumberColumn("Annual value", format="%,.0f"),
-                 "next_term_value": st.column_config.NumberColumn("Next term value", format="%,.0f"),
-                 "currency": "Currency", "billing_frequency": "Billing"})
-common.downloads(shown, "contracts", key="contracts_register_dl")
+REGISTER = ["contract_id", "vendor", "service", "owner", "renewal_type", "status", "current_term_start_date",
+            "current_term_end_date", "cancel_by_date", "days_left", "missed_cancel_by_date", "notice_days",
+            "annual_value", "next_term_value", "currency", "billing_frequency"]
+common.table(shown[REGISTER].astype({c: "datetime64[ns]" for c in DATE_COLUMNS}), "contracts_register_table",
+             config={"cancel_by_date": st.column_config.DateColumn(
+                         "Next cancel-by", format="YYYY-MM-DD", help="Tacit renewals only: last day to give notice"),
+                     "days_left": st.column_config.NumberColumn(
+                         "Days left", format="%d", help="To the cancel-by date (tacit) or the end date (express, "
+                                                        "fixed)"),
+                     "annual_value": st.column_config.NumberColumn("Annual value (contract currency)",
+                                                                   format="accounting"),
+                     "next_term_value": st.column_config.NumberColumn("Next term value (contract currency)",
+                                                                      format="accounting")})
+common.downloads(shown[REGISTER], "contracts", key="contracts_register_dl")
 st.download_button("Download cancel-by dates (.ics)", key="contracts_ics",
                    data=common.cached(calendar_ics.calendar, on=on).encode("utf-8"),
                    file_name="contract-deadlines.ics", mime="text/calendar", icon=":material/event:",
@@ -118,7 +108,8 @@ if terms.empty:
     st.info("No contract terms in this window for the contracts shown.")
 else:
     terms = terms.assign(
-        contract=terms["contract_id"] + " · " + terms["vendor"].str.slice(0, 16),  # short: fits a phone
+        # two short lines (id, vendor) keep the label column narrow, so the bars stay readable on a phone
+        contract=terms["contract_id"] + "<br>" + terms["vendor"].str.slice(0, 14),
         finish=terms["end_date"] + dt.timedelta(days=1),
         term=terms.apply(lambda r: "projected auto-renewal" if r.is_projected
                          else ("current term" if r.is_current else "past term"), axis=1))
@@ -134,10 +125,11 @@ else:
     fig.add_vline(x=dt.datetime.combine(on, dt.time()), line_dash="dot", line_color="grey")
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(range=[start, end], title=None)
-    fig.update_layout(height=max(320, 26 * terms["contract"].nunique() + 120), legend_title=None,
-                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
-    fig.update_yaxes(automargin=True)
+    fig.update_layout(height=max(320, 34 * terms["contract"].nunique() + 140), legend_title=None,
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 11}},
+                      margin={"l": 4, "r": 4, "t": 40, "b": 10})
+    fig.update_yaxes(automargin=True, tickfont={"size": 10})
+    fig.update_xaxes(tickformat="%b %y", tickfont={"size": 10})
     st.plotly_chart(fig, width="stretch", key="contracts_timeline")
 
 # --- committed spend ---------------------------------------------------------------------------
@@ -164,4 +156,5 @@ else:
                f"(in advance), converted at each month's fx rate (the latest known rate for future months).")
     if committed["is_fx_missing"].any():
         st.warning("Some payments are in a currency without any fx rate; they are left out of the chart.")
-    common.downloads(committed, "committed_spend", key="contracts_committed_dl")
+    common.downloads(committed.drop(columns=["is_fx_missing"]), "committed_spend", key="contracts_committed_dl",
+                     currency=currency)

@@ -101,7 +101,7 @@ def _mapping_editor(dataset: datasets.Dataset, frame: pd.DataFrame, proposed: di
 def _show_errors(errors, file_name: str, key: str) -> None:
     table = pd.DataFrame([{"file": e.file, "row": e.row, "column": e.column, "reason": e.reason} for e in errors])
     st.error(f"{len(errors):,} problem(s) in {len({e.row for e in errors}):,} row(s) of {file_name}.")
-    st.dataframe(table.head(1000), hide_index=True, width="stretch")
+    common.table(table.head(1000), f"{key}_errors_table")
     st.download_button("Download all problems (CSV)", xlsx.csv_bytes(table),
                        f"{Path(file_name).stem}-problems.csv", "text/csv", key=f"{key}_errors")
 
@@ -308,8 +308,7 @@ def _history_tab() -> None:
     if batches.empty:
         st.info("No imports yet.")
         return
-    st.dataframe(batches, hide_index=True, width="stretch")
-    common.downloads(batches, "import-batches", "data_batches")
+    common.table(batches, "data_batches_table", download="import-batches")
     ids = batches["batch_id"].tolist()
     label = {int(r.batch_id): f"{r.batch_id} · {r.dataset} · {r.file_name} · {r.rows:,} rows"
              for r in batches.itertuples()}
@@ -317,12 +316,12 @@ def _history_tab() -> None:
     rejected = common.cached(load.rejects, batch_id=int(chosen))
     if not rejected.empty:
         st.caption(f"Rows left out of batch {chosen} and why:")
-        st.dataframe(rejected, hide_index=True, width="stretch")
+        common.table(rejected, "data_rejected_table")
     originals = common.cached(load.original_text, batch_id=int(chosen))
     if not originals.empty:
         st.caption(f"Names batch {chosen} stored differently from the file (cleaned spaces and invisible "
                    "characters, or a placeholder for a withheld name), with the file's text:")
-        st.dataframe(originals, hide_index=True, width="stretch", key="data_originals")
+        common.table(originals, "data_originals")
     if st.button(f"Undo batch {chosen}", key="data_undo"):
         st.session_state["data_undo_pending"] = int(chosen)
     pending = st.session_state.get("data_undo_pending")
@@ -361,7 +360,7 @@ def _mappings_tab() -> None:
     if profiles.empty:
         st.caption("None yet: name a mapping when you import a file, or pass --profile NAME to the CLI.")
     else:
-        st.dataframe(profiles, hide_index=True, width="stretch")
+        common.table(profiles, "data_profiles_table")
         gone = st.selectbox("Profile", profiles["name"].tolist(), key="data_profile_pick")
         if st.button("Delete profile", key="data_profile_delete"):
             with common.cursor() as cur:

@@ -12,7 +12,8 @@ from analytics.forecast import draft
 from analytics.forecast import runs
 from analytics.forecast import scenarios
 from analytics.forecast import yearend
-from analytics.forecast.explain import in_words  # the accuracy sentence, a pure function of the accuracy rows
+from analytics.forecast import readout  # the backtest in sentences, pure functions of the accuracy rows
+from analytics.forecast.explain import method_in_words
 from analytics.reports import funding_request
 from views import common
 
@@ -27,12 +28,7 @@ cur = conf["reporting_currency"]
 start_month = conf["fiscal_year_start_month"]
 current_year = fiscal.fiscal_year(conf["as_of"], start_month)
 LEVELS = {"total": "Total", "cost_center": "Cost center", "category": "Category", "vendor": "Vendor"}
-MONEY = "{:,.0f}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LABELS = {"key": "", "actual_ytd": "Actual to date", "committed_rest": "Committed (rest)",
-          "uncommitted_rest": "Forecast uncommitted (rest)", "forecast_rest": "Rest of year", "landing": "Landing",
-          "lo80": "80% low", "hi80": "80% high", "lo95": "95% low", "hi95": "95% high", "budget": "Budget",
-          "over_under": "Over (+) / under (−)", "p_overrun": "P(overrun)", "model": "Model", "note": "Note"}
 
 
 def landing_table(level: str) -> pd.DataFrame:
@@ -40,19 +36,16 @@ def landing_table(level: str) -> pd.DataFrame:
         return common.cached(forecast.landing, fiscal_year=year, level=level)
 
 
-def colour(value):
+def over_budget(value) -> str:
+    """Over budget in red, under in green (a budget variance, not a forecast error)."""
     if value is None or value != value or value == 0:
         return ""
     return f"color: {common.COLORS['over'] if value > 0 else common.COLORS['under']}"
 
 
-def show(frame: pd.DataFrame, labels: dict, key: str, *, money=(), pct=(), signed=(), fixed=()):
-    shown = frame.rename(columns=labels)
-    formats = {**{labels.get(c, c): MONEY for c in money}, **{labels.get(c, c): "{:.0%}" for c in pct},
-               **{labels.get(c, c): "{:+,.0f}" for c in signed}, **{labels.get(c, c): "{:.2f}" for c in fixed}}
-    style = shown.style.format(formats, na_rep="–").map(colour, subset=[labels.get(c, c) for c in signed])
-    st.dataframe(style, hide_index=True, key=f"{key}_table")
-    return shown
+def named(level: str) -> dict:
+    """The key column headed by the level's name."""
+    return {"key": st.column_config.TextColumn(LEVELS[level])}
 
 
 if year > current_year + 1:
@@ -112,11 +105,12 @@ with tab_landing:
     fig.update_layout(height=380, margin={"t": 30, "b": 10}, yaxis_title=f"{cur} per month", legend={"orientation": "h"},
                       title=f"{key}: monthly spend, forecast and budget")
     st.plotly_chart(fig, key="fc_fan")
-    shown = show(table, {**LABELS, "key": LEVELS[level]}, "fc_landing",
-                 money=("actual_ytd", "committed_rest", "uncommitted_rest",
-                                                     "forecast_rest", "landing", "lo80", "hi80", "lo95", "hi95",
-                                                     "budget"), pct=("p_overrun",), signed=("over_under",))
-    common.downloads(shown, f"landing_{level}_{year}", key="fc_landing")
+    landing = table.rename(columns={"budget": "budget_year"}).assign(
+        model=table["model"].map(lambda m: method_in_words(str(m))))
+    if not landing["note"].astype(str).str.strip().any():
+        landing = landing.drop(columns="note")
+    common.table(landing, "fc_landing_table", currency=cur, download=f"landing_{level}_{year}",
+                 config=named(level), colours={"over_under": over_budget})
     pays = common.cached(forecast.committed_for_year, fiscal_year=year)
     with st.expander(f"Committed contract payments still to come this year ({len(pays)}), with the fx rate used"):
         if pays.empty:
@@ -125,40 +119,44 @@ with tab_landing:
             if pays["is_fx_missing"].any():
                 st.warning("Some payments are in a currency with no fx rate at all: they are left out of the "
                            "landing (never converted at 1). Import the rates on the Data page.")
-            shown = pays.assign(fx_period=pays["fx_period"].dt.strftime("%Y-%m"))
-            st.dataframe(shown, hide_index=True, key="fc_payments_table",
-                         column_config={"amount": st.column_config.NumberColumn(format="accounting"),
-                                        "amount_rc": st.column_config.NumberColumn(f"amount ({cur})",
-                                                                                   format="accounting"),
-                                        "fx_period": "rate of month"})
+            shown = pays.rename(columns={"fx_period": "rate_month"}).drop(columns="is_fx_missing")
+            common.table(shown, "fc_payments_table", currency=cur,
+                         config={"rate_month": st.column_config.DateColumn("Rate of month", format="YYYY-MM")})
 
 with tab_accuracy:
     accuracy = common.cached(runs.accuracy, level=level)
-    words = in_words(accuracy)  # from the stored columns, so runs stored before the sentence existed have it too
-    accuracy = accuracy.drop(columns="accuracy_in_words", errors="ignore")
-    accuracy.insert(accuracy.columns.get_loc("model") + 1, "accuracy_in_words", words)
+    words = readout.explained(accuracy, cur)
     overall = common.cached(forecast.accuracy_overall, level=level)
     info = common.cached(runs.run_info, level=level)
     if overall.get("series"):
         cols = st.columns(4)
-        cols[0].metric("MASE (chosen)", f"{overall['mase']:.2f}", help="below 1 beats seasonal naive in-sample error")
-        cols[1].metric("MASE (seasonal naive)", f"{overall['snaive_mase']:.2f}")
-        cols[2].metric("sMAPE chosen / seasonal naive", f"{overall['smape']:.1f}% / {overall['snaive_smape']:.1f}%")
-        cols[3].metric("Coverage 80% / 95% intervals", f"{overall['coverage80']:.0%} / {overall['coverage95']:.0%}")
-    st.caption(f"Last 12 months held out (18 for long series), per series of uncommitted spend · seasonal naive "
-               f"replaces the combination of models only where it is decisively better there · {int(info['n_series'])} series computed in {info['seconds']:.1f} s at "
-               f"{info['computed_at']:%d %b %H:%M} · interval calibration ×{info['k80']:.2f} (80%), "
-               f"×{info['k95']:.2f} (95%)")
-    acc_labels = {"key": "", "n_months": "Months", "model": "Model", "accuracy_in_words": "Backtested accuracy",
-                  "reason": "Why", "mase": "MASE",
-                  "smape": "sMAPE %", "bias": "Bias (forecast − actual, per month)", "coverage80": "In 80% interval",
-                  "coverage95": "In 95% interval", "snaive_mase": "MASE seasonal naive",
-                  "snaive_smape": "sMAPE % seasonal naive", "snaive_bias": "Bias seasonal naive",
-                  "n_holdout": "Months held out"}
-    shown = show(accuracy, {**acc_labels, "key": LEVELS[level]}, "fc_accuracy",
-                 fixed=("mase", "snaive_mase", "smape", "snaive_smape"),
-                 pct=("coverage80", "coverage95"), signed=("bias", "snaive_bias"))
-    common.downloads(shown, f"forecast_accuracy_{level}", key="fc_accuracy")
+        cols[0].metric("MASE (chosen)", f"{overall['mase']:.2f}",
+                       help="The forecast's errors as a multiple of repeating last year's month: 1.0 would be as "
+                            "good as repeating last year, below 1 is better")
+        cols[1].metric("MASE (same month last year)", f"{overall['snaive_mase']:.2f}",
+                       help="The same measure for simply repeating last year's month (seasonal naive)")
+        cols[2].metric("Off by, on average (sMAPE)", f"{overall['smape']:.1f}%",
+                       help=f"Repeating last year: {overall['snaive_smape']:.1f}%")
+        cols[3].metric("Coverage 80% / 95% intervals", f"{overall['coverage80']:.0%} / {overall['coverage95']:.0%}",
+                       help="Share of held-back months inside the intervals: about 80% and 95% when they are honest")
+    chosen = words[words["key"] == key] if key in set(words["key"]) else words.head(1)
+    for row in chosen.itertuples(index=False):
+        st.markdown(f"**{row.key}** · {row.reason} {row.accuracy_in_words} "
+                    + (f":{'red' if row.bias_risk == readout.RISK else 'gray'}[{row.bias_in_words}]"
+                       if row.bias_in_words else ""))
+    st.caption(f"Last 12 months held back (18 for long series), per series of uncommitted spend · repeating last year "
+               f"replaces the combination of models only where it is decisively better there · "
+               f"{int(info['n_series'])} series computed in {info['seconds']:.1f} s at {info['computed_at']:%d %b %H:%M}"
+               f" · interval calibration ×{info['k80']:.2f} (80%), ×{info['k95']:.2f} (95%) · bias = forecast − "
+               "actual per month: red = under-forecast (spend may come in higher), grey = over-forecast")
+    shown = accuracy.drop(columns=["reason", "accuracy_in_words"], errors="ignore").merge(
+        words[["key", "reason", "accuracy_in_words"]], on="key", how="left")
+    shown = shown.assign(model=shown["model"].map(lambda m: method_in_words(str(m))))
+    order = ["key", "reason", "accuracy_in_words", "mase", "smape", "bias", "coverage80", "coverage95",
+             "snaive_mase", "snaive_smape", "snaive_bias", "n_months", "n_holdout"]
+    common.table(shown[[c for c in order if c in shown.columns]], "fc_accuracy_table", currency=cur,
+                 download=f"forecast_accuracy_{level}", config=named(level),
+                 colours={"bias": readout.bias_colour, "snaive_bias": readout.bias_colour})
 
 with tab_scenario:
     if "fc_spec" not in st.session_state:
@@ -246,16 +244,8 @@ with tab_scenario:
                    delta=None if pd.isna(budgets["budget_baseline"]) or not round(budgets["budget_scenario"] -
                                                                                   budgets["budget_baseline"]) else
                    f"{budgets['budget_scenario'] - budgets['budget_baseline']:+,.0f} {cur}", delta_color="off")
-    cmp_labels = {"key": "", "landing_baseline": "Landing (baseline)", "budget_baseline": "Budget (baseline)",
-                  "over_under_baseline": "Over/under (baseline)", "p_overrun_baseline": "P(overrun) baseline",
-                  "landing_scenario": "Landing (scenario)", "budget_scenario": "Budget (scenario)",
-                  "over_under_scenario": "Over/under (scenario)", "p_overrun_scenario": "P(overrun) scenario",
-                  "landing_change": "Change in landing"}
-    show(compare, {**cmp_labels, "key": LEVELS[level]}, "fc_compare",
-         money=("landing_baseline", "budget_baseline", "landing_scenario",
-                                                   "budget_scenario"),
-         signed=("over_under_baseline", "over_under_scenario", "landing_change"),
-         pct=("p_overrun_baseline", "p_overrun_scenario"))
+    common.table(compare, "fc_compare_table", currency=cur, config=named(level),
+                 colours={c: over_budget for c in ("over_under_baseline", "over_under_scenario", "landing_change")})
     a, b, c = st.columns([2, 1, 1])
     scen_name = a.text_input("Scenario name", key="fc_name")
     if b.button("Save scenario", key="fc_save", disabled=not scen_name.strip() or not common.user().can("scenario")):

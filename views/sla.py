@@ -85,9 +85,15 @@ else:
                                colorbar={"title": "%", "orientation": "h", "y": -0.12, "yanchor": "top",
                                          "thickness": 12}))
     # short contract labels and the colour bar below the grid keep the cells wide on a phone
-    short = [c if len(c) <= 22 else c[:21] + "…" for c in map(str, grid.index)]
-    fig.update_layout(height=max(300, 28 * len(grid) + 160), margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      yaxis={"autorange": "reversed", "tickvals": list(grid.index), "ticktext": short})
+    # contract ids as row labels (the vendor is in the hover) and short month names keep the cells wide on a
+    # phone (390 px): the label column takes ~50 px instead of ~150
+    short = [str(c).split(" · ")[0] for c in grid.index]
+    fig.update_traces(textfont={"size": 9})
+    fig.update_layout(height=max(300, 26 * len(grid) + 160), margin={"l": 4, "r": 4, "t": 10, "b": 10},
+                      yaxis={"autorange": "reversed", "tickvals": list(grid.index), "ticktext": short,
+                             "tickfont": {"size": 10}},
+                      xaxis={"tickvals": list(grid.columns), "tickfont": {"size": 10},
+                             "ticktext": [pd.Timestamp(m + "-01").strftime("%b<br>%y") for m in grid.columns]})
     st.plotly_chart(fig, key="sla_heatmap")
     st.caption("✗ = at least one breach of this measure (availability: below target). Attainment = clocks met ÷ "
                "clocks decided; tickets still open and not yet past their target are left out until they are.")
@@ -103,15 +109,13 @@ else:
                     "reported_response_hours", "reported_resolution_hours"]].astype(
         {c: float for c in ("response_attainment_pct", "resolution_attainment_pct", "availability_pct",
                             "availability_target_pct", "reported_response_hours", "reported_resolution_hours")})
-    st.dataframe(table, hide_index=True, key="sla_missed_table", column_config={
-        "response_attainment_pct": st.column_config.NumberColumn("Response %", format="%.1f"),
-        "resolution_attainment_pct": st.column_config.NumberColumn("Resolution %", format="%.1f"),
-        "availability_pct": st.column_config.NumberColumn("Availability %", format="%.3f"),
-        "availability_target_pct": st.column_config.NumberColumn("Target %", format="%.3f"),
+    common.table(table, "sla_missed_table", config={
+        "availability_pct": st.column_config.NumberColumn("Availability %", format="%.3f%%"),
+        "availability_target_pct": st.column_config.NumberColumn("Target %", format="%.3f%%"),
         "reported_response_hours": st.column_config.NumberColumn(
-            "Vendor-reported response h", format="%.2f", help="The vendor's own figure (sla dataset), for comparison"),
+            "Vendor-reported response (h)", format="%.2f", help="The vendor's own figure (sla dataset), for comparison"),
         "reported_resolution_hours": st.column_config.NumberColumn(
-            "Vendor-reported resolution h", format="%.2f", help="The vendor's own figure (sla dataset)")})
+            "Vendor-reported resolution (h)", format="%.2f", help="The vendor's own figure (sla dataset)")})
     common.downloads(table, f"sla_missed_{filters['year']}", key="sla_missed")
     options = [f"{r.contract_id} · {r.month}" for r in missed.itertuples() if r.breaches > 0]
     if options:
@@ -121,12 +125,9 @@ else:
                                 period=pd.Timestamp(month + "-01").date())
         st.caption(f"{len(tickets)} breached ticket(s) of {contract_id} opened in {month}; hours are counted "
                    "inside the schedule named beside them.")
-        st.dataframe(tickets[["ticket_id", "priority", "opened_at", "response_hours", "response_target_hours",
+        common.table(tickets[["ticket_id", "priority", "opened_at", "response_hours", "response_target_hours",
                               "response_status", "resolution_hours", "resolution_target_hours",
-                              "resolution_status", "resolution_schedule", "made_sla"]],
-                     hide_index=True, key="sla_tickets_table",
-                     column_config={c: st.column_config.NumberColumn(format="%.2f")
-                                    for c in ("response_hours", "resolution_hours")})
+                              "resolution_status", "resolution_schedule", "made_sla"]], "sla_tickets_table")
 
 # ---- credits
 st.subheader(f"Service credits owed and received ({cur})")
@@ -152,14 +153,12 @@ else:
                "if claimed: use the evidence below to claim them.")
     cols = ["contract_id", "vendor", "month", "credit_units", "credit_pct", "is_capped", "credit_owed", "currency",
             "owed", "received", "outstanding", "evidence_owed", "evidence_received"]
-    view = owed[cols].rename(columns={"owed": f"owed_{cur}", "received": f"received_{cur}",
-                                      "outstanding": f"outstanding_{cur}"})
+    view = owed[cols].rename(columns={"owed": "credit_owed_rc", "received": "credit_received_rc",
+                                      "outstanding": "credit_outstanding_rc"})
     view["credit_owed"] = view["credit_owed"].map(float)
     view["credit_pct"] = view["credit_pct"].map(float)
-    st.dataframe(view, hide_index=True, key="sla_credits_table", column_config={
-        c: st.column_config.NumberColumn(format="%.2f")
-        for c in ("credit_owed", f"owed_{cur}", f"received_{cur}", f"outstanding_{cur}")})
-    common.downloads(view, f"sla_credits_{filters['year']}", key="sla_credits")
+    common.table(view, "sla_credits_table", currency=cur)
+    common.downloads(view, f"sla_credits_{filters['year']}", key="sla_credits", currency=cur)
 
 # ---- availability
 st.subheader("Availability against target")

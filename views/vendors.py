@@ -60,8 +60,8 @@ with st.expander(f"Weights: {' · '.join(f'{vendors.indicator(n).label} {w:g}' f
     st.button("Reset to default weights", key="vendors_reset_weights", on_click=_store,
               disabled=not common.user().can("settings"),
               args=(vendors.renormalise(vendors.DEFAULT_WEIGHTS),))
-    st.dataframe(vendors.indicator_table(weights), hide_index=True, width="stretch",
-                 column_order=["label", "better", "unit", "window", "mapping", "weight"])
+    common.table(vendors.indicator_table(weights).drop(columns="indicator").rename(
+        columns=scorecard.INDICATOR_COLUMNS), "vendors_indicators_table")
 
 table = vendors.score_table(current, previous, weights, scope)
 scored = table[table["score"].notna()]
@@ -84,8 +84,20 @@ if not moves.empty:
 
 # --- ranking -----------------------------------------------------------------------------------
 st.subheader(f"Ranking, {quarters[quarter_end]}")
+# a score from few indicators says less: say so beside the name, and rank equal scores by coverage (scoring.py)
+few = (len(NAMES) + 1) // 2
+thin = scored["indicators_used"] < few
+shown_name = {r.vendor: f"{r.vendor} ({int(r.indicators_used)}/{len(NAMES)} indicators)" if r.indicators_used < few
+              else r.vendor for r in scored.itertuples(index=False)}
 parts = vendors.contributions(scored, weights)
-order = scored.sort_values("score")["vendor"].tolist()
+parts = parts.assign(vendor=parts["vendor"].map(shown_name))
+order = [shown_name[v] for v in scored.sort_values("rank", ascending=False)["vendor"]]
+if thin.any():
+    st.warning(f"{int(thin.sum())} of the {len(scored)} scores rest on fewer than {few} of the {len(NAMES)} "
+               "indicators (marked with their count): they say less than the others. Equal scores rank by how "
+               "many indicators they rest on.", icon=":material/info:")
+else:
+    st.caption("Equal scores rank by how many indicators they rest on.")
 fig = px.bar(parts, x="points", y="vendor", color="indicator", orientation="h",
              category_orders={"vendor": order[::-1], "indicator": [i.label for i in vendors.INDICATORS]},
              hover_data={"score": ":.1f", "effective_weight": ":.1f", "points": ":.1f"},
@@ -101,17 +113,19 @@ st.caption("Each bar is a vendor's score split into what each indicator contribu
 score_columns = {f"{i.name}_score": st.column_config.NumberColumn(i.label, format="%.0f",
                                                                    help=f"{i.better} is better; {i.mapping}")
                  for i in vendors.INDICATORS}
+table = table.assign(basis=[("" if pd.isna(n) else f"{int(n)} of {len(NAMES)}" + (" — says less" if n < few else ""))
+                             for n in table["indicators_used"]])
 st.dataframe(table, hide_index=True, width="stretch",
-             column_order=["rank", "vendor", "score", "trend", "previous_score", "indicators_used", *score_columns],
+             column_order=["rank", "vendor", "score", "trend", "previous_score", "basis", *score_columns],
              column_config={"rank": st.column_config.NumberColumn("Rank", format="%d"), "vendor": "Vendor",
                             "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100,
                                                                      format="%.1f"),
                             "trend": st.column_config.NumberColumn("Trend", format="%+.1f",
                                                                    help=f"against {quarters.get(previous_end, 'the previous quarter')}"),
                             "previous_score": st.column_config.NumberColumn("Previous", format="%.1f"),
-                            "indicators_used": st.column_config.NumberColumn(
-                                "Indicators", help=f"how many of the {len(NAMES)} indicators have data; "
-                                                   "a score from few indicators says less"),
+                            "basis": st.column_config.TextColumn(
+                                "Rests on", help=f"how many of the {len(NAMES)} indicators have data; a score from "
+                                                 f"fewer than {few} says less; equal scores rank by this count"),
                             **score_columns})
 
 weight_items = tuple(weights.items())

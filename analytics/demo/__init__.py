@@ -20,11 +20,12 @@ import pandas as pd
 from analytics import settings
 from analytics.fiscal import add_months
 from analytics.demo import catalog, load, service, spend, tables, terms
+from analytics.demo import cloud as demo_cloud
 from analytics.demo import showback as demo_showback
 
 DEFAULT_SEED = 7
 # bump when the generated data changes, so saved bench databases are rebuilt
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 
 
 class DemoRefused(ValueError):
@@ -102,6 +103,7 @@ def build(con, *, as_of: dt.date | None = None, seed: int = DEFAULT_SEED, scale:
     lines, planted = _spend_lines(rng, contracts, credits, horizon, scale)
     line_frame = lines.frame()
     result.rows["spend"] = load.load_spend(con, line_frame, _sources_frame(lines), _items_frame(lines), signature)
+    result.rows["cloud billing"] = demo_cloud.load(con)  # FOCUS rows of the AWS and Azure lines, same batch
     result.anomalies = _anomalies(planted, line_frame, lines, contracts)
     result.renewals_due = sorted((c.contract_id, c.cancel_by(as_of)) for c in contracts
                                  if c.kind == "auto" and as_of < c.cancel_by(as_of) <= as_of + dt.timedelta(days=90))

@@ -18,7 +18,6 @@ from analytics import audit, settings
 from analytics.audit import reviews
 from analytics.reports import xlsx
 
-MONEY = "#,##0.00"
 FINDING_COLUMNS = ["finding_id", "rule", "money", "severity", "status", "vendor", "contract_id", "amount_at_stake",
                    "at_stake_counted", "currency", "finding_date", "explanation", "evidence", "reason",
                    "amount_recovered", "is_detected"]
@@ -55,18 +54,32 @@ def summary_sheet(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
 
 
 def workbook(con, frame: pd.DataFrame):
-    """The workbook for the findings in `frame` (as returned by audit.findings, possibly filtered)."""
+    """The workbook for the findings in `frame` (as returned by audit.findings, possibly filtered): headings in
+    words, rules by their titles, money with number formats; a chart of the money at stake by rule."""
     currency = settings.get(con, "reporting_currency")
     wb = xlsx.new_workbook()
     summary = summary_sheet(frame, currency)
-    xlsx.write_frame(wb.create_sheet("Summary"), summary.rename(columns={"amount": f"amount ({currency})"}),
-                     formats={f"amount ({currency})": MONEY}, widths={"measure": 32})
-    xlsx.write_frame(wb.create_sheet("Findings"), findings_sheet(frame),
-                     formats={"amount_at_stake": MONEY, "at_stake_counted": MONEY, "amount_recovered": MONEY},
-                     widths={"explanation": 90, "evidence": 40, "vendor": 32})
+    ws = wb.create_sheet("Summary")
+    row = xlsx.write_title(ws, "Cost audit: money at stake by rule", f"amounts in {currency}, counted once")
+    first, last = xlsx.write_report_table(ws, summary.rename(columns={"amount": "at_stake"}), start_row=row,
+                                          currency=currency, widths={"measure": 32})
+    rules = int((summary["money"] != "all").sum()) - 2  # the rule rows come before the totals
+    if rules > 0:
+        xlsx.bar_chart(ws, title=f"Money at stake by rule ({currency})", header_row=row, first_row=first,
+                       last_row=first + rules - 1, category_col=1, value_cols=[4], anchor=f"F{row}",
+                       y_title=currency)
+    xlsx.print_setup(ws, title_row=row)
+    ws = wb.create_sheet("Findings")
+    row = xlsx.write_title(ws, "Findings", "amounts in the finding's currency; at stake counted once in " + currency)
+    xlsx.write_report_table(ws, findings_sheet(frame), start_row=row,
+                            widths={"explanation": 90, "evidence": 40, "vendor": 32})
+    xlsx.print_setup(ws, title_row=row)
+    ws = wb.create_sheet("Evidence")
+    row = xlsx.write_title(ws, "Evidence rows behind the findings", f"amounts in their currency and in {currency}")
     evidence = audit.evidence(con, frame=frame).reindex(columns=EVIDENCE_COLUMNS)
-    xlsx.write_frame(wb.create_sheet("Evidence"), evidence, formats={"amount": MONEY, "amount_rc": MONEY},
-                     widths={"description": 48, "vendor": 32})
+    xlsx.write_report_table(ws, evidence, start_row=row, currency=currency, widths={"description": 48, "vendor": 32})
+    xlsx.print_setup(ws, title_row=row)
+    xlsx.contents_sheet(wb, "Cost audit findings")
     return wb
 
 

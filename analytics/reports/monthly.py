@@ -13,16 +13,19 @@ import io
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
-from analytics import calendar, present
+from analytics import calendar
 from analytics import audit, budget, contracts, overview, settings, sla, variance
-from analytics.forecast import yearend
+from analytics.forecast import readout, runs, yearend
+from analytics.forecast.explain import method_in_words
 from analytics.reports import xlsx
 
 BVA_MONEY = ["actual_ytd", "budget_ytd", "variance", "budget_year", "run_rate"]
 BVA_COLUMNS = ["actual_ytd", "budget_ytd", "variance", "variance_pct", "budget_year", "run_rate"]
 MAX_VARIANCE_SENTENCES = 6
 MAX_FX_SENTENCES = 4
+CHART_ROWS = 20  # rows a chart of the default size covers
 MONEY_WORDS = ("amount", "value", "actual", "budget", "landing", "forecast", "stake", "cost", "spend", "credit")
 
 
@@ -176,15 +179,13 @@ def fx_sheet(wb, ctx: Context, *, period: str | None) -> None:
         fx = variance.fx_volume(ctx.con, year=ctx.year, period=period)
         heading = f"Change in foreign-currency spend, {period} against the month before"
         xlsx.set_cell(ws, row - 1, 1, heading).font = xlsx.BOLD
-        money = xlsx.money_format(ctx.currency)
-        formats = {"Change": money, "Volume effect": money, "Fx effect": money,
-                   "Rate, previous month": xlsx.RATE, "Rate, this month": xlsx.RATE}
-        xlsx.write_frame(ws, fx.rename(columns=present.LABELS), start_row=row, freeze=False, autofilter=False,
-                         formats=formats, widths={c: 18 for c in formats})
-        row += len(fx) + 3
+        xlsx.write_report_table(ws, fx, start_row=row, freeze=False, currency=ctx.currency,
+                                rates=["rate_previous", "rate_current"],
+                                widths={c: 18 for c in fx.columns if c != "currency"})
+        row += max(len(fx), 1) + 3
     missing = budget.fx_missing(ctx.con, year=ctx.year)
     xlsx.set_cell(ws, row - 1, 1, "Lines without an fx rate (left out of every total)").font = xlsx.BOLD
-    xlsx.write_frame(ws, missing.rename(columns=present.LABELS), start_row=row, freeze=False, autofilter=False)
+    xlsx.write_report_table(ws, missing, start_row=row, freeze=False)
     ws.freeze_panes = ws.cell(row=first, column=2)
     xlsx.print_setup(ws)
 
@@ -208,12 +209,19 @@ DOMAIN_SHEETS = [
                                                                  end=ctx.window.closed_through)),
     ("Audit findings", "Cost audit page", lambda ctx: audit.findings(ctx.con)),
     ("Forecast", "Forecast page, year-end landing by cost center",
-     lambda ctx: yearend.landing(ctx.con, fiscal_year=ctx.year, level="cost_center")),
+     lambda ctx: _landing_in_words(yearend.landing(ctx.con, fiscal_year=ctx.year, level="cost_center"))),
 ]
 
 
+def _landing_in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """The landing rows with each model named in words (not the engine's name) and the full-year budget named so."""
+    out = frame.rename(columns={"key": "cost_center", "budget": "budget_year"})
+    return out.assign(model=out["model"].map(lambda m: method_in_words(str(m))))
+
+
 def domain_sheets(wb, ctx: Context) -> list[str]:
-    """A sheet for each other domain's section; returns notes for the sections with nothing to report."""
+    """A sheet for each other domain's section, with its series charted below the rows; returns notes for the
+    sections with nothing to report."""
     notes = []
     for sheet, source, rows in DOMAIN_SHEETS:
         if sheet == "SLA" and ctx.window.closed_through is None:
@@ -229,9 +237,99 @@ def domain_sheets(wb, ctx: Context) -> list[str]:
                  and any(w in str(c).lower() for w in MONEY_WORDS)]
         # amounts in their own currency (a `currency` column) get a plain number format
         currency = "" if "currency" in frame.columns else ctx.currency
-        xlsx.write_report_table(ws, frame, start_row=row, money=money, currency=currency)
+        _, last = xlsx.write_report_table(ws, frame, start_row=row, money=money, currency=currency)
+        SERIES[sheet](ws, ctx, frame, last + 3)
         xlsx.print_setup(ws, title_row=row)
+        if sheet == "Forecast":
+            forecast_fan_sheet(wb, ctx)
     return notes
+
+
+def _series_section(ws, ctx: Context, row: int, heading: str, frame: pd.DataFrame) -> tuple[int, int, int]:
+    """A bold heading and a named table of a series below a sheet's rows; returns (heading row, first, last)."""
+    xlsx.set_cell(ws, row, 1, heading).font = xlsx.BOLD
+    first, last = xlsx.write_report_table(ws, frame, start_row=row + 1, currency=ctx.currency, freeze=False)
+    return row + 1, first, last
+
+
+def renewals_series(ws, ctx: Context, frame: pd.DataFrame, row: int) -> None:
+    """Cancel-by dates per month over the next 12 months, with a column chart."""
+    ahead = contracts.cancel_by_due(ctx.con, within_days=365)
+    months = pd.to_datetime(ahead["cancel_by_date"]).dt.to_period("M").dt.start_time.dt.date
+    by_month = (ahead.assign(month=months).groupby("month", as_index=False)
+                .agg(contracts=("contract_id", "size")))
+    header, first, last = _series_section(ws, ctx, row, "Cancel-by dates by month, next 12 months", by_month)
+    if len(by_month):
+        xlsx.bar_chart(ws, title="Contracts to cancel or renew, by month of the cancel-by date", header_row=header,
+                       first_row=first, last_row=last, category_col=1, value_cols=[2], anchor=f"D{header}",
+                       y_title="contracts")
+
+
+def sla_series(ws, ctx: Context, frame: pd.DataFrame, row: int) -> None:
+    """Attainment by month (clocks met, contract-months missed), with a line chart."""
+    trend = pd.DataFrame([{"month": period, **sla.summarise(group)} for period, group in frame.groupby("period")])
+    trend = trend[["month", "response_attainment_pct", "resolution_attainment_pct", "contract_months", "missed",
+                   "tickets", "breaches"]]
+    header, first, last = _series_section(ws, ctx, row, "Attainment by month", trend)
+    xlsx.line_chart(ws, title="SLA attainment by month (% of clocks met)", header_row=header, first_row=first,
+                    last_row=last, category_col=1, value_cols=[2, 3], anchor=f"I{header}", y_title="%",
+                    styles={2: {"color": "1F77B4"}, 3: {"color": "FF7F0E"}})
+
+
+def audit_series(ws, ctx: Context, frame: pd.DataFrame, row: int) -> None:
+    """Money at stake by rule (counted once), with a bar chart."""
+    by_rule = audit.at_stake(ctx.con, by="rule")
+    header, first, last = _series_section(ws, ctx, row, f"At stake by audit rule ({ctx.currency}, counted once)",
+                                          by_rule)
+    if len(by_rule):
+        xlsx.bar_chart(ws, title=f"Audit: money at stake by rule ({ctx.currency})", header_row=header,
+                       first_row=first, last_row=last, category_col=1, value_cols=[2], anchor=f"E{header}",
+                       y_title=ctx.currency)
+
+
+def forecast_series(ws, ctx: Context, frame: pd.DataFrame, row: int) -> None:
+    """The landing by cost center against the full-year budget, with a bar chart."""
+    land = frame[["cost_center", "landing", "budget_year"]]
+    header, first, last = _series_section(ws, ctx, row, "Landing against the full-year budget", land)
+    xlsx.bar_chart(ws, title=f"Year-end landing and full-year budget by cost center ({ctx.currency})",
+                   header_row=header, first_row=first, last_row=last, category_col=1, value_cols=[2, 3],
+                   anchor=f"E{header}", y_title=ctx.currency)
+    accuracy = runs.accuracy(ctx.con, level="cost_center")
+    words = readout.explained(accuracy, ctx.currency).merge(accuracy[["key", "mase", "smape", "bias"]], on="key")
+    words = words[["key", "reason", "accuracy_in_words", "mase", "smape", "bias", "bias_in_words"]].rename(
+        columns={"key": "cost_center"})
+    at = max(last, header + CHART_ROWS) + 2
+    header, first, last = _series_section(
+        ws, ctx, at, "How far to trust it: each cost center's method, why, and its backtest (MASE below 1 beats "
+                     "repeating last year; a negative bias under-forecasts spend, a risk, in red)", words)
+    for j, width in ((2, 60), (3, 70), (7, 60)):
+        ws.column_dimensions[get_column_letter(j)].width = max(ws.column_dimensions[get_column_letter(j)].width or 0,
+                                                              width)
+    xlsx.risk_rule(ws, f"F{first}:F{last}")
+
+
+SERIES = {"Renewals": renewals_series, "SLA": sla_series, "Audit findings": audit_series,
+          "Forecast": forecast_series}
+FAN = ["period", "actual", "forecast", "lo80", "hi80", "lo95", "hi95", "budget", "committed", "uncommitted"]
+
+
+def forecast_fan_sheet(wb, ctx: Context) -> None:
+    """The company's monthly spend from a year back: actual, forecast with its 80% and 95% bounds, budget."""
+    ws = wb.create_sheet("Forecast by month")
+    row = xlsx.write_title(ws, "Forecast fan: actual, forecast and its 80% / 95% intervals by month",
+                           ctx.subtitle("company-wide; forecast = committed contract payments + forecast of the rest"))
+    fan = yearend.fan(ctx.con, fiscal_year=ctx.year, level="total", key="Total")[FAN]
+    first, last = xlsx.write_report_table(ws, fan, start_row=row, currency=ctx.currency)
+    orange, light = "FF7F0E", "FDBF6F"
+    xlsx.line_chart(ws, title=f"Monthly spend, forecast and intervals ({ctx.currency})", header_row=row,
+                    first_row=first, last_row=last, category_col=1, value_cols=[2, 3, 4, 5, 6, 7, 8],
+                    anchor=f"A{last + 3}", y_title=ctx.currency,
+                    styles={2: {"color": "1F77B4", "width": 2.5}, 3: {"color": orange, "dash": "dash", "width": 2.5},
+                            4: {"color": orange, "width": 1}, 5: {"color": orange, "width": 1},
+                            6: {"color": light, "dash": "sysDot", "width": 1},
+                            7: {"color": light, "dash": "sysDot", "width": 1},
+                            8: {"color": "9AA5B1", "width": 1.5}})
+    xlsx.print_setup(ws, title_row=row)
 
 
 def to_bytes(wb) -> bytes:

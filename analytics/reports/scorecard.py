@@ -23,6 +23,9 @@ TITLE_FONT = Font(bold=True, size=14)
 SECTION_FONT = Font(bold=True, size=11)
 MONEY = "#,##0.00"
 SCORE = "0.0"
+RANKING_CHART_ROWS = 25
+INDICATOR_COLUMNS = {"label": "Indicator", "better": "Better", "unit": "Unit", "window": "Window",
+                     "mapping": "How it is scored", "weight": "Weight"}
 
 
 def _sheet_name(index: int, vendor: str, used: set[str]) -> str:
@@ -59,10 +62,23 @@ def _contracts_frame(register: pd.DataFrame) -> pd.DataFrame:
 def _section(ws, row: int, title: str, frame: pd.DataFrame, formats: dict | None = None) -> int:
     xlsx.set_cell(ws, row, 1, title).font = SECTION_FONT
     if frame.empty:
-        xlsx.set_cell(ws, row + 1, 1, "none")
+        xlsx.set_cell(ws, row + 1, 1, "Nothing in this quarter.")
         return row + 3
     xlsx.write_frame(ws, frame, start_row=row + 1, formats=formats, freeze=False, autofilter=False)
     return row + len(frame) + 3
+
+
+def _parts_chart(ws, *, header_row: int, rows: int, anchor: str, vendor: str) -> None:
+    """The score's parts as bars (indicator scores 0-100; an indicator without data has no bar)."""
+    from openpyxl.chart import BarChart, Reference
+    chart = BarChart()
+    chart.type, chart.title, chart.legend = "bar", f"{vendor}: score by indicator (0-100)", None
+    chart.height, chart.width = 7, 16
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
+    chart.x_axis.scaling.orientation = "maxMin"  # the first indicator on top, as in the table
+    chart.add_data(Reference(ws, min_col=5, min_row=header_row, max_row=header_row + rows), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=header_row + rows))
+    ws.add_chart(chart, anchor)
 
 
 def _print_setup(ws, title: str) -> None:
@@ -84,11 +100,14 @@ def _vendor_sheet(ws, row, *, label: str, company: str, parts, weights, register
     rank = "" if pd.isna(row.rank) else f", rank {int(row.rank)}"
     trend = "" if pd.isna(row.trend) else f", {row.trend:+.1f} on the previous quarter"
     xlsx.set_cell(ws, 2, 1, f"{company} · score {score}{rank}{trend}")
-    at = _section(ws, 4, "Score parts", vendors.parts_table(parts, weights),
+    table = vendors.parts_table(parts, weights)
+    at = _section(ws, 4, "Score parts", table,
                   {"Value": "0.00", "Score (0-100)": SCORE, "Weight": SCORE, "Effective weight": SCORE})
     at = _section(ws, at, "Contracts and deadlines", _contracts_frame(register), {"Annual value": MONEY})
     quarterly = spend.rename(columns={"quarter": "Quarter", "amount_rc": "Spend"})[["Quarter", "Spend"]]
-    _section(ws, at, "Spend by quarter (reporting currency)", quarterly, {"Spend": MONEY})
+    at = _section(ws, at, "Spend by quarter (reporting currency)", quarterly, {"Spend": MONEY})
+    if len(table):
+        _parts_chart(ws, header_row=5, rows=len(table), anchor=f"A{at}", vendor=str(row.vendor))
     for letter, width in zip("ABCDEFGHI", (28, 30, 12, 30, 14, 10, 16, 60, 10)):
         ws.column_dimensions[letter].width = width
     _print_setup(ws, title)
@@ -123,16 +142,34 @@ def build(con, *, quarter_end: dt.date | None = None, weights: dict[str, float] 
         return wb
     ws = wb.create_sheet("Scorecard")
     xlsx.set_cell(ws, 1, 1, f"{company} – vendor scorecard {label} (amounts in {currency})").font = TITLE_FONT
-    xlsx.write_frame(ws, _ranking_frame(table), start_row=3, formats={"Score": SCORE, "Previous quarter": SCORE,
-                                                                       "Trend": "+0.0;-0.0;0.0"})
+    ranking = _ranking_frame(table)
+    formats = {c: (SCORE if c.endswith("(score)") else "#,##0.00") for c in ranking.columns[5:]}
+    xlsx.write_frame(ws, ranking, start_row=3, formats={**formats, "Score": SCORE, "Previous quarter": SCORE,
+                                                         "Trend": "+0.0;-0.0;0.0"}, widths={"Vendor": 34})
+    xlsx.named_table(ws, header_row=3, last_row=3 + len(ranking), last_col=len(ranking.columns))
+    scored = int(ranking["Score"].notna().sum())
+    if scored:
+        xlsx.bar_chart(ws, title=f"Score by vendor (0-100), {label}", header_row=3, first_row=4,
+                       last_row=3 + min(scored, RANKING_CHART_ROWS), category_col=2, value_cols=[3],
+                       anchor=f"A{len(ranking) + 6}", y_title="score")
     _print_setup(ws, f"Vendor scorecard {label}")
-    xlsx.write_frame(wb.create_sheet("Indicators"), vendors.indicator_table(weights), widths={"mapping": 90})
+    ws.print_title_rows = "3:3"
+    indicators = vendors.indicator_table(weights).drop(columns="indicator").rename(columns=INDICATOR_COLUMNS)
+    sheet = wb.create_sheet("Indicators")
+    xlsx.set_cell(sheet, 1, 1, f"How the score is made: indicators and weights, {label}").font = TITLE_FONT
+    xlsx.write_frame(sheet, indicators, start_row=3, widths={"How it is scored": 90, "Indicator": 30, "Unit": 30},
+                     formats={"Weight": SCORE})
+    xlsx.named_table(sheet, header_row=3, last_row=3 + len(indicators), last_col=len(indicators.columns))
+    xlsx.print_setup(sheet, title_row=3)
     used: set[str] = {"scorecard", "indicators"}
     for i, row in enumerate(table.itertuples(index=False), start=1):
         key = row.vendor_key
         _vendor_sheet(wb.create_sheet(_sheet_name(i, row.vendor, used)), row, label=label, company=company,
                       parts=current[current["vendor_key"] == key], weights=weights,
                       register=register[register["vendor_key"] == key], spend=spend[spend["vendor_key"] == key])
+    xlsx.contents_sheet(wb, f"{company} – vendor scorecard {label}",
+                        {"Scorecard": "Ranking: score, trend and every indicator's value and score",
+                         "Indicators": "How each indicator is measured and scored, with its weight"})
     return wb
 
 

@@ -26,8 +26,9 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 def set_cell(ws, row: int, column: int, value, number_format: str | None = None):
     """Write one value; text is always stored as text, never as a formula."""
     cell = ws.cell(row=row, column=column)
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return cell
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) \
+            or (isinstance(value, str) and value == ""):
+        return cell  # an empty cell, not an empty text
     if isinstance(value, (list, tuple, set)) or (hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0):
         value = ", ".join(str(v) for v in (value.tolist() if hasattr(value, "tolist") else value))
     elif isinstance(value, dict):
@@ -104,11 +105,13 @@ def write_title(ws, title: str, subtitle: str | None = None) -> int:
 def write_report_table(ws, frame: pd.DataFrame, *, start_row: int, money: list[str] | tuple = (),
                        currency: str = "", percent: list[str] | tuple = (), rates: list[str] | tuple = (),
                        variance: list[str] | tuple = (), total_column: str | None = None,
-                       widths: dict[str, int] | None = None, labels: dict[str, str] | None = None) -> tuple[int, int]:
+                       widths: dict[str, int] | None = None, labels: dict[str, str] | None = None,
+                       table: bool = True, freeze: bool = True) -> tuple[int, int]:
     """A table with number formats, frozen header, autofilter, red/green rules on variance columns
     and bold total rows (where `total_column` says 'Total'); returns (first data row, last data row).
     `labels` renames column headings (formats and widths are given by column name; by default the
-    presentation layer's labels). Columns in none of the lists get the format of their unit (analytics.present)."""
+    presentation layer's labels). Columns in none of the lists get the format of their unit (analytics.present).
+    With `table` the range is a named Excel table (sortable, filterable, referable by name in formulas)."""
     frame = present.tidy(frame)
     auto = {c: present.excel_format(present.unit(c, frame[c]), currency) for c in frame.columns
             if c not in (*money, *percent, *rates)}
@@ -121,15 +124,17 @@ def write_report_table(ws, frame: pd.DataFrame, *, start_row: int, money: list[s
                                            for group in (money, percent, rates, variance))
         total_column = rename.get(total_column, total_column)
         widths = {rename.get(c, c): w for c, w in (widths or {}).items()}
-    frame = _dates_without_midnight(frame)
+    frame = _dates_without_midnight(_unique_headings(frame))
     formats = {c: f for c, f in auto.items() if f}
     formats.update({c: money_format(currency) for c in money})
     formats.update({c: PERCENT for c in percent})
     formats.update({c: RATE for c in rates})
     widths = {**{c: 16 for c in (*money, *percent, *rates)}, **(widths or {})}
-    write_frame(ws, frame, start_row=start_row, formats=formats, widths=widths)
+    write_frame(ws, frame, start_row=start_row, formats=formats, widths=widths, freeze=freeze)
     first, last = start_row + 1, start_row + max(len(frame), 1)
     columns = list(frame.columns)
+    if table and len(columns):
+        named_table(ws, header_row=start_row, last_row=last, last_col=len(columns))
     for name in (*variance, *percent):
         if name in columns and len(frame):
             add_variance_rules(ws, f"{get_column_letter(columns.index(name) + 1)}{first}:"
@@ -142,6 +147,38 @@ def write_report_table(ws, frame: pd.DataFrame, *, start_row: int, money: list[s
                     cell.font = BOLD
                     cell.fill = TOTAL_FILL
     return first, last
+
+
+def _unique_headings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Headings made unique ('Audit rule', 'Audit rule (2)'): an Excel table needs distinct column names."""
+    seen: dict[str, int] = {}
+    names = []
+    for name in map(str, frame.columns):
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    if names == list(frame.columns):
+        return frame
+    out = frame.copy()
+    out.columns = names
+    return out
+
+
+def named_table(ws, *, header_row: int, last_row: int, last_col: int, first_col: int = 1):
+    """Make a written range (heading row + rows) a named Excel table, named after its sheet ('Top_vendors');
+    the sheet's own autofilter gives way to the table's."""
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+    taken = {name.lower() for sheet in ws.parent.worksheets for name in sheet.tables}
+    base = re.sub(r"\W+", "_", ws.title).strip("_") or "Table"
+    base = base if re.match(r"[A-Za-z_]", base) else f"T_{base}"
+    name, n = base, 2
+    while name.lower() in taken:
+        name, n = f"{base}_{n}", n + 1
+    ref = f"{get_column_letter(first_col)}{header_row}:{get_column_letter(last_col)}{max(last_row, header_row + 1)}"
+    found = Table(displayName=name, ref=ref)
+    found.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    ws.add_table(found)
+    ws.auto_filter.ref = None
+    return found
 
 
 def _dates_without_midnight(frame: pd.DataFrame) -> pd.DataFrame:
@@ -164,6 +201,16 @@ def add_variance_rules(ws, cell_range: str) -> None:
     ws.conditional_formatting.add(cell_range, CellIsRule(operator="lessThan", formula=["0"],
                                                          font=Font(color="006100"),
                                                          fill=PatternFill("solid", fgColor="E2EFDA")))
+
+
+def risk_rule(ws, cell_range: str) -> None:
+    """Negative values (a forecast below what was spent: under-forecasting, a risk) in red; positive in grey."""
+    from openpyxl.formatting.rule import CellIsRule
+    ws.conditional_formatting.add(cell_range, CellIsRule(operator="lessThan", formula=["0"],
+                                                         font=Font(color="C00000"),
+                                                         fill=PatternFill("solid", fgColor="FDE9E7")))
+    ws.conditional_formatting.add(cell_range, CellIsRule(operator="greaterThan", formula=["0"],
+                                                         font=Font(color="6B7280")))
 
 
 def print_setup(ws, *, title_row: int | None = None) -> None:
@@ -202,6 +249,38 @@ def bar_chart(ws, *, title: str, header_row: int, first_row: int, last_row: int,
     return chart
 
 
+def line_chart(ws, *, title: str, header_row: int, first_row: int, last_row: int, category_col: int,
+               value_cols: list[int], anchor: str, y_title: str = "", styles: dict[int, dict] | None = None,
+               percent: bool = False):
+    """A native line chart over cells of `ws`; `styles` per column: {'color': 'RRGGBB', 'dash': 'dash',
+    'width': pt}, e.g. a forecast fan (actual, forecast, its 80% and 95% bounds) or an attainment trend."""
+    from openpyxl.chart import LineChart, Reference
+    chart = LineChart()
+    chart.title = title
+    chart.y_axis.title = y_title
+    chart.height, chart.width = 9, 22
+    if percent:
+        chart.y_axis.numFmt = "0%"
+    for col in value_cols:
+        chart.add_data(Reference(ws, min_col=col, min_row=header_row, max_row=last_row), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=category_col, min_row=first_row, max_row=last_row))
+    for series, col in zip(chart.series, value_cols):
+        style = (styles or {}).get(col, {})
+        series.smooth = False
+        if "color" in style:
+            series.graphicalProperties.line.solidFill = style["color"]
+        if "dash" in style:
+            series.graphicalProperties.line.dashStyle = style["dash"]
+        series.graphicalProperties.line.width = int(style.get("width", 2) * 12700)
+    ws.add_chart(chart, anchor)
+    return chart
+
+
+def data_chart_anchor(ws, *, right_of: int, row: int = 4) -> str:
+    """A chart's top-left cell two columns right of a table `right_of` columns wide."""
+    return f"{get_column_letter(right_of + 2)}{row}"
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The frame as UTF-8 CSV in which no text cell can run as a formula when opened in a spreadsheet:
     text starting with = + - @ tab or carriage return gets a leading apostrophe (OWASP's advice for
@@ -224,15 +303,17 @@ def neutralised(value):
     return value
 
 
-def contents_sheet(wb, title: str, descriptions: dict[str, str] | None = None) -> None:
-    """A first sheet listing every sheet with a link to it (and what it holds, where known)."""
+def contents_sheet(wb, title: str, descriptions: dict[str, str] | None = None, subtitle: str | None = None) -> None:
+    """A first sheet listing every sheet with a link to it (and what it holds: the description given, else the
+    sheet's title in A1)."""
     ws = wb.create_sheet("Contents", 0)
-    row = write_title(ws, title)
+    row = write_title(ws, title, subtitle)
     for name in wb.sheetnames[1:]:
         cell = set_cell(ws, row, 1, name)
         cell.hyperlink = f"#'{name}'!A1"
         cell.font = Font(color="0563C1", underline="single")
-        set_cell(ws, row, 2, (descriptions or {}).get(name, ""))
+        own = wb[name]["A1"].value
+        set_cell(ws, row, 2, (descriptions or {}).get(name) or (own if isinstance(own, str) and own != name else ""))
         row += 1
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 80

@@ -36,8 +36,12 @@ def workbook(alloc: engine.Allocation, *, currency: str, title: str):
     summary = _with_total(report.totals_by(alloc, by="business_unit"), "business_unit", "value")
     ws = wb.create_sheet("Summary")
     row = xlsx.write_title(ws, f"Bill of IT — {title}", f"Allocated cost by business unit, {currency}")
-    xlsx.write_report_table(ws, summary, start_row=row, money=["value"], currency=currency,
-                            total_column="business_unit", labels=LABELS, widths={"business_unit": 32})
+    first, last = xlsx.write_report_table(ws, summary, start_row=row, money=["value"], currency=currency,
+                                          total_column="business_unit", labels=LABELS, widths={"business_unit": 32})
+    if last > first:  # the total row left out of the chart
+        xlsx.bar_chart(ws, title=f"Allocated IT cost by business unit ({currency})", header_row=row, first_row=first,
+                       last_row=last - 1, category_col=1, value_cols=[2], anchor=f"D{row}", y_title=currency)
+    xlsx.print_setup(ws, title_row=row)
     taken = {"summary"}
     lines = report.bill_lines(alloc)
     for unit, part in lines.groupby("business_unit", sort=True):
@@ -46,6 +50,8 @@ def workbook(alloc: engine.Allocation, *, currency: str, title: str):
         table = _with_total(part[["service", "category", "amount"]].reset_index(drop=True), "service", "amount")
         xlsx.write_report_table(ws, table, start_row=row, money=["amount"], currency=currency,
                                 total_column="service", labels=LABELS, widths={"service": 32, "category": 22})
+        xlsx.print_setup(ws, title_row=row)
+    xlsx.contents_sheet(wb, f"Bill of IT — {title}", {"Summary": "Allocated cost by business unit, with a chart"})
     return wb
 
 
