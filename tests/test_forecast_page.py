@@ -25,6 +25,9 @@ def test_forecast_page_opens_and_a_renewal_uplift_moves_the_scenario_landing(for
     at = forecast_app
     assert not at.exception, [e.value for e in at.exception]
     assert metric(at, "Year-end landing").value.endswith("USD")
+    assert not [m for m in at.metric if m.label == "Landing, scenario"]  # tabs run only when open
+    at.session_state["fc_tab"] = "Scenarios"
+    at.run()
     before = metric(at, "Landing, scenario").value
     assert before == metric(at, "Landing, baseline").value
     at.number_input(key="fc_uplift").set_value(20.0)

@@ -97,16 +97,10 @@ st.download_button("Download cancel-by dates (.ics)", key="contracts_ics",
                         "not only those shown), with reminders 90, 60 and 30 days before; import into Outlook, "
                         "Google or Apple Calendar.")
 
-# --- timeline ----------------------------------------------------------------------------------
-st.subheader("Renewal timeline")
-years_ahead = st.slider("Years ahead", 1, 5, 2, key="contracts_years_ahead")
-start = fiscal.add_months(on.replace(day=1), -12)
-end = fiscal.add_months(on.replace(day=1), 12 * years_ahead)
-terms = common.cached(contracts.timeline, start=start, end=end, on=on)
-terms = terms[terms["contract_id"].isin(shown_ids)]
-if terms.empty:
-    st.info("No contract terms in this window for the contracts shown.")
-else:
+
+@common.figure
+def timeline_figure(terms, start, end, on):
+    """Contract terms as bars, cancel-by dates as diamonds, today as a dotted line (built once per data)."""
     terms = terms.assign(
         # two short lines (id, vendor) keep the label column narrow, so the bars stay readable on a phone
         contract=terms["contract_id"] + "<br>" + terms["vendor"].str.slice(0, 14),
@@ -130,7 +124,35 @@ else:
                       margin={"l": 4, "r": 4, "t": 40, "b": 10})
     fig.update_yaxes(automargin=True, tickfont={"size": 10})
     fig.update_xaxes(tickformat="%b %y", tickfont={"size": 10})
-    st.plotly_chart(fig, width="stretch", key="contracts_timeline")
+    return fig
+
+
+@common.figure
+def committed_figure(committed, currency):
+    """Committed payments by month, current terms and the terms contracts will auto-renew into."""
+    plot = committed.assign(amount=committed["amount_rc"].astype(float),
+                            terms=committed["is_projected"].map({True: "terms it will auto-renew into",
+                                                                 False: "current terms"}))
+    fig = px.bar(plot, x="period", y="amount", color="terms", hover_data=["vendor"],
+                 category_orders={"terms": ["current terms", "terms it will auto-renew into"]},
+                 color_discrete_map={"current terms": common.COLORS["actual"],
+                                     "terms it will auto-renew into": common.COLORS["committed"]},
+                 labels={"amount": f"Committed ({currency})", "period": ""})
+    fig.update_layout(legend_title=None, margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=360)
+    return fig
+
+
+# --- timeline ----------------------------------------------------------------------------------
+st.subheader("Renewal timeline")
+years_ahead = st.slider("Years ahead", 1, 5, 2, key="contracts_years_ahead")
+start = fiscal.add_months(on.replace(day=1), -12)
+end = fiscal.add_months(on.replace(day=1), 12 * years_ahead)
+terms = common.cached(contracts.timeline, start=start, end=end, on=on)
+terms = terms[terms["contract_id"].isin(shown_ids)]
+if terms.empty:
+    st.info("No contract terms in this window for the contracts shown.")
+else:
+    st.plotly_chart(timeline_figure(terms, start, end, on), width="stretch", key="contracts_timeline")
 
 # --- committed spend ---------------------------------------------------------------------------
 st.subheader("Committed spend by month")
@@ -142,16 +164,7 @@ if committed.empty:
     st.info("No contract payments fall in this window for the contracts shown.")
 else:
     currency = conf["reporting_currency"]
-    plot = committed.assign(amount=committed["amount_rc"].astype(float),
-                            terms=committed["is_projected"].map({True: "terms it will auto-renew into",
-                                                                 False: "current terms"}))
-    fig = px.bar(plot, x="period", y="amount", color="terms", hover_data=["vendor"],
-                 category_orders={"terms": ["current terms", "terms it will auto-renew into"]},
-                 color_discrete_map={"current terms": common.COLORS["actual"],
-                                     "terms it will auto-renew into": common.COLORS["committed"]},
-                 labels={"amount": f"Committed ({currency})", "period": ""})
-    fig.update_layout(legend_title=None, margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=360)
-    st.plotly_chart(fig, width="stretch", key="contracts_committed")
+    st.plotly_chart(committed_figure(committed, currency), width="stretch", key="contracts_committed")
     st.caption(f"24 months from {first:%b %Y}: each contract's annual value spread by its billing frequency "
                f"(in advance), converted at each month's fx rate (the latest known rate for future months).")
     if committed["is_fx_missing"].any():

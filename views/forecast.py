@@ -80,214 +80,220 @@ st.caption(f"{fiscal.label(year, start_month)} · actual = closed months (books 
 level = st.radio("Level", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="fc_level")
 table = total if level == "total" else landing_table(level)
 
+# only the open tab runs (on_change="rerun")
 tab_landing, tab_accuracy, tab_scenario, tab_budget = st.tabs(
-    ["Landing", "Accuracy", "Scenarios", f"Next year's budget ({fiscal.label(current_year + 1, start_month)})"])
+    ["Landing", "Accuracy", "Scenarios", f"Next year's budget ({fiscal.label(current_year + 1, start_month)})"],
+    key="fc_tab", on_change="rerun")
 
 with tab_landing:
-    keys = table["key"].tolist()
-    preferred = filters.get(level) if level in ("cost_center", "category", "vendor") else None
-    key = st.selectbox("Chart", keys, index=keys.index(preferred) if preferred in keys else 0, key=f"fc_key_{level}")
-    fan = common.cached(yearend.fan, fiscal_year=year, level=level, key=key)
-    fig = go.Figure()
-    rest = fan[fan["forecast"].notna()]
-    for lo, hi, name, alpha in (("lo95", "hi95", "95% interval", 0.15), ("lo80", "hi80", "80% interval", 0.3)):
-        fig.add_trace(go.Scatter(x=rest["period"], y=rest[hi], line={"width": 0}, showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=rest["period"], y=rest[lo], fill="tonexty", line={"width": 0}, name=name,
-                                 fillcolor=f"rgba(255,127,14,{alpha})"))
-    fig.add_trace(go.Bar(x=rest["period"], y=rest["committed"], name="Committed contract payments",
-                         marker_color=common.COLORS["committed"], opacity=0.45))
-    fig.add_trace(go.Scatter(x=fan["period"], y=fan["actual"], name="Actual", line={"color": common.COLORS["actual"]}))
-    fig.add_trace(go.Scatter(x=rest["period"], y=rest["forecast"], name="Forecast",
-                             line={"color": common.COLORS["forecast"], "dash": "dash"}))
-    if fan["budget"].notna().any():
-        fig.add_trace(go.Scatter(x=fan["period"], y=fan["budget"], name="Budget", line={"color": common.COLORS["budget"],
-                                                                                         "shape": "hv"}))
-    fig.update_layout(height=380, margin={"t": 30, "b": 10}, yaxis_title=f"{cur} per month", legend={"orientation": "h"},
-                      title=f"{key}: monthly spend, forecast and budget")
-    st.plotly_chart(fig, key="fc_fan")
-    landing = table.rename(columns={"budget": "budget_year"}).assign(
-        model=table["model"].map(lambda m: method_in_words(str(m))))
-    if not landing["note"].astype(str).str.strip().any():
-        landing = landing.drop(columns="note")
-    common.table(landing, "fc_landing_table", currency=cur, download=f"landing_{level}_{year}",
-                 config=named(level), colours={"over_under": over_budget})
-    pays = common.cached(forecast.committed_for_year, fiscal_year=year)
-    with st.expander(f"Committed contract payments still to come this year ({len(pays)}), with the fx rate used"):
-        if pays.empty:
-            st.write("None.")
-        else:
-            if pays["is_fx_missing"].any():
-                st.warning("Some payments are in a currency with no fx rate at all: they are left out of the "
-                           "landing (never converted at 1). Import the rates on the Data page.")
-            shown = pays.rename(columns={"fx_period": "rate_month"}).drop(columns="is_fx_missing")
-            common.table(shown, "fc_payments_table", currency=cur,
-                         config={"rate_month": st.column_config.DateColumn("Rate of month", format="YYYY-MM")})
+    if tab_landing.open:
+        keys = table["key"].tolist()
+        preferred = filters.get(level) if level in ("cost_center", "category", "vendor") else None
+        key = st.selectbox("Chart", keys, index=keys.index(preferred) if preferred in keys else 0, key=f"fc_key_{level}")
+        fan = common.cached(yearend.fan, fiscal_year=year, level=level, key=key)
+        fig = go.Figure()
+        rest = fan[fan["forecast"].notna()]
+        for lo, hi, name, alpha in (("lo95", "hi95", "95% interval", 0.15), ("lo80", "hi80", "80% interval", 0.3)):
+            fig.add_trace(go.Scatter(x=rest["period"], y=rest[hi], line={"width": 0}, showlegend=False, hoverinfo="skip"))
+            fig.add_trace(go.Scatter(x=rest["period"], y=rest[lo], fill="tonexty", line={"width": 0}, name=name,
+                                     fillcolor=f"rgba(255,127,14,{alpha})"))
+        fig.add_trace(go.Bar(x=rest["period"], y=rest["committed"], name="Committed contract payments",
+                             marker_color=common.COLORS["committed"], opacity=0.45))
+        fig.add_trace(go.Scatter(x=fan["period"], y=fan["actual"], name="Actual", line={"color": common.COLORS["actual"]}))
+        fig.add_trace(go.Scatter(x=rest["period"], y=rest["forecast"], name="Forecast",
+                                 line={"color": common.COLORS["forecast"], "dash": "dash"}))
+        if fan["budget"].notna().any():
+            fig.add_trace(go.Scatter(x=fan["period"], y=fan["budget"], name="Budget", line={"color": common.COLORS["budget"],
+                                                                                             "shape": "hv"}))
+        fig.update_layout(height=380, margin={"t": 30, "b": 10}, yaxis_title=f"{cur} per month", legend={"orientation": "h"},
+                          title=f"{key}: monthly spend, forecast and budget")
+        st.plotly_chart(fig, key="fc_fan")
+        landing = table.rename(columns={"budget": "budget_year"}).assign(
+            model=table["model"].map(lambda m: method_in_words(str(m))))
+        if not landing["note"].astype(str).str.strip().any():
+            landing = landing.drop(columns="note")
+        common.table(landing, "fc_landing_table", currency=cur, download=f"landing_{level}_{year}",
+                     config=named(level), colours={"over_under": over_budget})
+        pays = common.cached(forecast.committed_for_year, fiscal_year=year)
+        with st.expander(f"Committed contract payments still to come this year ({len(pays)}), with the fx rate used"):
+            if pays.empty:
+                st.write("None.")
+            else:
+                if pays["is_fx_missing"].any():
+                    st.warning("Some payments are in a currency with no fx rate at all: they are left out of the "
+                               "landing (never converted at 1). Import the rates on the Data page.")
+                shown = pays.rename(columns={"fx_period": "rate_month"}).drop(columns="is_fx_missing")
+                common.table(shown, "fc_payments_table", currency=cur,
+                             config={"rate_month": st.column_config.DateColumn("Rate of month", format="YYYY-MM")})
 
 with tab_accuracy:
-    accuracy = common.cached(runs.accuracy, level=level)
-    words = readout.explained(accuracy, cur)
-    overall = common.cached(forecast.accuracy_overall, level=level)
-    info = common.cached(runs.run_info, level=level)
-    if overall.get("series"):
-        cols = st.columns(4)
-        cols[0].metric("MASE (chosen)", f"{overall['mase']:.2f}",
-                       help="The forecast's errors as a multiple of repeating last year's month: 1.0 would be as "
-                            "good as repeating last year, below 1 is better")
-        cols[1].metric("MASE (same month last year)", f"{overall['snaive_mase']:.2f}",
-                       help="The same measure for simply repeating last year's month (seasonal naive)")
-        cols[2].metric("Off by, on average (sMAPE)", f"{overall['smape']:.1f}%",
-                       help=f"Repeating last year: {overall['snaive_smape']:.1f}%")
-        cols[3].metric("Coverage 80% / 95% intervals", f"{overall['coverage80']:.0%} / {overall['coverage95']:.0%}",
-                       help="Share of held-back months inside the intervals: about 80% and 95% when they are honest")
-    chosen = words[words["key"] == key] if key in set(words["key"]) else words.head(1)
-    for row in chosen.itertuples(index=False):
-        st.markdown(f"**{row.key}** · {row.reason} {row.accuracy_in_words} "
-                    + (f":{'red' if row.bias_risk == readout.RISK else 'gray'}[{row.bias_in_words}]"
-                       if row.bias_in_words else ""))
-    st.caption(f"Last 12 months held back (18 for long series), per series of uncommitted spend · repeating last year "
-               f"replaces the combination of models only where it is decisively better there · "
-               f"{int(info['n_series'])} series computed in {info['seconds']:.1f} s at {info['computed_at']:%d %b %H:%M}"
-               f" · interval calibration ×{info['k80']:.2f} (80%), ×{info['k95']:.2f} (95%) · bias = forecast − "
-               "actual per month: red = under-forecast (spend may come in higher), grey = over-forecast")
-    shown = accuracy.drop(columns=["reason", "accuracy_in_words"], errors="ignore").merge(
-        words[["key", "reason", "accuracy_in_words"]], on="key", how="left")
-    shown = shown.assign(model=shown["model"].map(lambda m: method_in_words(str(m))))
-    order = ["key", "reason", "accuracy_in_words", "mase", "smape", "bias", "coverage80", "coverage95",
-             "snaive_mase", "snaive_smape", "snaive_bias", "n_months", "n_holdout"]
-    common.table(shown[[c for c in order if c in shown.columns]], "fc_accuracy_table", currency=cur,
-                 download=f"forecast_accuracy_{level}", config=named(level),
-                 colours={"bias": readout.bias_colour, "snaive_bias": readout.bias_colour})
+    if tab_accuracy.open:
+        accuracy = common.cached(runs.accuracy, level=level)
+        words = readout.explained(accuracy, cur)
+        overall = common.cached(forecast.accuracy_overall, level=level)
+        info = common.cached(runs.run_info, level=level)
+        if overall.get("series"):
+            cols = st.columns(4)
+            cols[0].metric("MASE (chosen)", f"{overall['mase']:.2f}",
+                           help="The forecast's errors as a multiple of repeating last year's month: 1.0 would be as "
+                                "good as repeating last year, below 1 is better")
+            cols[1].metric("MASE (same month last year)", f"{overall['snaive_mase']:.2f}",
+                           help="The same measure for simply repeating last year's month (seasonal naive)")
+            cols[2].metric("Off by, on average (sMAPE)", f"{overall['smape']:.1f}%",
+                           help=f"Repeating last year: {overall['snaive_smape']:.1f}%")
+            cols[3].metric("Coverage 80% / 95% intervals", f"{overall['coverage80']:.0%} / {overall['coverage95']:.0%}",
+                           help="Share of held-back months inside the intervals: about 80% and 95% when they are honest")
+        chosen = words[words["key"] == key] if key in set(words["key"]) else words.head(1)
+        for row in chosen.itertuples(index=False):
+            st.markdown(f"**{row.key}** · {row.reason} {row.accuracy_in_words} "
+                        + (f":{'red' if row.bias_risk == readout.RISK else 'gray'}[{row.bias_in_words}]"
+                           if row.bias_in_words else ""))
+        st.caption(f"Last 12 months held back (18 for long series), per series of uncommitted spend · repeating last year "
+                   f"replaces the combination of models only where it is decisively better there · "
+                   f"{int(info['n_series'])} series computed in {info['seconds']:.1f} s at {info['computed_at']:%d %b %H:%M}"
+                   f" · interval calibration ×{info['k80']:.2f} (80%), ×{info['k95']:.2f} (95%) · bias = forecast − "
+                   "actual per month: red = under-forecast (spend may come in higher), grey = over-forecast")
+        shown = accuracy.drop(columns=["reason", "accuracy_in_words"], errors="ignore").merge(
+            words[["key", "reason", "accuracy_in_words"]], on="key", how="left")
+        shown = shown.assign(model=shown["model"].map(lambda m: method_in_words(str(m))))
+        order = ["key", "reason", "accuracy_in_words", "mase", "smape", "bias", "coverage80", "coverage95",
+                 "snaive_mase", "snaive_smape", "snaive_bias", "n_months", "n_holdout"]
+        common.table(shown[[c for c in order if c in shown.columns]], "fc_accuracy_table", currency=cur,
+                     download=f"forecast_accuracy_{level}", config=named(level),
+                     colours={"bias": readout.bias_colour, "snaive_bias": readout.bias_colour})
 
 with tab_scenario:
-    if "fc_spec" not in st.session_state:
-        st.session_state["fc_spec"] = {"budget_cuts": [], "cancel_contracts": [], "new_contracts": [],
-                                       "fx_changes": []}
-    spec = st.session_state["fc_spec"]
-    saved = common.cached(scenarios.saved)
+    if tab_scenario.open:
+        if "fc_spec" not in st.session_state:
+            st.session_state["fc_spec"] = {"budget_cuts": [], "cancel_contracts": [], "new_contracts": [],
+                                           "fx_changes": []}
+        spec = st.session_state["fc_spec"]
+        saved = common.cached(scenarios.saved)
 
-    def load_scenario():
-        name = st.session_state["fc_load"]
-        if name == "(new scenario)":
-            return
-        loaded = json.loads(saved.set_index("name").loc[name, "spec"])
-        st.session_state["fc_spec"] = {k: loaded[k] for k in ("budget_cuts", "cancel_contracts", "new_contracts",
-                                                              "fx_changes")}
-        st.session_state["fc_uplift"] = float(loaded["renewal_uplift_pct"])
-        st.session_state["fc_name"] = name
+        def load_scenario():
+            name = st.session_state["fc_load"]
+            if name == "(new scenario)":
+                return
+            loaded = json.loads(saved.set_index("name").loc[name, "spec"])
+            st.session_state["fc_spec"] = {k: loaded[k] for k in ("budget_cuts", "cancel_contracts", "new_contracts",
+                                                                  "fx_changes")}
+            st.session_state["fc_uplift"] = float(loaded["renewal_uplift_pct"])
+            st.session_state["fc_name"] = name
 
-    st.selectbox("Saved scenarios", ["(new scenario)", *saved["name"].tolist()], key="fc_load",
-                 on_change=load_scenario)
-    options = common.cached(forecast.scenario_options)
-    left, right = st.columns(2)
-    with left.container(border=True):
-        st.markdown("**(a) Cut a budget**")
-        dim = st.radio("For a", ["cost_center", "category"], horizontal=True, key="fc_cut_dim",
-                       format_func=lambda d: d.replace("_", " "))
-        value = st.selectbox("Which", options[dim], key="fc_cut_value")
-        pct = st.number_input("Cut by %", 0.0, 100.0, 10.0, 1.0, key="fc_cut_pct")
-        if st.button("Add budget cut", key="fc_cut_add") and value:
-            spec["budget_cuts"].append({"dimension": dim, "value": value, "pct": pct})
-    with right.form("fc_cancel_form"):
-        st.markdown("**(b) Cancel a contract**")
-        cid = st.selectbox("Contract", options["contracts"], key="fc_cancel_id")
-        since = st.date_input("From", conf["as_of"], key="fc_cancel_from")
-        if st.form_submit_button("Add cancellation"):
-            spec["cancel_contracts"].append({"contract_id": cid.split(" · ")[0], "from_date": since.isoformat()})
-    with left.form("fc_new_form"):
-        st.markdown("**(b) Add a new contract**")
-        a, b = st.columns(2)
-        name = a.text_input("Name", key="fc_new_name")
-        vendor = b.text_input("Vendor", key="fc_new_vendor")
-        ncc = a.selectbox("Cost center", options["cost_center"], key="fc_new_cc")
-        ncat = b.selectbox("Category", options["category"], key="fc_new_cat")
-        nval = a.number_input("Annual value (in its currency)", 0.0, None, 100000.0, 1000.0, key="fc_new_value")
-        ncur = b.selectbox("Currency", options["currencies"], key="fc_new_cur")
-        nfreq = a.selectbox("Billing", ["monthly", "quarterly", "annual"], key="fc_new_freq")
-        nstart = b.date_input("Start", conf["as_of"].replace(day=1), key="fc_new_start")
-        nterm = a.number_input("Term (months)", 1, 120, 12, key="fc_new_term")
-        nauto = b.checkbox("Renews automatically", True, key="fc_new_auto")
-        if st.form_submit_button("Add new contract") and name.strip():
-            spec["new_contracts"].append({"name": name.strip(), "vendor": vendor.strip() or name.strip(),
-                                          "cost_center": ncc, "category": ncat, "annual_value": nval,
-                                          "currency": ncur, "billing_frequency": nfreq,
-                                          "start_date": nstart.isoformat(), "term_months": int(nterm),
-                                          "auto_renew": nauto})
-    with right.form("fc_fx_form"):
-        st.markdown("**(d) Fx rate change**")
-        fcur = st.selectbox("Currency", [c for c in options["currencies"] if c != cur] or [cur], key="fc_fx_cur")
-        fpct = st.number_input(f"Change in its value in {cur}, %", -90.0, 200.0, 10.0, 1.0, key="fc_fx_pct")
-        if st.form_submit_button("Add fx change"):
-            spec["fx_changes"].append({"currency": fcur, "pct": fpct})
-    right.number_input("(c) Price uplift at renewals, %", -50.0, 100.0, 0.0, 0.5, key="fc_uplift",
-                       help="Applies to contract payments in renewal terms that have not begun yet")
-    full = {**spec, "renewal_uplift_pct": st.session_state["fc_uplift"]}
-    spec_json = json.dumps(full, sort_keys=True)
-    st.markdown("**This scenario:** " + "; ".join(common.cached(scenarios.describe_json,
-                                                                 spec_json=spec_json)))
-    if st.button("Clear changes", key="fc_clear"):
-        st.session_state["fc_spec"] = {"budget_cuts": [], "cancel_contracts": [], "new_contracts": [], "fx_changes": []}
-        st.rerun()
-    try:
-        compare = common.cached(scenarios.compare, fiscal_year=year, level=level,
-                                spec_json=spec_json)
-    except ValueError as exc:
-        st.error(f"This scenario cannot be applied: {exc}")
-        st.stop()
-    base_total, scen_total = compare["landing_baseline"].sum(), compare["landing_scenario"].sum()
-    cols = st.columns(3)
-    cols[0].metric("Landing, baseline", common.short_money(base_total, cur))
-    cols[1].metric("Landing, scenario", common.short_money(scen_total, cur),
-                   delta=f"{scen_total - base_total:+,.0f} {cur}" if round(scen_total - base_total) else None,
-                   delta_color="inverse")
-    budgets = compare[["budget_baseline", "budget_scenario"]].sum(min_count=1)
-    cols[2].metric("Budget, scenario", common.short_money(budgets["budget_scenario"], cur),
-                   delta=None if pd.isna(budgets["budget_baseline"]) or not round(budgets["budget_scenario"] -
-                                                                                  budgets["budget_baseline"]) else
-                   f"{budgets['budget_scenario'] - budgets['budget_baseline']:+,.0f} {cur}", delta_color="off")
-    common.table(compare, "fc_compare_table", currency=cur, config=named(level),
-                 colours={c: over_budget for c in ("over_under_baseline", "over_under_scenario", "landing_change")})
-    a, b, c = st.columns([2, 1, 1])
-    scen_name = a.text_input("Scenario name", key="fc_name")
-    if b.button("Save scenario", key="fc_save", disabled=not scen_name.strip() or not common.user().can("scenario")):
-        common.call(scenarios.save, name=scen_name, spec=full)
-        common.after_write("scenario", f"saved scenario {scen_name.strip()}")
-        st.success(f"Saved scenario “{scen_name.strip()}”.")
-    # written when clicked (it compares three levels), not on every run of the page
-    c.download_button("Export to Excel", lambda: common.call(forecast.scenario_export, name=scen_name,
-                                                             spec_json=spec_json, fiscal_year=year),
-                      f"scenario_{year}.xlsx", XLSX, key="fc_export")
+        st.selectbox("Saved scenarios", ["(new scenario)", *saved["name"].tolist()], key="fc_load",
+                     on_change=load_scenario)
+        options = common.cached(forecast.scenario_options)
+        left, right = st.columns(2)
+        with left.container(border=True):
+            st.markdown("**(a) Cut a budget**")
+            dim = st.radio("For a", ["cost_center", "category"], horizontal=True, key="fc_cut_dim",
+                           format_func=lambda d: d.replace("_", " "))
+            value = st.selectbox("Which", options[dim], key="fc_cut_value")
+            pct = st.number_input("Cut by %", 0.0, 100.0, 10.0, 1.0, key="fc_cut_pct")
+            if st.button("Add budget cut", key="fc_cut_add") and value:
+                spec["budget_cuts"].append({"dimension": dim, "value": value, "pct": pct})
+        with right.form("fc_cancel_form"):
+            st.markdown("**(b) Cancel a contract**")
+            cid = st.selectbox("Contract", options["contracts"], key="fc_cancel_id")
+            since = st.date_input("From", conf["as_of"], key="fc_cancel_from")
+            if st.form_submit_button("Add cancellation"):
+                spec["cancel_contracts"].append({"contract_id": cid.split(" · ")[0], "from_date": since.isoformat()})
+        with left.form("fc_new_form"):
+            st.markdown("**(b) Add a new contract**")
+            a, b = st.columns(2)
+            name = a.text_input("Name", key="fc_new_name")
+            vendor = b.text_input("Vendor", key="fc_new_vendor")
+            ncc = a.selectbox("Cost center", options["cost_center"], key="fc_new_cc")
+            ncat = b.selectbox("Category", options["category"], key="fc_new_cat")
+            nval = a.number_input("Annual value (in its currency)", 0.0, None, 100000.0, 1000.0, key="fc_new_value")
+            ncur = b.selectbox("Currency", options["currencies"], key="fc_new_cur")
+            nfreq = a.selectbox("Billing", ["monthly", "quarterly", "annual"], key="fc_new_freq")
+            nstart = b.date_input("Start", conf["as_of"].replace(day=1), key="fc_new_start")
+            nterm = a.number_input("Term (months)", 1, 120, 12, key="fc_new_term")
+            nauto = b.checkbox("Renews automatically", True, key="fc_new_auto")
+            if st.form_submit_button("Add new contract") and name.strip():
+                spec["new_contracts"].append({"name": name.strip(), "vendor": vendor.strip() or name.strip(),
+                                              "cost_center": ncc, "category": ncat, "annual_value": nval,
+                                              "currency": ncur, "billing_frequency": nfreq,
+                                              "start_date": nstart.isoformat(), "term_months": int(nterm),
+                                              "auto_renew": nauto})
+        with right.form("fc_fx_form"):
+            st.markdown("**(d) Fx rate change**")
+            fcur = st.selectbox("Currency", [c for c in options["currencies"] if c != cur] or [cur], key="fc_fx_cur")
+            fpct = st.number_input(f"Change in its value in {cur}, %", -90.0, 200.0, 10.0, 1.0, key="fc_fx_pct")
+            if st.form_submit_button("Add fx change"):
+                spec["fx_changes"].append({"currency": fcur, "pct": fpct})
+        right.number_input("(c) Price uplift at renewals, %", -50.0, 100.0, 0.0, 0.5, key="fc_uplift",
+                           help="Applies to contract payments in renewal terms that have not begun yet")
+        full = {**spec, "renewal_uplift_pct": st.session_state["fc_uplift"]}
+        spec_json = json.dumps(full, sort_keys=True)
+        st.markdown("**This scenario:** " + "; ".join(common.cached(scenarios.describe_json,
+                                                                     spec_json=spec_json)))
+        if st.button("Clear changes", key="fc_clear"):
+            st.session_state["fc_spec"] = {"budget_cuts": [], "cancel_contracts": [], "new_contracts": [], "fx_changes": []}
+            st.rerun()
+        try:
+            compare = common.cached(scenarios.compare, fiscal_year=year, level=level,
+                                    spec_json=spec_json)
+        except ValueError as exc:
+            st.error(f"This scenario cannot be applied: {exc}")
+            st.stop()
+        base_total, scen_total = compare["landing_baseline"].sum(), compare["landing_scenario"].sum()
+        cols = st.columns(3)
+        cols[0].metric("Landing, baseline", common.short_money(base_total, cur))
+        cols[1].metric("Landing, scenario", common.short_money(scen_total, cur),
+                       delta=f"{scen_total - base_total:+,.0f} {cur}" if round(scen_total - base_total) else None,
+                       delta_color="inverse")
+        budgets = compare[["budget_baseline", "budget_scenario"]].sum(min_count=1)
+        cols[2].metric("Budget, scenario", common.short_money(budgets["budget_scenario"], cur),
+                       delta=None if pd.isna(budgets["budget_baseline"]) or not round(budgets["budget_scenario"] -
+                                                                                      budgets["budget_baseline"]) else
+                       f"{budgets['budget_scenario'] - budgets['budget_baseline']:+,.0f} {cur}", delta_color="off")
+        common.table(compare, "fc_compare_table", currency=cur, config=named(level),
+                     colours={c: over_budget for c in ("over_under_baseline", "over_under_scenario", "landing_change")})
+        a, b, c = st.columns([2, 1, 1])
+        scen_name = a.text_input("Scenario name", key="fc_name")
+        if b.button("Save scenario", key="fc_save", disabled=not scen_name.strip() or not common.user().can("scenario")):
+            common.call(scenarios.save, name=scen_name, spec=full)
+            common.after_write("scenario", f"saved scenario {scen_name.strip()}")
+            st.success(f"Saved scenario “{scen_name.strip()}”.")
+        # written when clicked (it compares three levels), not on every run of the page
+        c.download_button("Export to Excel", lambda: common.call(forecast.scenario_export, name=scen_name,
+                                                                 spec_json=spec_json, fiscal_year=year),
+                          f"scenario_{year}.xlsx", XLSX, key="fc_export")
 
 with tab_budget:
-    next_year = current_year + 1
-    use = st.checkbox("Apply this scenario's changes", value=True, key="fc_draft_apply")
-    draft_json = spec_json if use else "{}"
-    lines = common.cached(draft.draft, fiscal_year=next_year, spec_json=draft_json)
-    st.caption("committed = contract payments due (auto-renewals included) · forecast = statistical forecast of "
-               "uncommitted spend by cost center, split by category mix of the last 12 months · adjustment = scenario "
-               "and your edits. Edit the Proposed column, then save it as a budget version.")
-    edited = st.data_editor(lines, hide_index=True, key="fc_draft_editor", disabled=[c for c in lines.columns
-                                                                                      if c != "proposed"],
-                            column_config={"cost_center": "Cost center", "category": "Category",
-                                           "basis": st.column_config.TextColumn("Basis", width="large"),
-                                           **{c: st.column_config.NumberColumn(c.capitalize(), format="accounting")
-                                              for c in ("committed", "forecast", "adjustment", "proposed")}})
-    final = apply_edits(lines, edited)
-    st.metric(f"Proposed {fiscal.label(next_year, start_month)} budget", common.money(final["proposed"].sum(), cur),
-              help=f"committed {common.money(final['committed'].sum(), cur)} + forecast "
-                   f"{common.money(final['forecast'].sum(), cur)} + adjustment "
-                   f"{common.money(final['adjustment'].sum(), cur)}")
-    a, b, c = st.columns([2, 1, 1])
-    version = a.text_input("Budget version name", f"draft-{next_year}", key="fc_version")
-    if b.button("Save as budget version", key="fc_save_version", disabled=not common.user().can("budget_draft")):
-        try:
-            rows = common.call(draft.save_version, fiscal_year=next_year, version=version,
-                               lines=final, spec_json=draft_json)
-            common.after_write()
-            st.success(f"Saved {rows} monthly budget lines as version “{version.strip()}” for "
-                       f"{fiscal.label(next_year, start_month)}.")
-        except ValueError as exc:
-            st.error(str(exc))
-    c.download_button("Funding request (Excel)",
-                      lambda: common.call(funding_request.funding_request, fiscal_year=next_year,
-                                          lines=final, spec_json=draft_json, version=version),
-                      f"funding_request_{next_year}.xlsx", XLSX, key="fc_funding")
+    if tab_budget.open:
+        next_year = current_year + 1
+        use = st.checkbox("Apply this scenario's changes", value=True, key="fc_draft_apply")
+        draft_json = spec_json if use else "{}"
+        lines = common.cached(draft.draft, fiscal_year=next_year, spec_json=draft_json)
+        st.caption("committed = contract payments due (auto-renewals included) · forecast = statistical forecast of "
+                   "uncommitted spend by cost center, split by category mix of the last 12 months · adjustment = scenario "
+                   "and your edits. Edit the Proposed column, then save it as a budget version.")
+        edited = st.data_editor(lines, hide_index=True, key="fc_draft_editor", disabled=[c for c in lines.columns
+                                                                                          if c != "proposed"],
+                                column_config={"cost_center": "Cost center", "category": "Category",
+                                               "basis": st.column_config.TextColumn("Basis", width="large"),
+                                               **{c: st.column_config.NumberColumn(c.capitalize(), format="accounting")
+                                                  for c in ("committed", "forecast", "adjustment", "proposed")}})
+        final = apply_edits(lines, edited)
+        st.metric(f"Proposed {fiscal.label(next_year, start_month)} budget", common.money(final["proposed"].sum(), cur),
+                  help=f"committed {common.money(final['committed'].sum(), cur)} + forecast "
+                       f"{common.money(final['forecast'].sum(), cur)} + adjustment "
+                       f"{common.money(final['adjustment'].sum(), cur)}")
+        a, b, c = st.columns([2, 1, 1])
+        version = a.text_input("Budget version name", f"draft-{next_year}", key="fc_version")
+        if b.button("Save as budget version", key="fc_save_version", disabled=not common.user().can("budget_draft")):
+            try:
+                rows = common.call(draft.save_version, fiscal_year=next_year, version=version,
+                                   lines=final, spec_json=draft_json)
+                common.after_write()
+                st.success(f"Saved {rows} monthly budget lines as version “{version.strip()}” for "
+                           f"{fiscal.label(next_year, start_month)}.")
+            except ValueError as exc:
+                st.error(str(exc))
+        c.download_button("Funding request (Excel)",
+                          lambda: common.call(funding_request.funding_request, fiscal_year=next_year,
+                                              lines=final, spec_json=draft_json, version=version),
+                          f"funding_request_{next_year}.xlsx", XLSX, key="fc_funding")

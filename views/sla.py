@@ -129,6 +129,16 @@ else:
                               "response_status", "resolution_hours", "resolution_target_hours",
                               "resolution_status", "resolution_schedule", "made_sla"]], "sla_tickets_table")
 
+@common.figure
+def credits_figure(chart, cur):
+    """Credits received and outstanding by missed month (plotly express: built once per data)."""
+    fig = px.bar(chart, x="month", y="amount", color="credit", barmode="stack",
+                 color_discrete_map={"received": common.COLORS["under"], "outstanding": common.COLORS["over"]},
+                 labels={"amount": cur, "month": "Missed month"})
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
 # ---- credits
 st.subheader(f"Service credits owed and received ({cur})")
 if credits.empty:
@@ -139,11 +149,7 @@ else:
                           outstanding=credits["credit_outstanding_rc"].map(lambda v: None if v is None else float(v)),
                           month=pd.to_datetime(credits["period"]).dt.strftime("%Y-%m"))
     chart = owed.melt(id_vars=["month"], value_vars=["received", "outstanding"], var_name="credit", value_name="amount")
-    fig = px.bar(chart, x="month", y="amount", color="credit", barmode="stack",
-                 color_discrete_map={"received": common.COLORS["under"], "outstanding": common.COLORS["over"]},
-                 labels={"amount": cur, "month": "Missed month"})
-    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    st.plotly_chart(fig, key="sla_credits_chart")
+    st.plotly_chart(credits_figure(chart, cur), key="sla_credits_chart")
     if owed["is_fx_missing"].any():
         st.warning("Some credits have no fx rate for their month: their amount in "
                    f"{cur} is left blank (never converted at 1). Import the rates on the Data page.")
@@ -169,8 +175,9 @@ if trend.empty:
     st.write("No availability measurements imported (dataset sla, metric availability).")
 else:
     contracts = sorted(trend["contract_id"].unique())
+    vendor_of = dict(zip(trend["contract_id"], trend["vendor"]))
     chosen = st.selectbox("Contract", contracts, key="sla_avail_contract",
-                          format_func=lambda c: f"{c} · {trend.loc[trend['contract_id'] == c, 'vendor'].iloc[0]}")
+                          format_func=lambda c: f"{c} · {vendor_of[c]}")
     one = trend[trend["contract_id"] == chosen]
     fig = go.Figure()
     fig.add_scatter(x=one["period"], y=one["availability_pct"], mode="lines+markers", name="Availability",
