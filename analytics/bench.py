@@ -1,7 +1,9 @@
 """The benchmark: how fast the pages' queries and the imports are on a demo company of N spend lines.
 
 Query cases come from every domain module's `bench_cases(con)` (see registry.py): each is a
-zero-argument callable, timed `repeat` times; the median is reported. Import throughput is
+zero-argument callable, timed `repeat` times; the median is reported. A case may carry a floor: the same
+aggregate written as plain SQL over the same file (a `Floor(sql, params)`), timed the same way, and the
+report prints how many times the floor the page's query takes (the target is at most 1.5x). Import throughput is
 measured on a spend CSV and a smaller XLSX written with the export code and imported into a
 scratch database. The bench database is built once per size under data/bench/ (in a child
 process, so this process's peak memory is that of the queries and imports only).
@@ -30,6 +32,13 @@ FIXED_LINES = 1_040
 LINES_PER_SCALE = 42_126
 
 
+@dataclass(frozen=True)
+class Floor:
+    """The same aggregate as a bench case, as plain SQL with bound parameters."""
+    sql: str
+    params: dict = field(default_factory=dict)
+
+
 @dataclass
 class CaseTiming:
     module: str
@@ -38,6 +47,13 @@ class CaseTiming:
     min_s: float | None
     runs: int
     error: str | None = None
+    floor_median_s: float | None = None
+
+    @property
+    def floor_ratio(self) -> float | None:
+        if self.median_s is None or not self.floor_median_s:
+            return None
+        return self.median_s / self.floor_median_s
 
 
 @dataclass
@@ -117,15 +133,18 @@ def ensure_db(rows: int, directory: Path | None = None) -> tuple[Path, bool, flo
     return path, True, time.perf_counter() - started
 
 
-def collect_cases(con, *, only: set[str] | None = None) -> list[tuple[str, str, callable]]:
-    """(module, case, callable) from every domain module that defines bench_cases(con) (or those in `only`)."""
+def collect_cases(con, *, only: set[str] | None = None) -> list[tuple[str, str, callable, Floor | None]]:
+    """(module, case, callable, floor or None) from every domain module that defines bench_cases(con) (or those
+    in `only`); a case is (name, callable) or (name, callable, Floor)."""
     cases = []
     for module in registry.domain_modules():
         make = getattr(module, "bench_cases", None)
         short = module.__name__.rsplit(".", 1)[-1]
         if make is None or (only and short not in only):
             continue
-        cases.extend((short, name, func) for name, func in make(con))
+        for case in make(con):
+            name, func, *floor = case
+            cases.append((short, name, func, floor[0] if floor else None))
     return cases
 
 
@@ -133,7 +152,7 @@ def list_cases(path: str | Path) -> list[tuple[str, str]]:
     """(module, case) of every bench case, without running any."""
     con = store.connect(path, read_only=True)
     try:
-        return [(module, name) for module, name, _ in collect_cases(con)]
+        return [(module, name) for module, name, _, _ in collect_cases(con)]
     finally:
         con.close()
 
@@ -143,16 +162,30 @@ def module_names() -> list[str]:
     return [m.__name__.rsplit(".", 1)[-1] for m in registry.domain_modules() if hasattr(m, "bench_cases")]
 
 
-def time_case(module: str, name: str, func, repeat: int) -> CaseTiming:
+def _median_s(func, repeat: int) -> tuple[float, float]:
     durations = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        func()
+        durations.append(time.perf_counter() - started)
+    return statistics.median(durations), min(durations)
+
+
+def time_case(module: str, name: str, func, repeat: int, floor: Floor | None = None, con=None) -> CaseTiming:
+    """The case's median and minimum over `repeat` runs, and its floor's median (the page query and the floor
+    take turns, so both see the same machine)."""
     try:
-        for _ in range(repeat):
-            started = time.perf_counter()
-            func()
-            durations.append(time.perf_counter() - started)
+        median, least = _median_s(func, repeat)
     except Exception as exc:  # report the failing case and carry on with the others
-        return CaseTiming(module, name, None, None, len(durations), f"{type(exc).__name__}: {exc}")
-    return CaseTiming(module, name, statistics.median(durations), min(durations), repeat)
+        return CaseTiming(module, name, None, None, 0, f"{type(exc).__name__}: {exc}")
+    timing = CaseTiming(module, name, median, least, repeat)
+    if floor is not None and con is not None:
+        try:
+            used = {k: v for k, v in floor.params.items() if f"${k}" in floor.sql}  # DuckDB refuses unused ones
+            timing.floor_median_s, _ = _median_s(lambda: con.execute(floor.sql, used).fetchall(), repeat)
+        except Exception as exc:  # a broken floor is a bench bug: say so, keep the case's own timing
+            timing.error = f"floor query: {type(exc).__name__}: {exc}"
+    return timing
 
 
 def time_imports(csv_rows: int, xlsx_rows: int) -> list[ImportTiming]:
@@ -199,8 +232,8 @@ def run(*, rows: int = 1_000_000, db: str | Path | None = None, repeat: int = 5,
     try:
         lines = int(con.execute("select count(*) from spend").fetchone()[0])
         report = BenchReport(str(path), lines, built, build_s, repeat)
-        for module, name, func in collect_cases(con, only=only):
-            report.cases.append(time_case(module, name, func, repeat))
+        for module, name, func, floor in collect_cases(con, only=only):
+            report.cases.append(time_case(module, name, func, repeat, floor, con))
     finally:
         con.close()
     report.peak_rss_queries_mb = peak_rss_mb()
@@ -220,13 +253,15 @@ def format_report(report: BenchReport) -> str:
            + (f", built in {report.build_s:.1f}s)" if report.built else ", reused)"),
            f"queries: median of {report.repeat} run(s)", ""]
     width = max([len(_label(c)) for c in report.cases] + [20])
-    out.append(f"{'case':<{width}}  {'median ms':>10}  {'min ms':>10}")
+    out.append(f"{'case':<{width}}  {'median ms':>10}  {'min ms':>10}  {'floor ms':>10}  {'x floor':>8}")
     for c in report.cases:
         label = _label(c)
         if c.error:
             out.append(f"{label:<{width}}  ERROR {c.error}")
         else:
-            out.append(f"{label:<{width}}  {c.median_s * 1000:>10.1f}  {c.min_s * 1000:>10.1f}")
+            floor = (f"  {c.floor_median_s * 1000:>10.1f}  {c.floor_ratio:>7.2f}x" if c.floor_ratio is not None
+                     else "")
+            out.append(f"{label:<{width}}  {c.median_s * 1000:>10.1f}  {c.min_s * 1000:>10.1f}{floor}")
     if not report.cases:
         out.append("(no domain module defines bench_cases yet)")
     out += ["", f"{'import':<{width}}  {'rows':>10}  {'seconds':>10}  {'rows/s':>10}"]

@@ -16,7 +16,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics import calendar, fiscal, settings
+from analytics import calendar, fiscal, memo, settings
 
 # the dimensions budgets are set by (a breakdown by anything else, or a vendor filter, has no budget)
 BUDGET_DIMS = ("cost_center", "category", "project", "period")
@@ -39,6 +39,7 @@ select * from budget_vs_actual_rc($k1, $k2, $k3, $k4, $version, $first, $last, $
 """
 
 
+@memo.reusable
 def budget_vs_actual(con, *, year: int, by: tuple[str, ...] | list[str] = ("cost_center", "category"),
                      version: str | None = None, cost_center: str | None = None, category: str | None = None,
                      vendor: str | None = None, project: str | None = None, totals: bool = True,

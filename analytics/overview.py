@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import budget, calendar, metrics, settings
+from analytics import budget, calendar, memo, metrics, settings
 
 
 @dataclass(frozen=True)
@@ -54,22 +54,25 @@ def tiles(con, *, year: int, cost_center: str | None = None, category: str | Non
     """One tile per metric of TILES: the value under every filter the metric takes; a metric that cannot
     honour a filter shows its widest honest figure and says so in `scope` (never a silently wider number)."""
     filters = {"cost_center": cost_center, "category": category, "vendor": vendor}
-    out = []
-    for name in TILES:
-        metric = metrics.get(name)
-        kept = {k: v for k, v in filters.items() if v and k in metric.filters}
-        dropped = [k.replace("_", " ") for k, v in filters.items() if v and k not in metric.filters]
-        scope = ""
-        try:
-            if dropped and not metric.widen:
-                raise metrics.MetricError(f"not set per {' or '.join(dropped)}")
-            value = metrics.evaluate(con, name, fy=year, **kept).value
-            if dropped:
-                scope = f"company-wide: not available per {' or '.join(dropped)}"
-        except metrics.MetricError as exc:
-            value, scope = None, str(exc)
-        out.append(Tile(name, metrics.label(name), metric.unit, value, f"{metric.definition} (metric `{name}`)", scope))
-    return out
+    with memo.reads():  # six tiles read one budget-vs-actual total, two one landing, two one SLA table
+        return [_tile(con, name, year, filters) for name in TILES]
+
+
+def _tile(con, name: str, year: int, filters: dict) -> Tile:
+    """The tile of metric `name`: its value under the filters it honours, and what it could not honour."""
+    metric = metrics.get(name)
+    kept = {k: v for k, v in filters.items() if v and k in metric.filters}
+    dropped = [k.replace("_", " ") for k, v in filters.items() if v and k not in metric.filters]
+    scope = ""
+    try:
+        if dropped and not metric.widen:
+            raise metrics.MetricError(f"not set per {' or '.join(dropped)}")
+        value = metrics.evaluate(con, name, fy=year, **kept).value
+        if dropped:
+            scope = f"company-wide: not available per {' or '.join(dropped)}"
+    except metrics.MetricError as exc:
+        value, scope = None, str(exc)
+    return Tile(name, metrics.label(name), metric.unit, value, f"{metric.definition} (metric `{name}`)", scope)
 
 
 def breakdown(con, *, year: int, by: str, version: str | None = None, cost_center: str | None = None,
@@ -122,15 +125,42 @@ def filter_values(con) -> dict[str, list[str]]:
     return out
 
 
-def bench_cases(con) -> list[tuple[str, object]]:
-    """The queries the Overview page runs, for `python -m analytics bench`."""
+# floors for the bench: the same aggregates as plain SQL over the same file (spend and budget converted at the
+# month's rate to the reporting currency), to show what the page's own queries cost on top
+_RC = "join fx_rc r on r.currency = {t}.currency and r.period = {period}"
+FLOOR_SPEND = ("from spend s " + _RC.format(t="s", period="date_trunc('month', s.date)")
+               + " where s.date between $first and $ytd_last")
+FLOOR_BUDGET = ("from budget b " + _RC.format(t="b", period="b.period")
+                + " where b.version = $version and b.period between $first and $last")
+FLOOR_TILES = f"select (select sum(cast(s.amount as decimal(38, 4)) * r.rate) {FLOOR_SPEND}), (select sum(cast(b.amount as decimal(38, 4)) * r.rate) {FLOOR_BUDGET})"
+FLOOR_MONTHLY = (f"with a as (select date_trunc('month', s.date) as period, sum(cast(s.amount as decimal(38, 4)) * r.rate) as actual "
+                 f"{FLOOR_SPEND} group by 1), b as (select b.period, sum(cast(b.amount as decimal(38, 4)) * r.rate) as budget {FLOOR_BUDGET} "
+                 "group by 1) select * from b full join a using (period) order by period")
+FLOOR_BY = (f"with a as (select s.{{d}} as k, sum(cast(s.amount as decimal(38, 4)) * r.rate) as actual {FLOOR_SPEND} group by 1), "
+            f"b as (select b.{{d}} as k, sum(cast(b.amount as decimal(38, 4)) * r.rate) as budget {FLOOR_BUDGET} and b.period <= $ytd_last "
+            "group by 1) select * from a full join b using (k) order by actual desc")
+FLOOR_VENDORS = (f"select s.vendor, sum(cast(s.amount as decimal(38, 4)) * r.rate) as actual, count(*) as lines {FLOOR_SPEND} "
+                 "group by 1 order by 2 desc limit 10")
+
+
+def bench_cases(con) -> list[tuple]:
+    """The queries the Overview page runs, for `python -m analytics bench`, with their plain-SQL floors."""
+    from analytics.bench import Floor
     year = calendar.current_year(con)
+    win = calendar.window(con, year=year)
+    params = {"first": win.first, "ytd_last": win.ytd_last_day, "last": win.last,
+              "version": budget.default_version(con)}
     return [
-        ("overview.tiles", lambda: tiles(con, year=year)),
-        ("overview.monthly", lambda: budget.monthly(con, year=year)),
-        ("overview.by_category", lambda: breakdown(con, year=year, by="category")),
-        ("overview.by_cost_center", lambda: breakdown(con, year=year, by="cost_center")),
-        ("overview.capex_opex", lambda: breakdown(con, year=year, by="capex_opex")),
-        ("overview.top_vendors", lambda: top_vendors(con, year=year)),
-        ("overview.filter_values", lambda: filter_values(con)),
+        ("overview.tiles", lambda: tiles(con, year=year), Floor(FLOOR_TILES, params)),
+        ("overview.monthly", lambda: budget.monthly(con, year=year), Floor(FLOOR_MONTHLY, params)),
+        ("overview.by_category", lambda: breakdown(con, year=year, by="category"),
+         Floor(FLOOR_BY.format(d="category"), params)),
+        ("overview.by_cost_center", lambda: breakdown(con, year=year, by="cost_center"),
+         Floor(FLOOR_BY.format(d="cost_center"), params)),
+        ("overview.capex_opex", lambda: breakdown(con, year=year, by="capex_opex"),
+         Floor(FLOOR_BY.format(d="capex_opex").replace("b.capex_opex", "cast(null as varchar)"), params)),
+        ("overview.top_vendors", lambda: top_vendors(con, year=year), Floor(FLOOR_VENDORS, params)),
+        ("overview.filter_values", lambda: filter_values(con),
+         Floor("select distinct cost_center from spend union all select distinct category from spend "
+               "union all select distinct vendor from spend")),
     ]

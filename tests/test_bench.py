@@ -20,7 +20,7 @@ def expected_cases(path) -> list[tuple[str, str]]:
     con = store.connect(path, read_only=True)
     try:
         return [(module.__name__.rsplit(".", 1)[-1], name) for module in registry.domain_modules()
-                if hasattr(module, "bench_cases") for name, _ in module.bench_cases(con)]
+                if hasattr(module, "bench_cases") for name, *_ in module.bench_cases(con)]
     finally:
         con.close()
 
@@ -65,3 +65,34 @@ def test_bench_command_refuses_a_missing_database(tmp_path, capsys):
     code = cli.main(["bench", "--db", str(tmp_path / "none.duckdb"), "--only", "fx"])
     assert code == 1
     assert "no database" in capsys.readouterr().err
+
+
+def test_overview_floors_are_the_same_aggregates_as_the_page_queries(tiny_bench):
+    """The plain-SQL floors the bench compares the Overview's queries with compute the same totals."""
+    from analytics import metrics, overview
+    _, path, _ = tiny_bench
+    con = store.connect(path, read_only=True)
+    try:
+        cases = {name: (func, floor[0]) for name, func, *floor in overview.bench_cases(con)}
+        floor = cases["overview.tiles"][1]
+        actual, budget_year = con.execute(floor.sql, floor.params).fetchall()[0]
+        assert round(float(actual), 2) == metrics.evaluate(con, "ytd_actual").value
+        assert round(float(budget_year), 2) == metrics.evaluate(con, "full_year_budget").value
+        page = cases["overview.monthly"][0]()
+        rows = con.execute(cases["overview.monthly"][1].sql, cases["overview.monthly"][1].params).fetchall()
+        assert round(sum(float(r[2] or 0) for r in rows), 2) == round(float(page["actual"].sum()), 2)
+        assert round(sum(float(r[1] or 0) for r in rows), 2) == round(float(page["budget"].sum()), 2)
+        by_category = cases["overview.by_category"][0]()
+        rows = con.execute(cases["overview.by_category"][1].sql, cases["overview.by_category"][1].params).fetchall()
+        assert {r[0]: round(float(r[1]), 2) for r in rows if r[1]} == \
+            {r.category: round(r.actual_ytd, 2) for r in by_category.itertuples() if r.actual_ytd}
+    finally:
+        con.close()
+
+
+def test_the_report_prints_each_floor_and_the_ratio(tiny_bench):
+    directory, _, _ = tiny_bench
+    report = bench.run(rows=2000, directory=directory, repeat=1, csv_rows=300, xlsx_rows=30, only={"overview"})
+    assert all(c.error is None for c in report.cases), [c.error for c in report.cases]
+    assert all(c.floor_median_s for c in report.cases)
+    assert "x floor" in bench.format_report(report)

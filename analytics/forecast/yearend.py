@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics import calendar
+from analytics import calendar, memo
 from analytics import budget as budget_mod
 from analytics import fiscal, settings
 from analytics.forecast.levels import LEVELS, check_level
@@ -168,6 +168,7 @@ def notes(con, *, level: str, win: Window) -> pd.DataFrame:
     return acc[["key", "model", "reason"]].rename(columns={"reason": "note"})
 
 
+@memo.reusable
 def landing(con, *, fiscal_year: int, level: str = "total", budget_version: str | None = None) -> pd.DataFrame:
     """One row per key of `level`: year-end landing with 80/95% intervals against the full-year budget.
 

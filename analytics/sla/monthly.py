@@ -11,7 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics import vendor_names
+from analytics import memo, vendor_names
 from analytics.sla import engine, schedule
 
 MONTHLY_SELECT = """
@@ -72,6 +72,7 @@ order by contract_id, period
 """
 
 
+@memo.reusable
 def contract_month_attainment(con, *, as_of_at: dt.datetime | None = None, start: dt.date | None = None,
                               end: dt.date | None = None, vendor: str | None = None) -> pd.DataFrame:
     """One row per contract x month (tickets by month opened, availability by its period): vendor, service,
