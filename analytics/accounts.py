@@ -141,8 +141,15 @@ def add(con, name: str, *, role: str, password: str | None, cost_centers: tuple[
 
 
 def remove(con, name: str, *, actor: str) -> None:
-    if not con.execute("select count(*) from users where name = ?", [name]).fetchone()[0]:
+    """Delete an account and its token; the last admin stays while other accounts exist (someone must be able
+    to manage them)."""
+    user = get(con, name)
+    if user is None:
         raise AccountError(f"no account {name!r}")
+    admins, others = con.execute("select count(*) filter (where role = 'admin'), count(*) filter (where role <> "
+                                 "'admin') from users").fetchone()
+    if user.role == "admin" and admins == 1 and others:
+        raise AccountError(f"{name} is the last admin: add another admin first, or remove the other accounts")
     with store.transaction(con, changes_data=False):
         con.execute("delete from api_tokens where user_name = ?", [name])
         con.execute("delete from users where name = ?", [name])

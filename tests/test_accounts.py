@@ -131,3 +131,13 @@ def test_oidc_is_configured_by_a_client_id_in_secrets(tmp_path, text, configured
     path = tmp_path / "secrets.toml"
     path.write_text(text)
     assert serving.oidc_configured(path) is configured
+
+
+def test_the_last_admin_stays_while_other_accounts_exist(books):
+    accounts.add(books, "boss", role="admin", password="long enough", actor="t")
+    accounts.add(books, "vera", role="viewer", password="long enough", actor="t")
+    with pytest.raises(accounts.AccountError, match="last admin"):
+        accounts.remove(books, "boss", actor="t")
+    accounts.remove(books, "vera", actor="t")
+    accounts.remove(books, "boss", actor="t")
+    assert accounts.listing(books) == []

@@ -2,6 +2,7 @@
 HTTP API (401/403/422/200, cost-center scope, metric JSON equal to `metric --json`), and the CLI while it runs."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -9,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
@@ -35,6 +37,28 @@ def cli(*args, db, token: str | None = None, stdin: str | None = None):
                           text=True, cwd=store.PROJECT_ROOT, env=env, input=stdin, timeout=600)
 
 
+def start_server(db, **env) -> tuple[subprocess.Popen, str, owner.ServerState]:
+    """`python -m analytics serve` on a free port over `db`; (process, url, state) once it owns the database."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "analytics", "serve", "--port", str(port), "--db", str(db)],
+                            cwd=store.PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env=dict(os.environ, **env))
+    for _ in range(240):
+        state = owner.running(db)
+        if state is not None and state.pid == proc.pid:
+            return proc, f"http://127.0.0.1:{port}", state
+        if proc.poll() is not None:
+            pytest.fail("the server stopped: " + proc.stdout.read().decode()[-3000:])
+        time.sleep(0.5)
+    proc.kill()
+    pytest.fail("the server did not start: " + proc.stdout.read().decode()[-3000:])
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+
+
 @pytest.fixture(scope="module")
 def server(demo_db, tmp_path_factory):
     """(url, db, tokens by account) of a server over a private copy of the demo with four accounts."""
@@ -47,23 +71,10 @@ def server(demo_db, tmp_path_factory):
         accounts.add(con, name, role=role, password="password-" + name, cost_centers=centers, actor="test")
         tokens[name] = accounts.issue_token(con, name, actor="test")
     con.close()
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "analytics", "serve", "--port", str(port), "--db", str(db)],
-                            cwd=store.PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    for _ in range(240):
-        state = owner.running(db)
-        if state is not None:
-            break
-        if proc.poll() is not None:
-            pytest.fail("the server stopped: " + proc.stdout.read().decode()[-3000:])
-        time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the server did not start: " + proc.stdout.read().decode()[-3000:])
+    proc, url, state = start_server(db)
     tokens["owner"] = state.token
-    yield f"http://127.0.0.1:{port}", db, tokens
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=60)
+    yield url, db, tokens
+    stop_server(proc)
 
 
 def call(url: str, path: str, token: str | None = None, *, method: str = "GET", body: bytes | None = None,
@@ -213,3 +224,30 @@ def test_the_cli_with_a_viewers_token_is_refused_imports(server, tmp_path):
 def test_serve_refuses_a_network_address_without_accounts(tmp_path):
     out = cli("serve", "--address", "0.0.0.0", "--port", str(_free_port()), db=tmp_path / "empty.duckdb")
     assert out.returncode == 2 and "refusing to serve on 0.0.0.0" in out.stderr
+
+
+def test_a_server_killed_mid_import_leaves_nothing_half_written_and_starts_again(demo_copy, tmp_path):
+    marker = tmp_path / "holding"
+    proc, url, state = start_server(demo_copy, OUTLAY_TEST_HOLD_BEFORE_COMMIT=str(marker))
+    before = call(url, "/api/v1/status", state.token)[1]
+    lines = "date,vendor,amount,currency,cost_center,category\n" + "2026-02-03,V,10,USD,Ops,Software\n" * 500
+    body, kind = multipart("big.csv", lines.encode())
+
+    def send():
+        with contextlib.suppress(OSError):  # the server dies under it
+            call(url, "/api/v1/import/spend", state.token, method="POST", body=body, content_type=kind)
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    for _ in range(600):
+        if marker.exists():
+            break
+        time.sleep(0.2)
+    assert marker.exists(), "the import never reached its commit"
+    proc.kill()  # SIGKILL inside the import's open transaction
+    proc.wait(timeout=30)
+    assert owner.running(demo_copy) is None  # the state file of a dead server is not believed
+    proc, url, state = start_server(demo_copy)
+    try:
+        assert call(url, "/api/v1/status", state.token)[1] == before
+    finally:
+        stop_server(proc)

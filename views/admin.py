@@ -59,10 +59,14 @@ if people:
         with common.cursor() as cur:
             st.session_state["admin_token_shown"] = (chosen, accounts.issue_token(cur, chosen, actor=me.name))
     if right.button("Remove account", key="admin_remove", width="stretch", disabled=chosen == me.name):
-        with common.cursor() as cur:
-            accounts.remove(cur, chosen, actor=me.name)
-        st.session_state["admin_flash"] = f"Removed {chosen}."
-        st.rerun()
+        try:
+            with common.cursor() as cur:
+                accounts.remove(cur, chosen, actor=me.name)
+        except accounts.AccountError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["admin_flash"] = f"Removed {chosen}."
+            st.rerun()
     if "admin_token_shown" in st.session_state:
         owner_name, token = st.session_state.pop("admin_token_shown")
         st.info(f"API token for {owner_name} (shown once; it replaces the previous one):")

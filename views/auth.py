@@ -38,7 +38,10 @@ def current_user() -> accounts.User | None:
         has_accounts = accounts.any_accounts(cur)
     oidc = serving.oidc_configured()
     if not has_accounts and not oidc:
-        return accounts.LOCAL
+        # the server listens on loopback then; should it not (every account removed while serving the network),
+        # a visitor from elsewhere is not let in (Streamlit gives no address for a loopback visitor)
+        address = st.context.ip_address
+        return accounts.LOCAL if not isinstance(address, str) or serving.is_loopback(address) else None
     held = st.session_state.get(SESSION)
     if held and accounts.session_expired(held["signed_in_at"], _now()):
         st.session_state.pop(SESSION)
@@ -79,6 +82,10 @@ def sign_in_page() -> None:
         st.rerun()
     if serving.oidc_configured():
         st.button("Sign in with your company account", key="signin_oidc", on_click=st.login)
+    if not serving.oidc_configured():
+        with common.cursor() as cur:
+            if not accounts.any_accounts(cur):
+                st.info("This installation has no accounts: open it on the machine it runs on.")
     st.caption("No account? Ask an administrator: `python -m analytics users add NAME --role viewer --password-stdin`.")
 
 

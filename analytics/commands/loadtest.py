@@ -1,0 +1,33 @@
+"""loadtest --db PATH [--sessions N] [--rounds R] [--import-rows M]: the team server under load, on 127.0.0.1."""
+from __future__ import annotations
+
+import sys
+
+from analytics import cli, loadtest, store
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "loadtest", help="browser sessions on every page while an editor imports (127.0.0.1 only, bounded)",
+        description="Serves a copy of the database on a free loopback port, opens N headless Chromium sessions "
+                    "that visit every page R times while M generated spend lines are imported through the API, "
+                    "then reports the in-app page time per page (median, p95), failures, and lines lost.")
+    parser.add_argument("--sessions", type=cli.positive_int, default=20, help="browser sessions (default 20)")
+    parser.add_argument("--rounds", type=cli.positive_int, default=2, help="visits of every page per session (2)")
+    parser.add_argument("--import-rows", type=int, default=500_000, help="spend lines imported meanwhile (500000)")
+    cli.add_db_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    db = store.db_path(args.db)
+    if not db.exists():
+        print(f"error: no database at {db}", file=sys.stderr)
+        return 1
+    try:
+        report = loadtest.run(db, sessions=args.sessions, rounds=args.rounds, import_rows=args.import_rows)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(loadtest.format_report(report))
+    return 0 if not report.failures and report.import_error is None and report.lost_rows == 0 else 1

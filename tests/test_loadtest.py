@@ -1,0 +1,27 @@
+"""The load test itself, at its smallest: one browser session round every page while lines are imported through
+the API; nothing fails and no line is lost (the full run is `python -m analytics loadtest`, README)."""
+from pathlib import Path
+
+import pytest
+
+from analytics import bench_pages, loadtest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_a_session_browses_every_page_while_an_import_runs_and_nothing_is_lost(demo_db):
+    if not Path(bench_pages.CHROMIUM).exists():
+        pytest.skip("chromium not installed: apt-get install chromium")
+    report = loadtest.run(demo_db, sessions=1, rounds=1, import_rows=300)
+    assert report.failures == []
+    assert report.import_error is None
+    assert report.spend_after == report.spend_lines + 300
+    assert set(report.page_times) == {title for _, title in bench_pages.app_pages()}
+
+
+@pytest.mark.parametrize("kwargs", [{"sessions": 0, "rounds": 1, "import_rows": 0},
+                                    {"sessions": 51, "rounds": 1, "import_rows": 0},
+                                    {"sessions": 1, "rounds": 1, "import_rows": 3_000_000}])
+def test_the_load_test_is_bounded(tmp_path, kwargs):
+    with pytest.raises(ValueError, match="bounded"):
+        loadtest.run(tmp_path / "none.duckdb", **kwargs)
