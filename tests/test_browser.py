@@ -152,3 +152,32 @@ def test_phone_width_pages_render(server, browser, url_path):
     widths = [charts.nth(i).bounding_box()["width"] for i in range(charts.count())]
     assert all(w >= 300 for w in widths), widths
     page.close()
+
+
+def test_forecast_accuracy_tab_explains_the_backtest_with_under_forecasting_in_red(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{server}/forecast")
+    settle(page)
+    page.get_by_role("tab", name="Accuracy").click()
+    page.get_by_text("1.0 would be as good as repeating last year").first.wait_for(timeout=60000)
+    text = page.inner_text("body")
+    assert "On the last 12 months held back, this method was off by" in text
+    assert "because" in text  # the reason for the method
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # "Under-forecast by ..." / "Over-forecast by ...": the innermost span, coloured by risk
+    bias = page.locator('[data-testid="stMarkdownContainer"] span', has_text="forecast by").last
+    colour = bias.evaluate("e => getComputedStyle(e).color")
+    if "Under-forecast" in bias.inner_text():
+        red, green, blue = (int(v) for v in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3])
+        assert red > 150 and green < 100 and blue < 100, colour  # red, never green
+    page.close()
+
+
+@pytest.mark.parametrize("url_path", ["cloud", "forecast"])
+def test_phone_width_tables_pages_render(server, browser, url_path):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{server}/{url_path}")
+    settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+    page.close()

@@ -18,7 +18,7 @@ def _workbook(contracts=CONTRACTS):
 
 def test_workbook_has_ranking_indicators_and_one_sheet_per_vendor():
     _, wb = _workbook()
-    assert wb.sheetnames == ["Scorecard", "Indicators", "01 Globex Inc", "02 Acme Ltd"]
+    assert wb.sheetnames == ["Contents", "Scorecard", "Indicators", "01 Globex Inc", "02 Acme Ltd"]
 
 
 def test_ranking_sheet_matches_the_scorecard():

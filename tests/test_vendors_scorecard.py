@@ -185,3 +185,8 @@ def test_stored_indicators_are_read_and_reads_write_nothing(tmp_path):
     con.execute("update vendor_indicator_results set score = 0 where vendor_key = 'globex' and quarter_end = ?", [Q3])
     assert vendors.scorecard(con, quarter_end=Q3).set_index("vendor").loc["Globex Inc", "score"] == round(
         10 * 100 / 40, 1)  # only audit_findings (weight 10 of 40) still scores 100
+
+
+def test_scores_resting_on_fewer_indicators_than_the_best_covered_are_marked():
+    table = pd.DataFrame({"vendor": ["A", "B", "C", "D"], "indicators_used": [6, 4, 6, None]})
+    assert vendors.rests_on_few(table).tolist() == [False, True, False, False]

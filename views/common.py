@@ -243,6 +243,7 @@ def table(frame: pd.DataFrame, key: str, *, currency: str | None = None, downloa
     columns = {name: _column(name, frame[name], currency) for name in frame.columns}
     options.setdefault("hide_index", True)
     options.setdefault("width", "stretch")
+    options.setdefault("placeholder", "")  # a missing date or number reads empty, never "None"
     data = shown
     if colours:
         data = shown.style

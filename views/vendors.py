@@ -85,17 +85,17 @@ if not moves.empty:
 # --- ranking -----------------------------------------------------------------------------------
 st.subheader(f"Ranking, {quarters[quarter_end]}")
 # a score from few indicators says less: say so beside the name, and rank equal scores by coverage (scoring.py)
-few = (len(NAMES) + 1) // 2
-thin = scored["indicators_used"] < few
-shown_name = {r.vendor: f"{r.vendor} ({int(r.indicators_used)}/{len(NAMES)} indicators)" if r.indicators_used < few
-              else r.vendor for r in scored.itertuples(index=False)}
+thin = vendors.rests_on_few(scored)
+few = int(scored["indicators_used"].max())
+shown_name = {r.vendor: f"{r.vendor} ({int(r.indicators_used)}/{len(NAMES)})" if is_thin else r.vendor
+              for r, is_thin in zip(scored.itertuples(index=False), thin)}
 parts = vendors.contributions(scored, weights)
 parts = parts.assign(vendor=parts["vendor"].map(shown_name))
 order = [shown_name[v] for v in scored.sort_values("rank", ascending=False)["vendor"]]
 if thin.any():
     st.warning(f"{int(thin.sum())} of the {len(scored)} scores rest on fewer than {few} of the {len(NAMES)} "
-               "indicators (marked with their count): they say less than the others. Equal scores rank by how "
-               "many indicators they rest on.", icon=":material/info:")
+               "indicators (marked with their count, e.g. 4/6): they say less than the others. Equal scores rank "
+               "by how many indicators they rest on.", icon=":material/info:")
 else:
     st.caption("Equal scores rank by how many indicators they rest on.")
 
@@ -122,8 +122,8 @@ st.caption("Each bar is a vendor's score split into what each indicator contribu
 score_columns = {f"{i.name}_score": st.column_config.NumberColumn(i.label, format="%.0f",
                                                                    help=f"{i.better} is better; {i.mapping}")
                  for i in vendors.INDICATORS}
-table = table.assign(basis=[("" if pd.isna(n) else f"{int(n)} of {len(NAMES)}" + (" — says less" if n < few else ""))
-                             for n in table["indicators_used"]])
+table = table.assign(basis=[("" if pd.isna(n) else f"{int(n)} of {len(NAMES)}" + (" — says less" if is_thin else ""))
+                             for n, is_thin in zip(table["indicators_used"], vendors.rests_on_few(table))])
 st.dataframe(table, hide_index=True, width="stretch",
              column_order=["rank", "vendor", "score", "trend", "previous_score", "basis", *score_columns],
              column_config={"rank": st.column_config.NumberColumn("Rank", format="%d"), "vendor": "Vendor",
@@ -134,7 +134,7 @@ st.dataframe(table, hide_index=True, width="stretch",
                             "previous_score": st.column_config.NumberColumn("Previous", format="%.1f"),
                             "basis": st.column_config.TextColumn(
                                 "Rests on", help=f"how many of the {len(NAMES)} indicators have data; a score from "
-                                                 f"fewer than {few} says less; equal scores rank by this count"),
+                                                 "fewer than the best-covered vendor's says less; equal scores rank by this count"),
                             **score_columns})
 
 weight_items = tuple(weights.items())

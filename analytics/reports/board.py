@@ -260,7 +260,7 @@ def risks_page(b: Board) -> list:
 def vendors_page(b: Board) -> list:
     ranking = b.ranking.head(2 * TOP_ROWS)
     few = int(ranking["indicators_used"].max()) if len(ranking) else 0
-    thin = ranking[ranking["indicators_used"] < few]
+    thin = ranking[vendors.rests_on_few(ranking)] if len(ranking) else ranking
     return [para("Vendors: scorecard ranking", "Heading1"),
             para(f"Weighted score 0–100 over up to {len(vendors.INDICATOR_NAMES)} indicators; equal scores rank by "
                  f"how many indicators they rest on. {len(thin)} of the {len(ranking)} shown rest on fewer than "

@@ -27,14 +27,14 @@ from analytics.vendors.detail import (sla_history, sla_months, spend_by_quarter,
 from analytics.vendors.indicators import components, refresh, refresh_quarters, vendor_list
 from analytics.vendors.periods import (default_quarter_end, previous_quarter_end, quarter_bounds, quarter_label,
                                        quarters)
-from analytics.vendors.scoring import contributions, parts_table, scope, score_table, scorecard
+from analytics.vendors.scoring import contributions, parts_table, rests_on_few, scope, score_table, scorecard
 from analytics.vendors.weights import (COMPONENT_COLUMNS, DEFAULT_WEIGHTS, INDICATOR_NAMES, INDICATORS, Indicator,
                                        get_weights, indicator, indicator_table, renormalise, save_weights)
 
 __all__ = ["sla_history", "sla_months", "spend_by_quarter", "spend_history", "vendor_contracts", "vendor_credits",
            "vendor_findings", "vendor_incidents", "components", "refresh", "refresh_quarters", "vendor_list",
            "default_quarter_end", "previous_quarter_end", "quarter_bounds", "quarter_label", "quarters",
-           "contributions", "parts_table", "scope", "score_table", "scorecard", "COMPONENT_COLUMNS",
+           "contributions", "parts_table", "rests_on_few", "scope", "score_table", "scorecard", "COMPONENT_COLUMNS",
            "DEFAULT_WEIGHTS", "INDICATOR_NAMES", "INDICATORS", "Indicator", "get_weights", "indicator",
            "indicator_table", "renormalise", "save_weights", "bench_cases"]
 

@@ -56,6 +56,13 @@ def score_table(current: pd.DataFrame, previous: pd.DataFrame, weights: dict[str
     return table[front + [c for c in table.columns if c not in front]]
 
 
+def rests_on_few(table: pd.DataFrame) -> pd.Series:
+    """True for the scores that rest on fewer indicators than the best-covered vendor's (they say less); the
+    rank already puts them after an equal score with more indicators."""
+    used = table["indicators_used"]
+    return used.notna() & (used < used.max())
+
+
 def scope(con, *, quarter_end: dt.date, include_uncontracted: bool = False) -> pd.DataFrame:
     """The vendors to score: every vendor with a contract, plus (optionally) those with spend in the 12 months."""
     vendors = vendor_list(con)
