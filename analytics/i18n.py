@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -214,10 +214,11 @@ def date(value) -> str:
 
 
 def month(value, *, long: bool = False) -> str:
-    """A month: 'Oct 2026' / 'Okt. 2026' / 'окт 2026' ('October 2026' with `long`); '' when empty."""
+    """A month as the locale writes it: 'Oct 2026' / 'Okt. 2026' / '2026. okt.' ('October 2026',
+    '2026. október' with `long`); '' when empty."""
     if _empty(value):
         return ""
-    return format_date(_day(value), "LLLL y" if long else "LLL y", locale=locale())
+    return format_skeleton("yMMMM" if long else "yMMM", _day(value), locale=locale())
 
 
 def day(value) -> str:
@@ -304,6 +305,8 @@ def update_catalogs() -> None:
             catalog = read_po(po, locale=lang, domain=DOMAIN)
         catalog.update(tmpl, no_fuzzy_matching=True)
         catalog.obsolete.clear()
+        for message in catalog:
+            message.flags.discard("python-format")
         with path.open("wb") as out:
             write_po(out, catalog, sort_output=True, width=120, include_lineno=False)
 
