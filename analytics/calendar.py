@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from analytics import fiscal, settings
+from analytics import fiscal, i18n, settings
 
 
 class PeriodError(ValueError):
@@ -100,10 +100,10 @@ class Window:
     @property
     def ytd_label(self) -> str:
         if self.closed_through is None:
-            return "no closed month yet"
+            return i18n.t("no closed month yet")
         if self.ytd_months == 12:
-            return "full year"
-        return f"through {self.closed_through:%b %Y}"
+            return i18n.t("full year")
+        return i18n.t("through {month}", month=i18n.month(self.closed_through))
 
 
 def window(con, *, year: int, through: str | None = None) -> Window:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from analytics import i18n
+
 
 def fiscal_year(date: dt.date, start_month: int) -> int:
     """The fiscal year a date falls in."""
@@ -47,9 +49,9 @@ def days_in_month(year: int, month: int) -> int:
 def label(year: int, start_month: int) -> str:
     """'FY2026', with the span when the year does not start in January."""
     if start_month == 1:
-        return f"FY{year}"
+        return i18n.t("FY{year}", year=year)
     first, last = bounds(year, start_month)
-    return f"FY{year} ({first:%b %Y} – {last:%b %Y})"
+    return i18n.t("FY{year} ({first} – {last})", year=year, first=i18n.month(first), last=i18n.month(last))
 
 
 # months that hold data, in the datasets the pages filter by fiscal year

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from analytics import audit, budget, calendar, contracts, fiscal, settings, showback, sla
+from analytics import audit, budget, calendar, contracts, fiscal, i18n, settings, showback, sla
 from analytics.forecast import yearend
 
 DIMENSION_LABELS = {"cost_center": "cost center", "category": "category", "vendor": "vendor", "month": "month",
@@ -235,8 +235,14 @@ def get(name: str) -> Metric:
 
 
 def label(name: str, *, within: int = 90) -> str:
-    """The metric's label for people, with the look-ahead filled in where it has one."""
-    return get(name).label.format(within=within)
+    """The metric's label for people in the current language (analytics.i18n), with the look-ahead filled in
+    where it has one."""
+    return i18n.t(get(name).label, within=within)
+
+
+def definition(name: str) -> str:
+    """The metric's definition in the current language."""
+    return i18n.t(get(name).definition)
 
 
 def check(metric: Metric, q: Query) -> None:

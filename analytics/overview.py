@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import budget, calendar, memo, metrics, settings
+from analytics import budget, calendar, i18n, memo, metrics, settings
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,15 @@ def context(con, *, year: int, cost_center: str | None = None, category: str | N
                    budget.default_version(con), int(row["fx_missing_lines"]))
 
 
+# the sidebar filters by name, as a tile's scope names them
+FILTER_NAMES = {"cost_center": i18n.N_("cost center"), "category": i18n.N_("category"), "vendor": i18n.N_("vendor")}
+
+
 def tiles(con, *, year: int, cost_center: str | None = None, category: str | None = None,
           vendor: str | None = None) -> list[Tile]:
     """One tile per metric of TILES: the value under every filter the metric takes; a metric that cannot
-    honour a filter shows its widest honest figure and says so in `scope` (never a silently wider number)."""
+    honour a filter shows its widest honest figure and says so in `scope` (never a silently wider number).
+    Labels, help and scope in the current language (analytics.i18n)."""
     filters = {"cost_center": cost_center, "category": category, "vendor": vendor}
     with memo.reads():  # six tiles read one budget-vs-actual total, two one landing, two one SLA table
         return [_tile(con, name, year, filters) for name in TILES]
@@ -62,17 +67,20 @@ def _tile(con, name: str, year: int, filters: dict) -> Tile:
     """The tile of metric `name`: its value under the filters it honours, and what it could not honour."""
     metric = metrics.get(name)
     kept = {k: v for k, v in filters.items() if v and k in metric.filters}
-    dropped = [k.replace("_", " ") for k, v in filters.items() if v and k not in metric.filters]
+    dropped = [k for k, v in filters.items() if v and k not in metric.filters]
     scope = ""
+    if dropped:
+        names = i18n.either(i18n.t(FILTER_NAMES[k]) for k in dropped)
     try:
         if dropped and not metric.widen:
-            raise metrics.MetricError(f"not set per {' or '.join(dropped)}")
+            raise metrics.MetricError(i18n.t("not set per {filters}", filters=names))
         value = metrics.evaluate(con, name, fy=year, **kept).value
         if dropped:
-            scope = f"company-wide: not available per {' or '.join(dropped)}"
+            scope = i18n.t("company-wide: not available per {filters}", filters=names)
     except metrics.MetricError as exc:
         value, scope = None, str(exc)
-    return Tile(name, metrics.label(name), metric.unit, value, f"{metric.definition} (metric `{name}`)", scope)
+    help_text = i18n.t("{definition} (metric `{name}`)", definition=metrics.definition(name), name=name)
+    return Tile(name, metrics.label(name), metric.unit, value, help_text, scope)
 
 
 def breakdown(con, *, year: int, by: str, version: str | None = None, cost_center: str | None = None,

@@ -17,7 +17,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from analytics import metrics
+from analytics import i18n, metrics
 
 MONEY, LOCAL_MONEY, RATIO, PERCENT_100, DATE, DATETIME, COUNT, NUMBER, FLAG, TEXT, MONTH = (
     "money", "local_money", "ratio", "percent_100", "date", "datetime", "count", "number", "flag", "text", "month")
@@ -136,9 +136,11 @@ def unit(column: str, series: pd.Series | None = None) -> str:
 
 
 def label(column: str, currency: str | None = None) -> str:
-    """The column's heading in words ('Year-end landing (EUR)' for money in the reporting currency)."""
+    """The column's heading in words in the current language ('Year-end landing (EUR)' for money in the
+    reporting currency); a column without a label reads as its name."""
     name = str(column)
-    text = LABELS.get(name, name.replace("_", " ").strip().capitalize() if "_" in name else name)
+    text = i18n.t(LABELS[name]) if name in LABELS else (
+        name.replace("_", " ").strip().capitalize() if "_" in name else name)
     if currency and unit(name) == MONEY and text:
         return f"{text} ({currency})"
     return text
@@ -158,23 +160,19 @@ def is_empty(value) -> bool:
 
 
 def money_text(value, currency: str = "", *, decimals: int = 2) -> str:
-    """'1,234.56 EUR'; negatives in brackets '(1,234.56) EUR'; '' when empty."""
-    if is_empty(value):
-        return ""
-    amount = round(float(value), decimals)
-    body = f"{abs(amount):,.{decimals}f}"
-    body = f"({body})" if amount < 0 else body
-    return f"{body} {currency}".strip()
+    """'1,234.56 EUR'; negatives in brackets '(1,234.56) EUR'; '' when empty. In the current language's
+    format (analytics.i18n.money: '(1.234,56 €)' in German)."""
+    return "" if is_empty(value) else i18n.money(value, currency, decimals=decimals)
 
 
 def percent_text(value, *, decimals: int = 1) -> str:
     """A ratio as '12.5%' (a chance below 0.05% reads '<0.1%', never 5.3e-23); '' when empty."""
-    if is_empty(value):
-        return ""
-    value = float(value)
-    if 0 < abs(value) < 0.5 / 10 ** (decimals + 2):
-        return f"<{1 / 10 ** decimals:.{decimals}f}%"
-    return f"{value:.{decimals}%}"
+    return "" if is_empty(value) else i18n.percent(value, decimals)
+
+
+def yes(value) -> str:
+    """A flag as readers see it: 'Yes' (in the current language) or empty."""
+    return "" if is_empty(value) or not bool(value) else i18n.t("Yes")
 
 
 def value_text(value, column: str, currency: str = "", *, kind: str | None = None) -> str:
@@ -189,17 +187,19 @@ def value_text(value, column: str, currency: str = "", *, kind: str | None = Non
     if kind == RATIO:
         return percent_text(value)
     if kind == PERCENT_100:
-        return f"{float(value):.1f}%"
+        return f"{float(value):.1f}%" if i18n.current() == i18n.DEFAULT else i18n.percent(float(value) / 100)
     if kind == FLAG:
-        return "Yes" if bool(value) else ""
+        return yes(value)
     if kind in (DATE, MONTH) and isinstance(value, (dt.date, pd.Timestamp)):
+        if i18n.current() != i18n.DEFAULT:  # '31.10.2026', 'Okt. 2026'; English keeps ISO dates
+            return i18n.month(value) if kind == MONTH else i18n.date(value)
         return f"{value:%Y-%m}" if kind == MONTH else f"{value:%Y-%m-%d}"
     if kind == COUNT:
-        return f"{int(value):,}"
+        return i18n.number(int(value))
     if kind == NUMBER and isinstance(value, float):
-        return f"{value:,.2f}"
+        return i18n.number(value, 2)
     if kind == NUMBER and isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return f"{int(value):,}"
+        return i18n.number(int(value))
     return str(value)
 
 
@@ -223,7 +223,7 @@ def tidy(frame: pd.DataFrame) -> pd.DataFrame:
         if kind in (MONEY, LOCAL_MONEY) and pd.api.types.is_numeric_dtype(column):
             out[name] = cents(column, details=out.iloc[:, 0].astype(str) != "Total")
         elif kind == FLAG:
-            out[name] = column.map(lambda v: "" if is_empty(v) else ("Yes" if bool(v) else ""))
+            out[name] = column.map(yes)
         elif name == "rule" and column.dtype == object:
             out[name] = column.map(lambda v: "" if is_empty(v) else rule_title(v))
         elif column.dtype == object:

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable
 
-from analytics import registry, store
+from analytics import i18n, registry, store
 from analytics.currencies import ISO_4217
 
 
@@ -77,6 +77,13 @@ def _closed_month(value: str) -> dt.date | None:
         raise SettingError(f"{value!r} is not a month YYYY-MM (or empty for the month before the as-of month)") from None
 
 
+def _language(value: str) -> str:
+    try:
+        return i18n.parse_language(value)
+    except i18n.LanguageError as exc:
+        raise SettingError(str(exc)) from None
+
+
 CORE_SETTINGS = [
     Setting("company_name", "My company", "Name shown in page headers and report packs.", str),
     Setting("reporting_currency", "USD", "Currency every amount is converted into for display (ISO 4217).", _currency),
@@ -87,6 +94,9 @@ CORE_SETTINGS = [
     Setting("books_closed_through", "", "Last month whose books are closed (YYYY-MM). Year-to-date figures count "
             "closed months only and the forecast starts the month after. Empty: the month before the as-of "
             "month.", _closed_month),
+    Setting("language", i18n.DEFAULT, "Language of the pages and the board pack, with its number and date formats: "
+            + ", ".join(f"{code} ({name})" for code, name in i18n.LANGUAGES.items())
+            + ". A person's own choice, where their account has one, comes first.", _language),
 ]
 
 

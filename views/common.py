@@ -14,7 +14,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from analytics import accounts, activity, calendar, fiscal, jobs, overview, present, settings, store, warm
+from analytics import accounts, activity, calendar, fiscal, i18n, jobs, overview, present, settings, store, warm
 from analytics.reports import xlsx
 
 # one colour per meaning, on every page and chart
@@ -33,14 +33,23 @@ def connection():
     try:
         return _connection(str(store.db_path(os.environ.get("OUTLAY_DB"))))
     except store.StoreError as exc:
-        st.error(f"The database cannot be opened just now. {exc}", icon=":material/lock:")
-        st.button("Try again", key="store_busy_retry")
+        st.error(i18n.t("The database cannot be opened just now. {reason}", reason=exc), icon=":material/lock:")
+        st.button(i18n.t("Try again"), key="store_busy_retry")
         st.stop()
 
 
 def user() -> accounts.User:
     """The person using this session (views.auth.gate sets it on every run; LOCAL in a page run on its own)."""
     return st.session_state.get("_outlay_user", accounts.LOCAL)
+
+
+def use_language() -> str:
+    """Speak the reader's language in this page run (analytics.i18n): their own where their account has one,
+    else the `language` setting. Cached calls and figures are keyed by it."""
+    with cursor() as cur:
+        lang = i18n.language_for(cur, user())
+    i18n.set_language(lang)
+    return lang
 
 
 def cursor():
@@ -65,8 +74,8 @@ def _key(func) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=512, hash_funcs={type(_key): _key})
-def _cached_call(func, database: str, version: int, kwargs_items: tuple):
-    with cursor() as cur:
+def _cached_call(func, database: str, version: int, lang: str, kwargs_items: tuple):
+    with cursor() as cur, i18n.use(lang):  # results may carry words (tile labels): one entry per language
         return func(cur, **dict(kwargs_items))
 
 
@@ -82,7 +91,7 @@ def cached(func, **kwargs):
     its arguments, the database file and its data version."""
     items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
     RECENT.remember(func, items)
-    return _cached_call(func, database(), data_version(), items)
+    return _cached_call(func, database(), data_version(), i18n.current(), items)
 
 
 def warm_up(stop, *, interval_s: float = 2.0, on_pass=None) -> None:
@@ -102,11 +111,13 @@ def warm_up(stop, *, interval_s: float = 2.0, on_pass=None) -> None:
             version = data_version()
             if version != seen:
                 began, calls = time.perf_counter(), RECENT.calls()
+                with cursor() as cur:
+                    lang = settings.get(cur, "language")  # the company's language (a person's own is not warmed)
                 for func, items in calls:
                     if stop.is_set():
                         return
                     try:
-                        _cached_call(func, database(), version, items)
+                        _cached_call(func, database(), version, lang, items)
                     except Exception:  # noqa: BLE001 - a call that fails now fails on its page, with its message
                         pass
                 seen = version
@@ -141,7 +152,7 @@ def after_write(action: str = "edit", detail: str = "") -> None:
     """After the app changed data or settings: record who did what in the activity log, run the jobs (forecast,
     audit, scorecards) for the new data version, then forget cached results."""
     log(action, detail or f"on the page {st.context.url or ''}".strip())
-    with st.spinner("Updating the forecast, audit and scorecards for the new data…"):
+    with st.spinner(i18n.t("Updating the forecast, audit and scorecards for the new data…")):
         with cursor() as cur:
             jobs.refresh(cur)
     st.cache_data.clear()
@@ -168,28 +179,26 @@ def empty_state(datasets_needed: list[str]) -> bool:
     missing = [d for d in datasets_needed if counts.get(d, 0) == 0]
     if not missing:
         return False
-    st.info(f"No {', '.join(missing)} data yet. Import it on the Data page "
-            "(or build the demo company with `python -m analytics demo`).")
-    st.page_link("views/data.py", label="Go to the Data page", icon=":material/upload_file:")
+    st.info(i18n.t("No {datasets} data yet. Import it on the Data page (or build the demo company with "
+                   "`python -m analytics demo`).", datasets=", ".join(missing)))
+    st.page_link("views/data.py", label=i18n.t("Go to the Data page"), icon=":material/upload_file:")
     return True
 
 
 def money(value, currency: str, *, decimals: int = 0) -> str:
-    """'1,234,567 USD'; '–' for a missing value."""
+    """'1,234,567 USD' ('1.234.567 €' in German: analytics.i18n); '–' for a missing value."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
+    if i18n.current() != i18n.DEFAULT:
+        return i18n.money(value, currency, decimals=decimals)
     return f"{float(value):,.{decimals}f} {currency}"
 
 
 def short_money(value, currency: str) -> str:
-    """'1.23M USD' for tiles."""
+    """'1.23M USD' for tiles ('1,23 Mio. USD' in German)."""
     if value is None or pd.isna(value):
         return "–"
-    value = float(value)
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:,.2f}{suffix} {currency}"
-    return f"{value:,.0f} {currency}"
+    return f"{i18n.short_money(value)} {currency}"
 
 
 def _xlsx_bytes(frame: pd.DataFrame, name: str, currency: str) -> bytes:
@@ -206,9 +215,9 @@ def downloads(frame: pd.DataFrame, name: str, key: str, *, currency: str = "") -
     no 'None' or 'nan', Excel number formats from the presentation layer. The files are written when
     clicked, not on every run of the page."""
     left, right = st.columns(2)
-    left.download_button("Download CSV", lambda: xlsx.csv_bytes(present.for_people(frame, currency or None)),
+    left.download_button(i18n.t("Download CSV"), lambda: xlsx.csv_bytes(present.for_people(frame, currency or None)),
                          f"{name}.csv", "text/csv", key=f"{key}_csv")
-    right.download_button("Download XLSX", lambda: _xlsx_bytes(frame, name, currency), f"{name}.xlsx",
+    right.download_button(i18n.t("Download XLSX"), lambda: _xlsx_bytes(frame, name, currency), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 
@@ -256,13 +265,16 @@ def table(frame: pd.DataFrame, key: str, *, currency: str | None = None, downloa
 
 
 def header(title: str, caption: str | None = None) -> dict:
-    """Page title plus the settings line every page shows; returns the settings."""
+    """Page title (in the reader's language where the catalog has it) plus the settings line every page shows;
+    returns the settings."""
+    use_language()
     conf = app_settings()
-    st.title(title)
+    st.title(i18n.t(title))
     as_of: dt.date = conf["as_of"]
-    line = (f"{conf['company_name']} · amounts in {conf['reporting_currency']} (monthly fx rates) · "
-            f"as of {as_of:%d %b %Y} · books closed through {conf['closed_through']:%b %Y}")
-    st.caption(line + (f" · {caption}" if caption else ""))
+    line = i18n.t("{company} · amounts in {currency} (monthly fx rates) · as of {as_of} · books closed through "
+                  "{closed}", company=conf["company_name"], currency=conf["reporting_currency"],
+                  as_of=i18n.day(as_of), closed=i18n.month(conf["closed_through"]) or "–")
+    st.caption(line + (f" · {i18n.t(caption)}" if caption else ""))
     return conf
 
 
@@ -299,6 +311,10 @@ def remembered_select(label: str, param: str, options: list, key: str, default, 
     return value
 
 
+def _all_in_words(value) -> str:
+    return i18n.t("All") if value == ALL else str(value)
+
+
 def global_filters() -> dict:
     """The shared sidebar filters, kept in the URL (?fy=&cc=&cat=&vendor=) and across pages:
     {'year': int, 'cost_center': str|None, 'category': str|None, 'vendor': str|None} (None = all)."""
@@ -310,13 +326,15 @@ def global_filters() -> dict:
     years = sorted(set(range(current - 4, current + 2))
                    | set(cached(fiscal.years_with_data, start_month=start))
                    | ({int(asked)} if asked.isdigit() and 1900 <= int(asked) <= 2200 else set()))
-    year = remembered_select("Fiscal year", "fy", years, "fy", current, parse=int,
+    year = remembered_select(i18n.t("Fiscal year"), "fy", years, "fy", current, parse=int,
                              format_func=lambda y: fiscal.label(y, start))
     values = cached(overview.filter_values)
     scope = user().cost_centers  # a user limited to cost centers chooses among theirs, never "All"
     options = {"cost_center": list(scope) if scope else [ALL, *values["cost_center"]],
                "category": [ALL, *values["category"]], "vendor": [ALL, *values["vendor"]]}
-    chosen = {name: remembered_select(label, param, options[name], f"filter_{name}", options[name][0])
-              for name, label, param in (("cost_center", "Cost center", "cc"), ("category", "Category", "cat"),
-                                         ("vendor", "Vendor", "vendor"))}
+    chosen = {name: remembered_select(i18n.t(label), param, options[name], f"filter_{name}", options[name][0],
+                                      format_func=_all_in_words)
+              for name, label, param in (("cost_center", i18n.N_("Cost center"), "cc"),
+                                         ("category", i18n.N_("Category"), "cat"),
+                                         ("vendor", i18n.N_("Vendor"), "vendor"))}
     return {"year": year, **{k: None if v == ALL else v for k, v in chosen.items()}}

@@ -1,19 +1,21 @@
-"""The app's pages in menu order: (file, title, icon), and which of them a user may see."""
+"""The app's pages in menu order: (file, title, icon), and which of them a user may see (titles in English,
+shown through analytics.i18n.t)."""
 from analytics import accounts
+from analytics.i18n import N_
 
 PAGES = [
-    ("views/overview.py", "Overview", ":material/dashboard:"),
-    ("views/budget.py", "Budget", ":material/account_balance:"),
-    ("views/forecast.py", "Forecast", ":material/trending_up:"),
-    ("views/audit.py", "Cost audit", ":material/policy:"),
-    ("views/vendors.py", "Vendors", ":material/storefront:"),
-    ("views/sla.py", "SLA", ":material/timer:"),
-    ("views/contracts.py", "Contracts", ":material/description:"),
-    ("views/cloud.py", "Cloud", ":material/cloud:"),
-    ("views/showback.py", "Showback", ":material/account_tree:"),
-    ("views/data.py", "Data", ":material/upload_file:"),
-    ("views/settings.py", "Settings", ":material/settings:"),
-    ("views/admin.py", "Accounts and activity", ":material/manage_accounts:"),
+    ("views/overview.py", N_("Overview"), ":material/dashboard:"),
+    ("views/budget.py", N_("Budget"), ":material/account_balance:"),
+    ("views/forecast.py", N_("Forecast"), ":material/trending_up:"),
+    ("views/audit.py", N_("Cost audit"), ":material/policy:"),
+    ("views/vendors.py", N_("Vendors"), ":material/storefront:"),
+    ("views/sla.py", N_("SLA"), ":material/timer:"),
+    ("views/contracts.py", N_("Contracts"), ":material/description:"),
+    ("views/cloud.py", N_("Cloud"), ":material/cloud:"),
+    ("views/showback.py", N_("Showback"), ":material/account_tree:"),
+    ("views/data.py", N_("Data"), ":material/upload_file:"),
+    ("views/settings.py", N_("Settings"), ":material/settings:"),
+    ("views/admin.py", N_("Accounts and activity"), ":material/manage_accounts:"),
 ]
 
 # pages that need more than reading (accounts.ACTIONS); the others are open to every role

@@ -2,12 +2,13 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import budget, calendar
+from analytics import budget, calendar, i18n
 from analytics import overview
 from analytics.reports import board
 from views import common
 
-conf = common.header("Overview")
+conf = common.header(i18n.N_("Overview"))
+t, lang = i18n.t, i18n.current()
 filters = common.global_filters()
 if common.empty_state(["spend"]):
     st.stop()
@@ -18,37 +19,39 @@ ctx = common.cached(overview.context, year=year, **args)
 cur = ctx.currency
 tiles = {t.metric: t for t in common.cached(overview.tiles, year=year, **args)}
 
-st.caption(f"{ctx.window_label} · year to date = closed months ({ctx.ytd_label}) · budget version "
-           f"“{ctx.version}”")
+st.caption(t("{year} · year to date = closed months ({ytd}) · budget version “{version}”", year=ctx.window_label,
+             ytd=ctx.ytd_label, version=ctx.version))
 
 
 def shown(tile) -> str:
     if tile.value is None:
         return "–"
     if tile.unit == "ratio":
-        return f"{tile.value:.1%}"
+        return i18n.percent(tile.value)
     if tile.unit == "count":
-        return f"{int(tile.value):,}"
-    return common.short_money(tile.value, "").strip()
+        return i18n.number(int(tile.value))
+    return i18n.short_money(tile.value)
 
 
 def draw(column, name: str, **extra) -> None:
     tile = tiles[name]
     if tile.scope and common.user().scoped:  # a company-wide figure: not for a user limited to cost centers
-        column.metric(tile.label, "–", help="Company-wide: not shown to accounts limited to cost centers.", border=True)
+        column.metric(tile.label, "–", help=t("Company-wide: not shown to accounts limited to cost centers."),
+                      border=True)
         return
-    label = tile.label + (f", {cur}" if tile.unit == "money" else "")
-    help_text = tile.help + (f"\n\n**{tile.scope.capitalize()}.**" if tile.scope else "")
+    label = t("{label}, {currency}", label=tile.label, currency=cur) if tile.unit == "money" else tile.label
+    scope = tile.scope[:1].upper() + tile.scope[1:]
+    help_text = tile.help + (f"\n\n**{scope}.**" if scope else "")
     column.metric(label, shown(tile), help=help_text, border=True, **extra)
-    if tile.scope:
-        column.caption(tile.scope.capitalize())
+    if scope:
+        column.caption(scope)
 
 
 row = st.columns(4)
 draw(row[0], "ytd_actual")
 draw(row[1], "ytd_budget")
 pct = tiles["variance_pct"].value
-draw(row[2], "variance", delta=None if pct is None else f"{pct:+.1%}", delta_color="inverse")
+draw(row[2], "variance", delta=None if pct is None else i18n.percent(pct, signed=True), delta_color="inverse")
 draw(row[3], "full_year_budget")
 row = st.columns(4)
 draw(row[0], "run_rate")
@@ -65,90 +68,110 @@ if closed is not None and not common.user().scoped:  # the board pack is company
 
     def board_pdf() -> bytes:
         with common.cursor() as cur_:
-            return board.pdf_bytes(cur_, period=period)
+            return board.pdf_bytes(cur_, period=period, lang=lang)
 
-    row[3].download_button(f"Board pack, {closed:%b %Y} (PDF)", board_pdf, f"board-pack-{period}.pdf",
-                           "application/pdf", key="overview_board_pdf", icon=":material/picture_as_pdf:",
-                           help="Summary in sentences, budget vs actual, landing with intervals, top risks and "
-                                "the vendor ranking, for the last closed month of this fiscal year.")
+    row[3].download_button(t("Board pack, {month} (PDF)", month=i18n.month(closed)), board_pdf,
+                           f"board-pack-{period}.pdf", "application/pdf", key="overview_board_pdf",
+                           icon=":material/picture_as_pdf:",
+                           help=t("Summary in sentences, budget vs actual, landing with intervals, top risks and the "
+                                  "vendor ranking, for the last closed month of this fiscal year."))
 
 if ctx.fx_missing_lines:
-    st.warning(f"{ctx.fx_missing_lines:,} spend line(s) this year have no fx rate for their month and are left "
-               "out of the totals. Import the missing rates on the Data page (the Budget page lists them).")
+    st.warning(i18n.n("{count} spend line this year has no fx rate for its month and is left out of the totals. "
+                      "Import the missing rates on the Data page (the Budget page lists them).",
+                      "{count} spend lines this year have no fx rate for their month and are left out of the "
+                      "totals. Import the missing rates on the Data page (the Budget page lists them).",
+                      ctx.fx_missing_lines))
 
+
+# the figures are cached by their arguments: `lang` keeps one per language (their words and number formats)
 @common.figure
-def monthly_figure(monthly, cur):
+def monthly_figure(monthly, cur, lang):
+    months = [i18n.month(p) for p in monthly["period"]]
     fig = go.Figure()
-    fig.add_bar(x=monthly["period"], y=monthly["budget"], name="Budget", marker_color=common.COLORS["budget"])
-    fig.add_bar(x=monthly["period"], y=monthly["actual"], name="Actual", marker_color=common.COLORS["actual"])
-    fig.add_scatter(x=monthly["period"], y=monthly["cum_budget"], name="Cumulative budget", yaxis="y2",
+    fig.add_bar(x=months, y=monthly["budget"], name=t("Budget"), marker_color=common.COLORS["budget"])
+    fig.add_bar(x=months, y=monthly["actual"], name=t("Actual"), marker_color=common.COLORS["actual"])
+    fig.add_scatter(x=months, y=monthly["cum_budget"], name=t("Cumulative budget"), yaxis="y2",
                     line={"color": common.COLORS["budget"], "dash": "dash"})
-    fig.add_scatter(x=monthly["period"], y=monthly["cum_actual"], name="Cumulative actual", yaxis="y2",
+    fig.add_scatter(x=months, y=monthly["cum_actual"], name=t("Cumulative actual"), yaxis="y2",
                     line={"color": common.COLORS["actual"]})
-    fig.update_layout(barmode="group", title=f"Actual vs budget by month ({cur})", height=380,
+    fig.update_layout(barmode="group", title=t("Actual vs budget by month ({currency})", currency=cur), height=380,
                       margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.15},
-                      yaxis={"title": f"{cur} per month", "rangemode": "tozero"},
-                      yaxis2={"title": f"cumulative, {cur}", "overlaying": "y", "side": "right",
+                      separators=i18n.plotly_separators(),
+                      xaxis={"type": "category"},
+                      yaxis={"title": t("{currency} per month", currency=cur), "rangemode": "tozero"},
+                      yaxis2={"title": t("cumulative, {currency}", currency=cur), "overlaying": "y", "side": "right",
                               "rangemode": "tozero", "showgrid": False})
     return fig
 
 
 @common.figure
-def bars_figure(frame, column, title):
+def bars_figure(frame, column, title, lang):
     frame = frame.sort_values("actual_ytd")
     figure = go.Figure()
     if frame["budget_ytd"].notna().any():
-        figure.add_bar(y=frame[column], x=frame["budget_ytd"], name="Budget", orientation="h",
+        figure.add_bar(y=frame[column], x=frame["budget_ytd"], name=t("Budget"), orientation="h",
                        marker_color=common.COLORS["budget"])
-    figure.add_bar(y=frame[column], x=frame["actual_ytd"], name="Actual", orientation="h",
+    figure.add_bar(y=frame[column], x=frame["actual_ytd"], name=t("Actual"), orientation="h",
                    marker_color=common.COLORS["actual"])
     figure.update_layout(barmode="group", title=title, height=max(260, 50 * len(frame) + 80),
+                         separators=i18n.plotly_separators(),
                          margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.1})
     return figure
 
 
 @common.figure
-def vendors_figure(vendors, cur):
+def vendors_figure(vendors, cur, lang):
     shown = vendors.sort_values("actual")
     figure = go.Figure(go.Bar(y=shown["vendor"], x=shown["actual"], orientation="h",
                               marker_color=common.COLORS["actual"],
-                              text=[f"{s:.0%}" for s in shown["share"].fillna(0)], textposition="auto"))
-    figure.update_layout(title=f"Top 10 vendors YTD ({cur}, share of all spend)", height=420,
+                              text=[i18n.percent(s, 0) for s in shown["share"].fillna(0)], textposition="auto"))
+    figure.update_layout(title=t("Top 10 vendors YTD ({currency}, share of all spend)", currency=cur), height=420,
+                         separators=i18n.plotly_separators(), margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return figure
+
+
+KINDS = {"capex": i18n.N_("Capex"), "opex": i18n.N_("Opex")}
+
+
+@common.figure
+def capex_figure(split, lang):
+    figure = go.Figure(go.Pie(labels=[t(KINDS[v]) if v in KINDS else v for v in split["capex_opex"]],
+                              values=split["actual_ytd"].clip(lower=0), hole=0.5,
+                              marker={"colors": [common.COLORS["committed"] if v == "capex" else common.COLORS["actual"]
+                                                 for v in split["capex_opex"]]}))
+    figure.update_layout(title=t("Capex vs opex YTD"), height=420, separators=i18n.plotly_separators(),
                          margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return figure
 
 
-@common.figure
-def capex_figure(split):
-    figure = go.Figure(go.Pie(labels=split["capex_opex"], values=split["actual_ytd"].clip(lower=0), hole=0.5,
-                              marker={"colors": [common.COLORS["committed"] if v == "capex" else common.COLORS["actual"]
-                                                 for v in split["capex_opex"]]}))
-    figure.update_layout(title="Capex vs opex YTD", height=420, margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return figure
-
-
 monthly = common.cached(budget.monthly, year=year, **args)
-st.plotly_chart(monthly_figure(monthly, cur), key="overview_monthly")
+st.plotly_chart(monthly_figure(monthly, cur, lang), key="overview_monthly")
 left, right = st.columns(2)
 with left:
     by_category = common.cached(overview.breakdown, year=year, by="category", **args)
-    st.plotly_chart(bars_figure(by_category, "category", f"YTD by category (cost pool), {cur}"),
+    st.plotly_chart(bars_figure(by_category, "category", t("YTD by category (cost pool), {currency}", currency=cur),
+                                lang),
                     key="overview_category")
 with right:
     by_cc = common.cached(overview.breakdown, year=year, by="cost_center", **args)
-    st.plotly_chart(bars_figure(by_cc, "cost_center", f"YTD by cost center, {cur}"), key="overview_cost_center")
+    st.plotly_chart(bars_figure(by_cc, "cost_center", t("YTD by cost center, {currency}", currency=cur), lang),
+                    key="overview_cost_center")
 
 left, right = st.columns([3, 2])
 with left:
     vendors = common.cached(overview.top_vendors, year=year, limit=10, **args)
-    st.plotly_chart(vendors_figure(vendors, cur), key="overview_vendors")
+    st.plotly_chart(vendors_figure(vendors, cur, lang), key="overview_vendors")
 with right:
     split = common.cached(overview.breakdown, year=year, by="capex_opex", **args)
-    st.plotly_chart(capex_figure(split), key="overview_capex")
+    st.plotly_chart(capex_figure(split, lang), key="overview_capex")
 
-behind = st.expander("Tables behind the charts", key="overview_tables", on_change="rerun")
+TABLES = {"monthly": i18n.N_("Monthly"), "by_category": i18n.N_("By category"),
+          "by_cost_center": i18n.N_("By cost center"), "top_vendors": i18n.N_("Top vendors"),
+          "capex_opex": i18n.N_("Capex and opex")}
+behind = st.expander(t("Tables behind the charts"), key="overview_tables", on_change="rerun")
 with behind:  # drawn only while open: five tables and ten download buttons cost ~0.4 s a run at 1M lines
     for name, frame in (("monthly", monthly), ("by_category", by_category), ("by_cost_center", by_cc),
                         ("top_vendors", vendors), ("capex_opex", split)) if behind.open else ():
-        st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
+        st.markdown(f"**{t(TABLES[name])}**")
         common.table(frame, f"overview_table_{name}", currency=cur, download=f"overview_{name}_{year}")

@@ -1,7 +1,7 @@
 """Settings: the global settings stored in the database (the CLI's `settings` shows the same)."""
 import streamlit as st
 
-from analytics import settings
+from analytics import i18n, settings
 from views import common
 
 conf = common.header("Settings", "stored in the database: the app and `python -m analytics settings` agree")
@@ -20,6 +20,13 @@ with st.form("settings_form"):
     for setting in declared:
         if setting.name == next((s.name for s in declared if s.name not in CORE), None):
             st.subheader("Rules and thresholds")
+        if setting.name == "language":  # each language named in itself
+            codes = list(i18n.LANGUAGES)
+            stored = values["language"].strip().lower()
+            edited["language"] = st.selectbox("Language", codes, index=codes.index(stored) if stored in codes else 0,
+                                              format_func=i18n.LANGUAGES.get, key="setting_language",
+                                              help=f"{setting.help} Default: {setting.default}.")
+            continue
         edited[setting.name] = st.text_input(setting.name.replace("_", " ").capitalize(), values[setting.name],
                                              help=f"{setting.help} Default: {setting.default}.",
                                              key=f"setting_{setting.name}")
