@@ -109,7 +109,8 @@ def load(con) -> int:
     con.register("demo_focus", frame)
     try:
         columns = ", ".join(f'"{c}"' for c in frame.columns)  # names from FOCUS_COLUMNS only
-        con.execute(f"insert into cloud_costs ({columns}) select {columns} from demo_focus")
+        insert = f"insert into cloud_costs ({columns}) select {columns} from demo_focus"
+        con.execute(insert)
     finally:
         con.unregister("demo_focus")
     return len(frame)
