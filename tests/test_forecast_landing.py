@@ -180,3 +180,36 @@ def test_a_read_only_database_gets_a_landing_without_storing_it(tmp_path):
         assert reader.execute("select count(*) from forecast_runs").fetchone()[0] == 0
     finally:
         reader.close()
+
+
+def test_a_page_waits_for_the_forecast_job_instead_of_computing_the_same_run(demo_copy, monkeypatch):
+    """While the job computes a data version's forecast, a page asking for it waits and reads the stored run
+    (two sessions after an import must not compute the same forecast again, each on its own thread)."""
+    import threading
+
+    from analytics import store
+    from analytics.forecast import runs
+    con = store.connect(demo_copy)
+    try:
+        with store.transaction(con):  # a write: the stored runs are now for an older data version
+            con.execute("update settings set value = value where false")
+        computed, started = [], threading.Event()
+        real = runs.compute
+
+        def compute(c):
+            computed.append(threading.current_thread().name)
+            started.set()
+            return real(c)
+        monkeypatch.setattr(runs, "compute", compute)
+        job = threading.Thread(target=runs.refresh, args=(con.cursor(),), name="job")
+        job.start()
+        assert started.wait(120)  # the job is computing: now a page asks for the same run
+        read = []
+        page = threading.Thread(target=lambda: read.append(runs.values(con.cursor(), level="total")), name="page")
+        page.start()
+        job.join()
+        page.join()
+        assert len(read) == 1 and len(read[0]) > 0
+    finally:
+        con.close()
+    assert computed == ["job"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 import time
 
 import pandas as pd
@@ -105,17 +106,24 @@ def is_current(con) -> bool:
     return all(_cached_run(con, level, version, cut) is not None for level in LEVELS)
 
 
+# one forecast computation at a time in a process: the job, and a page that meets a data version whose run
+# is not stored yet (it waits for the job, then reads what the job stored, instead of computing it again on
+# every session's thread at once)
+_COMPUTING = threading.RLock()
+
+
 def refresh(con) -> bool:
     """The forecast job: compute and store every level's reconciled run for the current data version,
     unless stored already. Run after a write (analytics.jobs), never by a page. True when it computed."""
-    if is_current(con):
-        return False
-    version, cut = store.data_version(con), calendar.calendar(con).cutoff
-    computed = compute(con)
-    with store.transaction(con, changes_data=False):
-        for level, (result, seconds) in computed.items():
-            _save(con, level, version, cut, result, seconds)
-    return True
+    with _COMPUTING:
+        if is_current(con):
+            return False
+        version, cut = store.data_version(con), calendar.calendar(con).cutoff
+        computed = compute(con)
+        with store.transaction(con, changes_data=False):
+            for level, (result, seconds) in computed.items():
+                _save(con, level, version, cut, result, seconds)
+        return True
 
 
 def _save(con, level, version, cut, result: engine.EngineResult, seconds: float) -> int:
@@ -163,11 +171,14 @@ def _frames(con, level: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     version, cut = store.data_version(con), calendar.calendar(con).cutoff
     rid = _cached_run(con, level, version, cut)
     if rid is None:
-        memo = (_database(con), version, cut, ENGINE_VERSION)
-        if memo not in _MEMORY:
-            _MEMORY.clear()
-            _MEMORY[memo] = {lv: _in_memory(r, s, lv, version, cut) for lv, (r, s) in compute(con).items()}
-        return _MEMORY[memo][level]
+        with _COMPUTING:  # the job may be computing this version right now: wait for it, then read its run
+            rid = _cached_run(con, level, version, cut)
+            if rid is None:
+                memo = (_database(con), version, cut, ENGINE_VERSION)
+                if memo not in _MEMORY:
+                    _MEMORY.clear()
+                    _MEMORY[memo] = {lv: _in_memory(r, s, lv, version, cut) for lv, (r, s) in compute(con).items()}
+                return _MEMORY[memo][level]
     values_ = con.execute("select key, period, forecast, lo80, hi80, lo95, hi95, model from forecast_values "
                           "where run_id = ? order by key, period", [rid]).df()
     accuracy_ = con.execute("select * exclude (run_id) from forecast_accuracy where run_id = ? order by key",
