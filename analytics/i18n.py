@@ -75,6 +75,17 @@ def use(lang: str):
         _current.reset(token)
 
 
+def bound(func):
+    """`func` speaking the language current now, wherever it is called later (a widget's format_func, which
+    Streamlit's test harness calls outside the page run)."""
+    lang = current()
+
+    def in_language(*args, **kwargs):
+        with use(lang):
+            return func(*args, **kwargs)
+    return in_language
+
+
 def language_for(con, user=None) -> str:
     """The language a person reads: their own choice when their account has one (accounts may add a
     `language` attribute to accounts.User; empty means the company's), else the `language` setting."""
