@@ -57,7 +57,7 @@ def test_the_german_pack_reads_in_german_with_german_numbers(packs):
                              "Plan kumuliert", "Abweichung %", "Jahresplan", "Summe", "Okt. 2026"]),
                         (2, ["Wo das Jahr landet", "Erwartung Jahresende", "80-%-Intervall, unten"]),
                         (3, ["Größte Risiken", "Kündigungstermin", "Wert der nächsten Laufzeit",
-                             "Prüfung: betroffener Betrag nach Regel", "Offene SLA-Gutschriften nach Lieferant"]),
+                             "Prüfung: Risikobetrag nach Regel", "Offene SLA-Gutschriften nach Lieferant"]),
                         (-1, ["Lieferanten: Rangliste der Bewertungen", "Rang", "Bewertung", "Indikatoren mit Daten"])):
         for word in words:
             assert word in text[page], (page, word)
