@@ -113,7 +113,10 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 
 def t(message: str, **values) -> str:
-    """`message` in the current language, its {named} placeholders filled in with `values`."""
+    """`message` in the current language, its {named} placeholders filled in with `values` ('' stays '': gettext
+    would answer it with the catalog's header)."""
+    if not message:
+        return message
     text = translations(current()).gettext(message)
     return text.format(**values) if values else text
 
