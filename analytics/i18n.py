@@ -299,10 +299,19 @@ def template():
 
 
 def write_template(path: Path = TEMPLATE) -> Path:
+    """Write the template when its messages or their places changed (not for a new date in its header)."""
     from babel.messages.pofile import write_po
 
+    fresh = template()
+    if path.exists():
+        with path.open("rb") as pot:
+            old = read_po(pot)
+        def places(catalog) -> set:
+            return {(m.id, tuple(sorted({file for file, _ in m.locations}))) for m in catalog}
+        if places(old) == places(fresh):
+            return path
     with path.open("wb") as out:
-        write_po(out, template(), omit_header=False, sort_output=True, width=120, include_lineno=False)
+        write_po(out, fresh, omit_header=False, sort_output=True, width=120, include_lineno=False)
     return path
 
 
@@ -310,7 +319,8 @@ def update_catalogs() -> None:
     """Merge the template into every language's catalog (new messages empty, gone ones dropped)."""
     from babel.messages.pofile import write_po
 
-    tmpl = template()
+    with write_template().open("rb") as pot:
+        tmpl = read_po(pot)  # as written: its header date changes only with its messages
     for lang in LANGUAGES:
         if lang == DEFAULT:
             continue
@@ -331,7 +341,6 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["extract"]:
         print(write_template())
     elif sys.argv[1:] == ["update"]:
-        write_template()
         update_catalogs()
     else:
         print("usage: python -m analytics.i18n extract|update", file=sys.stderr)
