@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 DB := $(or $(OUTLAY_DB),data/outlay.duckdb)
 PORT ?= 8501
 
-.PHONY: run test test-fast test-pages lint setup db bench clean
+.PHONY: run test test-fast test-pages lint setup db bench clean messages
 
 # the pages and the HTTP API on 127.0.0.1 (ADDRESS=0.0.0.0 to share it, once accounts exist: see README)
 ADDRESS ?= 127.0.0.1
@@ -38,6 +38,10 @@ $(STAMP): requirements.txt
 # the demo company, only when no database exists yet (never overwrites your data)
 db: setup
 	@test -f "$(DB)" || $(PY) -m analytics demo --db "$(DB)"
+
+# the languages: extract the messages of the code into analytics/locale/outlay.pot and merge it into every .po
+messages: setup
+	$(PY) -m analytics.i18n update
 
 bench: setup
 	$(PY) -m analytics bench --rows 1000000

@@ -75,6 +75,17 @@ def use(lang: str):
         _current.reset(token)
 
 
+def bound(func):
+    """`func` speaking the language current now, wherever it is called later (a widget's format_func, which
+    Streamlit's test harness calls outside the page run)."""
+    lang = current()
+
+    def in_language(*args, **kwargs):
+        with use(lang):
+            return func(*args, **kwargs)
+    return in_language
+
+
 def language_for(con, user=None) -> str:
     """The language a person reads: their own choice when their account has one (accounts may add a
     `language` attribute to accounts.User; empty means the company's), else the `language` setting."""
@@ -102,7 +113,10 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 
 def t(message: str, **values) -> str:
-    """`message` in the current language, its {named} placeholders filled in with `values`."""
+    """`message` in the current language, its {named} placeholders filled in with `values` ('' stays '': gettext
+    would answer it with the catalog's header)."""
+    if not message:
+        return message
     text = translations(current()).gettext(message)
     return text.format(**values) if values else text
 
@@ -285,10 +299,19 @@ def template():
 
 
 def write_template(path: Path = TEMPLATE) -> Path:
+    """Write the template when its messages or their places changed (not for a new date in its header)."""
     from babel.messages.pofile import write_po
 
+    fresh = template()
+    if path.exists():
+        with path.open("rb") as pot:
+            old = read_po(pot)
+        def places(catalog) -> set:
+            return {(m.id, tuple(sorted({file for file, _ in m.locations}))) for m in catalog}
+        if places(old) == places(fresh):
+            return path
     with path.open("wb") as out:
-        write_po(out, template(), omit_header=False, sort_output=True, width=120, include_lineno=False)
+        write_po(out, fresh, omit_header=False, sort_output=True, width=120, include_lineno=False)
     return path
 
 
@@ -296,7 +319,8 @@ def update_catalogs() -> None:
     """Merge the template into every language's catalog (new messages empty, gone ones dropped)."""
     from babel.messages.pofile import write_po
 
-    tmpl = template()
+    with write_template().open("rb") as pot:
+        tmpl = read_po(pot)  # as written: its header date changes only with its messages
     for lang in LANGUAGES:
         if lang == DEFAULT:
             continue
@@ -317,7 +341,6 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["extract"]:
         print(write_template())
     elif sys.argv[1:] == ["update"]:
-        write_template()
         update_catalogs()
     else:
         print("usage: python -m analytics.i18n extract|update", file=sys.stderr)

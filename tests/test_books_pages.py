@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import metrics, overview, store
+from analytics import metrics, overview, present, store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +34,7 @@ def shown(value, unit) -> str:
     if value is None:
         return "–"
     if unit == "ratio":
-        return f"{value:.1%}"
+        return present.percent_text(value)  # a chance below 0.05% reads '<0.1%', never 0.0%
     if unit == "count":
         return f"{int(value):,}"
     for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):

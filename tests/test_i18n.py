@@ -83,6 +83,8 @@ def test_named_placeholders_let_a_language_order_the_words():
     with i18n.use("de"):
         assert i18n.t("FY{year}", year=2026) == "GJ 2026"
     assert i18n.t("FY{year}", year=2026) == "FY2026"
+    with i18n.use("sv"):
+        assert i18n.t("") == ""  # never the catalog's header
 
 
 @pytest.mark.parametrize("count, expected", [

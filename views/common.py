@@ -327,13 +327,13 @@ def global_filters() -> dict:
                    | set(cached(fiscal.years_with_data, start_month=start))
                    | ({int(asked)} if asked.isdigit() and 1900 <= int(asked) <= 2200 else set()))
     year = remembered_select(i18n.t("Fiscal year"), "fy", years, "fy", current, parse=int,
-                             format_func=lambda y: fiscal.label(y, start))
+                             format_func=i18n.bound(lambda y: fiscal.label(y, start)))
     values = cached(overview.filter_values)
     scope = user().cost_centers  # a user limited to cost centers chooses among theirs, never "All"
     options = {"cost_center": list(scope) if scope else [ALL, *values["cost_center"]],
                "category": [ALL, *values["category"]], "vendor": [ALL, *values["vendor"]]}
     chosen = {name: remembered_select(i18n.t(label), param, options[name], f"filter_{name}", options[name][0],
-                                      format_func=_all_in_words)
+                                      format_func=i18n.bound(_all_in_words))
               for name, label, param in (("cost_center", i18n.N_("Cost center"), "cc"),
                                          ("category", i18n.N_("Category"), "cat"),
                                          ("vendor", i18n.N_("Vendor"), "vendor"))}

@@ -1,0 +1,77 @@
+"""The Overview in the reader's language (AppTest): with `settings language bg` (and de) the title, the header
+line, the filters and the tiles read in that language, with its number formats."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import i18n, metrics, settings, store
+from tests.conftest import DEMO_AS_OF
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def overview_in(demo_copy, monkeypatch, lang: str) -> tuple[AppTest, dict]:
+    con = store.connect(demo_copy)
+    try:
+        settings.set_value(con, "language", lang)
+        values = {name: metrics.evaluate(con, name, fy=DEMO_AS_OF.year) for name in ("ytd_actual", "landing",
+                                                                                      "landing_p_overrun")}
+    finally:
+        con.close()
+    monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at.run()
+    at.switch_page("views/overview.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at, values
+
+
+@pytest.mark.parametrize("lang, title, tile, scale, header", [
+    ("bg", "Обзор", "Отчет натрупано", "млн.", "натрупано = приключени месеци"),
+    ("de", "Übersicht", "Ist kumuliert", "Mio.", "kumuliert = abgeschlossene Monate"),
+])
+def test_the_overview_reads_in_the_language_with_its_number_format(demo_copy, monkeypatch, lang, title, tile, scale,
+                                                                   header):
+    at, values = overview_in(demo_copy, monkeypatch, lang)
+    assert at.title[0].value == title
+    currency = values["ytd_actual"].currency
+    tiles = {m.label: m.value for m in at.metric}
+    label = f"{tile}, {currency}"
+    assert label in tiles, list(tiles)
+    with i18n.use(lang):
+        assert tiles[label] == i18n.short_money(values["ytd_actual"].value)
+        assert tiles[f"{metrics.label('landing')}, {currency}"] == i18n.short_money(values["landing"].value)
+        assert tiles[metrics.label("landing_p_overrun")] == i18n.percent(values["landing_p_overrun"].value)
+    assert re.fullmatch(rf"\d+,\d\d\xa0{re.escape(scale)}", tiles[label])  # 70,81 млн.: decimal comma, scale word
+    captions = " ".join(c.value for c in at.caption)
+    assert header in captions
+    with i18n.use(lang):
+        assert i18n.t("Fiscal year") in [s.label for s in at.sidebar.selectbox]
+        assert i18n.t("Tables behind the charts") in [e.label for e in at.expander]
+    english = {"YTD actual", "Year-end landing", "Chance of overrun", "SLA months met", "Full-year budget"}
+    assert not english & {name.split(",")[0] for name in tiles}
+
+
+def test_the_settings_page_offers_the_languages_in_their_own_words(demo_copy, monkeypatch):
+    monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at.run()
+    at.switch_page("views/settings.py")
+    at.run()
+    box = at.selectbox(key="setting_language")
+    assert box.options == list(i18n.LANGUAGES.values())  # as shown: English, Deutsch, Polski ... Български
+    box.set_value("pl")
+    at.button[0].click()  # the form's "Save settings"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Ustawienia"  # the page after saving speaks Polish
+    con = store.connect(demo_copy)  # the app holds it read-write in this process
+    try:
+        assert settings.get(con, "language") == "pl"
+    finally:
+        con.close()
