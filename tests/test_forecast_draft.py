@@ -85,9 +85,10 @@ def test_the_funding_request_totals_the_draft_and_keeps_text_as_text(dr_ro):
     lines = draft.draft(dr_ro, fiscal_year=2027)
     lines.loc[0, "cost_center"] = "=HYPERLINK(\"http://x\")"
     book = load_workbook(io.BytesIO(funding_request.funding_request(dr_ro, fiscal_year=2027, lines=lines)))
-    sheet = pd.DataFrame(book["Lines"].values)
-    assert sheet.iloc[1, 0] == "=HYPERLINK(\"http://x\")"
-    assert book["Lines"].cell(2, 1).data_type == "s"
+    ws = book["Lines"]  # a title, a subtitle, a blank row, the headings, then the lines
+    heading = next(r for r in range(1, 10) if ws.cell(r, 1).value == "Cost center")
+    assert ws.cell(heading + 1, 1).value == "=HYPERLINK(\"http://x\")"
+    assert ws.cell(heading + 1, 1).data_type == "s"
     summary = pd.DataFrame(list(book["By cost center"].values)[1:])
     assert summary.iloc[-1, 0] == "Total"
     assert summary.iloc[-1, 4] == pytest.approx(lines["proposed"].sum())
