@@ -33,14 +33,16 @@ def is_loopback(address: str | None) -> bool:
     if not address:
         return False
     try:
-        return ipaddress.ip_address(address.strip("[]")).is_loopback
+        found = ipaddress.ip_address(address.strip("[]"))
+        # a server bound to every interface (dual stack) sees 127.0.0.1 as ::ffff:127.0.0.1
+        return (getattr(found, "ipv4_mapped", None) or found).is_loopback
     except ValueError:
         pass
     try:
         found = {info[4][0] for info in socket.getaddrinfo(address, None)}
     except OSError:
         return False
-    return bool(found) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in found)
+    return bool(found) and all(is_loopback(a.split("%")[0]) for a in found)
 
 
 def oidc_configured(path: Path | None = None) -> bool:

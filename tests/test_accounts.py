@@ -141,3 +141,10 @@ def test_the_last_admin_stays_while_other_accounts_exist(books):
     accounts.remove(books, "vera", actor="t")
     accounts.remove(books, "boss", actor="t")
     assert accounts.listing(books) == []
+
+
+def test_a_loopback_visitor_of_a_dual_stack_server_is_local():
+    """Bound to every interface, the server sees 127.0.0.1 as ::ffff:127.0.0.1: still this machine."""
+    from analytics import serving
+    assert serving.is_loopback("::ffff:127.0.0.1") and serving.is_loopback("::1")
+    assert not serving.is_loopback("::ffff:192.0.2.2") and not serving.is_loopback("0.0.0.0")

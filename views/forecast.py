@@ -143,7 +143,8 @@ with tab_accuracy:
                            help=f"Repeating last year: {overall['snaive_smape']:.1f}%")
             cols[3].metric("Coverage 80% / 95% intervals", f"{overall['coverage80']:.0%} / {overall['coverage95']:.0%}",
                            help="Share of held-back months inside the intervals: about 80% and 95% when they are honest")
-        chosen = words[words["key"] == key] if key in set(words["key"]) else words.head(1)
+        shown_key = st.session_state.get(f"fc_key_{level}")  # the series charted on the Landing tab, if picked
+        chosen = words[words["key"] == shown_key] if shown_key in set(words["key"]) else words.head(1)
         for row in chosen.itertuples(index=False):
             st.markdown(f"**{row.key}** · {row.reason} {row.accuracy_in_words} "
                         + (f":{'red' if row.bias_risk == readout.RISK else 'gray'}[{row.bias_in_words}]"
