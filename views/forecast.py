@@ -267,7 +267,9 @@ with tab_budget:
     if tab_budget.open:
         next_year = current_year + 1
         use = st.checkbox("Apply this scenario's changes", value=True, key="fc_draft_apply")
-        draft_json = spec_json if use else "{}"
+        # the scenario as built on the Scenarios tab (tabs run lazily: read it from the session, not that tab's run)
+        built = {**st.session_state.get("fc_spec", {}), "renewal_uplift_pct": st.session_state.get("fc_uplift", 0.0)}
+        draft_json = json.dumps(built, sort_keys=True) if use and st.session_state.get("fc_spec") else "{}"
         lines = common.cached(draft.draft, fiscal_year=next_year, spec_json=draft_json)
         st.caption("committed = contract payments due (auto-renewals included) · forecast = statistical forecast of "
                    "uncommitted spend by cost center, split by category mix of the last 12 months · adjustment = scenario "
