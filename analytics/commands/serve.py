@@ -18,6 +18,9 @@ def register(subparsers) -> None:
     parser.add_argument("--port", type=cli.positive_int, default=serving.DEFAULT_PORT, help="port (default 8501)")
     parser.add_argument("--address", default=serving.DEFAULT_ADDRESS,
                         help="address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)")
+    parser.add_argument("--watch", action="store_true",
+                        help="for developers: rerun pages when their source files change (off by default: watching "
+                             "every imported module costs CPU on each page run)")
     cli.add_db_argument(parser)
     parser.set_defaults(func=run)
 
@@ -38,7 +41,11 @@ def run(args) -> int:
         con.close()
     argv = [sys.executable, "-m", "streamlit", "run", str(store.PROJECT_ROOT / "server.py"),
             "--server.port", str(args.port), "--server.address", args.address,
-            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            # without a watcher Streamlit does not rescan the paths of every imported module after each script
+            # run (on the event loop: it held back every session's messages)
+            "--server.fileWatcherType", "auto" if args.watch else "none",
+            "--server.runOnSave", "true" if args.watch else "false"]
     if os.environ.get("OUTLAY_SECRETS"):  # OIDC settings kept outside the project (analytics.serving)
         argv += ["--secrets.files", str(serving.secrets_file())]
     env = dict(os.environ, OUTLAY_DB=str(db))
