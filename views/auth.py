@@ -3,7 +3,8 @@
 With no account and no OIDC, the visitor is `accounts.LOCAL` (every right), as before accounts existed: the
 server then listens on 127.0.0.1 only (analytics.serving refuses otherwise). A session lasts
 accounts.SESSION_HOURS, then signs in again; the account is read on every run, so a removed account or a
-changed role takes effect at once.
+changed role takes effect at once. A password sign-in is also a server-side session (analytics.sessions)
+whose cookie signs in the browser's next page loads.
 """
 from __future__ import annotations
 
