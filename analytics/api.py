@@ -159,6 +159,8 @@ class Service:
     # --- reads -----------------------------------------------------------------------------------------------
     def status(self, request, user, _):
         with self.cursor() as cur:
+            if user.scoped:  # no company-wide counts, no batches without lines of theirs
+                return JSONResponse(status.scoped_status(cur, user.cost_centers))
             return JSONResponse(status.status(cur))
 
     def metric(self, request, user, _):
