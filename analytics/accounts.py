@@ -141,7 +141,7 @@ def add(con, name: str, *, role: str, password: str | None, cost_centers: tuple[
 
 
 def remove(con, name: str, *, actor: str) -> None:
-    """Delete an account and its token; the last admin stays while other accounts exist (someone must be able
+    """Delete an account, its token and its browser sessions; the last admin stays while other accounts exist (someone must be able
     to manage them)."""
     user = get(con, name)
     if user is None:
@@ -152,6 +152,7 @@ def remove(con, name: str, *, actor: str) -> None:
         raise AccountError(f"{name} is the last admin: add another admin first, or remove the other accounts")
     with store.transaction(con, changes_data=False):
         con.execute("delete from api_tokens where user_name = ?", [name])
+        con.execute("delete from sessions where user_name = ?", [name])  # signed-in browsers are signed out
         con.execute("delete from users where name = ?", [name])
         activity.record(con, actor, "users", f"removed {name}")
 

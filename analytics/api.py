@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from analytics import accounts, activity, calendar, datasets, exchange, jobs, metrics, store
+from analytics import accounts, activity, calendar, datasets, exchange, jobs, metrics, sessions, store
 from analytics.commands import import_, status
 from analytics.ingest import ImportRefused, itsm, load
 
@@ -123,11 +123,44 @@ class Service:
             Route(f"{PREFIX}/users/{{name}}", e("users", self.remove_user), methods=["DELETE"]),
             Route(f"{PREFIX}/users/{{name}}/token", e("users", self.user_token), methods=["POST"]),
             Route(f"{PREFIX}/activity", e("users", self.activity), methods=["GET"]),
+            Route(sessions.ROUTE, self.browser_session, methods=["POST", "DELETE"]),
         ]
+
+    # --- the cookie of a password sign-in (analytics.sessions) -------------------------------------------------
+    async def browser_session(self, request: Request) -> Response:
+        """POST ticket=...: the signed-in page's one-time ticket traded for the session cookie (403 when used or
+        too old); DELETE: sign-out, the cookie's session ended and the cookie cleared."""
+        secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+        try:
+            if request.method == "DELETE":
+                if request.cookies.get(sessions.COOKIE):
+                    await run_in_threadpool(self._with_cursor, sessions.end_by_token, request.cookies[sessions.COOKIE])
+                response = Response(status_code=204)
+                response.delete_cookie(sessions.COOKIE, path="/", secure=secure, httponly=True, samesite="lax")
+                return response
+            async with request.form(max_files=0, max_fields=5) as form:
+                ticket = str(form.get("ticket") or "")
+            token = await run_in_threadpool(self._with_cursor, sessions.trade_ticket, ticket)
+        except ApiError as exc:
+            return exc.response()
+        except store.StoreError as exc:
+            return ApiError(503, str(exc)).response()
+        if token is None:
+            return ApiError(403, "this sign-in ticket is not valid (used already, or older than a minute)").response()
+        response = Response(status_code=204)
+        response.set_cookie(sessions.COOKIE, token, max_age=accounts.SESSION_HOURS * 3600, path="/", secure=secure,
+                            httponly=True, samesite="lax")
+        return response
+
+    def _with_cursor(self, func, *args):
+        with self.cursor() as cur:
+            return func(cur, *args)
 
     # --- reads -----------------------------------------------------------------------------------------------
     def status(self, request, user, _):
         with self.cursor() as cur:
+            if user.scoped:  # no company-wide counts, no batches without lines of theirs
+                return JSONResponse(status.scoped_status(cur, user.cost_centers))
             return JSONResponse(status.status(cur))
 
     def metric(self, request, user, _):

@@ -148,3 +148,16 @@ def test_a_loopback_visitor_of_a_dual_stack_server_is_local():
     from analytics import serving
     assert serving.is_loopback("::ffff:127.0.0.1") and serving.is_loopback("::1")
     assert not serving.is_loopback("::ffff:192.0.2.2") and not serving.is_loopback("0.0.0.0")
+
+
+def test_status_for_a_limited_user_counts_their_lines_and_batches_only(books):
+    from analytics.commands.status import scoped_status
+    books.execute("insert into import_batches (batch_id, dataset, file_name, sha256, row_count, imported_at, "
+                  "imported_by) values (2, 'spend', 'sales-only.csv', 'y', 1, timestamp '2026-02-01 10:00', 'ed')")
+    books.execute("insert into spend (batch_id, row_no, date, vendor, amount, currency, cost_center, category) values "
+                  "(2, 1, '2026-01-07', 'V', 5, 'USD', 'Sales', 'Software')")
+    result = scoped_status(books, ("Ops",))
+    assert result["cost_centers"] == ["Ops"]
+    assert result["datasets"] == {"spend": 1, "budget": 0}  # contracts, SLAs ... are company-wide: left out
+    assert [(b["batch_id"], b["file"], b["rows"]) for b in result["batches"]] == [(1, "f.csv", 1)]
+    assert scoped_status(books, ("Ops", "Sales"))["datasets"] == {"spend": 3, "budget": 0}

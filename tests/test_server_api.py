@@ -145,6 +145,20 @@ def test_a_user_limited_to_a_cost_center_gets_its_figures_only(server, demo_db):
     assert code == 403
 
 
+def test_status_for_a_limited_user_shows_their_cost_centers_lines_only(server, demo_con):
+    url, _, tokens = server
+    code, answer = call(url, "/api/v1/status", tokens["cleo"])
+    assert code == 200
+    theirs = {name: demo_con.execute(f"select count(*) from {name} where cost_center = 'Cloud Platform'").fetchone()[0]
+              for name in ("spend", "budget")}
+    assert answer["cost_centers"] == ["Cloud Platform"] and answer["datasets"] == theirs
+    assert 0 < theirs["spend"] < status(demo_con)["datasets"]["spend"]
+    batches = dict(demo_con.execute("select batch_id, count(*) from spend where cost_center = 'Cloud Platform' "
+                                    "group by batch_id").fetchall())
+    assert {b["batch_id"]: b["rows"] for b in answer["batches"] if b["dataset"] == "spend"} == batches
+    assert not any(b["dataset"] not in ("spend", "budget") for b in answer["batches"])
+
+
 @pytest.mark.parametrize("name", ["vera", "ann"])
 def test_roles_below_editor_may_not_import(server, name):
     url, _, tokens = server

@@ -70,6 +70,35 @@ def test_signing_in_shows_the_pages_then_signing_out_ends_it(app_db):
     assert "You are signed out." in [w.value for w in at.warning]
 
 
+def test_a_sign_in_opens_a_server_side_session_that_sign_out_ends(app_db):
+    add_account(app_db, "vera", "viewer")
+    at = sign_in(opened(), "vera", "password-vera")
+    con = store.connect(app_db)  # the same process as the app: DuckDB shares its open database
+    try:
+        assert con.execute("select user_name from sessions").fetchall() == [("vera",)]
+        at.sidebar.button(key="signout").click()
+        at.run()
+        assert con.execute("select count(*) from sessions").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_a_session_ended_elsewhere_signs_the_tab_out(app_db):
+    from analytics import sessions
+    add_account(app_db, "vera", "viewer")
+    at = sign_in(opened(), "vera", "password-vera")
+    assert at.title[0].value == "Overview"
+    con = store.connect(app_db)
+    try:
+        (session_id,) = con.execute("select session_id from sessions").fetchone()
+        sessions.end(con, session_id)  # as when the account is removed, or its cookie signed out
+    finally:
+        con.close()
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in to Outlay"]
+    assert "Your session has ended: sign in again." in [w.value for w in at.warning]
+
+
 def test_a_session_ends_after_its_hours(app_db, monkeypatch):
     add_account(app_db, "vera", "viewer")
     at = sign_in(opened(), "vera", "password-vera")

@@ -3,19 +3,22 @@
 With no account and no OIDC, the visitor is `accounts.LOCAL` (every right), as before accounts existed: the
 server then listens on 127.0.0.1 only (analytics.serving refuses otherwise). A session lasts
 accounts.SESSION_HOURS, then signs in again; the account is read on every run, so a removed account or a
-changed role takes effect at once.
+changed role takes effect at once. A password sign-in is also a server-side session (analytics.sessions)
+whose cookie signs in the browser's next page loads.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import streamlit as st
 
-from analytics import accounts, serving
+from analytics import accounts, i18n, serving, sessions
 from views import common
 
-SESSION = "_outlay_session"  # {"name": ..., "signed_in_at": datetime}
+SESSION = "_outlay_session"  # {"name": ..., "signed_in_at": datetime, "session_id": ... (password sign-in)}
 NOTE = "_outlay_signin_note"
+COOKIE_CALL = "_outlay_cookie_call"  # the browser's call to sessions.ROUTE to make: ("POST", ticket) | ("DELETE", "")
 
 
 def _now() -> dt.datetime:
@@ -47,11 +50,19 @@ def current_user() -> accounts.User | None:
         st.session_state.pop(SESSION)
         st.session_state[NOTE] = f"Your session ended after {accounts.SESSION_HOURS} hours: sign in again."
         held = None
+    if held is None:
+        held = _from_cookie()
     if held:
         if held.get("oidc"):
             return _oidc_user()
         with common.cursor() as cur:
-            return accounts.get(cur, held["name"])  # None once the account is removed
+            if not held.get("session_id"):
+                return accounts.get(cur, held["name"])  # None once the account is removed
+            found = sessions.get(cur, held["session_id"])  # None once signed out elsewhere, or the account removed
+        if found is None:
+            st.session_state.pop(SESSION)
+            st.session_state[NOTE] = i18n.t("Your session has ended: sign in again.")
+        return found.user if found else None
     if oidc and st.user.is_logged_in:
         user = _oidc_user()
         st.session_state[SESSION] = {"name": user.name, "signed_in_at": _now(), "oidc": True}
@@ -59,13 +70,44 @@ def current_user() -> accounts.User | None:
     return None
 
 
+def _from_cookie() -> dict | None:
+    """A new page load of a browser signed in with a password: its session, found by the cookie's token."""
+    token = st.context.cookies.get(sessions.COOKIE)
+    if not token or not isinstance(token, str):  # (AppTest has no browser: no cookies)
+        return None
+    with common.cursor() as cur:
+        found = sessions.by_token(cur, token)
+    if found is None:  # ended, signed out elsewhere, or its account removed: the browser forgets the cookie
+        st.session_state[COOKIE_CALL] = ("DELETE", "")
+        st.session_state[NOTE] = i18n.t("Your session has ended: sign in again.")
+        return None
+    st.session_state[SESSION] = {"name": found.user.name, "signed_in_at": found.signed_in_at,
+                                 "session_id": found.session_id}
+    return st.session_state[SESSION]
+
+
+def _cookie_call() -> None:
+    """Make the browser call sessions.ROUTE once: to get the session cookie for its ticket (HttpOnly, so only
+    the server can set it), or to clear it at sign-out."""
+    if COOKIE_CALL not in st.session_state:
+        return
+    method, ticket = st.session_state.pop(COOKIE_CALL)
+    body = f", body: new URLSearchParams({{ticket: {json.dumps(ticket)}}})" if ticket else ""
+    with st.sidebar:
+        st.html(f"<script>fetch({json.dumps(sessions.ROUTE)}, {{method: {json.dumps(method)}, "
+                f"credentials: 'same-origin'{body}}});</script>", unsafe_allow_javascript=True)
+
+
 def _sign_in(name: str, password: str) -> None:
     with common.cursor() as cur:
         user = accounts.sign_in(cur, name, password)
+        session, ticket = sessions.open_session(cur, user.name) if user else (None, None)
     if user is None:
         st.session_state[NOTE] = "Wrong user name or password."
         return
-    st.session_state[SESSION] = {"name": user.name, "signed_in_at": _now()}
+    st.session_state[SESSION] = {"name": user.name, "signed_in_at": session.signed_in_at,
+                                 "session_id": session.session_id}
+    st.session_state[COOKIE_CALL] = ("POST", ticket)
     st.session_state.pop(NOTE, None)
 
 
@@ -90,8 +132,12 @@ def sign_in_page() -> None:
 
 
 def sign_out() -> None:
-    was_oidc = bool(st.session_state.get(SESSION, {}).get("oidc"))
-    st.session_state.pop(SESSION, None)
+    held = st.session_state.pop(SESSION, None) or {}
+    was_oidc = bool(held.get("oidc"))
+    if held.get("session_id"):
+        with common.cursor() as cur:
+            sessions.end(cur, held["session_id"])
+        st.session_state[COOKIE_CALL] = ("DELETE", "")
     st.session_state[NOTE] = "You are signed out."
     if was_oidc:
         st.logout()
@@ -100,6 +146,7 @@ def sign_out() -> None:
 def gate() -> accounts.User:
     """The session's user; shows the sign-in page and stops the run while nobody is signed in."""
     user = current_user()
+    _cookie_call()
     if user is None:
         sign_in_page()
         st.stop()

@@ -30,6 +30,42 @@ def status(con) -> dict:
     }
 
 
+# the datasets whose lines carry a cost center (spend, budget): the only ones a limited user sees counted
+SCOPED_BATCHES_SQL = """
+with
+lines as (
+    select 'spend' as dataset, batch_id from spend where list_contains($centers, cost_center)
+    union all
+    select 'budget' as dataset, batch_id from budget where list_contains($centers, cost_center)
+),
+per_batch as (
+    select dataset, batch_id, count(*) as rows from lines group by dataset, batch_id
+),
+final as (
+    select p.batch_id, p.dataset, b.file_name, p.rows, strftime(b.imported_at, '%Y-%m-%dT%H:%M:%S') as imported_at,
+           b.imported_by
+    from per_batch p join import_batches b using (batch_id)
+)
+select * from final order by batch_id
+"""
+
+
+def scoped_status(con, cost_centers: tuple[str, ...]) -> dict:
+    """status() as a user limited to `cost_centers` may see it: the spend and budget lines of those cost centers
+    (other datasets are company-wide: left out), and only the batches holding such lines, each with the number
+    of those lines it holds."""
+    batches = con.execute(SCOPED_BATCHES_SQL, {"centers": list(cost_centers)}).fetchall()
+    counts = {"spend": 0, "budget": 0}
+    for _, dataset, _, rows, _, _ in batches:
+        counts[dataset] += rows
+    return {
+        "cost_centers": list(cost_centers),
+        "datasets": counts,
+        "batches": [{"batch_id": b, "dataset": d, "file": f, "rows": r, "imported_at": t, "imported_by": u}
+                    for b, d, f, r, t, u in batches],
+    }
+
+
 def run(args) -> int:
     con = store.connect(args.db, read_only=True)
     info = status(con)
@@ -43,6 +79,8 @@ def run(args) -> int:
 def print_text(info: dict, heading: str) -> None:
     """What `status` prints without --json (here or through a server)."""
     print(heading)
+    if info.get("cost_centers"):
+        print(f"  cost centers {', '.join(info['cost_centers'])} only (other datasets are company-wide)")
     for name, rows in info["datasets"].items():
         print(f"  {name:<10} {rows:>12,} rows")
     if info["batches"]:
