@@ -125,6 +125,14 @@ PAGES = {  # page, lang: (title, words that must be there, English words that mu
                                          "Капиталови и оперативни, отчет по месеци"],
                                 ["Budget version", "Compare versions by", "Capex vs opex", "Budget versions"],
                                 {"budget_tab": "Версии и CAPEX/OPEX"}),
+    ("views/forecast.py", "de"): ("Prognose", ["Erwartung Jahresende", "Überschreitungswahrscheinlichkeit",
+                                               "Noch auszugeben", "Szenarien", "Plan, Szenario"],
+                                  ["Year-end landing", "Probability of overrun", "Still to spend", "Save scenario"],
+                                  {"fc_tab": "Szenarien"}),
+    ("views/forecast.py", "bg"): ("Прогноза", ["Очаквано за годината", "Вероятност за преразход", "Точност",
+                                               "месечни разходи, прогноза и план", "95% интервал"],
+                                  ["Year-end landing", "Probability of overrun", "monthly spend, forecast and budget",
+                                   "Committed contract payments"], {}),
 }
 
 
