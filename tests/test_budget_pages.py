@@ -27,8 +27,8 @@ def app(db_file, monkeypatch):
 
 
 def summary_table(at):
-    """The budget vs actual summary (non-interactive tables carry no key in AppTest)."""
-    return next(d.value for d in at.dataframe if {"Actual YTD", "Category", "Run-rate"} <= set(d.value.columns))
+    """The budget vs actual summary (its columns keep their names; the headings in words are its column config)."""
+    return next(d.value for d in at.dataframe if {"actual_ytd", "category", "run_rate"} <= set(d.value.columns))
 
 
 def metric(at, label):
@@ -70,7 +70,7 @@ def test_budget_page_renders(app):
     app.switch_page("views/budget.py").run()
     assert not app.exception
     summary = summary_table(app)
-    assert summary["Actual YTD"].iloc[-1] == 8220.0
+    assert summary["actual_ytd"].iloc[-1] == 8220.0
 
 
 def test_budget_filter_changes_the_summary(app):
@@ -78,7 +78,7 @@ def test_budget_filter_changes_the_summary(app):
     app.switch_page("views/budget.py").run()
     app.selectbox(key="filter_cost_center").set_value("Infrastructure").run()
     summary = summary_table(app)
-    assert summary["Actual YTD"].iloc[-1] == 7000.0
+    assert summary["actual_ytd"].iloc[-1] == 7000.0
 
 
 def open_tab(at, label: str):
@@ -94,7 +94,7 @@ def test_only_the_open_tab_runs(app):
     assert "budget_build_monthly" not in [b.key for b in app.button]
     open_tab(app, "Report packs")
     assert "budget_build_monthly" in [b.key for b in app.button]
-    assert not any({"Actual YTD", "Category", "Run-rate"} <= set(d.value.columns) for d in app.dataframe)
+    assert not any({"actual_ytd", "category", "run_rate"} <= set(d.value.columns) for d in app.dataframe)
 
 
 def test_budget_page_builds_the_monthly_pack(app):

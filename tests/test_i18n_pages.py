@@ -2,6 +2,7 @@
 line, the filters and the tiles read in that language, with its number formats."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -75,3 +76,73 @@ def test_the_settings_page_offers_the_languages_in_their_own_words(demo_copy, mo
         assert settings.get(con, "language") == "pl"
     finally:
         con.close()
+
+
+# ---- every other page ------------------------------------------------------------------------------------------
+
+def page_in(demo_copy, monkeypatch, lang: str, page: str, state: dict | None = None) -> AppTest:
+    """`page` opened on the demo in `lang` (the `language` setting), with `state` set before a second run (a
+    tab's label opens that tab)."""
+    con = store.connect(demo_copy)
+    try:
+        settings.set_value(con, "language", lang)
+    finally:
+        con.close()
+    monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    if state:
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def words_on(at: AppTest) -> str:
+    """Every word a person reads on the page: titles, captions, text, tiles, labels, tabs, buttons, chart titles."""
+    found = []
+    for kind in ("title", "header", "subheader", "caption", "markdown", "info", "warning", "error", "success",
+                 "text"):
+        found += [str(e.value) for e in at.get(kind)]
+    for kind in ("metric", "button", "download_button", "selectbox", "multiselect", "radio", "text_input",
+                 "number_input", "checkbox", "toggle", "expander", "tab", "date_input", "select_slider", "slider",
+                 "segmented_control", "form_submit_button"):
+        found += [str(getattr(e, "label", "")) for e in at.get(kind)]
+    found += [str(m.help or "") for m in at.metric]
+    for chart in at.get("plotly_chart"):
+        found.append(json.dumps(json.loads(chart.proto.spec), ensure_ascii=False))  # titles, axes, legends
+    return "\n".join(found)
+
+
+PAGES = {  # page, lang: (title, words that must be there, English words that must be gone), state
+    ("views/budget.py", "de"): ("Plan", ["Planversion", "Plan-Ist-Vergleich", "Monatsraster zeigt",
+                                         "Abweichung = Ist − Plan"],
+                                ["Budget version", "Monthly grid shows", "Report packs", "year to date"], {}),
+    ("views/budget.py", "bg"): ("План", ["Версия на плана", "План спрямо отчет", "Пакети отчети",
+                                         "Капиталови и оперативни, отчет по месеци"],
+                                ["Budget version", "Compare versions by", "Capex vs opex", "Budget versions"],
+                                {"budget_tab": "Версии и CAPEX/OPEX"}),
+    ("views/forecast.py", "de"): ("Prognose", ["Erwartung Jahresende", "Überschreitungswahrscheinlichkeit",
+                                               "Noch auszugeben", "Szenarien", "Plan, Szenario"],
+                                  ["Year-end landing", "Probability of overrun", "Still to spend", "Save scenario"],
+                                  {"fc_tab": "Szenarien"}),
+    ("views/forecast.py", "bg"): ("Прогноза", ["Очаквано за годината", "Вероятност за преразход", "Точност",
+                                               "месечни разходи, прогноза и план", "95% интервал"],
+                                  ["Year-end landing", "Probability of overrun", "monthly spend, forecast and budget",
+                                   "Committed contract payments"], {}),
+}
+
+
+@pytest.mark.parametrize("page, lang", list(PAGES), ids=[f"{p.split('/')[-1][:-3]}-{lang}" for p, lang in PAGES])
+def test_every_page_reads_in_the_language(demo_copy, monkeypatch, page, lang):
+    title, present, gone, state = PAGES[page, lang]
+    at = page_in(demo_copy, monkeypatch, lang, page, state)
+    assert at.title[0].value == title
+    words = words_on(at)
+    missing = [w for w in present if w not in words]
+    assert not missing, missing
+    left = [w for w in gone if w in words]
+    assert not left, left
