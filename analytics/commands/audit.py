@@ -55,9 +55,13 @@ def run(args) -> int:
     frame = audit.findings(con, include_dismissed=args.all)
     if args.rule:
         frame = frame[frame["rule"].isin(args.rule)].reset_index(drop=True)
-    if args.out:
+    if args.out:  # the workbook in the company's language, its explanations read in it too
+        from analytics import i18n
         from analytics.reports import audit_export
-        audit_export.write(con, args.out, frame)
+        with i18n.use(i18n.language_for(con)):
+            shown = audit.findings(con, include_dismissed=args.all)
+            audit_export.write(con, args.out, shown[shown["finding_id"].isin(frame["finding_id"])].reset_index(
+                drop=True))
     if args.json:
         print(json.dumps(as_records(frame), indent=2, default=str))
         return 0

@@ -65,9 +65,9 @@ def run(args) -> int:
     weights = vendors.get_weights(con)
     table = vendors.scorecard(con, quarter_end=quarter_end, weights=weights, include_uncontracted=args.all_vendors)
     if args.xlsx:
-        from analytics.reports import scorecard as report
-        report.build(con, quarter_end=quarter_end, weights=weights,
-                     include_uncontracted=args.all_vendors).save(args.xlsx)
+        from analytics.reports import scorecard as report, xlsx
+        report.build(con, quarter_end=quarter_end, weights=weights, include_uncontracted=args.all_vendors,
+                     lang=xlsx.language(con)).save(args.xlsx)
     found = rows(table, weights)
     if args.json:
         print(json.dumps(found, indent=2))

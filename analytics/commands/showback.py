@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import calendar, cli, metrics, settings, showback, store
+from analytics.reports import xlsx
 from analytics.showback import bill, bill_pdf
 
 
@@ -76,10 +77,11 @@ def write_bill(con, path: str, *, fy: int | None = None, period: str | None = No
                unit_driver: str | None = None) -> Path:
     """The bill of IT of the window as a workbook (.xlsx) or PDF (.pdf), from the same allocation as the rows."""
     out = Path(path)
+    lang = xlsx.language(con)  # the company's language
     if out.suffix.lower() == ".pdf":
-        out.write_bytes(bill_pdf.for_window(con, fy=fy, period=period, unit_driver=unit_driver))
+        out.write_bytes(bill_pdf.for_window(con, fy=fy, period=period, unit_driver=unit_driver, lang=lang))
     elif out.suffix.lower() == ".xlsx":
-        out.write_bytes(bill.for_window(con, fy=fy, period=period))
+        out.write_bytes(bill.for_window(con, fy=fy, period=period, lang=lang))
     else:
         raise ValueError(f"--out {path}: the bill of IT is written as .xlsx or .pdf")
     return out

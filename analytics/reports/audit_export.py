@@ -6,6 +6,8 @@ workbook's totals reconcile with the app and the database. Nothing here is calle
 finding's money is "at stake", counted once when several findings cite the same spend line
 (analytics/audit/money.py), and split into recoverable money (already paid, can be claimed back)
 and exposure (spend outside control, next renewal terms, idle seats, estimates).
+Written in the language asked for (analytics.i18n): sheet names, titles, headings, rule titles, the findings'
+explanations and the words of their states; amounts stay numbers with number formats.
 """
 from __future__ import annotations
 
@@ -14,10 +16,11 @@ import os
 
 import pandas as pd
 
-from analytics import audit, settings
+from analytics import audit, i18n, settings
 from analytics.audit import reviews
 from analytics.reports import xlsx
 
+SUMMARY, FINDINGS, EVIDENCE = i18n.N_("Summary"), i18n.N_("Findings"), i18n.N_("Evidence")
 FINDING_COLUMNS = ["finding_id", "rule", "money", "severity", "status", "vendor", "contract_id", "amount_at_stake",
                    "at_stake_counted", "currency", "finding_date", "explanation", "evidence", "reason",
                    "amount_recovered", "is_detected"]
@@ -36,58 +39,72 @@ def summary_sheet(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
     """One row per rule (money at stake counted once), then the totals: at stake, of which recoverable and
     exposure, confirmed, recovered."""
     by_rule = audit.by_rule(frame)
-    rows = [{"measure": row.title, "money": row.money, "findings": row.findings, "amount": row.amount_at_stake}
-            for row in by_rule.itertuples(index=False)]
+    rows = [{"measure": i18n.t(row.title), "money": row.money, "findings": row.findings,
+             "amount": row.amount_at_stake} for row in by_rule.itertuples(index=False)]
     totals = reviews.summarise(frame, currency)
-    rows += [{"measure": "At stake (counted once)", "money": "all", "findings": totals.n_found,
+    t = i18n.t
+    rows += [{"measure": t("At stake (counted once)"), "money": "all", "findings": totals.n_found,
               "amount": totals.found},
-             {"measure": "of which recoverable", "money": "recoverable",
+             {"measure": t("of which recoverable"), "money": "recoverable",
               "findings": int(by_rule.loc[by_rule["money"] == "recoverable", "findings"].sum()),
               "amount": totals.recoverable},
-             {"measure": "of which exposure", "money": "exposure",
+             {"measure": t("of which exposure"), "money": "exposure",
               "findings": int(by_rule.loc[by_rule["money"] == "exposure", "findings"].sum()),
               "amount": totals.exposure},
-             {"measure": "Confirmed", "money": "all", "findings": totals.n_confirmed, "amount": totals.confirmed},
-             {"measure": "Recovered", "money": "recoverable", "findings": totals.n_resolved,
+             {"measure": t("Confirmed"), "money": "all", "findings": totals.n_confirmed, "amount": totals.confirmed},
+             {"measure": t("Recovered"), "money": "recoverable", "findings": totals.n_resolved,
               "amount": totals.recovered}]
     return pd.DataFrame(rows, columns=["measure", "money", "findings", "amount"])
 
 
-def workbook(con, frame: pd.DataFrame):
+def workbook(con, frame: pd.DataFrame, *, lang: str | None = None):
     """The workbook for the findings in `frame` (as returned by audit.findings, possibly filtered): headings in
-    words, rules by their titles, money with number formats; a chart of the money at stake by rule."""
+    words, rules by their titles, money with number formats; a chart of the money at stake by rule. In `lang`
+    (default: the language spoken now, the page's). The explanations are in the language `frame` was read in
+    (audit.findings speaks the current language)."""
+    with i18n.use(lang or i18n.current()):
+        return _workbook(con, frame)
+
+
+def _workbook(con, frame: pd.DataFrame):
     currency = settings.get(con, "reporting_currency")
     wb = xlsx.new_workbook()
     summary = summary_sheet(frame, currency)
-    ws = wb.create_sheet("Summary")
-    row = xlsx.write_title(ws, "Cost audit: money at stake by rule", f"amounts in {currency}, counted once")
+    ws = xlsx.create_sheet(wb, SUMMARY)
+    row = xlsx.write_title(ws, i18n.t("Cost audit: money at stake by rule"),
+                           i18n.t("amounts in {currency}, counted once", currency=currency))
     first, last = xlsx.write_report_table(ws, summary.rename(columns={"amount": "at_stake"}), start_row=row,
                                           currency=currency, widths={"measure": 32})
     rules = int((summary["money"] != "all").sum()) - 2  # the rule rows come before the totals
     if rules > 0:
-        xlsx.bar_chart(ws, title=f"Money at stake by rule ({currency})", header_row=row, first_row=first,
+        xlsx.bar_chart(ws, title=i18n.t("Money at stake by rule ({currency})", currency=currency), header_row=row,
+                       first_row=first,
                        last_row=first + rules - 1, category_col=1, value_cols=[4], anchor=f"F{row}",
                        y_title=currency)
     xlsx.print_setup(ws, title_row=row)
-    ws = wb.create_sheet("Findings")
-    row = xlsx.write_title(ws, "Findings", "amounts in the finding's currency; at stake counted once in " + currency)
+    ws = xlsx.create_sheet(wb, FINDINGS)
+    row = xlsx.write_title(ws, i18n.t("Findings"), i18n.t("amounts in the finding's currency; at stake counted once "
+                                                          "in {currency}", currency=currency))
     xlsx.write_report_table(ws, findings_sheet(frame), start_row=row,
                             widths={"explanation": 90, "evidence": 40, "vendor": 32})
     xlsx.print_setup(ws, title_row=row)
-    ws = wb.create_sheet("Evidence")
-    row = xlsx.write_title(ws, "Evidence rows behind the findings", f"amounts in their currency and in {currency}")
+    ws = xlsx.create_sheet(wb, EVIDENCE)
+    row = xlsx.write_title(ws, i18n.t("Evidence rows behind the findings"),
+                           i18n.t("amounts in their currency and in {currency}", currency=currency))
     evidence = audit.evidence(con, frame=frame).reindex(columns=EVIDENCE_COLUMNS)
     xlsx.write_report_table(ws, evidence, start_row=row, currency=currency, widths={"description": 48, "vendor": 32})
     xlsx.print_setup(ws, title_row=row)
-    xlsx.contents_sheet(wb, "Cost audit findings")
+    xlsx.contents_sheet(wb, i18n.t("Cost audit findings"))
     return wb
 
 
-def write(con, target: str | os.PathLike, frame: pd.DataFrame) -> None:
-    workbook(con, frame).save(target)
+def write(con, target: str | os.PathLike, frame: pd.DataFrame, *, lang: str | None = None) -> None:
+    """The workbook written to `target` (the CLI), in `lang` (default: the `language` setting)."""
+    workbook(con, frame, lang=xlsx.language(con, lang)).save(target)
 
 
-def to_bytes(con, frame: pd.DataFrame) -> bytes:
+def to_bytes(con, frame: pd.DataFrame, *, lang: str | None = None) -> bytes:
+    """The workbook as .xlsx bytes (the Cost audit page's download: in the page's language)."""
     buffer = io.BytesIO()
-    workbook(con, frame).save(buffer)
+    workbook(con, frame, lang=lang).save(buffer)
     return buffer.getvalue()

@@ -3,6 +3,9 @@
 Safety: openpyxl turns any string starting with '=' into a formula. Every text cell is
 written with the string type, so a vendor name like '=HYPERLINK(...)' or '@SUM(A1)' stays
 text and no spreadsheet ever executes it.
+Language: the workbooks speak the current language (analytics.i18n): sheet names, titles, headings, notes and
+chart titles go through its catalog; amounts stay numbers with number formats, so Excel shows them in the
+reader's own locale. `language(con, lang)` says which language a workbook is written in.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from analytics import present
+from analytics import i18n, present
 
 RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -73,6 +76,33 @@ def write_frame(ws, frame: pd.DataFrame, *, start_row: int = 1, formats: dict[st
         ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(frame.columns))}{start_row + max(len(frame), 1)}"
 
 
+def language(con, lang: str | None = None) -> str:
+    """The language a workbook or PDF is written in: `lang` when given, else the `language` setting (the CLI and
+    the API write files in the company's language; a page passes the language it runs in)."""
+    from analytics import settings
+    return i18n.parse_language(lang) if lang else settings.get(con, "language")
+
+
+def sheet_name(name: str, taken: set[str] | None = None) -> str:
+    """A sheet name Excel accepts in every language: at most 31 characters, none of []:*?/\\, unique in the
+    workbook (case-insensitive, `taken` holds the names used, lower-cased)."""
+    base = re.sub(r"[\[\]:*?/\\]", "-", str(name)).strip().strip("'")[:31].strip() or "-"
+    if taken is None:
+        return base
+    candidate, n = base, 2
+    while candidate.lower() in taken:
+        suffix = f" ({n})"
+        candidate, n = base[:31 - len(suffix)] + suffix, n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def create_sheet(wb, name: str, index: int | None = None):
+    """A new sheet named `name` in the current language (made a valid, unique sheet name)."""
+    taken = {ws.title.lower() for ws in wb.worksheets}
+    return wb.create_sheet(sheet_name(i18n.t(name), taken), index)
+
+
 def new_workbook() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
@@ -112,10 +142,13 @@ def write_report_table(ws, frame: pd.DataFrame, *, start_row: int, money: list[s
     `labels` renames column headings (formats and widths are given by column name; by default the
     presentation layer's labels). Columns in none of the lists get the format of their unit (analytics.present).
     With `table` the range is a named Excel table (sortable, filterable, referable by name in formulas)."""
-    frame = present.tidy(frame)
+    frame = in_words(present.tidy(frame))
+    total = i18n.t("Total")
+    if total_column in frame.columns and frame[total_column].dtype == object:  # the analytics' total row, in words
+        frame[total_column] = frame[total_column].where(frame[total_column] != "Total", total)
     auto = {c: present.excel_format(present.unit(c, frame[c]), currency) for c in frame.columns
             if c not in (*money, *percent, *rates)}
-    labels = labels or {c: present.label(c) or str(c) for c in frame.columns}
+    labels = {**{c: heading(c) for c in frame.columns}, **(labels or {})}
     if labels:
         rename = {c: labels.get(c, c) for c in frame.columns}
         auto = {rename.get(c, c): f for c, f in auto.items()}
@@ -141,12 +174,77 @@ def write_report_table(ws, frame: pd.DataFrame, *, start_row: int, money: list[s
                                    f"{get_column_letter(columns.index(name) + 1)}{last}")
     if total_column in columns:
         for offset, value in enumerate(frame[total_column].tolist()):
-            if value == "Total":
+            if value == total:
                 for j in range(1, len(columns) + 1):
                     cell = ws.cell(row=first + offset, column=j)
                     cell.font = BOLD
                     cell.fill = TOTAL_FILL
     return first, last
+
+
+N_ = i18n.N_
+# headings of columns the workbooks carry from other domains' frames that the presentation layer does not name
+HEADINGS = {
+    "auto_renew": N_("Renews automatically"), "current_term": N_("Current term"), "term_end_date": N_("Term ends"),
+    "renewal_term_months": N_("Renewal term (months)"), "next_action": N_("Next action"),
+    "response_met": N_("Responses met"), "response_breached": N_("Responses breached"),
+    "response_pending": N_("Responses pending"), "resolution_met": N_("Resolutions met"),
+    "resolution_breached": N_("Resolutions breached"), "resolution_pending": N_("Resolutions pending"),
+    "availability_points_below": N_("Availability points below target"),
+    "is_availability_missed": N_("Availability missed"), "made_sla_disagreements": N_("ITSM flag disagrees"),
+    "is_missed": N_("Missed"), "evidence_lines": N_("Spend lines cited"), "amount_recovered": N_("Recovered"),
+    "reviewed_at": N_("Reviewed"), "is_detected": N_("Still detected"), "ref": N_("Reference"),
+    "original_text": N_("Text in the file"), "bias_risk": N_("Bias risk"),
+}
+# the words of code values people read in the workbooks (contract, finding and SLA states, kinds of money)
+VALUES = {
+    "tacit": N_("tacit renewal"), "express": N_("express renewal"), "fixed": N_("fixed term"),
+    "active": N_("active"), "expired": N_("expired"), "monthly": N_("monthly"), "quarterly": N_("quarterly"),
+    "annual": N_("annual"), "open": N_("open"), "confirmed": N_("confirmed"), "dismissed": N_("dismissed"),
+    "resolved": N_("resolved"), "high": N_("high"), "medium": N_("medium"), "low": N_("low"),
+    "recoverable": N_("recoverable"), "exposure": N_("exposure"), "all": N_("all"), "met": N_("met"),
+    "missed": N_("missed"), "breached": N_("breached"), "pending": N_("pending"), "no target": N_("no target"),
+    "capex": N_("Capex"), "opex": N_("Opex"), "risk": N_("risk"), "safe": N_("safe"), "neutral": N_("neutral"),
+    "spend line": N_("spend line"), "contract": N_("contract"), "licence": N_("licence"),
+    "cancel by the cancel-by date, or it renews automatically":
+        N_("cancel by the cancel-by date, or it renews automatically"),
+    "renew by agreement before the end date, or it ends": N_("renew by agreement before the end date, or it ends"),
+    "ends at the end date": N_("ends at the end date"),
+}
+VALUE_COLUMNS = ("renewal_type", "status", "billing_frequency", "severity", "money", "capex_opex", "next_action",
+                 "bias_risk", "kind", "response_status", "resolution_status")
+MONTH_TEXT = re.compile(r"\d{4}-\d{2}")
+
+
+def heading(column) -> str:
+    """A column's heading in the current language: the presentation layer's label, 'Total' in words, a month
+    column ('2026-10') as the locale names the month."""
+    name = str(column)
+    if name == "Total":
+        return i18n.t("Total")
+    if MONTH_TEXT.fullmatch(name) and i18n.current() != i18n.DEFAULT:
+        return i18n.month(name + "-01")
+    if name in HEADINGS:
+        return i18n.t(HEADINGS[name])
+    return present.label(name) or name
+
+
+def in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """Code values in the current language (a contract's 'tacit' renewal, a finding's 'open' status) and months
+    written as text ('2026-10') as the locale names them; English keeps its codes and ISO months."""
+    if i18n.current() == i18n.DEFAULT:
+        return frame
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if column.dtype != object:
+            continue
+        if name in VALUE_COLUMNS:
+            out[name] = column.map(lambda v: i18n.t(VALUES[v]) if isinstance(v, str) and v in VALUES else v)
+        elif present.unit(str(name)) == present.MONTH:
+            out[name] = column.map(lambda v: i18n.month(v + "-01") if isinstance(v, str) and MONTH_TEXT.fullmatch(v)
+                                   else v)
+    return out
 
 
 def _unique_headings(frame: pd.DataFrame) -> pd.DataFrame:
@@ -242,7 +340,7 @@ def bar_chart(ws, *, title: str, header_row: int, first_row: int, last_row: int,
         for col in line_cols:
             lines.add_data(Reference(ws, min_col=col, min_row=header_row, max_row=last_row), titles_from_data=True)
         lines.y_axis.axId = 200
-        lines.y_axis.title = "cumulative"
+        lines.y_axis.title = i18n.t("cumulative")
         lines.y_axis.crosses = "max"
         chart += lines
     ws.add_chart(chart, anchor)
@@ -304,16 +402,17 @@ def neutralised(value):
 
 
 def contents_sheet(wb, title: str, descriptions: dict[str, str] | None = None, subtitle: str | None = None) -> None:
-    """A first sheet listing every sheet with a link to it (and what it holds: the description given, else the
-    sheet's title in A1)."""
-    ws = wb.create_sheet("Contents", 0)
+    """A first sheet listing every sheet with a link to it (and what it holds: the description given, keyed by
+    the sheet's English name and translated with it, else the sheet's title in A1)."""
+    about = {i18n.t(name): i18n.t(text) for name, text in (descriptions or {}).items()}
+    ws = create_sheet(wb, "Contents", 0)
     row = write_title(ws, title, subtitle)
     for name in wb.sheetnames[1:]:
         cell = set_cell(ws, row, 1, name)
         cell.hyperlink = f"#'{name}'!A1"
         cell.font = Font(color="0563C1", underline="single")
         own = wb[name]["A1"].value
-        set_cell(ws, row, 2, (descriptions or {}).get(name) or (own if isinstance(own, str) and own != name else ""))
+        set_cell(ws, row, 2, about.get(name) or (own if isinstance(own, str) and own != name else ""))
         row += 1
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 80

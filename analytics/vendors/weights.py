@@ -2,6 +2,8 @@
 
 Weights are stored renormalised to 100 (table vendor_scorecard_weights); changing one scales the
 others proportionally (renormalise()).
+An indicator's label, unit, window and mapping are English message ids of the catalog (analytics.i18n): they are
+written in the reader's language where they are shown.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import store
+from analytics.i18n import N_
 
 @dataclass(frozen=True)
 class Indicator:
@@ -30,25 +33,29 @@ def _clip(values: pd.Series) -> pd.Series:
 
 
 INDICATORS = [
-    Indicator("sla_attainment", "SLA attainment", "higher", "% of SLA results met", "quarter",
-              "score = the percentage of the vendor's monthly SLA results (availability, response, resolution "
-              "per contract) that met their target", 25, lambda v: _clip(v)),
-    Indicator("availability", "Availability", "lower", "points below target (average)", "quarter",
-              "score = 100 - 100 x average shortfall below the availability target in percentage points "
-              "(meeting the target = 100, 1 point short on average = 0)", 20, lambda v: _clip(100 - 100 * v)),
-    Indicator("incidents", "Incident volume and severity", "lower", "severity points per contract-month", "quarter",
-              "incidents weighted P1=8, P2=4, P3=2, P4 and lower=1, per active contract per month; "
-              "score = 100 - 2.5 x points (none = 100, 40 points = 5 P1s a month = 0)", 15,
+    Indicator("sla_attainment", N_("SLA attainment"), "higher", N_("% of SLA results met"), N_("quarter"),
+              N_("score = the percentage of the vendor's monthly SLA results (availability, response, resolution "
+              "per contract) that met their target"), 25, lambda v: _clip(v)),
+    Indicator("availability", N_("Availability"), "lower", N_("points below target (average)"), N_("quarter"),
+              N_("score = 100 - 100 x average shortfall below the availability target in percentage points "
+              "(meeting the target = 100, 1 point short on average = 0)"), 20, lambda v: _clip(100 - 100 * v)),
+    Indicator("incidents", N_("Incident volume and severity"), "lower", N_("severity points per contract-month"),
+              N_("quarter"),
+              N_("incidents weighted P1=8, P2=4, P3=2, P4 and lower=1, per active contract per month; "
+              "score = 100 - 2.5 x points (none = 100, 40 points = 5 P1s a month = 0)"), 15,
               lambda v: _clip(100 - 2.5 * v)),
-    Indicator("spend_vs_contract", "Spend against contract", "lower", "% of contracted payments", "12 months",
-              "spend with the vendor as a % of its contracts' committed payments; at or under 100% = 100, "
-              "then -2 per point over (150% = 0)", 15, lambda v: _clip(100 - 2 * (v - 100).clip(lower=0))),
-    Indicator("audit_findings", "Audit findings on its invoices", "lower", "% of spend at stake", "12 months",
-              "amount at stake in open cost-audit findings as a % of the vendor's spend; "
-              "score = 100 - 5 x percentage (none = 100, 20% = 0)", 10, lambda v: _clip(100 - 5 * v)),
-    Indicator("spend_trend", "Spend trend", "lower", "% change on the previous 12 months", "12 months",
-              "growth of spend against the previous 12 months; flat or falling = 100, "
-              "-2 per point of growth (+50% = 0)", 15, lambda v: _clip(100 - 2 * v.clip(lower=0))),
+    Indicator("spend_vs_contract", N_("Spend against contract"), "lower", N_("% of contracted payments"),
+              N_("12 months"),
+              N_("spend with the vendor as a % of its contracts' committed payments; at or under 100% = 100, "
+              "then -2 per point over (150% = 0)"), 15, lambda v: _clip(100 - 2 * (v - 100).clip(lower=0))),
+    Indicator("audit_findings", N_("Audit findings on its invoices"), "lower", N_("% of spend at stake"),
+              N_("12 months"),
+              N_("amount at stake in open cost-audit findings as a % of the vendor's spend; "
+              "score = 100 - 5 x percentage (none = 100, 20% = 0)"), 10, lambda v: _clip(100 - 5 * v)),
+    Indicator("spend_trend", N_("Spend trend"), "lower", N_("% change on the previous 12 months"),
+              N_("12 months"),
+              N_("growth of spend against the previous 12 months; flat or falling = 100, "
+              "-2 per point of growth (+50% = 0)"), 15, lambda v: _clip(100 - 2 * v.clip(lower=0))),
 ]
 INDICATOR_NAMES = [i.name for i in INDICATORS]
 DEFAULT_WEIGHTS = {i.name: float(i.default_weight) for i in INDICATORS}
