@@ -168,9 +168,9 @@ def app_settings() -> dict:
 
 
 def row_counts() -> dict[str, int]:
-    from analytics.commands.status import status
-    with cursor() as cur:
-        return status(cur)["datasets"]
+    """Rows per dataset, counted once per data version (every page asks, to say what is missing)."""
+    from analytics.ingest import load
+    return cached(load.row_counts)
 
 
 def empty_state(datasets_needed: list[str]) -> bool:
@@ -311,10 +311,6 @@ def remembered_select(label: str, param: str, options: list, key: str, default, 
     return value
 
 
-def _all_in_words(value) -> str:
-    return i18n.t("All") if value == ALL else str(value)
-
-
 def global_filters() -> dict:
     """The shared sidebar filters, kept in the URL (?fy=&cc=&cat=&vendor=) and across pages:
     {'year': int, 'cost_center': str|None, 'category': str|None, 'vendor': str|None} (None = all)."""
@@ -332,8 +328,9 @@ def global_filters() -> dict:
     scope = user().cost_centers  # a user limited to cost centers chooses among theirs, never "All"
     options = {"cost_center": list(scope) if scope else [ALL, *values["cost_center"]],
                "category": [ALL, *values["category"]], "vendor": [ALL, *values["vendor"]]}
+    all_word = i18n.t("All")  # one lookup per run, not one per option (the vendor list can be long)
     chosen = {name: remembered_select(i18n.t(label), param, options[name], f"filter_{name}", options[name][0],
-                                      format_func=i18n.bound(_all_in_words))
+                                      format_func=lambda value: all_word if value == ALL else str(value))
               for name, label, param in (("cost_center", i18n.N_("Cost center"), "cc"),
                                          ("category", i18n.N_("Category"), "cat"),
                                          ("vendor", i18n.N_("Vendor"), "vendor"))}
