@@ -20,12 +20,15 @@ async def lifespan(_app):
     stop = threading.Event()
     warming = threading.Thread(target=_warm_up, args=(stop,), name="outlay-warm-up", daemon=True)
     warming.start()
+    timer = serving.schedule_timer(service, stop)  # `schedule run-due` every minute: no cron job needed
     try:
         yield
     finally:
         stop.set()
         warming.join(timeout=10)
+        timer.join(timeout=120)  # a report being built and sent is let finish (and recorded)
         serving.stop(service)
+        print("Outlay: stopped; the database is closed", flush=True)
 
 
 def _warm_up(stop) -> None:

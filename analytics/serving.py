@@ -9,13 +9,16 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import threading
+import time
 import tomllib
 from pathlib import Path
 
-from analytics import accounts, activity, owner, store
+from analytics import accounts, activity, owner, schedule, store
 
 DEFAULT_ADDRESS = "127.0.0.1"
 DEFAULT_PORT = 8501
+SCHEDULE_SECONDS = 60  # the timer looks for due scheduled reports at every minute ($OUTLAY_SCHEDULE_SECONDS)
 SECRETS = store.PROJECT_ROOT / ".streamlit" / "secrets.toml"  # Streamlit's; $OUTLAY_SECRETS names another
 
 
@@ -94,3 +97,28 @@ def stop(service) -> None:
     if service.db is not None:
         owner.clear_state(service.db)
     service.stop()
+
+
+def schedule_timer(service, stop: threading.Event) -> threading.Thread:
+    """Start the thread that sends due scheduled reports (`schedule run-due`) at once and then at every minute
+    until `stop` is set. The sent slots are recorded in schedule_runs, so a slot is sent once, across restarts
+    too; a run that failed is retried at the next minute (analytics.schedule)."""
+    interval = float(os.environ.get("OUTLAY_SCHEDULE_SECONDS") or SCHEDULE_SECONDS)
+    by = f"server timer ({service.owner.name})"
+
+    def tick() -> None:
+        while not stop.is_set():
+            try:
+                with service.cursor() as cur:
+                    runs = schedule.run_due(cur, by=by)
+            except Exception as exc:  # one bad minute (a report that cannot be built) must not end the timer:
+                runs = []             # it is said in the server's log and tried again at the next minute
+                print(f"Outlay: scheduled reports: {type(exc).__name__}: {exc}", flush=True)
+            for run in runs:
+                print(f"Outlay: scheduled report {run['name']} ({run['report']} {run['period']}): {run['result']}, "
+                      f"{run['detail']}", flush=True)
+            stop.wait(interval - time.time() % interval)  # at the start of the next minute
+
+    thread = threading.Thread(target=tick, name="outlay-schedule-timer", daemon=True)
+    thread.start()
+    return thread
