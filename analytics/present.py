@@ -147,10 +147,10 @@ def label(column: str, currency: str | None = None) -> str:
 
 
 def rule_title(rule: str) -> str:
-    """An audit rule id ('renewal_deadline') as its title ('Renewal deadlines')."""
+    """An audit rule id ('renewal_deadline') as its title ('Renewal deadlines') in the current language."""
     from analytics.audit import engine
     found = engine.rules().get(rule)
-    return found.title if found else str(rule)
+    return i18n.t(found.title) if found else str(rule)
 
 
 def is_empty(value) -> bool:

@@ -45,7 +45,7 @@ def test_each_placeholder_is_a_finding_with_its_lines_and_amount(con, tmp_path):
                 ["low", "Acme Corp", 80.0, ["A-4", "A-5"]]]
     assert result == expected
     assert all(fid.startswith("DQ-") for fid in found["finding_id"])
-    explanation = found["explanation"].iloc[0]
+    explanation = engine.explanation(found["explanation"].iloc[0])
     assert "2 spend line(s) in FY2026 with the vendor blank, imported as '(not stated)'" in explanation
     assert "1,500.00 USD cannot be attributed to a vendor" in explanation
 

@@ -57,7 +57,9 @@ def add_fx(con, currency: str, rate: float, months: list[dt.date]) -> None:
 
 
 def run(con, rule: str):
-    return engine.run_rule(con, rule)
+    """The rule's findings with their explanations read (in English: the stored form is the message and its values)."""
+    found = engine.run_rule(con, rule)
+    return found.assign(explanation=found["explanation"].map(engine.explanation))
 
 
 def monthly(start: dt.date, count: int, day: int = 5) -> list[dt.date]:

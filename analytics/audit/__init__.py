@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import settings, vendor_names
+from analytics import i18n, settings, vendor_names
+from analytics.i18n import N_
 from analytics.audit import contract_rules, data_quality, engine, money, patterns, payments, results, reviews
 from analytics.audit.engine import FINDING_COLUMNS, Rule, RuleError, rules, vendor_key  # noqa: F401
 from analytics.audit.results import refresh  # noqa: F401
@@ -85,42 +86,42 @@ SETTINGS = [
 ]
 
 AUDIT_RULES = [
-    Rule("duplicate_payment", "DUP", "Duplicate payments",
-         "The same vendor and invoice number paid twice, or the same amount within a few days with missing or "
-         "different invoice numbers.", payments.duplicate_payment, ("audit_duplicate_window_days",)),
-    Rule("no_contract", "NOC", "Spend without a contract",
-         "Vendors with spend above the threshold in a fiscal year and no contract at all.", contract_rules.no_contract,
+    Rule("duplicate_payment", "DUP", N_("Duplicate payments"),
+         N_("The same vendor and invoice number paid twice, or the same amount within a few days with missing or "
+         "different invoice numbers."), payments.duplicate_payment, ("audit_duplicate_window_days",)),
+    Rule("no_contract", "NOC", N_("Spend without a contract"),
+         N_("Vendors with spend above the threshold in a fiscal year and no contract at all."), contract_rules.no_contract,
          ("audit_no_contract_threshold", "audit_exempt_categories")),
-    Rule("outside_contract_dates", "OCD", "Spend outside contract dates",
-         "Spend dated before a contract started or after it ended, beyond the grace period: billed under the "
-         "contract, or billed to its vendor without a contract reference when none of the vendor's contracts ran.",
+    Rule("outside_contract_dates", "OCD", N_("Spend outside contract dates"),
+         N_("Spend dated before a contract started or after it ended, beyond the grace period: billed under the "
+         "contract, or billed to its vendor without a contract reference when none of the vendor's contracts ran."),
          contract_rules.outside_contract_dates, ("audit_contract_grace_days", "audit_exempt_categories")),
-    Rule("over_contract_value", "OCV", "Spend above contract value",
-         "Spend under a contract in a contract year above its annual value by more than the tolerance.",
+    Rule("over_contract_value", "OCV", N_("Spend above contract value"),
+         N_("Spend under a contract in a contract year above its annual value by more than the tolerance."),
          contract_rules.over_contract_value, ("audit_contract_value_tolerance_pct",)),
-    Rule("price_creep", "PRC", "Price creep",
-         "Recurring charges rising faster than the allowed yearly uplift.", contract_rules.price_creep,
+    Rule("price_creep", "PRC", N_("Price creep"),
+         N_("Recurring charges rising faster than the allowed yearly uplift."), contract_rules.price_creep,
          ("audit_allowed_uplift_pct", "audit_recurring_min_months")),
-    Rule("unusual_spend", "UNS", "Unusual monthly spend",
-         "A vendor's or cost center's monthly spend outside the range expected from its own history "
-         "(same month last year plus the recent change in level).", patterns.unusual_spend,
+    Rule("unusual_spend", "UNS", N_("Unusual monthly spend"),
+         N_("A vendor's or cost center's monthly spend outside the range expected from its own history "
+         "(same month last year plus the recent change in level)."), patterns.unusual_spend,
          ("audit_unusual_lookback_months", "audit_unusual_mad_factor", "audit_unusual_band_pct",
           "audit_unusual_min_amount", "audit_unusual_include_drops")),
-    Rule("unused_licenses", "LIC", "Unused licences",
-         "Seats purchased minus seats active, with the annual cost of the idle seats.", patterns.unused_licenses,
+    Rule("unused_licenses", "LIC", N_("Unused licences"),
+         N_("Seats purchased minus seats active, with the annual cost of the idle seats."), patterns.unused_licenses,
          ("audit_idle_seats_min_pct",)),
-    Rule("renewal_deadline", "REN", "Renewal deadlines",
-         "Auto-renewing contracts whose cancel-by date falls within the window, with the next term's value.",
+    Rule("renewal_deadline", "REN", N_("Renewal deadlines"),
+         N_("Auto-renewing contracts whose cancel-by date falls within the window, with the next term's value."),
          contract_rules.renewal_deadline, ("audit_renewal_window_days",)),
-    Rule("vendor_consolidation", "CON", "Vendor consolidation",
-         "Categories served by many vendors with small spend each.", patterns.vendor_consolidation,
+    Rule("vendor_consolidation", "CON", N_("Vendor consolidation"),
+         N_("Categories served by many vendors with small spend each."), patterns.vendor_consolidation,
          ("audit_consolidation_min_vendors", "audit_consolidation_small_spend", "audit_consolidation_saving_pct",
           "audit_exempt_categories")),
-    Rule("split_purchase", "SPL", "Split purchases",
-         "Several payments to one vendor in a short window, each just under the approval threshold, together above it.",
+    Rule("split_purchase", "SPL", N_("Split purchases"),
+         N_("Several payments to one vendor in a short window, each just under the approval threshold, together above it."),
          payments.split_purchase, ("audit_approval_threshold", "audit_split_margin_pct", "audit_split_window_days")),
-    Rule("data_quality", "DQ", "Spend without a name", "Spend lines imported with a blank vendor, cost center or "
-         "category ('(not stated)') or a withheld one ('(redacted)'): money that cannot be attributed.",
+    Rule("data_quality", "DQ", N_("Spend without a name"), N_("Spend lines imported with a blank vendor, cost center or "
+         "category ('(not stated)') or a withheld one ('(redacted)'): money that cannot be attributed."),
          data_quality.placeholder_spend),
 ]
 
@@ -135,9 +136,10 @@ def findings(con, *, include_dismissed: bool = False) -> pd.DataFrame:
     money (recoverable | exposure), at_stake_counted (the amount at stake with money several findings
     cite counted once, see money.py; 0 for dismissed findings).
     Reads the findings stored for the current data version (refresh); computes them in memory,
-    without writing, when none are stored.
+    without writing, when none are stored. The explanations read in the current language (analytics.i18n).
     """
     frame = reviews.with_reviews(con, results.detected(con), include_dismissed=True)
+    frame["explanation"] = frame["explanation"].map(engine.explanation)
     live = frame["status"] != "dismissed"
     frame["money"] = frame["rule"].map(money.kind)
     frame["at_stake_counted"] = 0.0
@@ -180,10 +182,10 @@ def totals(con) -> Totals:
 
 
 def by_rule(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per rule of a findings frame: title, money kind, number of findings and total at stake
-    (counted once; dismissed excluded)."""
+    """One row per rule of a findings frame: title (in the current language), money kind, number of findings and
+    total at stake (counted once; dismissed excluded)."""
     live = frame[frame["status"] != "dismissed"]
-    titles = {name: rule.title for name, rule in rules().items()}
+    titles = {name: i18n.t(rule.title) for name, rule in rules().items()}
     result = (live.groupby("rule", as_index=False)
               .agg(findings=("finding_id", "size"), amount_at_stake=("at_stake_counted", "sum")))
     result.insert(1, "title", result["rule"].map(titles))

@@ -13,7 +13,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import contracts, fiscal
-from analytics.audit.engine import empty_findings, fmt_date, fmt_money
+from analytics.audit.engine import day, empty_findings, explained, fiscal_year, money, month, pct
+from analytics.i18n import N_
 
 # Grain: one row per vendor x fiscal year whose spend without a running contract exceeds the threshold.
 # Grain: one row per vendor key x day with spend naming no known contract (exempt categories left
@@ -94,15 +95,18 @@ def no_contract(con, params: dict) -> pd.DataFrame:
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
-        fy = fiscal.label(int(r.fiscal_year), int(params["fiscal_year_start_month"]))
+        fy = fiscal_year(r.fiscal_year, params["fiscal_year_start_month"])
+        message = (N_("{amount} paid to {vendor} in {year} ({lines} lines, {first} to {last}) with no contract running "
+                      "yet (threshold {threshold}).") if r.has_other_contracts else
+                   N_("{amount} paid to {vendor} in {year} ({lines} lines, {first} to {last}) with no contract on "
+                      "file (threshold {threshold})."))
         rows.append({
             "key": f"{r.vendor_key}|{int(r.fiscal_year)}",
             "severity": "high" if r.total_rc > 10 * threshold else "medium",
             "vendor": r.vendor, "contract_id": None, "amount_at_stake": r.total_rc, "finding_date": r.last_date,
-            "explanation": f"{fmt_money(r.total_rc, currency)} paid to {r.vendor} in {fy} ({r.n_lines} lines, "
-                           f"{fmt_date(r.first_date)} to {fmt_date(r.last_date)}) with no contract "
-                           f"{'running yet' if r.has_other_contracts else 'on file'} "
-                           f"(threshold {fmt_money(threshold, currency)}).",
+            "explanation": explained(message, amount=money(r.total_rc, currency), vendor=r.vendor, year=fy,
+                                     lines=int(r.n_lines), first=day(r.first_date), last=day(r.last_date),
+                                     threshold=money(threshold, currency)),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     return pd.DataFrame(rows) if rows else empty_findings()
@@ -149,6 +153,21 @@ select * from final
 """
 
 
+# (side, some lines matched by vendor only) -> the whole sentence
+OUTSIDE_MESSAGES = {
+    ("after", False): N_("{amount} paid to {vendor} under contract {contract} ({service}) after it ended on {date} "
+                         "({lines} lines, {first} to {last}; grace {grace} days)."),
+    ("after", True): N_("{amount} paid to {vendor} under contract {contract} ({service}) after it ended on {date} "
+                        "({lines} lines, {first} to {last}; grace {grace} days); {unlinked} of them name no contract "
+                        "and are matched by vendor."),
+    ("before", False): N_("{amount} paid to {vendor} under contract {contract} ({service}) before it started on "
+                          "{date} ({lines} lines, {first} to {last}; grace {grace} days)."),
+    ("before", True): N_("{amount} paid to {vendor} under contract {contract} ({service}) before it started on "
+                         "{date} ({lines} lines, {first} to {last}; grace {grace} days); {unlinked} of them name no "
+                         "contract and are matched by vendor."),
+}
+
+
 def outside_contract_dates(con, params: dict) -> pd.DataFrame:
     """One row per contract with spend dated before its start or after its end, beyond the grace period."""
     grace = int(params["audit_contract_grace_days"])
@@ -158,20 +177,17 @@ def outside_contract_dates(con, params: dict) -> pd.DataFrame:
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
-        if r.side == "after":
-            when = f"after it ended on {fmt_date(r.end_date)}"
-        else:
-            when = f"before it started on {fmt_date(r.start_date)}"
+        message = OUTSIDE_MESSAGES[r.side, bool(r.n_unlinked)]
         rows.append({
             "key": f"{r.contract_id}|{r.side}",
             "severity": "high" if r.side == "after" else "medium",
             "vendor": r.vendor, "contract_id": r.contract_id, "amount_at_stake": r.total_rc,
             "finding_date": r.last_date if r.side == "after" else r.first_date,
-            "explanation": f"{fmt_money(r.total_rc, currency)} paid to {r.vendor} under contract {r.contract_id} "
-                           f"({r.service}) {when} ({r.n_lines} lines, {fmt_date(r.first_date)} to "
-                           f"{fmt_date(r.last_date)}; grace {grace} days)"
-                           + (f"; {r.n_unlinked} of them name no contract and are matched by vendor." if r.n_unlinked
-                              else "."),
+            "explanation": explained(message, amount=money(r.total_rc, currency), vendor=r.vendor,
+                                     contract=r.contract_id, service=r.service,
+                                     date=day(r.end_date if r.side == "after" else r.start_date),
+                                     lines=int(r.n_lines), first=day(r.first_date), last=day(r.last_date),
+                                     grace=grace, unlinked=int(r.n_unlinked)),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     return pd.DataFrame(rows) if rows else empty_findings()
@@ -229,10 +245,13 @@ def over_contract_value(con, params: dict) -> pd.DataFrame:
             "severity": "high" if over_pct > 25 else "medium",
             "vendor": r.vendor, "contract_id": r.contract_id, "amount_at_stake": at_stake,
             "finding_date": r.last_date,
-            "explanation": f"Spend under contract {r.contract_id} ({r.service}) in the contract year from "
-                           f"{fmt_date(year_start)} is {fmt_money(r.spend_cc, r.contract_currency)}, "
-                           f"{over_pct:.1f}% above its annual value of {fmt_money(r.annual_value, r.contract_currency)} "
-                           f"(tolerance {tolerance:g}%); excess {fmt_money(at_stake, currency)}.",
+            "explanation": explained(N_("Spend under contract {contract} ({service}) in the contract year from "
+                                        "{date} is {spend}, {over} above its annual value of {value} (tolerance "
+                                        "{tolerance}); excess {excess}."),
+                                     contract=r.contract_id, service=r.service, date=day(year_start),
+                                     spend=money(r.spend_cc, r.contract_currency), over=pct(over_pct),
+                                     value=money(r.annual_value, r.contract_currency),
+                                     tolerance=pct(tolerance, None), excess=money(at_stake, currency)),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     return pd.DataFrame(rows) if rows else empty_findings()
@@ -328,16 +347,20 @@ def price_creep(con, params: dict) -> pd.DataFrame:
     for r in found.itertuples(index=False):
         rise = 100 * (r.new_price / r.base_price - 1)
         at_stake = None if r.is_fx_missing else r.overcharge_rc
-        what = f"'{r.description}'" if r.description else "the recurring charge"
+        message = (N_("{vendor}'s charge '{description}' rose from {old} to {new} (+{rise}) from {month}, above the "
+                      "{uplift} yearly uplift allowed; {excess} over the allowed price in {months} month(s).")
+                   if r.description else
+                   N_("{vendor}'s recurring charge rose from {old} to {new} (+{rise}) from {month}, above the "
+                      "{uplift} yearly uplift allowed; {excess} over the allowed price in {months} month(s)."))
         rows.append({
             "key": "|".join([r.vendor_key, r.contract_key, r.currency, r.cost_center, r.description_key]),
             "severity": "high" if rise > 3 * uplift else "medium",
             "vendor": r.vendor, "contract_id": r.contract_key or None, "amount_at_stake": at_stake,
             "finding_date": r.first_period,
-            "explanation": f"{r.vendor}'s charge {what} rose from {fmt_money(r.base_price, r.currency)} to "
-                           f"{fmt_money(r.new_price, r.currency)} (+{rise:.1f}%) from {r.first_period:%Y-%m}, above "
-                           f"the {uplift:g}% yearly uplift allowed; {fmt_money(at_stake, currency)} over the allowed "
-                           f"price in {r.n_months} month(s).",
+            "explanation": explained(message, vendor=r.vendor, description=r.description or "",
+                                     old=money(r.base_price, r.currency), new=money(r.new_price, r.currency),
+                                     rise=pct(rise), month=month(r.first_period), uplift=pct(uplift, None),
+                                     excess=money(at_stake, currency), months=int(r.n_months)),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     return pd.DataFrame(rows) if rows else empty_findings()
@@ -361,9 +384,11 @@ def renewal_deadline(con, params: dict) -> pd.DataFrame:
             "severity": "high" if days <= 30 else "medium" if days <= 60 else "low",
             "vendor": r.vendor, "contract_id": r.contract_id, "amount_at_stake": value_rc,
             "finding_date": r.cancel_by_date,
-            "explanation": f"Contract {r.contract_id} ({r.service}) renews automatically after "
-                           f"{fmt_date(r.term_end_date)} unless cancelled by {fmt_date(r.cancel_by_date)} "
-                           f"(in {days} days); the next term is worth {fmt_money(r.next_term_value, r.currency)}.",
+            "explanation": explained(N_("Contract {contract} ({service}) renews automatically after {end} unless "
+                                        "cancelled by {cancel_by} (in {days} days); the next term is worth {value}."),
+                                     contract=r.contract_id, service=r.service, end=day(r.term_end_date),
+                                     cancel_by=day(r.cancel_by_date), days=days,
+                                     value=money(r.next_term_value, r.currency)),
             "evidence": [r.contract_id], "evidence_lines": [],
         })
     return pd.DataFrame(rows)

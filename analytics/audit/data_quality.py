@@ -12,14 +12,30 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import fiscal
-from analytics.audit.engine import empty_findings, fmt_money
+from analytics.audit.engine import empty_findings, explained, fiscal_year, money
+from analytics.i18n import N_
 from analytics.datasets import NOT_STATED, REDACTED
 
-# what is lost when the column holds no name, for the explanation
-LOST = {"vendor": "attributed to a vendor (no contract, duplicate or consolidation check can see it)",
-        "cost_center": "charged to a cost center's budget",
-        "category": "placed in a cost pool"}
+# (column, withheld by the publisher?) -> the whole explanation: what is lost when the column holds no name
+MESSAGES = {
+    ("vendor", False): N_("{lines} spend line(s) in {year} with the vendor blank, imported as {placeholder}: {amount} "
+                          "cannot be attributed to a vendor (no contract, duplicate or consolidation check can see "
+                          "it). Correct the source file and re-import it."),
+    ("vendor", True): N_("{lines} spend line(s) in {year} with the vendor withheld by the publisher, imported as "
+                         "{placeholder}: {amount} cannot be attributed to a vendor (no contract, duplicate or "
+                         "consolidation check can see it). Correct the source file and re-import it."),
+    ("cost_center", False): N_("{lines} spend line(s) in {year} with the cost center blank, imported as "
+                               "{placeholder}: {amount} cannot be charged to a cost center's budget. Correct the "
+                               "source file and re-import it."),
+    ("cost_center", True): N_("{lines} spend line(s) in {year} with the cost center withheld by the publisher, "
+                              "imported as {placeholder}: {amount} cannot be charged to a cost center's budget. "
+                              "Correct the source file and re-import it."),
+    ("category", False): N_("{lines} spend line(s) in {year} with the category blank, imported as {placeholder}: "
+                            "{amount} cannot be placed in a cost pool. Correct the source file and re-import it."),
+    ("category", True): N_("{lines} spend line(s) in {year} with the category withheld by the publisher, imported as "
+                           "{placeholder}: {amount} cannot be placed in a cost pool. Correct the source file and "
+                           "re-import it."),
+}
 
 # Grain: one row per column x placeholder x fiscal year with spend lines holding the placeholder.
 PLACEHOLDER_SQL = """
@@ -57,17 +73,15 @@ def placeholder_spend(con, params: dict) -> pd.DataFrame:
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
-        label = r.column_name.replace("_", " ")
-        how = "blank" if r.placeholder == NOT_STATED else "withheld by the publisher"
         amount = None if r.has_missing_fx else r.total_rc
         rows.append({
             "key": f"{r.column_name}|{r.placeholder}|{int(r.fiscal_year)}",
             "severity": "medium" if r.column_name == "vendor" else "low",
             "vendor": r.placeholder if r.column_name == "vendor" else (r.vendor if r.n_vendors == 1 else None),
             "contract_id": None, "amount_at_stake": amount, "finding_date": r.last_date,
-            "explanation": f"{r.n_lines} spend line(s) in {fiscal.label(int(r.fiscal_year), start)} with the "
-                           f"{label} {how}, imported as {r.placeholder!r}: {fmt_money(amount, currency)} cannot be "
-                           f"{LOST[r.column_name]}. Correct the source file and re-import it.",
+            "explanation": explained(MESSAGES[r.column_name, r.placeholder != NOT_STATED], lines=int(r.n_lines),
+                                     year=fiscal_year(r.fiscal_year, start), placeholder=repr(r.placeholder),
+                                     amount=money(amount, currency)),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     return pd.DataFrame(rows) if rows else empty_findings()

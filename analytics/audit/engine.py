@@ -6,18 +6,22 @@ list (analytics/registry.py), so another module adds a rule without touching thi
 Before the rules run, `prepare(con)` builds two temp tables every rule may read:
 - audit_spend: one row per spend line, vendor key, invoice key, amount in the reporting currency;
 - audit_contracts: one row per contract, vendor key and the day it stops running.
+A finding's explanation is stored as its English message and the values in it (`explained()`: JSON), and read in
+the reader's language (`explanation()`, applied by audit.findings): amounts, dates and percentages in the
+language's formats, the sentence from the catalog (analytics.i18n), so stored findings serve every language.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Callable
 
 import pandas as pd
 
-from analytics import registry, settings, vendor_names
+from analytics import fiscal, i18n, registry, settings, vendor_names
 
 SEVERITIES = ("high", "medium", "low")
 RULE_COLUMNS = ("key", "severity", "vendor", "contract_id", "amount_at_stake", "finding_date",
@@ -197,6 +201,97 @@ def fmt_money(value, currency: str | None = None) -> str:
 
 def fmt_date(value) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+# ---- explanations in the reader's language --------------------------------------------------------
+# A value of an explanation is written when it is read, in the reader's language: these mark what it is.
+
+def money(amount, currency: str | None = None) -> dict:
+    """An amount ('1,234.50 EUR'; 'an unknown amount (no fx rate)' when missing)."""
+    missing = amount is None or (isinstance(amount, float) and math.isnan(amount)) or pd.isna(amount)
+    return {"money": None if missing else float(amount), "currency": currency}
+
+
+def day(value) -> dict:
+    """A date ('2026-10-31' in English, '31.10.2026' in German)."""
+    return {"date": fmt_date(value)}
+
+
+def days(values) -> dict:
+    """A list of dates, comma-separated."""
+    return {"dates": [fmt_date(v) for v in values]}
+
+
+def month(value) -> dict:
+    """A month ('2026-10' in English, 'Okt. 2026' in German)."""
+    return {"month": pd.Timestamp(value).strftime("%Y-%m")}
+
+
+def pct(value, decimals: int | None = 1, *, signed: bool = False) -> dict:
+    """A percentage given in percent (12.5 -> '12.5%'); decimals None writes it as short as it is (5 -> '5%')."""
+    return {"pct": float(value), "decimals": decimals, "signed": signed}
+
+
+def count(value) -> dict:
+    """A whole number with thousands separated ('1,800' / '1.800')."""
+    return {"int": int(value)}
+
+
+def fiscal_year(year, start_month) -> dict:
+    """A fiscal year as the language names it ('FY2026', 'GJ 2026')."""
+    return {"fy": int(year), "start": int(start_month)}
+
+
+def explained(message: str, **values) -> str:
+    """An explanation as stored: the English message (a catalog id, N_()-marked where it is written) and its
+    {named} values, made with the helpers above where they are amounts, dates or percentages."""
+    return json.dumps({"m": message, "v": values}, ensure_ascii=False, default=str)
+
+
+def explanation(text) -> str:
+    """A stored explanation in the current language; text that is not an explained() one stays as it is (another
+    module's rule, a finding stored before explanations were kept so)."""
+    if not isinstance(text, str) or not text.startswith('{"m": '):
+        return text
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return text
+    values = {name: _written(value) for name, value in found.get("v", {}).items()}
+    try:
+        return i18n.t(found["m"], **values)
+    except (KeyError, IndexError):  # a translation naming a value the message lacks: the English one
+        return found["m"].format(**values)
+
+
+def _written(value) -> str:
+    english = i18n.current() == i18n.DEFAULT
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    if "money" in value:
+        if value["money"] is None:
+            return i18n.t("an unknown amount (no fx rate)")
+        return fmt_money(value["money"], value["currency"]) if english else i18n.money(value["money"],
+                                                                                        value["currency"] or "")
+    if "date" in value:
+        return i18n.date(value["date"])
+    if "dates" in value:
+        return ", ".join(i18n.date(d) for d in value["dates"])
+    if "month" in value:
+        return value["month"] if english else i18n.month(value["month"] + "-01")
+    if "pct" in value:
+        number, decimals = value["pct"], value["decimals"]
+        if english:
+            text = f"{number:g}%" if decimals is None else f"{number:.{decimals}f}%"
+            return ("+" + text) if value["signed"] and number >= 0 else text
+        if decimals is None:
+            decimals = 0 if float(number).is_integer() else len(f"{number:g}".split(".")[-1])
+        return i18n.percent(number / 100, decimals, signed=value["signed"])
+    if "int" in value:
+        return f"{value['int']:,}" if english else i18n.number(value["int"])
+    if "fy" in value:
+        return fiscal.label(value["fy"], value["start"])
+    return str(value)
 
 
 def empty_findings() -> pd.DataFrame:

@@ -5,7 +5,8 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics.audit.engine import empty_findings, fmt_money, vendor_key
+from analytics.audit.engine import count, empty_findings, explained, money, month, pct, vendor_key
+from analytics.i18n import N_
 from analytics.fiscal import add_months
 
 # Grain: one row per series (vendor or cost center) x complete month whose spend lies outside the
@@ -111,6 +112,20 @@ def last_complete_month(on: dt.date) -> dt.date:
     return add_months(on.replace(day=1), 0 if nxt.month != on.month else -1)
 
 
+# (vendor or cost center, above the range?) -> the whole sentence
+UNUSUAL_MESSAGES = {
+    ("vendor", True): N_("Spend with {vendor} in {month} was {spend} (expected {low} to {high} from its own "
+                         "history): {excess} more than the usual {usual}."),
+    ("vendor", False): N_("Spend with {vendor} in {month} was {spend} (expected {low} to {high} from its own "
+                          "history): below the range: check for missing invoices or a cancelled service."),
+    ("cost_center", True): N_("Spend with cost center {cost_center} in {month} was {spend} (expected {low} to {high} "
+                              "from its own history): {excess} more than the usual {usual}."),
+    ("cost_center", False): N_("Spend with cost center {cost_center} in {month} was {spend} (expected {low} to "
+                               "{high} from its own history): below the range: check for missing invoices or a "
+                               "cancelled service."),
+}
+
+
 def unusual_spend(con, params: dict) -> pd.DataFrame:
     """One row per vendor or cost center month with spend outside its expected range."""
     last = last_complete_month(params["as_of"])
@@ -124,21 +139,19 @@ def unusual_spend(con, params: dict) -> pd.DataFrame:
     rows = []
     for r in found.itertuples(index=False):
         above = r.spend > r.high
-        who = r.vendor if r.dimension == "vendor" else f"cost center {r.series_key}"
-        expected = f"expected {fmt_money(max(r.low, 0), None)} to {fmt_money(r.high, currency)} from its own history"
         if above:
             severity = "high" if r.spend > r.expected_spend + 2 * r.width else "medium"
             stake = r.spend - r.expected_spend
-            what = f"{fmt_money(stake, currency)} more than the usual {fmt_money(r.expected_spend, currency)}"
         else:
             severity, stake = "low", 0.0
-            what = "below the range: check for missing invoices or a cancelled service"
         rows.append({
             "key": f"{r.dimension}|{r.series_key}|{r.period:%Y-%m}", "severity": severity,
             "vendor": r.vendor if r.dimension == "vendor" else None, "contract_id": None,
             "amount_at_stake": stake, "finding_date": r.period,
-            "explanation": f"Spend with {who} in {r.period:%Y-%m} was {fmt_money(r.spend, currency)} "
-                           f"({expected}): {what}.",
+            "explanation": explained(UNUSUAL_MESSAGES[r.dimension, bool(above)], vendor=r.vendor,
+                                     cost_center=r.series_key, month=month(r.period), spend=money(r.spend, currency),
+                                     low=money(max(r.low, 0)), high=money(r.high, currency),
+                                     excess=money(stake, currency), usual=money(r.expected_spend, currency)),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     return pd.DataFrame(rows) if rows else empty_findings()
@@ -196,15 +209,16 @@ def vendor_consolidation(con, params: dict) -> pd.DataFrame:
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
-        names = ", ".join(list(r.vendors)[:5]) + (", ..." if r.n_small > 5 else "")
+        names = ", ".join(list(r.vendors)[:5]) + (", ..." if r.n_small > 5 else "")  # names from the data
         rows.append({
             "key": str(r.category).lower(), "severity": "medium" if r.n_small >= 2 * minimum else "low",
             "vendor": None, "contract_id": None, "amount_at_stake": r.small_spend * saving / 100,
             "finding_date": end,
-            "explanation": f"{r.category} was bought from {r.n_small} vendors with less than "
-                           f"{fmt_money(small, currency)} each in the last 12 months ({names}), "
-                           f"{fmt_money(r.small_spend, currency)} in all; consolidating could save about "
-                           f"{saving:g}%.",
+            "explanation": explained(N_("{category} was bought from {vendors} vendors with less than {small} each "
+                                        "in the last 12 months ({names}), {total} in all; consolidating could save "
+                                        "about {saving}."),
+                                     category=r.category, vendors=int(r.n_small), small=money(small, currency),
+                                     names=names, total=money(r.small_spend, currency), saving=pct(saving, None)),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     return pd.DataFrame(rows) if rows else empty_findings()
@@ -247,14 +261,18 @@ def unused_licenses(con, params: dict) -> pd.DataFrame:
         share = 100 * r.idle_seats / r.seats_purchased
         cost = r.idle_seats * r.unit_cost
         cost_rc = cost * r.rate if pd.notna(r.rate) else None
-        counted = f" (count of {r.period:%Y-%m})" if pd.notna(r.period) else ""
+        message = (N_("{product}: {purchased} seats purchased, {active} active (count of {month}); {idle} idle seats "
+                      "({share}) cost {cost} a year.") if pd.notna(r.period) else
+                   N_("{product}: {purchased} seats purchased, {active} active; {idle} idle seats ({share}) cost "
+                      "{cost} a year."))
         rows.append({
             "key": f"{vendor_key(r.vendor)}|{str(r.product).strip().lower()}",
             "severity": "high" if share >= 30 else "medium" if share >= 15 else "low",
             "vendor": r.vendor, "contract_id": r.contract_id if pd.notna(r.contract_id) else None,
             "amount_at_stake": cost_rc, "finding_date": r.period if pd.notna(r.period) else params["as_of"],
-            "explanation": f"{r.product}: {r.seats_purchased:,} seats purchased, {r.seats_active:,} active{counted}; "
-                           f"{r.idle_seats:,} idle seats ({share:.0f}%) cost {fmt_money(cost, r.currency)} a year.",
+            "explanation": explained(message, product=r.product, purchased=count(r.seats_purchased),
+                                     active=count(r.seats_active), month=month(r.period) if pd.notna(r.period) else "",
+                                     idle=count(r.idle_seats), share=pct(share, 0), cost=money(cost, r.currency)),
             "evidence": [r.product], "evidence_lines": [],
         })
     return pd.DataFrame(rows) if rows else empty_findings()

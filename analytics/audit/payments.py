@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.audit.engine import empty_findings, fmt_date, fmt_money
+from analytics.audit.engine import days, empty_findings, explained, fmt_date, money
+from analytics.i18n import N_
 
 # Both duplicate queries start from a small candidate table: lines whose vendor, currency, amount
 # and invoice number repeat, and lines with an equal payment (same vendor, currency, amount and
@@ -188,26 +189,29 @@ def duplicate_payment(con, params: dict) -> pd.DataFrame:
     same_amount = con.execute(SAME_AMOUNT_SQL, {"window": window}).df()
     rows = []
     for r in same_invoice.itertuples(index=False):
-        dates = ", ".join(fmt_date(d) for d in r.dates)
         rows.append({
             "key": f"invoice|{r.vendor_key}|{r.invoice_key}|{r.currency}|{r.amount:.4f}",
             "severity": "high", "vendor": r.vendor, "contract_id": r.contract_id,
             "amount_at_stake": r.amount_rc * r.n_extra if pd.notna(r.amount_rc) else None,
             "finding_date": r.last_date,
-            "explanation": f"Invoice {r.invoice_id} from {r.vendor} for {fmt_money(r.amount, r.currency)} was paid "
-                           f"{r.n_copies} times ({dates}); {r.n_extra} payment(s) look duplicated.",
+            "explanation": explained(N_("Invoice {invoice} from {vendor} for {amount} was paid {copies} times "
+                                        "({dates}); {extra} payment(s) look duplicated."),
+                                     invoice=r.invoice_id, vendor=r.vendor, amount=money(r.amount, r.currency),
+                                     copies=int(r.n_copies), dates=days(r.dates), extra=int(r.n_extra)),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     for r in same_amount.itertuples(index=False):
-        dates = ", ".join(fmt_date(d) for d in r.dates)
         rows.append({
             "key": f"amount|{r.vendor_key}|{r.currency}|{r.amount:.4f}|{r.description_key}|{fmt_date(r.first_date)}",
             "severity": "medium", "vendor": r.vendor, "contract_id": r.contract_id,
             "amount_at_stake": r.amount_rc * r.n_extra if pd.notna(r.amount_rc) else None,
             "finding_date": r.last_date,
-            "explanation": f"{r.vendor} was paid {fmt_money(r.amount, r.currency)} {r.n_payments} times within "
-                           f"{(r.last_date - r.first_date).days} days ({dates}) with missing or different invoice "
-                           f"numbers; {r.n_extra} payment(s) may be duplicates.",
+            "explanation": explained(N_("{vendor} was paid {amount} {payments} times within {days} days ({dates}) "
+                                        "with missing or different invoice numbers; {extra} payment(s) may be "
+                                        "duplicates."),
+                                     vendor=r.vendor, amount=money(r.amount, r.currency), payments=int(r.n_payments),
+                                     days=(r.last_date - r.first_date).days, dates=days(r.dates),
+                                     extra=int(r.n_extra)),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     return pd.DataFrame(rows) if rows else empty_findings()
@@ -251,13 +255,15 @@ def split_purchase(con, params: dict) -> pd.DataFrame:
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
-        days = (r.last_date - r.first_date).days
+        within = (r.last_date - r.first_date).days
         rows.append({
             "key": f"{r.vendor_key}|{fmt_date(r.first_date)}",
             "severity": "high" if r.n_payments >= 3 else "medium", "vendor": r.vendor, "contract_id": r.contract_id,
             "amount_at_stake": r.total_rc, "finding_date": r.first_date,
-            "explanation": f"{r.n_payments} payments to {r.vendor} within {days} days, each just under the "
-                           f"{fmt_money(threshold, currency)} approval threshold, total {fmt_money(r.total_rc, currency)}.",
+            "explanation": explained(N_("{payments} payments to {vendor} within {days} days, each just under the "
+                                        "{threshold} approval threshold, total {total}."),
+                                     payments=int(r.n_payments), vendor=r.vendor, days=within,
+                                     threshold=money(threshold, currency), total=money(r.total_rc, currency)),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     return pd.DataFrame(rows) if rows else empty_findings()

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import calendar
-from analytics import fiscal, settings, store
+from analytics import fiscal, i18n, settings, store
 from analytics.forecast import committed, scenarios, yearend
 
 DRAFT_COLUMNS = ["cost_center", "category", "committed", "forecast", "adjustment", "proposed", "basis"]
@@ -112,13 +112,18 @@ def draft(con, *, fiscal_year: int, spec_json: str = "{}") -> pd.DataFrame:
 
 
 def _basis(row) -> str:
+    """What a line rests on, its parts joined by ' + ' (each part a whole phrase of the current language)."""
     parts = []
     if row.committed:
-        parts.append("committed contracts")
+        parts.append(i18n.t("committed contracts"))
     if row.forecast:
-        parts.append("statistical forecast of uncommitted spend")
-    if row.adjustment:
-        parts.append(f"scenario adjustment{f' (incl. {row.cut_pct:g}% cut)' if row.cut_pct else ''}")
+        parts.append(i18n.t("statistical forecast of uncommitted spend"))
+    if row.adjustment and row.cut_pct:
+        cut = (f"{row.cut_pct:g}%" if i18n.current() == i18n.DEFAULT
+               else i18n.percent(row.cut_pct / 100, 0 if float(row.cut_pct).is_integer() else 1))
+        parts.append(i18n.t("scenario adjustment (incl. {pct} cut)", pct=cut))
+    elif row.adjustment:
+        parts.append(i18n.t("scenario adjustment"))
     return " + ".join(parts)
 
 
@@ -181,5 +186,5 @@ def apply_edits(lines: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame:
     changed = new.notna() & (new != out["proposed"])
     out.loc[changed, "adjustment"] = (out.loc[changed, "adjustment"] + new[changed] - out.loc[changed, "proposed"]).round(2)
     out.loc[changed, "proposed"] = new[changed]
-    out.loc[changed, "basis"] = out.loc[changed, "basis"].where(out.loc[changed, "basis"] == "", out.loc[changed, "basis"] + " + ") + "edited by hand"
+    out.loc[changed, "basis"] = out.loc[changed, "basis"].where(out.loc[changed, "basis"] == "", out.loc[changed, "basis"] + " + ") + i18n.t("edited by hand")
     return out

@@ -5,15 +5,18 @@ Pure functions of the accuracy rows (analytics.forecast.runs.accuracy: key, n_mo
 bias, snaive_mase, n_holdout), so the Forecast page and the pack's Forecast sheet say the same.
 Bias is forecast − actual per held-out month: a negative bias means the method forecast less than was spent
 (under-forecasting spend), the risk for a budget holder, so it reads as a risk; a positive one errs on the safe side.
+Every sentence is a whole message of the catalog (analytics.i18n), its numbers in the current language's formats.
 """
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
-from analytics import present
-from analytics.forecast.explain import method_in_words
+from analytics import i18n, present
+from analytics.forecast.explain import decimal, method_in_words, percent
+from analytics.i18n import N_
 
 RISK, SAFE, NEUTRAL = "risk", "safe", "neutral"
 RISK_COLOUR, SAFE_COLOUR = "#d62728", "#6b7280"   # under-forecasting in red; over-forecasting in grey, never green
@@ -32,18 +35,43 @@ def accuracy_sentence(row, currency: str = "") -> str:
     times the usual error of repeating last year (1.0 would be as good as repeating last year; ...).'"""
     smape, mase, months = _number(row.smape), _number(row.mase), _number(row.n_holdout)
     if str(row.model) == "none":
-        return "No forecast: the series has no history."
+        return i18n.t("No forecast: the series has no history.")
     if not months or smape is None:
-        return "Too little history to hold months back and test the method."
-    text = f"On the last {int(months)} months held back, this method was off by {smape:.1f}% on average."
+        return i18n.t("Too little history to hold months back and test the method.")
+    text = i18n.t("On the last {months} months held back, this method was off by {smape} on average.",
+                  months=int(months), smape=percent(smape, 1))
     if mase is None:
         return text
-    text += (f" MASE {mase:.2f}: its errors were {mase:.2f} times the usual error of repeating last year "
-             "(1.0 would be as good as repeating last year, below 1 is better)")
     naive = _number(getattr(row, "snaive_mase", None))
     if naive is not None and not str(row.model).startswith("seasonal naive"):
-        text += f"; repeating last year itself scored {naive:.2f} on the same months"
-    return text + "."
+        return text + " " + i18n.t(
+            "MASE {mase}: its errors were {mase} times the usual error of repeating last year (1.0 would be as good "
+            "as repeating last year, below 1 is better); repeating last year itself scored {naive} on the same "
+            "months.", mase=decimal(mase), naive=decimal(naive))
+    return text + " " + i18n.t("MASE {mase}: its errors were {mase} times the usual error of repeating last year "
+                               "(1.0 would be as good as repeating last year, below 1 is better).",
+                               mase=decimal(mase))
+
+
+# the engine's own reasons for a method (analytics.forecast.engine), read as whole clauses of the language
+ENGINE_REASONS = (
+    (re.compile(r"level shift (\d+) months ago: history from then only"),
+     N_("level shift {months} months ago: history from then only")),
+    (re.compile(r"only (\d+) months? of history"), N_("only {months} month(s) of history")),
+    (re.compile(r"intermittent: many months without spend"), N_("intermittent: many months without spend")),
+    (re.compile(r"no history: no forecast"), N_("no history: no forecast")),
+)
+
+
+def _engine_reason(given: str) -> str:
+    """The engine's reason in the current language (English keeps it as written)."""
+    if i18n.current() == i18n.DEFAULT:
+        return given
+    for pattern, message in ENGINE_REASONS:
+        found = pattern.fullmatch(given)
+        if found:
+            return i18n.t(message, months=found.group(1)) if found.groups() else i18n.t(message)
+    return given
 
 
 def reason(row) -> str:
@@ -52,20 +80,38 @@ def reason(row) -> str:
     method = method_in_words(model)
     if model == "none":
         return method
-    why = given
+    why = _engine_reason(given)
     if not why:
         months = _number(row.n_months)
         mase, naive = _number(row.mase), _number(row.snaive_mase)
         if model.startswith("combination"):
-            why = (f"there are {int(months) if months else 'enough'} months of history with a seasonal pattern, and "
-                   "the average of several models is steadier than any one of them")
-            if mase is not None and naive is not None and naive > 0 and mase > naive:
-                why += "; repeating last year did a little better on the held-back months, but not decisively"
+            closer = mase is not None and naive is not None and naive > 0 and mase > naive
+            if months:
+                why = i18n.t(COMBINATION_REASONS[closer], months=int(months))
+            else:
+                why = i18n.t(COMBINATION_REASONS_ENOUGH[closer])
         elif model.startswith("seasonal naive"):
-            why = "repeating last year was decisively better than the models on the held-back months"
+            why = i18n.t("repeating last year was decisively better than the models on the held-back months")
         else:
-            why = "chosen by the backtest"
-    return f"{method}, because {why}."
+            why = i18n.t("chosen by the backtest")
+    return i18n.t("{method}, because {why}.", method=method, why=why)
+
+
+# why a combination: (did repeating last year do a little better?) -> whole clause
+COMBINATION_REASONS = {
+    False: N_("there are {months} months of history with a seasonal pattern, and the average of several models is "
+              "steadier than any one of them"),
+    True: N_("there are {months} months of history with a seasonal pattern, and the average of several models is "
+             "steadier than any one of them; repeating last year did a little better on the held-back months, but "
+             "not decisively"),
+}
+COMBINATION_REASONS_ENOUGH = {
+    False: N_("there are enough months of history with a seasonal pattern, and the average of several models is "
+              "steadier than any one of them"),
+    True: N_("there are enough months of history with a seasonal pattern, and the average of several models is "
+             "steadier than any one of them; repeating last year did a little better on the held-back months, but "
+             "not decisively"),
+}
 
 
 def bias_risk(bias, scale=None) -> str:
@@ -86,10 +132,12 @@ def bias_sentence(bias, currency: str = "", scale=None) -> str:
         return ""
     amount = present.money_text(abs(value), currency, decimals=0)
     if kind == RISK:
-        return f"Under-forecast by {amount} a month on the held-back months: the landing may be too low (a risk)."
+        return i18n.t("Under-forecast by {amount} a month on the held-back months: the landing may be too low (a "
+                      "risk).", amount=amount)
     if kind == SAFE:
-        return f"Over-forecast by {amount} a month on the held-back months: the landing errs on the safe side."
-    return "No material bias on the held-back months."
+        return i18n.t("Over-forecast by {amount} a month on the held-back months: the landing errs on the safe side.",
+                      amount=amount)
+    return i18n.t("No material bias on the held-back months.")
 
 
 def explained(accuracy: pd.DataFrame, currency: str = "") -> pd.DataFrame:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from analytics import calendar
 from analytics import budget as budget_mod
-from analytics import contracts, fiscal, store
+from analytics import contracts, fiscal, i18n, store
 from analytics.currencies import ISO_4217
 from analytics.forecast.levels import LEVELS, check_level
 from analytics.forecast import committed, yearend
@@ -93,16 +93,40 @@ def _new_contract(new: dict) -> dict:
 
 
 def describe(spec: dict) -> list[str]:
-    """One plain sentence per change in the scenario."""
+    """One plain sentence per change in the scenario, in the current language (analytics.i18n)."""
     spec = normalize(spec)
-    lines = [f"cut the {c['dimension'].replace('_', ' ')} {c['value']} budget by {c['pct']:g}%" for c in spec["budget_cuts"]]
-    lines += [f"cancel contract {c['contract_id']} from {c['from_date']}" for c in spec["cancel_contracts"]]
-    lines += [f"new contract {n['name']} ({n['vendor']}): {n['annual_value']:,.0f} {n['currency']} a year, "
-              f"{n['billing_frequency']}, from {n['start_date']} for {n['term_months']} months" for n in spec["new_contracts"]]
+    t, english = i18n.t, i18n.current() == i18n.DEFAULT
+
+    def pct(value: float, signed: bool = False) -> str:
+        if english:
+            return f"{value:+g}%" if signed else f"{value:g}%"
+        decimals = 0 if float(value).is_integer() else len(f"{value:g}".split(".")[-1])
+        return i18n.percent(value / 100, decimals, signed=signed)
+
+    def day(value: str) -> str:
+        return value if english else i18n.date(value)
+
+    lines = [t(CUTS.get(c["dimension"], CUTS["cost_center"]), value=c["value"], pct=pct(c["pct"]))
+             for c in spec["budget_cuts"]]
+    lines += [t("cancel contract {contract} from {date}", contract=c["contract_id"], date=day(c["from_date"]))
+              for c in spec["cancel_contracts"]]
+    lines += [t("new contract {name} ({vendor}): {value} {currency} a year, {billing}, from {date} for {months} months",
+                name=n["name"], vendor=n["vendor"],
+                value=f"{n['annual_value']:,.0f}" if english else i18n.number(n["annual_value"]),
+                currency=n["currency"], billing=t(BILLING.get(n["billing_frequency"], n["billing_frequency"])),
+                date=day(n["start_date"]), months=n["term_months"]) for n in spec["new_contracts"]]
     if spec["renewal_uplift_pct"]:
-        lines.append(f"price uplift of {spec['renewal_uplift_pct']:g}% at renewals")
-    lines += [f"{m['currency']} {m['pct']:+g}% against the reporting currency" for m in spec["fx_changes"]]
-    return lines or ["no changes (baseline)"]
+        lines.append(t("price uplift of {pct} at renewals", pct=pct(spec["renewal_uplift_pct"])))
+    lines += [t("{currency} {pct} against the reporting currency", currency=m["currency"], pct=pct(m["pct"], True))
+              for m in spec["fx_changes"]]
+    return lines or [t("no changes (baseline)")]
+
+
+# a budget cut by the dimension it cuts (the sentence names the dimension in the language's own words)
+CUTS = {"cost_center": i18n.N_("cut the cost center {value} budget by {pct}"),
+        "category": i18n.N_("cut the category {value} budget by {pct}"),
+        "vendor": i18n.N_("cut the vendor {value} budget by {pct}")}
+BILLING = {"monthly": i18n.N_("monthly"), "quarterly": i18n.N_("quarterly"), "annual": i18n.N_("annual")}
 
 
 def payments(con, *, start: dt.date, end: dt.date, spec: dict) -> pd.DataFrame:

@@ -39,7 +39,7 @@ def summary_sheet(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
     """One row per rule (money at stake counted once), then the totals: at stake, of which recoverable and
     exposure, confirmed, recovered."""
     by_rule = audit.by_rule(frame)
-    rows = [{"measure": i18n.t(row.title), "money": row.money, "findings": row.findings,
+    rows = [{"measure": row.title, "money": row.money, "findings": row.findings,
              "amount": row.amount_at_stake} for row in by_rule.itertuples(index=False)]
     totals = reviews.summarise(frame, currency)
     t = i18n.t

@@ -12,6 +12,7 @@ import zoneinfo
 
 from analytics import settings
 from analytics.audit.engine import Rule
+from analytics.i18n import N_
 from analytics.sla.credits import audit_findings, credits_outstanding, outstanding_months, service_credits
 from analytics.sla.engine import as_of_moment, ticket_sla
 from analytics.sla.monthly import (attainment, availability_trend, breaches, contract_month_attainment, problems,
@@ -46,9 +47,9 @@ SETTINGS = [
 
 
 AUDIT_RULES = [
-    Rule("service_credits", "SLC", "Service credits not received",
-         "Months a contract missed its SLA (ticket breaches or availability below target) whose service credit, "
-         "worked out from the contract's credit % and cap, was not received as a credit note from the vendor.",
+    Rule("service_credits", "SLC", N_("Service credits not received"),
+         N_("Months a contract missed its SLA (ticket breaches or availability below target) whose service credit, "
+            "worked out from the contract's credit % and cap, was not received as a credit note from the vendor."),
          audit_findings, ("incident_timezone", "sla_default_schedule", "reporting_currency")),
 ]
 
