@@ -7,9 +7,11 @@ import (in the app or the CLI) invalidates it without a restart.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -101,8 +103,7 @@ def warm_up(stop, *, interval_s: float = 2.0, on_pass=None) -> None:
     `stop` is a threading.Event; `on_pass(version, calls, seconds)` is told after each pass."""
     import time
 
-    import plotly.express  # noqa: F401 - imported once here, not during someone's first page
-    import plotly.graph_objects  # noqa: F401
+    _first_use()
     path = warm.calls_file(database())
     RECENT.load(path)
     seen = None
@@ -127,6 +128,33 @@ def warm_up(stop, *, interval_s: float = 2.0, on_pass=None) -> None:
         except Exception:  # noqa: BLE001 - the store busy or closing: try again at the next tick
             pass
         stop.wait(interval_s)
+
+
+def _first_use() -> None:
+    """What a fresh server process would otherwise do during someone's first pages, done once on the warm-up
+    thread: import every module the pages import (reportlab, openpyxl, plotly, the report builders: 2-3 s under
+    load on this machine, paid by the first visit of the Overview, Forecast or Showback), and Streamlit's
+    one-time check on the first element drawn (it walks the whole stack with inspect.stack(), about 1 s on a
+    page's deep stack; here on the thread's short one; no warning is printed while the server runs)."""
+    import ast
+    import importlib
+
+    for page in sorted((Path(__file__).resolve().parent).glob("*.py")):
+        for node in ast.parse(page.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            else:
+                continue
+            for name in names:
+                if not name.startswith("views"):
+                    with contextlib.suppress(ImportError):
+                        importlib.import_module(name)
+    from streamlit import delta_generator
+    check = getattr(delta_generator, "_maybe_print_use_warning", None)  # private: skipped if it goes away
+    if check is not None:
+        check()
 
 
 def figure(builder):
