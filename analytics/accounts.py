@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from analytics import activity, store
+from analytics import activity, i18n, store
 
 ROLES = ("viewer", "analyst", "editor", "admin")
 
@@ -51,6 +51,7 @@ class User:
     name: str
     role: str
     cost_centers: tuple[str, ...] = ()
+    language: str | None = None  # their own language (analytics.i18n.language_for); None: the company's
 
     @property
     def scoped(self) -> bool:
@@ -110,6 +111,15 @@ def _check_role(role: str) -> str:
     return role
 
 
+def _check_language(language: str | None) -> str | None:
+    if not language or language.strip().lower() in ("", "company"):
+        return None
+    try:
+        return i18n.parse_language(language)
+    except i18n.LanguageError as exc:
+        raise AccountError(str(exc)) from None
+
+
 def parse_cost_centers(text: str | None) -> tuple[str, ...]:
     """'A, B' -> ('A', 'B'); empty -> () (every cost center)."""
     return tuple(sorted({part.strip() for part in (text or "").split(",") if part.strip()}))
@@ -120,9 +130,9 @@ def any_accounts(con) -> bool:
 
 
 def add(con, name: str, *, role: str, password: str | None, cost_centers: tuple[str, ...] = (),
-        actor: str) -> User:
-    """Create an account; refuses a name in use, an unknown role or cost center, a short password."""
-    name, role = _check_name(name), _check_role(role)
+        actor: str, language: str | None = None) -> User:
+    """Create an account; refuses a name in use, an unknown role, cost center or language, a short password."""
+    name, role, language = _check_name(name), _check_role(role), _check_language(language)
     if password is not None and len(password) < MIN_PASSWORD:
         raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
     if con.execute("select count(*) from users where name = ?", [name]).fetchone()[0]:
@@ -133,11 +143,24 @@ def add(con, name: str, *, role: str, password: str | None, cost_centers: tuple[
     if unknown and known:
         raise AccountError(f"unknown cost center(s): {', '.join(unknown)}; known: {', '.join(sorted(known)[:20])}")
     with store.transaction(con, changes_data=False):
-        con.execute("insert into users values (?, ?, ?, ?, ?)",
-                    [name, role, list(cost_centers), hash_password(password) if password else None, _now()])
+        con.execute("insert into users (name, role, cost_centers, password_hash, created_at, language) "
+                    "values (?, ?, ?, ?, ?, ?)",
+                    [name, role, list(cost_centers), hash_password(password) if password else None, _now(), language])
         activity.record(con, actor, "users", f"added {name} ({role}"
-                        + (f", cost centers {', '.join(cost_centers)}" if cost_centers else "") + ")")
-    return User(name, role, tuple(cost_centers))
+                        + (f", cost centers {', '.join(cost_centers)}" if cost_centers else "")
+                        + (f", language {language}" if language else "") + ")")
+    return User(name, role, tuple(cost_centers), language)
+
+
+def set_language(con, name: str, language: str | None, *, actor: str) -> User:
+    """Set the account's own language (None or '': the company's `language` setting again)."""
+    language = _check_language(language)
+    if get(con, name) is None:
+        raise AccountError(f"no account {name!r}")
+    with store.transaction(con, changes_data=False):
+        con.execute("update users set language = ? where name = ?", [language, name])
+        activity.record(con, actor, "users", f"language of {name}: {language or 'the company setting'}")
+    return get(con, name)
 
 
 def remove(con, name: str, *, actor: str) -> None:
@@ -170,18 +193,19 @@ def issue_token(con, name: str, *, actor: str) -> str:
 
 
 def get(con, name: str) -> User | None:
-    rows = con.execute("select name, role, cost_centers from users where name = ?", [name]).fetchall()
-    return User(rows[0][0], rows[0][1], tuple(rows[0][2] or ())) if rows else None
+    rows = con.execute("select name, role, cost_centers, language from users where name = ?", [name]).fetchall()
+    return User(rows[0][0], rows[0][1], tuple(rows[0][2] or ()), rows[0][3]) if rows else None
 
 
 def listing(con) -> list[dict]:
-    """One dict per account: name, role, cost_centers, has_password, has_token, created_at (ISO)."""
+    """One dict per account: name, role, cost_centers, language (None: the company's), has_password, has_token,
+    created_at (ISO)."""
     rows = con.execute(
-        "select u.name, u.role, u.cost_centers, u.password_hash is not null, "
+        "select u.name, u.role, u.cost_centers, u.language, u.password_hash is not null, "
         "exists (select 1 from api_tokens t where t.user_name = u.name), strftime(u.created_at, '%Y-%m-%dT%H:%M:%S') "
         "from users u order by u.name").fetchall()
-    return [{"name": n, "role": r, "cost_centers": list(c or []), "has_password": bool(p), "has_token": bool(t),
-             "created_at": at} for n, r, c, p, t, at in rows]
+    return [{"name": n, "role": r, "cost_centers": list(c or []), "language": lang, "has_password": bool(p),
+             "has_token": bool(t), "created_at": at} for n, r, c, lang, p, t, at in rows]
 
 
 def sign_in(con, name: str, password: str) -> User | None:

@@ -88,7 +88,7 @@ class Service:
                 if not user.can(action):
                     raise ApiError(403, f"{user.name} ({user.role}) may not {VERBS.get(action, action)}: that needs "
                                         f"the role {accounts.least_role(action)} or above")
-                if json and request.method == "POST":
+                if json and request.method in ("POST", "PATCH"):
                     try:
                         payload = await request.json()
                     except ValueError:
@@ -121,6 +121,7 @@ class Service:
             Route(f"{PREFIX}/undo/{{batch:int}}", e("undo", self.undo), methods=["POST"]),
             Route(f"{PREFIX}/users", e("users", self.users, json=True), methods=["GET", "POST"]),
             Route(f"{PREFIX}/users/{{name}}", e("users", self.remove_user), methods=["DELETE"]),
+            Route(f"{PREFIX}/users/{{name}}", e("users", self.change_user, json=True), methods=["PATCH"]),
             Route(f"{PREFIX}/users/{{name}}/token", e("users", self.user_token), methods=["POST"]),
             Route(f"{PREFIX}/activity", e("users", self.activity), methods=["GET"]),
             Route(sessions.ROUTE, self.browser_session, methods=["POST", "DELETE"]),
@@ -270,8 +271,18 @@ class Service:
             centers = accounts.parse_cost_centers(centers)
         with self._writing, self.cursor() as cur:
             added = accounts.add(cur, str(body["name"]), role=str(body["role"]), password=body.get("password") or None,
-                                 cost_centers=tuple(sorted(set(map(str, centers)))), actor=user.name)
-        return JSONResponse({"name": added.name, "role": added.role, "cost_centers": list(added.cost_centers)})
+                                 cost_centers=tuple(sorted(set(map(str, centers)))), actor=user.name,
+                                 language=body.get("language") or None)
+        return JSONResponse({"name": added.name, "role": added.role, "cost_centers": list(added.cost_centers),
+                             "language": added.language})
+
+    def change_user(self, request, user, body):
+        if not isinstance(body, dict) or "language" not in body:
+            raise ApiError(422, 'send {"language": "de"} (or null for the company\'s language)')
+        with self._writing, self.cursor() as cur:
+            changed = accounts.set_language(cur, request.path_params["name"], body["language"] or None,
+                                            actor=user.name)
+        return JSONResponse({"name": changed.name, "language": changed.language})
 
     def remove_user(self, request, user, _):
         with self._writing, self.cursor() as cur:

@@ -87,8 +87,8 @@ def bound(func):
 
 
 def language_for(con, user=None) -> str:
-    """The language a person reads: their own choice when their account has one (accounts may add a
-    `language` attribute to accounts.User; empty means the company's), else the `language` setting."""
+    """The language a person reads: their own choice when their account has one (accounts.User.language, set
+    with `users set NAME --language` or the sidebar's "My language"), else the company's `language` setting."""
     from analytics import settings  # settings declares `language` with parse_language: imported when asked
 
     own = getattr(user, "language", None) if user is not None else None

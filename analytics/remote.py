@@ -204,11 +204,18 @@ def users(client: Client, args) -> int:
         return 0
     if args.action == "add":
         body = {"name": args.name, "role": args.role, "password": command.read_password(args),
-                "cost_centers": list(accounts.parse_cost_centers(args.cost_centers))}
+                "cost_centers": list(accounts.parse_cost_centers(args.cost_centers)), "language": args.language}
         code, answer = client.json("POST", "/users", body=json.dumps(body).encode(), content_type="application/json")
         if code != 200:
             return _error(answer)
         print(f"added {answer['name']} ({answer['role']})")
+        return 0
+    if args.action == "set":
+        code, answer = client.json("PATCH", "/users/" + quote(args.name, safe=""), content_type="application/json",
+                                   body=json.dumps({"language": args.language}).encode())
+        if code != 200:
+            return _error(answer)
+        command.print_changed(accounts.User(answer["name"], "", language=answer["language"]))
         return 0
     if args.action == "remove":
         code, answer = client.json("DELETE", "/users/" + quote(args.name, safe=""))

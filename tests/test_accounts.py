@@ -161,3 +161,42 @@ def test_status_for_a_limited_user_counts_their_lines_and_batches_only(books):
     assert result["datasets"] == {"spend": 1, "budget": 0}  # contracts, SLAs ... are company-wide: left out
     assert [(b["batch_id"], b["file"], b["rows"]) for b in result["batches"]] == [(1, "f.csv", 1)]
     assert scoped_status(books, ("Ops", "Sales"))["datasets"] == {"spend": 3, "budget": 0}
+
+
+def test_a_persons_own_language_is_kept_with_the_account_and_read_before_the_companys(books):
+    from analytics import i18n, settings
+    settings.set_value(books, "language", "sv")
+    accounts.add(books, "greta", role="viewer", password="long enough", actor="t")
+    accounts.add(books, "jan", role="viewer", password="long enough", actor="t", language="PL")
+    assert accounts.get(books, "jan") == accounts.User("jan", "viewer", (), "pl")
+    assert i18n.language_for(books, accounts.get(books, "jan")) == "pl"
+    assert i18n.language_for(books, accounts.get(books, "greta")) == "sv"  # none of her own: the company's
+    changed = accounts.set_language(books, "greta", "de", actor="greta")
+    assert changed.language == "de" and i18n.language_for(books, accounts.sign_in(books, "greta", "long enough")) == "de"
+    assert accounts.set_language(books, "greta", "company", actor="greta").language is None
+    assert [(p["name"], p["language"]) for p in accounts.listing(books)] == [("greta", None), ("jan", "pl")]
+    assert activity.recent(books)["detail"].iloc[0] == "language of greta: the company setting"
+
+
+@pytest.mark.parametrize("call", [
+    lambda con: accounts.add(con, "x", role="viewer", password=None, actor="t", language="xx"),
+    lambda con: accounts.set_language(con, "nobody", "de", actor="t"),
+    lambda con: accounts.set_language(con, "ann", "klingon", actor="t"),
+])
+def test_an_unknown_language_or_account_is_refused(books, call):
+    accounts.add(books, "ann", role="viewer", password=None, actor="t")
+    with pytest.raises(accounts.AccountError, match="not a language|no account"):
+        call(books)
+    assert accounts.get(books, "ann").language is None
+
+
+def test_the_cli_adds_sets_and_lists_a_persons_language(tmp_path, capsys):
+    from analytics import cli
+    db = str(tmp_path / "people.duckdb")
+    assert cli.main(["users", "add", "jan", "--role", "viewer", "--language", "de", "--db", db]) == 0
+    assert cli.main(["users", "set", "jan", "--language", "pl", "--db", db]) == 0
+    assert "jan: language pl" in capsys.readouterr().out
+    assert cli.main(["users", "list", "--db", db]) == 0
+    assert capsys.readouterr().out.split() == ["jan", "viewer", "every", "cost", "center", "pl", "no", "sign-in"]
+    assert cli.main(["users", "set", "jan", "--language", "xx", "--db", db]) == 1
+    assert "not a language" in capsys.readouterr().err

@@ -174,7 +174,7 @@ def test_the_language_setting_is_validated_naming_the_allowed(mem):
 def test_a_persons_own_language_comes_first(mem):
     settings.set_value(mem, "language", "sv")
     assert i18n.language_for(mem) == "sv"
-    assert i18n.language_for(mem, accounts.LOCAL) == "sv"  # accounts have no language yet: the company's
+    assert i18n.language_for(mem, accounts.LOCAL) == "sv"  # LOCAL has no language of its own: the company's
     own = type("Reader", (), {"language": "pl"})()
     assert i18n.language_for(mem, own) == "pl"
     nobody = type("Reader", (), {"language": ""})()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import accounts, metrics, store
+from analytics import accounts, metrics, settings, store
 from views import navigation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,6 +97,28 @@ def test_a_session_ended_elsewhere_signs_the_tab_out(app_db):
     at.run()
     assert [t.value for t in at.title] == ["Sign in to Outlay"]
     assert "Your session has ended: sign in again." in [w.value for w in at.warning]
+
+
+def test_a_signed_in_person_reads_the_app_in_their_own_language(app_db):
+    add_account(app_db, "vera", "viewer")
+    at = sign_in(opened(), "vera", "password-vera")
+    assert at.title[0].value == "Overview"
+    choice = at.sidebar.selectbox(key="my_language")
+    assert choice.value == "" and choice.label == "My language"
+    choice.set_value("de")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Übersicht"
+    assert at.sidebar.selectbox(key="my_language").label == "Meine Sprache"
+    con = store.connect(app_db)
+    try:
+        assert accounts.get(con, "vera").language == "de"
+        assert settings.get(con, "language") == "en"  # the company's is unchanged
+    finally:
+        con.close()
+    at.sidebar.button(key="signout").click()
+    at.run()
+    assert sign_in(at, "vera", "password-vera").title[0].value == "Übersicht"  # kept with her account
 
 
 def test_a_session_ends_after_its_hours(app_db, monkeypatch):

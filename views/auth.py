@@ -13,7 +13,7 @@ import json
 
 import streamlit as st
 
-from analytics import accounts, i18n, serving, sessions
+from analytics import accounts, i18n, serving, sessions, settings
 from views import common
 
 SESSION = "_outlay_session"  # {"name": ..., "signed_in_at": datetime, "session_id": ... (password sign-in)}
@@ -155,4 +155,25 @@ def gate() -> accounts.User:
         scope = f" · {', '.join(user.cost_centers)}" if user.scoped else ""
         st.sidebar.caption(f"Signed in as **{user.name}** ({user.role}{scope})")
         st.sidebar.button("Sign out", key="signout", on_click=sign_out)
+        _language_choice(user)
     return user
+
+
+def _language_choice(user: accounts.User) -> None:
+    """"My language": the signed-in person's own language, kept with their account (else the company's)."""
+    with common.cursor() as cur:
+        if accounts.get(cur, user.name) is None:  # a company-account visitor without an account here
+            return
+        company = i18n.LANGUAGES[settings.get(cur, "language")]
+    common.use_language()  # the choice's own words in the language read now
+    codes = ["", *i18n.LANGUAGES]
+    st.sidebar.selectbox(
+        i18n.t("My language"), codes, index=codes.index(user.language or ""), key="my_language",
+        format_func=lambda code: i18n.LANGUAGES[code] if code else i18n.t("The company's: {language}",
+                                                                            language=company),
+        on_change=_save_language, args=(user.name,))
+
+
+def _save_language(name: str) -> None:
+    with common.cursor() as cur:
+        accounts.set_language(cur, name, st.session_state["my_language"] or None, actor=name)

@@ -1,10 +1,13 @@
-"""users add|list|remove|token|activity: the accounts of a shared installation, and the activity log."""
+"""users add|set|list|remove|token|activity: the accounts of a shared installation, and the activity log."""
 from __future__ import annotations
 
 import json
 import sys
 
-from analytics import accounts, activity, cli, store
+from analytics import accounts, activity, cli, i18n, store
+
+LANGUAGE_HELP = (f"the person's own language: {', '.join(i18n.LANGUAGES)}, or 'company' for the company's "
+                 "(the `language` setting)")
 
 
 def register(subparsers) -> None:
@@ -21,6 +24,11 @@ def register(subparsers) -> None:
                      help="limit the account to these cost centers (default: every one)")
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from standard input (without it: an API-token-only account)")
+    add.add_argument("--language", metavar="CODE", help=LANGUAGE_HELP)
+    change = actions.add_parser("set", help="change an account's own language",
+                                description="Change what a person may set for themselves in the app's sidebar.")
+    change.add_argument("name")
+    change.add_argument("--language", metavar="CODE", required=True, help=LANGUAGE_HELP)
     listing = actions.add_parser("list", help="the accounts")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     remove = actions.add_parser("remove", help="delete an account and its token")
@@ -30,7 +38,7 @@ def register(subparsers) -> None:
     log = actions.add_parser("activity", help="the activity log: who changed what, when (newest first)")
     log.add_argument("--limit", type=cli.positive_int, default=50)
     log.add_argument("--json", action="store_true", help="machine-readable output")
-    for sub in (add, listing, remove, token, log):
+    for sub in (add, change, listing, remove, token, log):
         cli.add_db_argument(sub)
         sub.set_defaults(func=run)
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
@@ -52,7 +60,12 @@ def print_listing(rows: list[dict], as_json: bool) -> None:
     for r in rows:
         scope = ", ".join(r["cost_centers"]) or "every cost center"
         how = " + ".join(k for k, v in (("password", r["has_password"]), ("token", r["has_token"])) if v) or "no sign-in"
-        print(f"{r['name']:<24} {r['role']:<8} {scope:<40} {how}")
+        language = r.get("language") or "company"
+        print(f"{r['name']:<24} {r['role']:<8} {scope:<40} {language:<8} {how}")
+
+
+def print_changed(user: accounts.User) -> None:
+    print(f"{user.name}: language {user.language or 'of the company (the language setting)'}")
 
 
 def print_activity(rows: list[dict], as_json: bool) -> None:
@@ -70,8 +83,11 @@ def run(args) -> int:
         if args.action == "add":
             password = read_password(args)
             user = accounts.add(con, args.name, role=args.role, password=password,
-                                cost_centers=accounts.parse_cost_centers(args.cost_centers), actor=actor)
+                                cost_centers=accounts.parse_cost_centers(args.cost_centers), actor=actor,
+                                language=args.language)
             print(f"added {user.name} ({user.role})")
+        elif args.action == "set":
+            print_changed(accounts.set_language(con, args.name, args.language, actor=actor))
         elif args.action == "list":
             print_listing(accounts.listing(con), args.json)
         elif args.action == "remove":
