@@ -259,9 +259,15 @@ def explanation(text) -> str:
         return text
     values = {name: _written(value) for name, value in found.get("v", {}).items()}
     try:
-        return i18n.t(found["m"], **values)
+        text = i18n.t(found["m"], **values)
     except (KeyError, IndexError):  # a translation naming a value the message lacks: the English one
-        return found["m"].format(**values)
+        text = found["m"].format(**values)
+    return full_stop(text)
+
+
+def full_stop(text: str) -> str:
+    """One full stop where an amount ending in a dot ends the sentence ('1 234,00 щ.д..' -> '1 234,00 щ.д.')."""
+    return text[:-1] if text.endswith("..") and not text.endswith("...") else text
 
 
 def _written(value) -> str:

@@ -73,9 +73,24 @@ def save(con, frame: pd.DataFrame, version: int) -> None:
         con.unregister("audit_results_in")
 
 
+def _in_words(frame: pd.DataFrame) -> bool:
+    """Whether the stored findings keep their explanations as messages (engine.explained), not English text as
+    stored before the languages: this package's rules' findings stored earlier are computed again."""
+    own = frame["rule"].isin(OWN_RULES)
+    return bool(frame.loc[own, "explanation"].map(lambda text: str(text).startswith('{"m": ')).all())
+
+
+# the rules of this package, whose explanations are messages (another module's rule may keep plain text)
+OWN_RULES = ("duplicate_payment", "no_contract", "outside_contract_dates", "over_contract_value", "price_creep",
+             "unusual_spend", "unused_licenses", "renewal_deadline", "vendor_consolidation", "split_purchase",
+             "data_quality")
+
+
 def refresh(con) -> None:
-    """Compute every rule's findings and store them for the current data version (skipped when already stored)."""
+    """Compute every rule's findings and store them for the current data version (skipped when already stored,
+    unless they were stored with English explanations)."""
     version = store.data_version(con)
-    if stored(con) is not None:
+    found = stored(con)
+    if found is not None and _in_words(found):
         return
     save(con, engine.run_all(con), version)

@@ -183,6 +183,7 @@ def write_report_table(ws, frame: pd.DataFrame, *, start_row: int, money: list[s
 
 
 N_ = i18n.N_
+CONTENTS = N_("Contents")
 # headings of columns the workbooks carry from other domains' frames that the presentation layer does not name
 HEADINGS = {
     "auto_renew": N_("Renews automatically"), "current_term": N_("Current term"), "term_end_date": N_("Term ends"),
@@ -405,7 +406,7 @@ def contents_sheet(wb, title: str, descriptions: dict[str, str] | None = None, s
     """A first sheet listing every sheet with a link to it (and what it holds: the description given, keyed by
     the sheet's English name and translated with it, else the sheet's title in A1)."""
     about = {i18n.t(name): i18n.t(text) for name, text in (descriptions or {}).items()}
-    ws = create_sheet(wb, "Contents", 0)
+    ws = create_sheet(wb, CONTENTS, 0)
     row = write_title(ws, title, subtitle)
     for name in wb.sheetnames[1:]:
         cell = set_cell(ws, row, 1, name)

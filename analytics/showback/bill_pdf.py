@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from analytics import i18n, metrics, present, settings
+from analytics.audit.engine import full_stop
 from analytics.reports import board
 from analytics.showback import bill, engine, report
 
@@ -72,7 +73,7 @@ def summary_sentences(alloc: engine.Allocation, *, window: str, currency: str) -
         lines.append(i18n.t("The largest bill is that of {unit}: {amount} ({share} of the spend).",
                             unit=top["business_unit"], amount=_money(top["value"], currency),
                             share=present.percent_text(top["value"] / alloc.total)))
-    return lines + list(alloc.notes)
+    return [full_stop(line) for line in lines] + list(alloc.notes)
 
 
 def unit_sentences(alloc: engine.Allocation, unit: str, *, charged: float, currency: str,
@@ -98,7 +99,7 @@ def unit_sentences(alloc: engine.Allocation, unit: str, *, charged: float, curre
             text.append(i18n.t("Per unit of {driver}: {amount} ({quantity} {driver} summed over the months of the "
                                "window).", driver=driver, amount=_money(row["unit_cost"].iloc[0], currency),
                                quantity=i18n.number(row["quantity"].iloc[0])))
-    return text
+    return [full_stop(line) for line in text]
 
 
 def service_by_pool(alloc: engine.Allocation, unit: str, *, charged: float) -> pd.DataFrame:
