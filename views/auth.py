@@ -11,7 +11,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import accounts, serving
+from analytics import accounts, i18n, serving
 from views import common
 
 SESSION = "_outlay_session"  # {"name": ..., "signed_in_at": datetime}
@@ -45,7 +45,7 @@ def current_user() -> accounts.User | None:
     held = st.session_state.get(SESSION)
     if held and accounts.session_expired(held["signed_in_at"], _now()):
         st.session_state.pop(SESSION)
-        st.session_state[NOTE] = f"Your session ended after {accounts.SESSION_HOURS} hours: sign in again."
+        st.session_state[NOTE] = i18n.N_("Your session ended after {hours} hours: sign in again.")
         held = None
     if held:
         if held.get("oidc"):
@@ -63,36 +63,39 @@ def _sign_in(name: str, password: str) -> None:
     with common.cursor() as cur:
         user = accounts.sign_in(cur, name, password)
     if user is None:
-        st.session_state[NOTE] = "Wrong user name or password."
+        st.session_state[NOTE] = i18n.N_("Wrong user name or password.")
         return
     st.session_state[SESSION] = {"name": user.name, "signed_in_at": _now()}
     st.session_state.pop(NOTE, None)
 
 
 def sign_in_page() -> None:
-    st.title("Sign in to Outlay")
-    if NOTE in st.session_state:
-        st.warning(st.session_state[NOTE])
+    common.use_language()  # nobody is signed in yet: the company's language
+    t = i18n.t
+    st.title(t("Sign in to Outlay"))
+    if NOTE in st.session_state:  # kept as its message id: said in the language of the page that shows it
+        st.warning(t(st.session_state[NOTE], hours=accounts.SESSION_HOURS))
     with st.form("signin_form"):
-        name = st.text_input("User name", key="signin_name")
-        password = st.text_input("Password", type="password", key="signin_password")
-        submitted = st.form_submit_button("Sign in", type="primary")
+        name = st.text_input(t("User name"), key="signin_name")
+        password = st.text_input(t("Password"), type="password", key="signin_password")
+        submitted = st.form_submit_button(t("Sign in"), type="primary")
     if submitted:
         _sign_in(name, password)
         st.rerun()
     if serving.oidc_configured():
-        st.button("Sign in with your company account", key="signin_oidc", on_click=st.login)
+        st.button(t("Sign in with your company account"), key="signin_oidc", on_click=st.login)
     if not serving.oidc_configured():
         with common.cursor() as cur:
             if not accounts.any_accounts(cur):
-                st.info("This installation has no accounts: open it on the machine it runs on.")
-    st.caption("No account? Ask an administrator: `python -m analytics users add NAME --role viewer --password-stdin`.")
+                st.info(t("This installation has no accounts: open it on the machine it runs on."))
+    st.caption(t("No account? Ask an administrator: `python -m analytics users add NAME --role viewer "
+                 "--password-stdin`."))
 
 
 def sign_out() -> None:
     was_oidc = bool(st.session_state.get(SESSION, {}).get("oidc"))
     st.session_state.pop(SESSION, None)
-    st.session_state[NOTE] = "You are signed out."
+    st.session_state[NOTE] = i18n.N_("You are signed out.")
     if was_oidc:
         st.logout()
 
@@ -105,7 +108,9 @@ def gate() -> accounts.User:
         st.stop()
     st.session_state["_outlay_user"] = user
     if user is not accounts.LOCAL:
+        common.use_language()  # the person's own language, else the company's
         scope = f" · {', '.join(user.cost_centers)}" if user.scoped else ""
-        st.sidebar.caption(f"Signed in as **{user.name}** ({user.role}{scope})")
-        st.sidebar.button("Sign out", key="signout", on_click=sign_out)
+        st.sidebar.caption(i18n.t("Signed in as **{name}** ({role}{scope})", name=user.name, role=user.role,
+                                  scope=scope))
+        st.sidebar.button(i18n.t("Sign out"), key="signout", on_click=sign_out)
     return user
