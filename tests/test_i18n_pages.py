@@ -133,7 +133,70 @@ PAGES = {  # page, lang: (title, words that must be there, English words that mu
                                                "месечни разходи, прогноза и план", "95% интервал"],
                                   ["Year-end landing", "Probability of overrun", "monthly spend, forecast and budget",
                                    "Committed contract payments"], {}),
+    ("views/audit.py", "de"): ("Kostenprüfung", ["Zu prüfende Feststellungen", "Risikobetrag nach Regel",
+                                                 "Belege und Prüfung", "Feststellungen filtern"],
+                               ["Findings to review", "Evidence and review", "Filter findings", "At stake by rule"], {}),
+    ("views/audit.py", "bg"): ("Одит на разходите", ["Констатации за преглед", "Засегната сума по правила",
+                                                     "Доказателства и преглед"],
+                               ["Findings to review", "Evidence and review", "Save decision"], {}),
+    ("views/vendors.py", "de"): ("Lieferanten", ["Bewertete Lieferanten", "Durchschnittliche Bewertung", "Quartal",
+                                                 "SLA-Erfüllung", "Ausgaben"],
+                                 ["Vendors scored", "Average score", "Vendor detail", "Contracts and deadlines"], {}),
+    ("views/vendors.py", "bg"): ("Доставчици", ["Оценени доставчици", "Средна оценка", "Тримесечие",
+                                                "Подробности за доставчика"],
+                                 ["Vendors scored", "Average score", "Reset to default weights"], {}),
+    ("views/sla.py", "de"): ("SLA", ["Reaktionszeit erfüllt", "Verstöße", "Erfüllungsgrad nach Vertrag und Monat",
+                                     "Verfügbarkeit gegenüber Ziel"],
+                             ["Response met", "Breaches", "Attainment by contract and month",
+                              "Availability against target"], {}),
+    ("views/sla.py", "bg"): ("SLA", ["Изпълнено време за реакция", "Нарушения", "Наличност спрямо целта"],
+                             ["Response met", "Missed months and their tickets", "Below target"], {}),
+    ("views/contracts.py", "de"): ("Verträge", ["Angezeigte Verträge", "Warnungen", "Register",
+                                                "Verlängerungszeitstrahl", "laufende Periode"],
+                                   ["Contracts shown", "Renewal timeline", "Committed spend by month", "current term"],
+                                   {}),
+    ("views/contracts.py", "bg"): ("Договори", ["Показани договори", "Известия", "Регистър", "Договорени разходи"],
+                                   ["Contracts shown", "Renewal timeline", "Years ahead"], {}),
+    ("views/cloud.py", "de"): ("Cloud", ["Abgerechnete Kosten", "Monat für Monat", "Kosten nach",
+                                         "Abgerechnete Kosten nach Anbieter"],
+                               ["Billed cost", "Month by month", "Savings vs list", "Commitment discounts"], {}),
+    ("views/cloud.py", "bg"): ("Облак", ["Фактуриран разход", "Месец по месец", "Спестявания спрямо каталога"],
+                               ["Billed cost", "Month by month", "Cost by"], {}),
+    ("views/showback.py", "de"): ("Showback", ["Wohin das Geld fließt", "Nicht umgelegt", "Stückkosten"],
+                                  ["Where the money flows", "Unallocated", "Unit costs", "Bill of IT"], {}),
+    ("views/showback.py", "bg"): ("Showback", ["Накъде отиват парите", "Неразпределено", "ИТ сметка по бизнес звена"],
+                                  ["Where the money flows", "Unallocated", "Start from"], {}),
+    ("views/settings.py", "de"): ("Einstellungen", ["Allgemein", "Regeln und Schwellenwerte", "Sprache",
+                                                    "Einstellungen speichern"],
+                                  ["General", "Rules and thresholds", "Save settings"], {}),
+    ("views/settings.py", "bg"): ("Настройки", ["Общи", "Правила и прагове", "Език"],
+                                  ["General", "Rules and thresholds", "Save settings"], {}),
+    ("views/admin.py", "de"): ("Konten und Aktivität", ["Aktivität", "Ein Konto hinzufügen", "Benutzername",
+                                                        "Konto hinzufügen"],
+                               ["Activity", "Add an account", "User name", "Password"], {}),
+    ("views/admin.py", "bg"): ("Акаунти и активност", ["Активност", "Потребителско име", "Роля"],
+                               ["Activity", "Add an account", "Role"], {}),
 }
+
+
+@pytest.mark.parametrize("lang, title, button", [("de", "Bei Outlay anmelden", "Anmelden"),
+                                                 ("bg", "Вход в Outlay", "Вход")])
+def test_the_sign_in_page_reads_in_the_companys_language(demo_copy, monkeypatch, lang, title, button):
+    from analytics import accounts
+    con = store.connect(demo_copy)
+    try:
+        settings.set_value(con, "language", lang)
+        accounts.add(con, "ana", role="admin", password="correct horse", actor="test")
+    finally:
+        con.close()
+    monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == [title]
+    assert button in [b.label for b in at.get("form_submit_button")] or button in [b.label for b in at.button]
+    words = words_on(at)
+    assert "User name" not in words and "Sign in to Outlay" not in words
 
 
 @pytest.mark.parametrize("page, lang", list(PAGES), ids=[f"{p.split('/')[-1][:-3]}-{lang}" for p, lang in PAGES])

@@ -4,6 +4,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics import i18n
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -39,5 +41,6 @@ def test_drill_down_lists_the_chosen_months_tickets(app):
     drill = app.selectbox(key="sla_drill")
     drill.set_value(drill.options[1]).run()
     contract_id, month = drill.options[1].split(" · ")
-    assert any(c.value.endswith(f"of {contract_id} opened in {month}; hours are counted inside the schedule "
+    shown = i18n.month(month + "-01")  # the month in words, as the page writes it ('Oct 2026')
+    assert any(c.value.endswith(f"of {contract_id} opened in {shown}; hours are counted inside the schedule "
                                 "named beside them.") for c in app.caption)

@@ -2,17 +2,27 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import audit, settings
+from analytics import audit, i18n, settings
 from analytics.reports import audit_export
 from views import common
 
-conf = common.header("Cost audit", "duplicates, uncontracted spend, renewals, idle licences: every finding shows "
-                                   "its evidence")
+conf = common.header(i18n.N_("Cost audit"), i18n.N_("duplicates, uncontracted spend, renewals, idle licences: every "
+                                                    "finding shows its evidence"))
+t = i18n.t
 if common.empty_state(["spend"]):
     st.stop()
 cur = conf["reporting_currency"]
 RULES = audit.rules()
 TITLES = {name: rule.title for name, rule in RULES.items()}
+SEVERITY = {"high": i18n.N_("high"), "medium": i18n.N_("medium"), "low": i18n.N_("low")}
+STATUS = {"open": i18n.N_("open"), "confirmed": i18n.N_("confirmed"), "resolved": i18n.N_("resolved"),
+          "dismissed": i18n.N_("dismissed")}
+ALL_VENDORS = "All vendors"
+
+
+def in_words(words: dict):
+    """A code as people read it (a widget's format_func; the code is what is stored and compared)."""
+    return i18n.bound(lambda code: t(words[code]) if code in words else str(code))
 
 if "audit_flash" in st.session_state:
     st.success(st.session_state.pop("audit_flash"))
@@ -20,15 +30,16 @@ if "audit_flash" in st.session_state:
 everything = common.cached(audit.findings, include_dismissed=True)
 
 # --- filters ---------------------------------------------------------------------------------
-st.sidebar.subheader("Filter findings")
-picked_rules = st.sidebar.multiselect("Rule", list(RULES), format_func=TITLES.get, key="audit_rules",
-                                      placeholder="All rules")
-picked_severity = st.sidebar.multiselect("Severity", list(audit.engine.SEVERITIES), key="audit_severity",
-                                         placeholder="All severities")
-picked_status = st.sidebar.multiselect("Status", ["open", "confirmed", "resolved", "dismissed"],
-                                       key="audit_status", placeholder="All but dismissed")
+st.sidebar.subheader(t("Filter findings"))
+picked_rules = st.sidebar.multiselect(t("Rule"), list(RULES), format_func=TITLES.get, key="audit_rules",
+                                      placeholder=t("All rules"))
+picked_severity = st.sidebar.multiselect(t("Severity"), list(audit.engine.SEVERITIES), key="audit_severity",
+                                         placeholder=t("All severities"), format_func=in_words(SEVERITY))
+picked_status = st.sidebar.multiselect(t("Status"), list(STATUS), key="audit_status",
+                                       placeholder=t("All but dismissed"), format_func=in_words(STATUS))
 vendors = sorted(v for v in everything["vendor"].dropna().unique())
-picked_vendor = st.sidebar.selectbox("Vendor", ["All vendors"] + vendors, key="audit_vendor")
+picked_vendor = st.sidebar.selectbox(t("Vendor"), [ALL_VENDORS] + vendors, key="audit_vendor",
+                                     format_func=in_words({ALL_VENDORS: i18n.N_("All vendors")}))
 
 shown = everything
 if picked_status:
@@ -39,92 +50,100 @@ if picked_rules:
     shown = shown[shown["rule"].isin(picked_rules)]
 if picked_severity:
     shown = shown[shown["severity"].isin(picked_severity)]
-if picked_vendor != "All vendors":
+if picked_vendor != ALL_VENDORS:
     shown = shown[shown["vendor"] == picked_vendor]
 shown = shown.reset_index(drop=True)
 
 # --- totals and tiles ----------------------------------------------------------------------------
 totals = audit.reviews.summarise(shown, cur)
 top = st.columns(5)
-top[0].metric(f"At stake in findings, {cur}", common.short_money(totals.found, ""), border=True,
-              help="Money at stake in the findings shown (dismissed ones excluded), counted once: a spend line "
-                   "cited by several findings counts under the first rule in analytics.audit.money.PRIORITY. "
-                   "Recoverable + exposure = this total; the tiles below split it by rule.")
-top[1].metric(f"Recoverable, {cur}", common.short_money(totals.recoverable, ""), border=True,
-              help="Money already paid that the evidence says can be claimed back: duplicate payments, service "
-                   "credits not received, spend above contract value, price rises above the allowed uplift.")
-top[2].metric(f"Exposure, {cur}", common.short_money(totals.exposure, ""), border=True,
-              help="Spend outside contract control, next renewal terms, idle seats and savings estimates: "
-                   "money to decide about, not to claim back.")
-top[3].metric(f"Recovered, {cur}", common.short_money(totals.recovered, ""), border=True,
-              help="Resolved findings: the amount recovered, else the amount at stake.")
-top[4].metric("Findings to review", f"{totals.n_open:,}", border=True, help="Open findings shown.")
+top[0].metric(t("At stake in findings, {currency}", currency=cur), common.short_money(totals.found, "").strip(),
+              border=True,
+              help=t("Money at stake in the findings shown (dismissed ones excluded), counted once: a spend line "
+                     "cited by several findings counts under the first rule in analytics.audit.money.PRIORITY. "
+                     "Recoverable + exposure = this total; the tiles below split it by rule."))
+top[1].metric(t("Recoverable, {currency}", currency=cur), common.short_money(totals.recoverable, "").strip(),
+              border=True,
+              help=t("Money already paid that the evidence says can be claimed back: duplicate payments, service "
+                     "credits not received, spend above contract value, price rises above the allowed uplift."))
+top[2].metric(t("Exposure, {currency}", currency=cur), common.short_money(totals.exposure, "").strip(), border=True,
+              help=t("Spend outside contract control, next renewal terms, idle seats and savings estimates: "
+                     "money to decide about, not to claim back."))
+top[3].metric(t("Recovered, {currency}", currency=cur), common.short_money(totals.recovered, "").strip(),
+              border=True, help=t("Resolved findings: the amount recovered, else the amount at stake."))
+top[4].metric(t("Findings to review"), i18n.number(totals.n_open), border=True, help=t("Open findings shown."))
 
 by_rule = audit.by_rule(shown).set_index("rule") if len(shown) else pd.DataFrame()
-st.subheader(f"At stake by rule ({cur})")
+st.subheader(t("At stake by rule ({currency})", currency=cur))
 for row_start in range(0, len(RULES), 4):
     columns = st.columns(4)
     for column, name in zip(columns, list(RULES)[row_start:row_start + 4]):
         amount = by_rule["amount_at_stake"].get(name, 0.0) if len(by_rule) else 0.0
         count = int(by_rule["findings"].get(name, 0)) if len(by_rule) else 0
-        column.metric(TITLES[name], common.short_money(amount, "") if count else "–",
-                      delta=f"{count} finding{'s' if count != 1 else ''}", delta_color="off", delta_arrow="off",
+        column.metric(TITLES[name], common.short_money(amount, "").strip() if count else "–",
+                      delta=i18n.n("{count} finding", "{count} findings", count), delta_color="off", delta_arrow="off",
                       help=RULES[name].description, border=True)
 
 # --- findings table ------------------------------------------------------------------------------
-st.subheader("Findings, largest amount at stake first")
+st.subheader(t("Findings, largest amount at stake first"))
 if shown.empty:
-    st.info("No findings match these filters." if len(everything) else
-            "No findings: nothing in the data breaks a rule at the current thresholds.")
+    st.info(t("No findings match these filters.") if len(everything) else
+            t("No findings: nothing in the data breaks a rule at the current thresholds."))
 else:
-    table = shown.assign(rule=shown["rule"].map(TITLES), evidence=shown["evidence"].map(len))
+    table = shown.assign(rule=shown["rule"].map(TITLES), evidence=shown["evidence"].map(len),
+                         severity=shown["severity"].map(in_words(SEVERITY)),
+                         status=shown["status"].map(in_words(STATUS)))
     st.dataframe(
         table[["severity", "rule", "vendor", "contract_id", "amount_at_stake", "at_stake_counted", "status",
                "finding_date", "explanation", "evidence", "finding_id"]],
         hide_index=True, key="audit_table", height=min(38 * len(table) + 40, 480),
         column_config={
-            "amount_at_stake": st.column_config.NumberColumn(f"At stake ({cur})", format="%,.0f"),
+            "severity": t("Severity"), "rule": t("Rule"), "vendor": t("Vendor"), "status": t("Status"),
+            "amount_at_stake": st.column_config.NumberColumn(t("At stake ({currency})", currency=cur),
+                                                             format="%,.0f"),
             "at_stake_counted": st.column_config.NumberColumn(
-                f"Counted once ({cur})", format="%,.0f",
-                help="The part of this finding's money not already counted under a rule with higher priority"),
-            "finding_date": st.column_config.DateColumn("Date"),
-            "evidence": st.column_config.NumberColumn("Evidence rows", format="%d"),
-            "contract_id": "Contract", "finding_id": "Finding id", "explanation": st.column_config.TextColumn(
-                "Why", width="large"),
+                t("Counted once ({currency})", currency=cur), format="%,.0f",
+                help=t("The part of this finding's money not already counted under a rule with higher priority")),
+            "finding_date": st.column_config.DateColumn(t("Date")),
+            "evidence": st.column_config.NumberColumn(t("Evidence rows"), format="%d"),
+            "contract_id": t("Contract"), "finding_id": t("Finding id"), "explanation": st.column_config.TextColumn(
+                t("Why"), width="large"),
         })
 
     def build_workbook() -> bytes:
         with common.cursor() as cur_:
             return audit_export.to_bytes(cur_, shown)
 
-    st.download_button("Export to Excel (findings and evidence)", build_workbook, "cost-audit.xlsx",
+    st.download_button(t("Export to Excel (findings and evidence)"), build_workbook, "cost-audit.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="audit_export",
                        icon=":material/download:")
 
     # --- drill-down and review ---------------------------------------------------------------------
-    st.subheader("Evidence and review")
+    st.subheader(t("Evidence and review"))
     labels = {r.finding_id: f"{common.money(r.amount_at_stake, cur)} · {TITLES.get(r.rule, r.rule)} · "
                             f"{r.vendor or '–'} · {r.finding_id}" for r in shown.itertuples()}
-    finding_id = st.selectbox("Finding", list(labels), format_func=labels.get, key="audit_finding")
+    finding_id = st.selectbox(t("Finding"), list(labels), format_func=labels.get, key="audit_finding")
     finding = shown.set_index("finding_id").loc[finding_id]
     st.markdown(f"**{finding['explanation']}**")
-    st.caption(f"Status: {finding['status']}" + (f" — {finding['reason']}" if isinstance(finding["reason"], str)
-                                                 else ""))
+    st.caption(t("Status: {status}", status=t(STATUS.get(finding["status"], finding["status"])))
+               + (f" — {finding['reason']}" if isinstance(finding["reason"], str) else ""))
     rows = common.cached(audit.evidence, finding_ids=[finding_id])
     common.table(rows.drop(columns=["finding_id", "rule"]), "audit_evidence", currency=cur,
-                 config={"amount_rc": st.column_config.NumberColumn(f"Amount ({cur})", format="accounting")})
+                 config={"amount_rc": st.column_config.NumberColumn(t("Amount ({currency})", currency=cur),
+                                                                        format="accounting")})
 
     with st.form(f"audit_review_{finding_id}"):
         decisions = ["confirmed", "dismissed", "resolved", "open"]
-        status = st.radio("Decision", decisions, horizontal=True,
+        status = st.radio(t("Decision"), decisions, horizontal=True,
                           index=decisions.index(finding["status"]) if finding["status"] in decisions[:3] else 0,
                           key=f"audit_decision_{finding_id}",
-                          format_func={"confirmed": "Confirm", "dismissed": "Dismiss", "resolved": "Mark resolved",
-                                       "open": "Reopen"}.get)
-        reason = st.text_input("Reason (required to dismiss)", key=f"audit_reason_{finding_id}")
-        recovered = st.number_input(f"Amount recovered, {cur} (when resolving; empty = the amount at stake)",
+                          format_func=in_words({"confirmed": i18n.N_("Confirm"), "dismissed": i18n.N_("Dismiss"),
+                                                "resolved": i18n.N_("Mark resolved"), "open": i18n.N_("Reopen")}))
+        reason = st.text_input(t("Reason (required to dismiss)"), key=f"audit_reason_{finding_id}")
+        recovered = st.number_input(t("Amount recovered, {currency} (when resolving; empty = the amount at stake)",
+                                      currency=cur),
                                     min_value=0.0, value=None, step=100.0, key=f"audit_recovered_{finding_id}")
-        if st.form_submit_button("Save decision", type="primary", disabled=not common.user().can("review")):
+        if st.form_submit_button(t("Save decision"), type="primary", disabled=not common.user().can("review")):
             try:
                 common.call(audit.review, finding_id=finding_id, status=status, reason=reason,
                             amount_recovered=recovered if status == "resolved" else None, by=common.user().name)
@@ -132,13 +151,14 @@ else:
                 st.error(str(exc))
             else:
                 common.after_write("review", f"{finding_id}: {status}" + (f" ({reason})" if reason else ""))
-                st.session_state["audit_flash"] = f"{finding_id}: {status}."
+                st.session_state["audit_flash"] = f"{finding_id}: {t(STATUS.get(status, status))}."
                 st.rerun()
 
 # --- thresholds ----------------------------------------------------------------------------------
-with st.expander("Thresholds and tolerances"):
+with st.expander(t("Thresholds and tolerances")):
     with common.cursor() as cur_:
         values = settings.as_dict(cur_)
     st.dataframe(pd.DataFrame([{"setting": s.name, "value": values[s.name], "meaning": s.help}
-                               for s in audit.SETTINGS]), hide_index=True, key="audit_settings")
-    st.page_link("views/settings.py", label="Change them on the Settings page", icon=":material/settings:")
+                               for s in audit.SETTINGS]), hide_index=True, key="audit_settings",
+                 column_config={"setting": t("Setting"), "value": t("Value"), "meaning": t("Meaning")})
+    st.page_link("views/settings.py", label=t("Change them on the Settings page"), icon=":material/settings:")

@@ -48,7 +48,7 @@ def current_user() -> accounts.User | None:
     held = st.session_state.get(SESSION)
     if held and accounts.session_expired(held["signed_in_at"], _now()):
         st.session_state.pop(SESSION)
-        st.session_state[NOTE] = f"Your session ended after {accounts.SESSION_HOURS} hours: sign in again."
+        st.session_state[NOTE] = i18n.N_("Your session ended after {hours} hours: sign in again.")
         held = None
     if held is None:
         held = _from_cookie()
@@ -61,7 +61,7 @@ def current_user() -> accounts.User | None:
             found = sessions.get(cur, held["session_id"])  # None once signed out elsewhere, or the account removed
         if found is None:
             st.session_state.pop(SESSION)
-            st.session_state[NOTE] = i18n.t("Your session has ended: sign in again.")
+            st.session_state[NOTE] = i18n.N_("Your session has ended: sign in again.")
         return found.user if found else None
     if oidc and st.user.is_logged_in:
         user = _oidc_user()
@@ -79,7 +79,7 @@ def _from_cookie() -> dict | None:
         found = sessions.by_token(cur, token)
     if found is None:  # ended, signed out elsewhere, or its account removed: the browser forgets the cookie
         st.session_state[COOKIE_CALL] = ("DELETE", "")
-        st.session_state[NOTE] = i18n.t("Your session has ended: sign in again.")
+        st.session_state[NOTE] = i18n.N_("Your session has ended: sign in again.")
         return None
     st.session_state[SESSION] = {"name": found.user.name, "signed_in_at": found.signed_in_at,
                                  "session_id": found.session_id}
@@ -103,7 +103,7 @@ def _sign_in(name: str, password: str) -> None:
         user = accounts.sign_in(cur, name, password)
         session, ticket = sessions.open_session(cur, user.name) if user else (None, None)
     if user is None:
-        st.session_state[NOTE] = "Wrong user name or password."
+        st.session_state[NOTE] = i18n.N_("Wrong user name or password.")
         return
     st.session_state[SESSION] = {"name": user.name, "signed_in_at": session.signed_in_at,
                                  "session_id": session.session_id}
@@ -112,23 +112,26 @@ def _sign_in(name: str, password: str) -> None:
 
 
 def sign_in_page() -> None:
-    st.title("Sign in to Outlay")
-    if NOTE in st.session_state:
-        st.warning(st.session_state[NOTE])
+    common.use_language()  # nobody is signed in yet: the company's language
+    t = i18n.t
+    st.title(t("Sign in to Outlay"))
+    if NOTE in st.session_state:  # kept as its message id: said in the language of the page that shows it
+        st.warning(t(st.session_state[NOTE], hours=accounts.SESSION_HOURS))
     with st.form("signin_form"):
-        name = st.text_input("User name", key="signin_name")
-        password = st.text_input("Password", type="password", key="signin_password")
-        submitted = st.form_submit_button("Sign in", type="primary")
+        name = st.text_input(t("User name"), key="signin_name")
+        password = st.text_input(t("Password"), type="password", key="signin_password")
+        submitted = st.form_submit_button(t("Sign in"), type="primary")
     if submitted:
         _sign_in(name, password)
         st.rerun()
     if serving.oidc_configured():
-        st.button("Sign in with your company account", key="signin_oidc", on_click=st.login)
+        st.button(t("Sign in with your company account"), key="signin_oidc", on_click=st.login)
     if not serving.oidc_configured():
         with common.cursor() as cur:
             if not accounts.any_accounts(cur):
-                st.info("This installation has no accounts: open it on the machine it runs on.")
-    st.caption("No account? Ask an administrator: `python -m analytics users add NAME --role viewer --password-stdin`.")
+                st.info(t("This installation has no accounts: open it on the machine it runs on."))
+    st.caption(t("No account? Ask an administrator: `python -m analytics users add NAME --role viewer "
+                 "--password-stdin`."))
 
 
 def sign_out() -> None:
@@ -138,7 +141,7 @@ def sign_out() -> None:
         with common.cursor() as cur:
             sessions.end(cur, held["session_id"])
         st.session_state[COOKIE_CALL] = ("DELETE", "")
-    st.session_state[NOTE] = "You are signed out."
+    st.session_state[NOTE] = i18n.N_("You are signed out.")
     if was_oidc:
         st.logout()
 
@@ -152,9 +155,11 @@ def gate() -> accounts.User:
         st.stop()
     st.session_state["_outlay_user"] = user
     if user is not accounts.LOCAL:
+        common.use_language()  # the person's own language, else the company's
         scope = f" · {', '.join(user.cost_centers)}" if user.scoped else ""
-        st.sidebar.caption(f"Signed in as **{user.name}** ({user.role}{scope})")
-        st.sidebar.button("Sign out", key="signout", on_click=sign_out)
+        st.sidebar.caption(i18n.t("Signed in as **{name}** ({role}{scope})", name=user.name, role=user.role,
+                                  scope=scope))
+        st.sidebar.button(i18n.t("Sign out"), key="signout", on_click=sign_out)
         _language_choice(user)
     return user
 

@@ -4,26 +4,32 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from analytics import cloud
+from analytics import cloud, i18n
 from views import common
 
-conf = common.header("Cloud", "FinOps FOCUS billing; savings = list cost − effective cost")
+conf = common.header(i18n.N_("Cloud"), i18n.N_("FinOps FOCUS billing; savings = list cost − effective cost"))
+t, lang = i18n.t, i18n.current()
+DIMENSION = {"provider": i18n.N_("provider"), "service": i18n.N_("service"),
+             "service category": i18n.N_("service category"), "region": i18n.N_("region"),
+             "sub-account": i18n.N_("sub-account"), "charge category": i18n.N_("charge category"),
+             "cost center": i18n.N_("cost center")}
 currency = conf["reporting_currency"]
 
 months = common.cached(cloud.periods)
 if not months:
-    st.info("No cloud billing yet. Import a FinOps FOCUS export (AWS, Azure, Google Cloud, Oracle: CSV, CSV.gz or "
-            "Parquet) on the Data page with the dataset `focus`, or run "
-            "`python -m analytics import focus FILE`.")
-    st.page_link("views/data.py", label="Go to the Data page", icon=":material/upload_file:")
+    st.info(t("No cloud billing yet. Import a FinOps FOCUS export (AWS, Azure, Google Cloud, Oracle: CSV, CSV.gz or "
+              "Parquet) on the Data page with the dataset `focus`, or run `python -m analytics import focus FILE`."))
+    st.page_link("views/data.py", label=t("Go to the Data page"), icon=":material/upload_file:")
     st.stop()
 
 left, middle, right = st.columns([2, 2, 3])
-start = left.selectbox("From", months, index=0, key="cloud_start")
-end = middle.selectbox("To", months, index=len(months) - 1, key="cloud_end")
-dimension = right.selectbox("Cost by", list(cloud.DIMENSIONS), key="cloud_dimension", format_func=str.capitalize)
+in_month = i18n.bound(lambda m: i18n.month(m))
+start = left.selectbox(t("From"), months, index=0, key="cloud_start", format_func=in_month)
+end = middle.selectbox(t("To"), months, index=len(months) - 1, key="cloud_end", format_func=in_month)
+dimension = right.selectbox(t("Cost by"), list(cloud.DIMENSIONS), key="cloud_dimension",
+                            format_func=i18n.bound(lambda d: t(DIMENSION.get(d, d)).capitalize()))
 if start > end:
-    st.warning("'From' is after 'To': showing the months between them.")
+    st.warning(t("'From' is after 'To': showing the months between them."))
     start, end = end, start
 
 totals = common.cached(cloud.summary, start=start, end=end)
@@ -36,43 +42,52 @@ def tile(value) -> str:
 
 
 tiles = st.columns(4)
-tiles[0].metric("Billed cost", tile(totals["billed_cost"]),
-                help=f"Sum of BilledCost: what the invoices say ({common.money(totals['billed_cost'], currency, decimals=2)}).")
-tiles[1].metric("Effective cost", tile(totals["effective_cost"]),
-                help="Sum of EffectiveCost: amortised, after discounts and commitments "
-                     f"({common.money(totals['effective_cost'], currency, decimals=2)}).")
-tiles[2].metric("Savings vs list", tile(totals["savings"]),
-                help=f"ListCost − EffectiveCost over every charge ({common.money(totals['savings'], currency, decimals=2)}).")
-tiles[3].metric("Commitment-discount savings", tile(totals["commitment_savings"]),
-                help="ListCost − EffectiveCost on charges covered by a commitment (savings plan, reservation): "
-                     f"{common.money(totals['commitment_savings'], currency, decimals=2)}.")
+tiles[0].metric(t("Billed cost"), tile(totals["billed_cost"]),
+                help=t("Sum of BilledCost: what the invoices say ({amount}).",
+                       amount=common.money(totals["billed_cost"], currency, decimals=2)))
+tiles[1].metric(t("Effective cost"), tile(totals["effective_cost"]),
+                help=t("Sum of EffectiveCost: amortised, after discounts and commitments ({amount}).",
+                       amount=common.money(totals["effective_cost"], currency, decimals=2)))
+tiles[2].metric(t("Savings vs list"), tile(totals["savings"]),
+                help=t("ListCost − EffectiveCost over every charge ({amount}).",
+                       amount=common.money(totals["savings"], currency, decimals=2)))
+tiles[3].metric(t("Commitment-discount savings"), tile(totals["commitment_savings"]),
+                help=t("ListCost − EffectiveCost on charges covered by a commitment (savings plan, reservation): "
+                       "{amount}.", amount=common.money(totals["commitment_savings"], currency, decimals=2)))
 if totals["rows_fx_missing"]:
-    st.warning(f"{totals['rows_fx_missing']:,} charges have no fx rate for their month into {currency}: "
-               "they are left out of the totals. Import the missing rates (dataset fx).")
+    st.warning(i18n.n("{count} charge has no fx rate for its month into {currency}: it is left out of the totals. "
+                      "Import the missing rates (dataset fx).",
+                      "{count} charges have no fx rate for their month into {currency}: they are left out of the "
+                      "totals. Import the missing rates (dataset fx).", totals["rows_fx_missing"], currency=currency))
 
 by = common.cached(cloud.cost_by, dimension=dimension, start=start, end=end)
 top = by.head(15)
 chart = px.bar(top.iloc[::-1], x="billed_cost", y=dimension, orientation="h",
-               labels={"billed_cost": f"Billed cost ({currency})", dimension: ""},
+               labels={"billed_cost": t("Billed cost ({currency})", currency=currency), dimension: ""},
                color_discrete_sequence=[common.COLORS["actual"]])
 chart.update_layout(height=max(260, 28 * len(top) + 80), margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                    title=f"Billed cost by {dimension} (top {len(top)})")
+                    separators=i18n.plotly_separators(),
+                    title=t("Billed cost by {dimension} (top {count})", dimension=t(DIMENSION.get(dimension, dimension)),
+                            count=len(top)))
 st.plotly_chart(chart, key="cloud_chart")
 if not by["is_fx_missing"].any():
     by = by.drop(columns="is_fx_missing")
-common.table(by, "cloud_by_table", currency=currency, download=f"cloud-cost-by-{dimension.replace(' ', '-')}")
+common.table(by, "cloud_by_table", currency=currency, download=f"cloud-cost-by-{dimension.replace(' ', '-')}",
+             config={dimension: t(DIMENSION.get(dimension, dimension)).capitalize()})
 
-st.subheader("Month by month")
+st.subheader(t("Month by month"))
 trend = common.cached(cloud.monthly, dimension="provider", start=start, end=end)
-line = px.bar(trend, x="period", y="billed_cost", color="provider",
-              labels={"billed_cost": f"Billed cost ({currency})", "period": "", "provider": "Provider"})
-line.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+trend = trend.assign(month=[i18n.month(p) for p in trend["period"]])
+line = px.bar(trend, x="month", y="billed_cost", color="provider",
+              labels={"billed_cost": t("Billed cost ({currency})", currency=currency), "month": "",
+                      "provider": t("Provider")})
+line.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, separators=i18n.plotly_separators())
 line.update_xaxes(type="category")
 st.plotly_chart(line, key="cloud_trend")
 
-st.subheader("Commitment discounts")
+st.subheader(t("Commitment discounts"))
 commitments = common.cached(cloud.commitment_savings, start=start, end=end)
 if commitments.empty:
-    st.caption("No charge in these months is covered by a commitment discount.")
+    st.caption(t("No charge in these months is covered by a commitment discount."))
 else:
     common.table(commitments, "cloud_commit_table", currency=currency, download="cloud-commitment-savings")

@@ -5,17 +5,19 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import showback
+from analytics import i18n, showback
 from analytics.showback import bill as bill_of_it
 from analytics.showback import bill_pdf
 from views import common
 
-conf = common.header("Showback", "IT cost allocated by the allocation rules and drivers, fiscal year to date")
+conf = common.header(i18n.N_("Showback"), i18n.N_("IT cost allocated by the allocation rules and drivers, fiscal "
+                                                  "year to date"))
+t, lang = i18n.t, i18n.current()
 currency = conf["reporting_currency"]
 if common.empty_state(["spend", "allocation_rules", "drivers"]):
-    st.caption("Showback needs the spend, a rule set (dataset allocation_rules: which cost centers go to which "
-               "services, and services to business units) and the drivers they split by (dataset drivers: "
-               "headcount, servers, tickets per month). Templates are on the Data page.")
+    st.caption(t("Showback needs the spend, a rule set (dataset allocation_rules: which cost centers go to which "
+                 "services, and services to business units) and the drivers they split by (dataset drivers: "
+                 "headcount, servers, tickets per month). Templates are on the Data page."))
     st.stop()
 
 
@@ -34,10 +36,13 @@ def flow_figure(links):
 
 
 @common.figure
-def unit_cost_figure(trend, driver, currency):
+def unit_cost_figure(trend, driver, currency, lang):
     line = px.line(trend, x="period", y="unit_cost", color="business_unit", markers=True,
-                   labels={"unit_cost": f"cost per {driver} ({currency})", "period": "", "business_unit": ""})
-    line.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+                   labels={"unit_cost": t("cost per {driver} ({currency})", driver=driver, currency=currency),
+                           "period": "", "business_unit": ""})
+    periods = sorted(trend["period"].unique())
+    line.update_xaxes(tickvals=periods, ticktext=[i18n.month(p) for p in periods])
+    line.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, separators=i18n.plotly_separators())
     return line
 
 
@@ -46,26 +51,30 @@ year = filters["year"]
 try:
     alloc = common.cached(showback.allocation, fy=year)
 except showback.AllocationError as exc:
-    st.error("The allocation rules cannot be applied: " + "; ".join(exc.problems))
+    st.error(t("The allocation rules cannot be applied: {problems}", problems="; ".join(exc.problems)))
     st.stop()
 
 by_bu = showback.totals_by(alloc, by="business_unit")
 left = float(by_bu.loc[by_bu["business_unit"] == showback.UNALLOCATED, "value"].sum())
 tiles = st.columns(3)
-tiles[0].metric("Spend in the window", common.money(alloc.total, currency), help="YTD actual: the closed months.")
-tiles[1].metric("Allocated to business units", common.money(alloc.total - left, currency))
-tiles[2].metric("Unallocated", common.money(left, currency), help="Spend no rule covers; it is never spread.")
+tiles[0].metric(t("Spend in the window"), common.money(alloc.total, currency),
+                help=t("YTD actual: the closed months."))
+tiles[1].metric(t("Allocated to business units"), common.money(alloc.total - left, currency))
+tiles[2].metric(t("Unallocated"), common.money(left, currency), help=t("Spend no rule covers; it is never spread."))
 for note in alloc.notes:
     st.caption(f"ℹ️ {note}")
 if alloc.fx_missing_lines:
-    st.warning(f"{alloc.fx_missing_lines:,} spend lines have no fx rate for their month: they are not allocated.")
+    st.warning(i18n.n("{count} spend line has no fx rate for its month: it is not allocated.",
+                      "{count} spend lines have no fx rate for their month: they are not allocated.",
+                      alloc.fx_missing_lines))
 
-st.subheader("Where the money flows")
-origin = st.radio("Start from", list(showback.report.ORIGINS), horizontal=True, key="showback_origin",
-                  format_func=lambda o: {"cost_center": "cost centers", "category": "cost pools"}[o])
+st.subheader(t("Where the money flows"))
+ORIGIN = {"cost_center": i18n.N_("cost centers"), "category": i18n.N_("cost pools")}
+origin = st.radio(t("Start from"), list(showback.report.ORIGINS), horizontal=True, key="showback_origin",
+                  format_func=i18n.bound(lambda o: t(ORIGIN[o])))
 st.plotly_chart(flow_figure(showback.sankey_links(alloc, origin=origin)), key="showback_sankey")
 
-st.subheader(f"Bill of IT by business unit ({currency})")
+st.subheader(t("Bill of IT by business unit ({currency})", currency=currency))
 common.table(by_bu.rename(columns={"value": "allocated_cost"}), "showback_by_bu", currency=currency)
 
 
@@ -77,38 +86,38 @@ def _bill(writer):
 
 
 left_dl, right_dl = st.columns(2)
-left_dl.download_button("Bill of IT (XLSX, a sheet per business unit)", _bill(bill_of_it.for_window),
+left_dl.download_button(t("Bill of IT (XLSX, a sheet per business unit)"), _bill(bill_of_it.for_window),
                         f"bill-of-it-{year}.xlsx", key="showback_bill_xlsx", icon=":material/table_view:")
-right_dl.download_button("Bill of IT (PDF, a page per business unit)", _bill(bill_pdf.for_window),
+right_dl.download_button(t("Bill of IT (PDF, a page per business unit)"), _bill(bill_pdf.for_window),
                          f"bill-of-it-{year}.pdf", "application/pdf", key="showback_bill_pdf",
                          icon=":material/picture_as_pdf:")
 units = [u for u in by_bu["business_unit"] if u != showback.UNALLOCATED]
 if units:
-    chosen = st.selectbox("Business unit", units, key="showback_bu")
+    chosen = st.selectbox(t("Business unit"), units, key="showback_bu")
     common.table(showback.bill_lines(alloc, business_unit=chosen).drop(columns="business_unit")
                  .rename(columns={"amount": "allocated_cost"}), "showback_bill_lines", currency=currency)
-    st.caption(f"Rules that fed {chosen}")
+    st.caption(t("Rules that fed {unit}", unit=chosen))
     fed = showback.rules_fed(alloc, business_unit=chosen)
     common.table(fed.rename(columns={"row_no": "rule_row", "rule": "allocation_rule", "amount": "allocated_cost"}),
                  "showback_rules_fed", currency=currency)
-    st.caption(f"Spend lines that fed {chosen} (largest share first, at most 500)")
+    st.caption(t("Spend lines that fed {unit} (largest share first, at most 500)", unit=chosen))
     common.table(common.cached(showback.fed_lines, business_unit=chosen, fy=year), "showback_fed_lines",
                  currency=currency)
 
-st.subheader("Unit costs")
+st.subheader(t("Unit costs"))
 drivers = common.cached(showback.drivers_in_use)
 if drivers:
-    driver = st.selectbox("Driver", drivers, index=drivers.index(conf["showback_unit_driver"])
+    driver = st.selectbox(t("Driver"), drivers, index=drivers.index(conf["showback_unit_driver"])
                           if conf["showback_unit_driver"] in drivers else 0, key="showback_driver")
     trend = common.cached(showback.unit_costs, driver=driver, by="business_unit", fy=year)
-    st.plotly_chart(unit_cost_figure(trend, driver, currency), key="showback_unit_trend")
+    st.plotly_chart(unit_cost_figure(trend, driver, currency, lang), key="showback_unit_trend")
     common.table(common.cached(showback.unit_cost_totals, driver=driver, by="business_unit", fy=year)
                  .rename(columns={"cost": "allocated_cost"}), "showback_unit_totals", currency=currency)
 
-st.subheader("Budget vs actual by business unit")
+st.subheader(t("Budget vs actual by business unit"))
 if common.cached(showback.uses_vendor_rules):
-    st.caption("Some rules allocate by vendor; budgets have no vendor, so they cannot be allocated the same way.")
+    st.caption(t("Some rules allocate by vendor; budgets have no vendor, so they cannot be allocated the same way."))
 else:
     versus = common.cached(showback.budget_vs_actual, fy=year)
     common.table(versus, "showback_versus", currency=currency)
-    st.caption("Budget (original version) and actual over the closed months, allocated by the same rules.")
+    st.caption(t("Budget (original version) and actual over the closed months, allocated by the same rules."))

@@ -4,13 +4,14 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import fiscal
+from analytics import fiscal, i18n
 from analytics.sla.monthly import filtered, summarise
 from analytics import sla
 from views import common
 
-conf = common.header("SLA", "ticket clocks count only inside each contract's schedule, minus on-hold time; "
-                            "open tickets run to the end of the as-of date")
+conf = common.header(i18n.N_("SLA"), i18n.N_("ticket clocks count only inside each contract's schedule, minus on-hold "
+                                             "time; open tickets run to the end of the as-of date"))
+t, lang = i18n.t, i18n.current()
 filters = common.global_filters()
 if common.empty_state(["contracts"]):
     st.stop()
@@ -22,24 +23,28 @@ if counts.get("incidents", 0) == 0 and counts.get("sla", 0) == 0:
 cur = conf["reporting_currency"]
 start, end = fiscal.bounds(filters["year"], conf["fiscal_year_start_month"])
 scope = {"start": start, "end": end, "vendor": filters["vendor"]}
-st.caption(f"{fiscal.label(filters['year'], conf['fiscal_year_start_month'])}: {start:%b %Y} to {end:%b %Y}"
-           + (f" · vendor {filters['vendor']}" if filters["vendor"] else "")
-           + " · cost center and category filters do not apply to SLAs")
+st.caption(t("{year}: {first} to {last}", year=fiscal.label(filters["year"], conf["fiscal_year_start_month"]),
+             first=i18n.month(start), last=i18n.month(end))
+           + (" · " + t("vendor {name}", name=filters["vendor"]) if filters["vendor"] else "")
+           + " · " + t("cost center and category filters do not apply to SLAs"))
 
 problems = common.cached(sla.problems)
 for row in problems.itertuples():
-    st.warning(f"{row.problem} ({row.rows} row(s)): those clocks are shown as 'unknown schedule', not guessed.")
+    st.warning(i18n.n("{problem} ({count} row): those clocks are shown as 'unknown schedule', not guessed.",
+                      "{problem} ({count} rows): those clocks are shown as 'unknown schedule', not guessed.",
+                      row.rows, problem=row.problem))
 
 months = common.cached(sla.contract_month_attainment, **scope)
 credits = common.cached(sla.service_credits, **scope)
 if months.empty:
-    st.info("No tickets or SLA measurements in this fiscal year for these filters. Pick another year in the sidebar.")
+    st.info(t("No tickets or SLA measurements in this fiscal year for these filters. Pick another year in the "
+              "sidebar."))
     st.stop()
 totals = summarise(months)  # headline numbers of the frame already fetched; no data access
 
 
 def pct(value) -> str:
-    return "–" if value is None or pd.isna(value) else f"{value:.1f}%"
+    return "–" if value is None or pd.isna(value) else i18n.percent(float(value) / 100)
 
 
 def money_total(column: str):
@@ -48,21 +53,25 @@ def money_total(column: str):
 
 
 tiles = st.columns(5)
-tiles[0].metric(f"Months missed, of {totals['contract_months']}", f"{totals['missed']}",
-                help="Contract × months with an SLA target: those with a breached ticket clock or availability "
-                     "below target")
-tiles[1].metric("Breaches", f"{totals['breaches']:,}", help="Breached response plus resolution clocks")
-tiles[2].metric("Response met", pct(totals["response_attainment_pct"]),
-                help="Response clocks met ÷ response clocks decided (met or breached)")
-tiles[3].metric("Resolution met", pct(totals["resolution_attainment_pct"]),
-                help="Resolution clocks met ÷ resolution clocks decided (met or breached)")
-tiles[4].metric(f"Credits outstanding, {cur}", common.short_money(money_total("credit_outstanding_rc"), "").strip(),
-                help="Credits owed under the contracts for missed months and not received as credit notes")
+tiles[0].metric(t("Months missed, of {count}", count=i18n.number(totals["contract_months"])),
+                i18n.number(totals["missed"]),
+                help=t("Contract × months with an SLA target: those with a breached ticket clock or availability "
+                       "below target"))
+tiles[1].metric(t("Breaches"), i18n.number(totals["breaches"]), help=t("Breached response plus resolution clocks"))
+tiles[2].metric(t("Response met"), pct(totals["response_attainment_pct"]),
+                help=t("Response clocks met ÷ response clocks decided (met or breached)"))
+tiles[3].metric(t("Resolution met"), pct(totals["resolution_attainment_pct"]),
+                help=t("Resolution clocks met ÷ resolution clocks decided (met or breached)"))
+tiles[4].metric(t("Credits outstanding, {currency}", currency=cur),
+                common.short_money(money_total("credit_outstanding_rc"), "").strip(),
+                help=t("Credits owed under the contracts for missed months and not received as credit notes"))
 
 # ---- heat map
-st.subheader("Attainment by contract and month")
-metric = st.segmented_control("Measure", ["Response", "Resolution", "Availability"], default="Response",
-                              key="sla_heat_metric") or "Response"
+st.subheader(t("Attainment by contract and month"))
+MEASURES = {"Response": i18n.N_("Response"), "Resolution": i18n.N_("Resolution"),
+            "Availability": i18n.N_("Availability")}
+metric = st.segmented_control(t("Measure"), list(MEASURES), default="Response", key="sla_heat_metric",
+                              format_func=i18n.bound(lambda m: t(MEASURES[m]))) or "Response"
 column, flag = {"Response": ("response_attainment_pct", "response_breached"),
                 "Resolution": ("resolution_attainment_pct", "resolution_breached"),
                 "Availability": ("availability_pct", "availability_points_below")}[metric]
@@ -71,12 +80,12 @@ shown = months.assign(contract=months["contract_id"] + " · " + months["vendor"]
                       is_flagged=months[flag].astype(float) > 0)
 grid = shown.pivot(index="contract", columns="month", values=column).dropna(how="all")
 if grid.empty:
-    st.write(f"No {metric.lower()} figures in this period.")
+    st.write(t("No figures for this measure in this period."))
 else:
     flagged = shown.pivot(index="contract", columns="month", values="is_flagged").reindex(
         index=grid.index, columns=grid.columns)
     digits = 2 if metric == "Availability" else 0
-    text = [[("" if pd.isna(v) else f"{v:.{digits}f}") + (" ✗" if f is True else "") for v, f in zip(row_v, row_f)]
+    text = [[("" if pd.isna(v) else i18n.number(v, digits)) + (" ✗" if f is True else "") for v, f in zip(row_v, row_f)]
             for row_v, row_f in zip(grid.to_numpy(), flagged.to_numpy())]
     low = 0 if metric != "Availability" else min(99.0, float(grid.min().min()))
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(dtype=float), x=list(grid.columns), y=list(grid.index), text=text,
@@ -93,16 +102,17 @@ else:
                       yaxis={"autorange": "reversed", "tickvals": list(grid.index), "ticktext": short,
                              "tickfont": {"size": 10}},
                       xaxis={"tickvals": list(grid.columns), "tickfont": {"size": 10},
-                             "ticktext": [pd.Timestamp(m + "-01").strftime("%b<br>%y") for m in grid.columns]})
+                             "ticktext": [i18n.month(m + "-01").replace(" ", "<br>", 1) for m in grid.columns]},
+                      separators=i18n.plotly_separators())
     st.plotly_chart(fig, key="sla_heatmap")
-    st.caption("✗ = at least one breach of this measure (availability: below target). Attainment = clocks met ÷ "
-               "clocks decided; tickets still open and not yet past their target are left out until they are.")
+    st.caption(t("✗ = at least one breach of this measure (availability: below target). Attainment = clocks met ÷ "
+                 "clocks decided; tickets still open and not yet past their target are left out until they are."))
 
 # ---- breaches and drill-down
-st.subheader("Missed months and their tickets")
+st.subheader(t("Missed months and their tickets"))
 missed = shown[shown["is_missed"]].sort_values(["period", "contract_id"], ascending=[False, True])
 if missed.empty:
-    st.success("Every contract met its SLAs in this period.")
+    st.success(t("Every contract met its SLAs in this period."))
 else:
     table = missed[["contract_id", "vendor", "month", "tickets", "breaches", "response_attainment_pct",
                     "resolution_attainment_pct", "availability_pct", "availability_target_pct",
@@ -110,82 +120,95 @@ else:
         {c: float for c in ("response_attainment_pct", "resolution_attainment_pct", "availability_pct",
                             "availability_target_pct", "reported_response_hours", "reported_resolution_hours")})
     common.table(table, "sla_missed_table", config={
-        "availability_pct": st.column_config.NumberColumn("Availability %", format="%.3f%%"),
-        "availability_target_pct": st.column_config.NumberColumn("Target %", format="%.3f%%"),
+        "month": t("Month"),
+        "availability_pct": st.column_config.NumberColumn(t("Availability %"), format="%.3f%%"),
+        "availability_target_pct": st.column_config.NumberColumn(t("Target %"), format="%.3f%%"),
         "reported_response_hours": st.column_config.NumberColumn(
-            "Vendor-reported response (h)", format="%.2f", help="The vendor's own figure (sla dataset), for comparison"),
+            t("Vendor-reported response (h)"), format="%.2f",
+            help=t("The vendor's own figure (sla dataset), for comparison")),
         "reported_resolution_hours": st.column_config.NumberColumn(
-            "Vendor-reported resolution (h)", format="%.2f", help="The vendor's own figure (sla dataset)")})
+            t("Vendor-reported resolution (h)"), format="%.2f", help=t("The vendor's own figure (sla dataset)"))})
     common.downloads(table, f"sla_missed_{filters['year']}", key="sla_missed")
     options = [f"{r.contract_id} · {r.month}" for r in missed.itertuples() if r.breaches > 0]
     if options:
-        picked = st.selectbox("Show the breached tickets of", options, key="sla_drill")
+        picked = st.selectbox(t("Show the breached tickets of"), options, key="sla_drill")
         contract_id, month = picked.split(" · ")
         tickets = common.cached(sla.breaches, contract_id=contract_id,
                                 period=pd.Timestamp(month + "-01").date())
-        st.caption(f"{len(tickets)} breached ticket(s) of {contract_id} opened in {month}; hours are counted "
-                   "inside the schedule named beside them.")
+        st.caption(i18n.n("{count} breached ticket of {contract} opened in {month}; hours are counted inside the "
+                          "schedule named beside them.",
+                          "{count} breached tickets of {contract} opened in {month}; hours are counted inside the "
+                          "schedule named beside them.", len(tickets), contract=contract_id,
+                          month=i18n.month(month + "-01")))
         common.table(tickets[["ticket_id", "priority", "opened_at", "response_hours", "response_target_hours",
                               "response_status", "resolution_hours", "resolution_target_hours",
                               "resolution_status", "resolution_schedule", "made_sla"]], "sla_tickets_table")
 
 @common.figure
-def credits_figure(chart, cur):
+def credits_figure(chart, cur, lang):
     """Credits received and outstanding by missed month (plotly express: built once per data)."""
+    received, outstanding = t("Received"), t("Outstanding")
+    chart = chart.assign(credit=chart["credit"].map({"received": received, "outstanding": outstanding}),
+                         month=[i18n.month(m + "-01") for m in chart["month"]])
     fig = px.bar(chart, x="month", y="amount", color="credit", barmode="stack",
-                 color_discrete_map={"received": common.COLORS["under"], "outstanding": common.COLORS["over"]},
-                 labels={"amount": cur, "month": "Missed month"})
-    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+                 color_discrete_map={received: common.COLORS["under"], outstanding: common.COLORS["over"]},
+                 labels={"amount": cur, "month": t("Missed month"), "credit": t("Credit")})
+    fig.update_xaxes(type="category")
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, separators=i18n.plotly_separators())
     return fig
 
 
 # ---- credits
-st.subheader(f"Service credits owed and received ({cur})")
+st.subheader(t("Service credits owed and received ({currency})", currency=cur))
 if credits.empty:
-    st.write("No missed month earns a credit in this period.")
+    st.write(t("No missed month earns a credit in this period."))
 else:
     owed = credits.assign(owed=credits["credit_owed_rc"].map(lambda v: None if v is None else float(v)),
                           received=credits["credit_received_rc"].map(float),
                           outstanding=credits["credit_outstanding_rc"].map(lambda v: None if v is None else float(v)),
                           month=pd.to_datetime(credits["period"]).dt.strftime("%Y-%m"))
     chart = owed.melt(id_vars=["month"], value_vars=["received", "outstanding"], var_name="credit", value_name="amount")
-    st.plotly_chart(credits_figure(chart, cur), key="sla_credits_chart")
+    st.plotly_chart(credits_figure(chart, cur, lang), key="sla_credits_chart")
     if owed["is_fx_missing"].any():
-        st.warning("Some credits have no fx rate for their month: their amount in "
-                   f"{cur} is left blank (never converted at 1). Import the rates on the Data page.")
+        st.warning(t("Some credits have no fx rate for their month: their amount in {currency} is left blank (never "
+                     "converted at 1). Import the rates on the Data page.", currency=cur))
     outstanding = owed[owed["outstanding"].fillna(0) > 0]
-    st.caption(f"{len(outstanding)} missed month(s) with credit not received: "
-               f"{common.money(outstanding['outstanding'].sum(), cur)} outstanding. Credits are owed only "
-               "if claimed: use the evidence below to claim them.")
+    st.caption(i18n.n("{count} missed month with credit not received: {amount} outstanding. Credits are owed only if "
+                      "claimed: use the evidence below to claim them.",
+                      "{count} missed months with credit not received: {amount} outstanding. Credits are owed only "
+                      "if claimed: use the evidence below to claim them.", len(outstanding),
+                      amount=common.money(outstanding["outstanding"].sum(), cur)))
     cols = ["contract_id", "vendor", "month", "credit_units", "credit_pct", "is_capped", "credit_owed", "currency",
             "owed", "received", "outstanding", "evidence_owed", "evidence_received"]
     view = owed[cols].rename(columns={"owed": "credit_owed_rc", "received": "credit_received_rc",
                                       "outstanding": "credit_outstanding_rc"})
     view["credit_owed"] = view["credit_owed"].map(float)
     view["credit_pct"] = view["credit_pct"].map(float)
-    common.table(view, "sla_credits_table", currency=cur)
+    common.table(view, "sla_credits_table", currency=cur, config={"month": t("Month")})
     common.downloads(view, f"sla_credits_{filters['year']}", key="sla_credits", currency=cur)
 
 # ---- availability
-st.subheader("Availability against target")
-st.caption("All months imported, not only the fiscal year picked" + (f"; vendor {filters['vendor']}" if filters["vendor"] else ""))
+st.subheader(t("Availability against target"))
+st.caption(t("All months imported, not only the fiscal year picked")
+           + ("; " + t("vendor {name}", name=filters["vendor"]) if filters["vendor"] else ""))
 trend = common.cached(sla.availability_trend)
 trend = filtered(trend, vendor=filters["vendor"])  # every year: the chart shows the whole history
 if trend.empty:
-    st.write("No availability measurements imported (dataset sla, metric availability).")
+    st.write(t("No availability measurements imported (dataset sla, metric availability)."))
 else:
     contracts = sorted(trend["contract_id"].unique())
     vendor_of = dict(zip(trend["contract_id"], trend["vendor"]))
-    chosen = st.selectbox("Contract", contracts, key="sla_avail_contract",
+    chosen = st.selectbox(t("Contract"), contracts, key="sla_avail_contract",
                           format_func=lambda c: f"{c} · {vendor_of[c]}")
     one = trend[trend["contract_id"] == chosen]
     fig = go.Figure()
-    fig.add_scatter(x=one["period"], y=one["availability_pct"], mode="lines+markers", name="Availability",
+    fig.add_scatter(x=one["period"], y=one["availability_pct"], mode="lines+markers", name=t("Availability"),
                     line={"color": common.COLORS["actual"]})
-    fig.add_scatter(x=one["period"], y=one["availability_target_pct"], mode="lines", name="Target",
+    fig.add_scatter(x=one["period"], y=one["availability_target_pct"], mode="lines", name=t("Target"),
                     line={"color": common.COLORS["budget"], "dash": "dash"})
     below = one[one["is_missed"]]
-    fig.add_scatter(x=below["period"], y=below["availability_pct"], mode="markers", name="Below target",
+    fig.add_scatter(x=below["period"], y=below["availability_pct"], mode="markers", name=t("Below target"),
                     marker={"color": common.COLORS["over"], "size": 10})
-    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"title": "%"})
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"title": "%"},
+                      separators=i18n.plotly_separators())
     st.plotly_chart(fig, key="sla_availability_chart")

@@ -3,22 +3,39 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from analytics import vendors
+from analytics import i18n, vendors
 from analytics.reports import scorecard
 from views import common
 
-conf = common.header("Vendors", "scorecards: a weighted 0-100 score per vendor · every vendor, all cost centers "
-                               "and categories (the sidebar's fiscal-year and spend filters do not apply here)")
+conf = common.header(i18n.N_("Vendors"), i18n.N_("scorecards: a weighted 0-100 score per vendor · every vendor, all "
+                                                 "cost centers and categories (the sidebar's fiscal-year and spend "
+                                                 "filters do not apply here)"))
+t, lang = i18n.t, i18n.current()
+# the indicators' names and directions in the reader's language (analytics.vendors declares them in English)
+INDICATOR = {"sla_attainment": i18n.N_("SLA attainment"), "availability": i18n.N_("Availability"),
+             "incidents": i18n.N_("Incident volume and severity"), "spend_vs_contract": i18n.N_("Spend against contract"),
+             "audit_findings": i18n.N_("Audit findings on its invoices"), "spend_trend": i18n.N_("Spend trend")}
+BETTER = {"higher": i18n.N_("higher"), "lower": i18n.N_("lower")}
+BY_LABEL = {i.label: INDICATOR.get(i.name, i.label) for i in vendors.INDICATORS}
+
+
+def indicator_label(ind) -> str:
+    return t(INDICATOR.get(ind.name, ind.label))
+
+
+def score(value, decimals: int = 1, *, signed: bool = False) -> str:
+    text = i18n.number(value, decimals)
+    return ("+" + text) if signed and value > 0 else text
 if common.empty_state(["contracts"]):
     st.stop()
 
 # --- period and scope --------------------------------------------------------------------------
 quarters = dict(common.cached(vendors.quarters, count=8))
 with st.sidebar:
-    quarter_end = st.selectbox("Quarter", list(quarters), format_func=quarters.get, key="vendors_quarter",
-                               help="A complete fiscal quarter. SLA, availability and incidents are measured over "
-                                    "the quarter; spend indicators over the 12 months ending with it.")
-    include_all = st.toggle("Include vendors without a contract", key="vendors_all")
+    quarter_end = st.selectbox(t("Quarter"), list(quarters), format_func=quarters.get, key="vendors_quarter",
+                               help=t("A complete fiscal quarter. SLA, availability and incidents are measured over "
+                                      "the quarter; spend indicators over the 12 months ending with it."))
+    include_all = st.toggle(t("Include vendors without a contract"), key="vendors_all")
 previous_end = common.cached(vendors.previous_quarter_end, quarter_end=quarter_end)
 current = common.cached(vendors.components, quarter_end=quarter_end)
 previous = common.cached(vendors.components, quarter_end=previous_end)
@@ -48,124 +65,154 @@ def _weight_changed(name: str) -> None:
 
 
 weights = {name: float(value) for name, value in st.session_state[MEMORY].items()}
-with st.expander(f"Weights: {' · '.join(f'{vendors.indicator(n).label} {w:g}' for n, w in weights.items())}"):
-    st.caption("Weights add up to 100: change one and the others are rescaled in proportion. Saved at once. "
-               "An indicator without data for a vendor is n/a; that vendor's weights are shared among the rest.")
+weights_line = " · ".join(f"{indicator_label(vendors.indicator(n))} {i18n.number(w, 1 if w % 1 else 0)}"
+                          for n, w in weights.items())
+with st.expander(t("Weights: {weights}", weights=weights_line)):
+    st.caption(t("Weights add up to 100: change one and the others are rescaled in proportion. Saved at once. "
+                 "An indicator without data for a vendor is n/a; that vendor's weights are shared among the rest."))
     columns = st.columns(len(NAMES))
     for column, ind in zip(columns, vendors.INDICATORS):
-        column.number_input(ind.label, min_value=0.0, max_value=100.0, step=5.0, format="%.1f",
+        column.number_input(indicator_label(ind), min_value=0.0, max_value=100.0, step=5.0, format="%.1f",
                             key=f"weight_{ind.name}", on_change=_weight_changed, args=(ind.name,),
                             disabled=not common.user().can("settings"),
-                            help=f"{ind.better.capitalize()} is better ({ind.unit}, {ind.window}). {ind.mapping}.")
-    st.button("Reset to default weights", key="vendors_reset_weights", on_click=_store,
+                            help=t("{better} is better ({unit}, {window}). {mapping}.",
+                                   better=t(BETTER.get(ind.better, ind.better)).capitalize(), unit=ind.unit,
+                                   window=ind.window, mapping=ind.mapping))
+    st.button(t("Reset to default weights"), key="vendors_reset_weights", on_click=_store,
               disabled=not common.user().can("settings"),
               args=(vendors.renormalise(vendors.DEFAULT_WEIGHTS),))
-    common.table(vendors.indicator_table(weights).drop(columns="indicator").rename(
-        columns=scorecard.INDICATOR_COLUMNS), "vendors_indicators_table")
+    indicators = vendors.indicator_table(weights)
+    indicators = indicators.assign(label=[indicator_label(vendors.indicator(n)) for n in indicators["indicator"]],
+                                   better=indicators["better"].map(lambda b: t(BETTER.get(b, b))))
+    common.table(indicators.drop(columns="indicator"), "vendors_indicators_table",
+                 config={"label": t("Indicator"), "better": t("Better"), "unit": t("Unit"), "window": t("Window"),
+                         "mapping": t("How it is scored"),
+                         "weight": st.column_config.NumberColumn(t("Weight"), format="%.1f")})
 
 table = vendors.score_table(current, previous, weights, scope)
 scored = table[table["score"].notna()]
 if scored.empty:
-    st.info(f"No vendor has data for any indicator in {quarters[quarter_end]}: import SLA results, incidents "
-            "or spend for that period on the Data page.")
+    st.info(t("No vendor has data for any indicator in {quarter}: import SLA results, incidents or spend for that "
+              "period on the Data page.", quarter=quarters[quarter_end]))
     st.stop()
 
 # --- tiles -------------------------------------------------------------------------------------
 tiles = st.columns(4)
-tiles[0].metric("Vendors scored", f"{len(scored)} of {len(table)}")
-tiles[1].metric("Average score", f"{scored['score'].mean():.1f}")
+tiles[0].metric(t("Vendors scored"), t("{count} of {total}", count=i18n.number(len(scored)),
+                                       total=i18n.number(len(table))))
+tiles[1].metric(t("Average score"), score(scored["score"].mean()))
 moves = scored[scored["trend"].notna()].sort_values("trend")
 if not moves.empty:
     best, worst = moves.iloc[-1], moves.iloc[0]
-    tiles[2].metric("Most improved", f"{best['trend']:+.1f}", help="points against the previous quarter")
+    tiles[2].metric(t("Most improved"), score(best["trend"], signed=True),
+                    help=t("points against the previous quarter"))
     tiles[2].caption(best["vendor"])
-    tiles[3].metric("Biggest drop", f"{worst['trend']:+.1f}", help="points against the previous quarter")
+    tiles[3].metric(t("Biggest drop"), score(worst["trend"], signed=True),
+                    help=t("points against the previous quarter"))
     tiles[3].caption(worst["vendor"])
 
 # --- ranking -----------------------------------------------------------------------------------
-st.subheader(f"Ranking, {quarters[quarter_end]}")
+st.subheader(t("Ranking, {quarter}", quarter=quarters[quarter_end]))
 # a score from few indicators says less: say so beside the name, and rank equal scores by coverage (scoring.py)
 thin = vendors.rests_on_few(scored)
 few = int(scored["indicators_used"].max())
 shown_name = {r.vendor: f"{r.vendor} ({int(r.indicators_used)}/{len(NAMES)})" if is_thin else r.vendor
               for r, is_thin in zip(scored.itertuples(index=False), thin)}
 parts = vendors.contributions(scored, weights)
-parts = parts.assign(vendor=parts["vendor"].map(shown_name))
+parts = parts.assign(vendor=parts["vendor"].map(shown_name),
+                     indicator=parts["indicator"].map(lambda label: t(BY_LABEL.get(label, label))))
 order = [shown_name[v] for v in scored.sort_values("rank", ascending=False)["vendor"]]
 if thin.any():
-    st.warning(f"{int(thin.sum())} of the {len(scored)} scores rest on fewer than {few} of the {len(NAMES)} "
-               "indicators (marked with their count, e.g. 4/6): they say less than the others. Equal scores rank "
-               "by how many indicators they rest on.", icon=":material/info:")
+    st.warning(t("{count} of the {scored} scores rest on fewer than {few} of the {indicators} indicators (marked "
+                 "with their count, e.g. 4/6): they say less than the others. Equal scores rank by how many "
+                 "indicators they rest on.", count=int(thin.sum()), scored=len(scored), few=few,
+                 indicators=len(NAMES)), icon=":material/info:")
 else:
-    st.caption("Equal scores rank by how many indicators they rest on.")
+    st.caption(t("Equal scores rank by how many indicators they rest on."))
 
 
 @common.figure
-def ranking_figure(parts, order):
+def ranking_figure(parts, order, lang):
     """Each vendor's score as stacked indicator contributions (plotly express takes ~0.9 s: built once per data)."""
     fig = px.bar(parts, x="points", y="vendor", color="indicator", orientation="h",
-                 category_orders={"vendor": order[::-1], "indicator": [i.label for i in vendors.INDICATORS]},
+                 category_orders={"vendor": order[::-1], "indicator": [indicator_label(i) for i in vendors.INDICATORS]},
                  hover_data={"score": ":.1f", "effective_weight": ":.1f", "points": ":.1f"},
-                 labels={"points": "points of the 0-100 score", "vendor": ""},
+                 labels={"points": t("points of the 0-100 score"), "vendor": "", "indicator": t("Indicator"),
+                         "score": t("Score"), "effective_weight": t("Effective weight")},
                  color_discrete_sequence=px.colors.qualitative.Safe)
     fig.update_xaxes(range=[0, 100])
     fig.update_layout(height=max(300, 24 * len(order) + 140), legend_title=None, legend_orientation="h",
-                      legend_y=1.0, legend_yanchor="bottom", legend_x=0, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+                      legend_y=1.0, legend_yanchor="bottom", legend_x=0, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      separators=i18n.plotly_separators())
     return fig
 
 
-fig = ranking_figure(parts, order)
+fig = ranking_figure(parts, order, lang)
 st.plotly_chart(fig, width="stretch", key="vendors_ranking_chart")
-st.caption("Each bar is a vendor's score split into what each indicator contributes "
-           "(indicator score × its effective weight).")
+st.caption(t("Each bar is a vendor's score split into what each indicator contributes (indicator score × its "
+             "effective weight)."))
 
-score_columns = {f"{i.name}_score": st.column_config.NumberColumn(i.label, format="%.0f",
-                                                                   help=f"{i.better} is better; {i.mapping}")
+score_columns = {f"{i.name}_score": st.column_config.NumberColumn(
+    indicator_label(i), format="%.0f", help=t("{better} is better; {mapping}", better=t(BETTER.get(i.better, i.better)),
+                                              mapping=i.mapping))
                  for i in vendors.INDICATORS}
-table = table.assign(basis=[("" if pd.isna(n) else f"{int(n)} of {len(NAMES)}" + (" — says less" if is_thin else ""))
+table = table.assign(basis=[("" if pd.isna(n) else t("{count} of {total}", count=int(n), total=len(NAMES))
+                             + (t(" — says less") if is_thin else ""))
                              for n, is_thin in zip(table["indicators_used"], vendors.rests_on_few(table))])
 st.dataframe(table, hide_index=True, width="stretch",
              column_order=["rank", "vendor", "score", "trend", "previous_score", "basis", *score_columns],
-             column_config={"rank": st.column_config.NumberColumn("Rank", format="%d"), "vendor": "Vendor",
-                            "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100,
+             column_config={"rank": st.column_config.NumberColumn(t("Rank"), format="%d"), "vendor": t("Vendor"),
+                            "score": st.column_config.ProgressColumn(t("Score"), min_value=0, max_value=100,
                                                                      format="%.1f"),
-                            "trend": st.column_config.NumberColumn("Trend", format="%+.1f",
-                                                                   help=f"against {quarters.get(previous_end, 'the previous quarter')}"),
-                            "previous_score": st.column_config.NumberColumn("Previous", format="%.1f"),
+                            "trend": st.column_config.NumberColumn(
+                                t("Trend"), format="%+.1f",
+                                help=t("against {quarter}", quarter=quarters.get(previous_end,
+                                                                                t("the previous quarter")))),
+                            "previous_score": st.column_config.NumberColumn(t("Previous"), format="%.1f"),
                             "basis": st.column_config.TextColumn(
-                                "Rests on", help=f"how many of the {len(NAMES)} indicators have data; a score from "
-                                                 "fewer than the best-covered vendor's says less; equal scores rank by this count"),
+                                t("Rests on"), help=t("how many of the {count} indicators have data; a score from "
+                                                      "fewer than the best-covered vendor's says less; equal scores "
+                                                      "rank by this count", count=len(NAMES))),
                             **score_columns})
 
 weight_items = tuple(weights.items())
 left, right = st.columns(2)
-if left.button("Prepare the Excel scorecard", key="vendors_prepare_xlsx",
-               help="Ranking, indicator definitions and one printable page per vendor (landscape, fits one page)"):
+if left.button(t("Prepare the Excel scorecard"), key="vendors_prepare_xlsx",
+               help=t("Ranking, indicator definitions and one printable page per vendor (landscape, fits one page)")):
     st.session_state["vendors_xlsx"] = (quarter_end, weight_items, include_all, common.cached(
         scorecard.workbook_bytes, quarter_end=quarter_end, weights=weight_items,
         include_uncontracted=include_all))
 prepared = st.session_state.get("vendors_xlsx")
 if prepared and prepared[:3] == (quarter_end, weight_items, include_all):
-    right.download_button("Download the Excel scorecard", prepared[3], f"vendor-scorecard-{quarter_end}.xlsx",
+    right.download_button(t("Download the Excel scorecard"), prepared[3], f"vendor-scorecard-{quarter_end}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key="vendors_xlsx_download", type="primary")
 
 # --- one vendor --------------------------------------------------------------------------------
 st.divider()
 names = dict(zip(table["vendor_key"], table["vendor"]))
-key = st.selectbox("Vendor detail", list(names), format_func=names.get, key="vendors_detail")
+key = st.selectbox(t("Vendor detail"), list(names), format_func=names.get, key="vendors_detail")
 row = table[table["vendor_key"] == key].iloc[0]
 st.subheader(row["vendor"])
 cols = st.columns(3)
-cols[0].metric("Score", "n/a" if pd.isna(row["score"]) else f"{row['score']:.1f}",
-               None if pd.isna(row["trend"]) else f"{row['trend']:+.1f} on the previous quarter",
+cols[0].metric(t("Score"), t("n/a") if pd.isna(row["score"]) else score(row["score"]),
+               None if pd.isna(row["trend"]) else t("{points} on the previous quarter",
+                                                    points=score(row["trend"], signed=True)),
                delta_color="off" if row["trend"] == 0 else "normal")
-cols[1].metric("Rank", "–" if pd.isna(row["rank"]) else f"{int(row['rank'])} of {len(scored)}")
-cols[2].metric("Indicators with data", f"{row['indicators_used']} of {len(NAMES)}")
-st.dataframe(vendors.parts_table(current[current["vendor_key"] == key], weights), hide_index=True, width="stretch",
-             column_config={"Value": st.column_config.NumberColumn(format="%.2f"),
-                            "Score (0-100)": st.column_config.NumberColumn(format="%.1f")})
-st.download_button("Download this vendor's QBR page (xlsx)", key="vendors_qbr_download",
+cols[1].metric(t("Rank"), "–" if pd.isna(row["rank"]) else t("{count} of {total}", count=int(row["rank"]),
+                                                                total=len(scored)))
+cols[2].metric(t("Indicators with data"), t("{count} of {total}", count=row["indicators_used"], total=len(NAMES)))
+parts_of = vendors.parts_table(current[current["vendor_key"] == key], weights)
+parts_of = parts_of.assign(Indicator=parts_of["Indicator"].map(lambda label: t(BY_LABEL.get(label, label))),
+                           Better=parts_of["Better"].map(lambda b: t(BETTER.get(b, b))))
+st.dataframe(parts_of, hide_index=True, width="stretch",
+             column_config={"Indicator": t("Indicator"), "Better": t("Better"), "Unit": t("Unit"),
+                            "Value": st.column_config.NumberColumn(t("Value"), format="%.2f"),
+                            "Score (0-100)": st.column_config.NumberColumn(t("Score (0-100)"), format="%.1f"),
+                            "Weight": st.column_config.NumberColumn(t("Weight")),
+                            "Effective weight": st.column_config.NumberColumn(t("Effective weight")),
+                            "Basis": t("Basis")})
+st.download_button(t("Download this vendor's QBR page (xlsx)"), key="vendors_qbr_download",
                    data=common.cached(scorecard.workbook_bytes, quarter_end=quarter_end,
                                       weights=weight_items, include_uncontracted=include_all, vendor_key=key),
                    file_name=f"qbr-{key.replace(' ', '-')}-{quarter_end}.xlsx",
@@ -173,23 +220,27 @@ st.download_button("Download this vendor's QBR page (xlsx)", key="vendors_qbr_do
 
 currency = conf["reporting_currency"]
 # only the open tab runs (on_change="rerun")
-tabs = st.tabs(["Spend", "Contracts and deadlines", "SLA history", "Incidents", "Findings", "Credits"],
-               key="vendors_detail_tab", on_change="rerun")
+tabs = st.tabs([t("Spend"), t("Contracts and deadlines"), t("SLA history"), t("Incidents"), t("Findings"),
+                t("Credits")], key="vendors_detail_tab", on_change="rerun")
 with tabs[0]:
     if tabs[0].open:
         history = common.cached(vendors.spend_history, vendor_key=key)
         if history.empty:
-            st.info("No spend recorded for this vendor.")
+            st.info(t("No spend recorded for this vendor."))
         else:
-            fig = px.bar(history.assign(amount=history["amount_rc"].astype(float)), x="period", y="amount",
-                         labels={"amount": f"Spend ({currency})", "period": ""},
+            history = history.assign(amount=history["amount_rc"].astype(float),
+                                     month=[i18n.month(p) for p in history["period"]])
+            fig = px.bar(history, x="month", y="amount",
+                         labels={"amount": t("Spend ({currency})", currency=currency), "month": ""},
                          color_discrete_sequence=[common.COLORS["actual"]])
-            fig.update_traces(xperiod="M1", xperiodalignment="middle")
-            fig.update_xaxes(tickformat="%b %Y", dtick="M3" if len(history) > 12 else "M1")
-            fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+            fig.update_xaxes(type="category")
+            fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                              separators=i18n.plotly_separators())
             st.plotly_chart(fig, width="stretch", key="vendors_spend_chart")
             if history["fx_missing_lines"].sum():
-                st.warning(f"{int(history['fx_missing_lines'].sum())} spend line(s) have no fx rate and are left out.")
+                st.warning(i18n.n("{count} spend line has no fx rate and is left out.",
+                                  "{count} spend lines have no fx rate and are left out.",
+                                  int(history["fx_missing_lines"].sum())))
 with tabs[1]:
     if tabs[1].open:
         mine = common.cached(vendors.vendor_contracts, vendor_key=key, on=conf["as_of"])
@@ -200,41 +251,44 @@ with tabs[2]:
     if tabs[2].open:
         months = common.cached(vendors.sla_months, vendor_key=key)
         if not months.empty:
-            st.caption("Ticket SLA clocks per contract and month (from the SLA engine)")
+            st.caption(t("Ticket SLA clocks per contract and month (from the SLA engine)"))
             common.table(months, "vendors_sla_months_table", currency=currency)
         sla = common.cached(vendors.sla_history, vendor_key=key)
         if sla.empty:
-            st.info("No monthly SLA results imported for this vendor's contracts.")
+            st.info(t("No monthly SLA results imported for this vendor's contracts."))
         else:
             availability = sla[sla["metric"] == "availability"]
             if not availability.empty:
                 fig = px.line(availability, x="period", y="actual", color="contract_id", markers=True,
-                              labels={"actual": "availability %", "period": ""})
+                              labels={"actual": t("availability %"), "period": "", "contract_id": t("Contract")})
                 fig.add_hline(y=float(availability["target"].min()), line_dash="dot", line_color="grey",
-                              annotation_text="target")
-                fig.update_xaxes(tickformat="%b %Y")
-                fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+                              annotation_text=t("target"))
+                periods = sorted(availability["period"].unique())
+                fig.update_xaxes(tickvals=periods, ticktext=[i18n.month(p) for p in periods])
+                fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                                  separators=i18n.plotly_separators())
                 st.plotly_chart(fig, width="stretch", key="vendors_sla_chart")
             common.table(sla, "vendors_sla_table", currency=currency)
 with tabs[3]:
     if tabs[3].open:
         incidents = common.cached(vendors.vendor_incidents, vendor_key=key)
         if incidents.empty:
-            st.info("No incidents on this vendor's contracts.")
+            st.info(t("No incidents on this vendor's contracts."))
         else:
-            st.caption(f"{len(incidents)} incidents, {int(incidents['is_open'].sum())} open")
+            st.caption(i18n.n("{count} incident, {open} open", "{count} incidents, {open} open", len(incidents),
+                              open=i18n.number(int(incidents["is_open"].sum()))))
             common.table(incidents, "vendors_incidents_table", currency=currency)
 with tabs[4]:
     if tabs[4].open:
         findings = common.cached(vendors.vendor_findings, vendor_key=key)
         if findings.empty:
-            st.success("No open cost-audit findings on this vendor's invoices.")
+            st.success(t("No open cost-audit findings on this vendor's invoices."))
         else:
             common.table(findings, "vendors_findings_table", currency=currency)
 with tabs[5]:
     if tabs[5].open:
         credits = common.cached(vendors.vendor_credits, vendor_key=key)
         if credits.empty:
-            st.success("No service credits for this vendor.")
+            st.success(t("No service credits for this vendor."))
         else:
             common.table(credits, "vendors_credits_table", currency=currency)
