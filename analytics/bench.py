@@ -21,7 +21,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from analytics import demo, exchange, ingest, registry, store
+from analytics import demo, exchange, ingest, jobs, registry, store
 from analytics.reports import xlsx
 
 BENCH_DIR = store.PROJECT_ROOT / "data" / "bench"
@@ -131,6 +131,19 @@ def ensure_db(rows: int, directory: Path | None = None) -> tuple[Path, bool, flo
                     "--scale", repr(scale_for(rows)), "--force"], check=True, stdout=subprocess.DEVNULL,
                    cwd=store.PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(store.PROJECT_ROOT)})
     return path, True, time.perf_counter() - started
+
+
+def ready_for_pages(path: str | Path) -> int:
+    """Run the jobs on the database (as after an import: pages read stored results) and checkpoint it, so a
+    copy of the file carries them; returns its spend lines."""
+    con = store.connect(path)
+    try:
+        jobs.refresh(con)
+        lines = con.execute("select count(*) from spend").fetchone()[0]
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return lines
 
 
 def collect_cases(con, *, only: set[str] | None = None) -> list[tuple[str, str, callable, Floor | None]]:

@@ -17,11 +17,16 @@ def test_a_session_browses_every_page_while_an_import_runs_and_nothing_is_lost(d
     assert report.import_error is None
     assert report.spend_after == report.spend_lines + 300
     assert set(report.page_times) == {title for _, title in bench_pages.app_pages()}
+    table = loadtest.markdown(report)
+    assert "0 failures; the import of 300 lines took" in table and "lost 0 lines" in table
+    assert table.count("\n| ") == len(report.page_times) + 2  # the heading's rule, each page, all pages
 
 
 @pytest.mark.parametrize("kwargs", [{"sessions": 0, "rounds": 1, "import_rows": 0},
                                     {"sessions": 51, "rounds": 1, "import_rows": 0},
-                                    {"sessions": 1, "rounds": 1, "import_rows": 3_000_000}])
+                                    {"sessions": 1, "rounds": 1, "import_rows": 3_000_000},
+                                    {"sessions": 1, "rounds": 1, "import_rows": 0, "minutes": 0},
+                                    {"sessions": 1, "rounds": 1, "import_rows": 0, "minutes": 241}])
 def test_the_load_test_is_bounded(tmp_path, kwargs):
     with pytest.raises(ValueError, match="bounded"):
         loadtest.run(tmp_path / "none.duckdb", **kwargs)

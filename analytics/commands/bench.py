@@ -58,16 +58,9 @@ def run(args) -> int:
 
 
 def run_pages(args) -> int:
-    from analytics import bench_pages, jobs, store
+    from analytics import bench_pages
     path = Path(args.db) if args.db else bench.ensure_db(args.rows)[0]
-    con = store.connect(path)
-    try:
-        jobs.refresh(con)  # as after an import: pages read stored results
-        lines = con.execute("select count(*) from spend").fetchone()[0]
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    report = bench_pages.run(path, lines)
+    report = bench_pages.run(path, bench.ready_for_pages(path))
     if args.json:
         print(json.dumps(dataclasses.asdict(report), indent=2))
     else:
