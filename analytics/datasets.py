@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analytics.i18n import N_  # pattern_help is a validation message, translated where shown
+
 
 @dataclass(frozen=True)
 class Column:
@@ -197,11 +199,11 @@ DATASETS["schedules"] = Dataset(
         C("schedule", "text", True, "Schedule name, used by sla_targets and the sla_default_schedule setting", "EU business hours"),
         C("timezone", "timezone", True, "IANA time zone of the working hours", "Europe/Paris"),
         C("working_days", "text", True, "Working days: names and ranges, like mon-fri or mon,wed,fri", "mon-fri",
-          pattern=WORKING_DAYS_PATTERN, pattern_help="not a list of days (expected like mon-fri or mon,tue,sat)"),
+          pattern=WORKING_DAYS_PATTERN, pattern_help=N_("not a list of days (expected like mon-fri or mon,tue,sat)")),
         C("start_time", "text", True, "Start of the working day, HH:MM local time", "09:00",
-          pattern=TIME_OF_DAY_PATTERN, pattern_help="not a time of day (expected HH:MM, 00:00 to 24:00)"),
+          pattern=TIME_OF_DAY_PATTERN, pattern_help=N_("not a time of day (expected HH:MM, 00:00 to 24:00)")),
         C("end_time", "text", True, "End of the working day, HH:MM local time (24:00 for midnight)", "17:00",
-          pattern=TIME_OF_DAY_PATTERN, pattern_help="not a time of day (expected HH:MM, 00:00 to 24:00)"),
+          pattern=TIME_OF_DAY_PATTERN, pattern_help=N_("not a time of day (expected HH:MM, 00:00 to 24:00)")),
     ),
     key=("schedule",),
     ordered=(("start_time", "end_time"),),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analytics import fiscal, settings
+from analytics import fiscal, i18n, settings
 from analytics.datasets import Dataset
 
 # the column giving each dataset's month, for the datasets whose amounts need an fx rate
@@ -37,12 +37,18 @@ class Coverage:
     def notices(self, start_month: int) -> list[str]:
         out = []
         if self.fiscal_years:
-            out.append("brings fiscal year(s) " + ", ".join(fiscal.label(y, start_month) for y in self.fiscal_years)
-                       + " in " + ", ".join(self.currencies))
+            out.append(i18n.t("brings fiscal year(s) {years} in {currencies}",
+                              years=", ".join(fiscal.label(y, start_month) for y in self.fiscal_years),
+                              currencies=", ".join(self.currencies)))
         for currency, months in self.missing_rates.items():
-            span = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
-            out.append(f"no fx rate for {currency} in {len(months)} month(s) ({span}): these amounts cannot be "
-                       f"converted into the reporting currency until fx rates for them are imported")
+            if len(months) == 1:
+                out.append(i18n.t("no fx rate for {currency} in 1 month(s) ({month}): these amounts cannot be "
+                                  "converted into the reporting currency until fx rates for them are imported",
+                                  currency=currency, month=months[0]))
+            else:
+                out.append(i18n.t("no fx rate for {currency} in {count} month(s) ({first} to {last}): these amounts "
+                                  "cannot be converted into the reporting currency until fx rates for them are "
+                                  "imported", currency=currency, count=len(months), first=months[0], last=months[-1]))
         return out
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
-from analytics import store
+from analytics import i18n, store
 from analytics.ingest import normalise
 from analytics.ingest.mapping import normalise_header
 from analytics.ingest.read import RawTable
@@ -119,8 +119,8 @@ def reduce_events(con, raw: RawTable, *, options: normalise.FormatOptions | None
     """One row per ticket (canonical incident columns as text), or None when the file is not an event log."""
     if not is_event_log(raw):
         if force:
-            raise LayoutError("not a ticket event log (needs number, incident_state, sys_updated_at and opened_at "
-                              "columns, with several rows per ticket)")
+            raise LayoutError(i18n.t("not a ticket event log (needs number, incident_state, sys_updated_at and "
+                                     "opened_at columns, with several rows per ticket)"))
         return None
     roles = _roles(list(raw.frame.columns), raw.frame)
     options = options or normalise.FormatOptions()
@@ -155,16 +155,21 @@ def reduce_events(con, raw: RawTable, *, options: normalise.FormatOptions | None
     con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
     con.execute("drop table if exists itsm_events_text")
     frame, summary = _tickets(con)
-    notices.insert(0, f"ticket event log: {summary['events']:,} updates reduced to {summary['tickets']:,} tickets")
+    notices.insert(0, i18n.t("ticket event log: {events} updates reduced to {tickets} tickets",
+                             events=i18n.number(summary["events"]), tickets=i18n.number(summary["tickets"])))
     unusual = [f"{role} <- {header!r}" for role, header in roles.items()
                if normalise_header(header) not in ROLES[role]]
     if unusual:
-        notices.insert(1, f"ticket event log: column(s) taken despite a typo or a repeated name: {'; '.join(unusual)}")
+        notices.insert(1, i18n.t("ticket event log: column(s) taken despite a typo or a repeated name: {columns}",
+                                 columns="; ".join(unusual)))
     if summary["closed_without_resolution"]:
-        notices.append(f"{summary['closed_without_resolution']:,} closed ticket(s) have no resolved_at: "
-                       "their closed_at is used as the resolution time")
+        notices.append(i18n.n("{count} closed ticket(s) have no resolved_at: their closed_at is used as the "
+                              "resolution time", "{count} closed ticket(s) have no resolved_at: their closed_at is "
+                              "used as the resolution time", summary["closed_without_resolution"]))
     if summary["mapped"]:
-        notices.append(f"{summary['mapped']:,} ticket(s) linked to a contract through the saved group mapping")
+        notices.append(i18n.n("{count} ticket(s) linked to a contract through the saved group mapping",
+                              "{count} ticket(s) linked to a contract through the saved group mapping",
+                              summary["mapped"]))
     return Reduced(frame, notices)
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from analytics import datasets, settings, store
+from analytics import datasets, i18n, settings, store
 from analytics.ingest import coverage as ingest_coverage
 from analytics.ingest import itsm, mapping, normalise, read, text, validate, wide
 
@@ -198,11 +198,12 @@ def _profile_mapping(con, dataset: datasets.Dataset, headers: list[str], options
     """The profile to map with: the one named, else one saved for files with exactly these headers."""
     profile = mapping.get_profile(con, options.profile) if options.profile else None
     if profile and profile.dataset != dataset.name:
-        raise ImportRefused(f"profile {profile.name!r} is for {profile.dataset}, not {dataset.name}")
+        raise ImportRefused(i18n.t("profile {profile} is for {dataset}, not {wanted}", profile=repr(profile.name),
+                                   dataset=profile.dataset, wanted=dataset.name))
     if profile is None and not options.profile:
         profile = mapping.find_profile(con, dataset.name, headers)
         if profile:
-            notices.append(f"mapped with the saved profile {profile.name!r} (same headers)")
+            notices.append(i18n.t("mapped with the saved profile {profile} (same headers)", profile=repr(profile.name)))
     if profile is None:
         return None
     by_norm = {mapping.normalise_header(h): h for h in headers}
@@ -262,8 +263,9 @@ def prepare_table(con, dataset_name: str, raw: read.RawTable, sha: str, *, repla
     name = raw.file_name
     previous = _previous_batch(con, dataset.name, sha, raw.sheet)
     if previous and not replace:
-        raise ImportRefused(f"{name}: this exact file was already imported as batch {previous}; "
-                            f"replace that batch, or undo batch {previous} first", setting="replace")
+        raise ImportRefused(i18n.t("{file}: this exact file was already imported as batch {batch}; replace that "
+                                   "batch, or undo batch {batch} first", file=name, batch=previous),
+                            setting="replace")
     frame, source_format, notices = lay_out(con, dataset, raw, options)
     headers = [h for h in frame.columns if h != "_row"]
     profile = _profile_mapping(con, dataset, headers, options, notices)
@@ -273,7 +275,8 @@ def prepare_table(con, dataset_name: str, raw: read.RawTable, sha: str, *, repla
     except mapping.MappingError as exc:
         raise ImportRefused(str(exc), setting="mapping") from None
     if columns.ignored:
-        notices.append(f"{name}: column(s) not imported (not part of {dataset.name}): {', '.join(columns.ignored)}")
+        notices.append(i18n.t("{file}: column(s) not imported (not part of {dataset}): {columns}", file=name,
+                              dataset=dataset.name, columns=", ".join(columns.ignored)))
     canonical = mapping.apply(frame, dataset, columns)
     rows = len(canonical)
     del frame
@@ -290,7 +293,7 @@ def prepare_table(con, dataset_name: str, raw: read.RawTable, sha: str, *, repla
                                          into=normalised_table)
     except normalise.AmbiguousNumbers as exc:
         header = columns.source.get(exc.column, exc.column)
-        raise ImportRefused(f"{name}: {str(exc).replace(repr(exc.column), f'{header!r} ({exc.column})')}",
+        raise ImportRefused(f"{name}: {exc.describe(f'{header!r} ({exc.column})')}",
                             setting="decimal") from None
     finally:
         con.execute('drop table if exists "' + text_table + '"')
@@ -321,16 +324,46 @@ def _new_value_notices(con, dataset: datasets.Dataset, staged: str) -> list[str]
                f'and not exists (select 1 from "{dataset.table}" t where t."{column}" = s."{column}") order by 1')
         values = [r[0] for r in con.execute(sql).fetchall()]
         if values:
-            shown = ", ".join(values[:10]) + (f" and {len(values) - 10} more" if len(values) > 10 else "")
-            notices.append(f"{len(values)} new {column.replace('_', ' ')} value(s) added: {shown}")
+            if len(values) > 10:
+                notices.append(MORE_NEW_VALUES[column](len(values), names=", ".join(values[:10]),
+                                                       more=len(values) - 10))
+            else:
+                notices.append(NEW_VALUES[column](len(values), names=", ".join(values)))
     return notices
+
+
+# the new names a file adds, a whole sentence for each column and each count (the names are the file's)
+NEW_VALUES = {
+    "vendor": lambda count, **names: i18n.n("{count} new vendor value(s) added: {names}",
+                                            "{count} new vendor value(s) added: {names}", count, **names),
+    "cost_center": lambda count, **names: i18n.n("{count} new cost center value(s) added: {names}",
+                                                 "{count} new cost center value(s) added: {names}", count, **names),
+    "category": lambda count, **names: i18n.n("{count} new category value(s) added: {names}",
+                                              "{count} new category value(s) added: {names}", count, **names),
+}
+MORE_NEW_VALUES = {
+    "vendor": lambda count, **names: i18n.n("{count} new vendor value(s) added: {names} and {more} more",
+                                            "{count} new vendor value(s) added: {names} and {more} more",
+                                            count, **names),
+    "cost_center": lambda count, **names: i18n.n("{count} new cost center value(s) added: {names} and {more} more",
+                                                 "{count} new cost center value(s) added: {names} and {more} more",
+                                                 count, **names),
+    "category": lambda count, **names: i18n.n("{count} new category value(s) added: {names} and {more} more",
+                                              "{count} new category value(s) added: {names} and {more} more",
+                                              count, **names),
+}
+
+
+def _invalid_values(prepared: PreparedImport) -> str:
+    return i18n.n("{file}: {count} invalid row value(s); nothing was imported",
+                  "{file}: {count} invalid row value(s); nothing was imported", len(prepared.errors),
+                  file=prepared.file_name)
 
 
 def _write(con, prepared: PreparedImport, user: str | None) -> ImportResult:
     """Insert one prepared import as a batch; runs inside the caller's transaction."""
     if not prepared.loadable:
-        raise ImportRefused(f"{prepared.file_name}: {len(prepared.errors)} invalid row value(s); nothing was imported",
-                            prepared.errors)
+        raise ImportRefused(_invalid_values(prepared), prepared.errors)
     dataset = prepared.dataset
     cols = ", ".join(f'"{c}"' for c in dataset.column_names)
     if prepared.replaced_batch is not None:
@@ -393,8 +426,7 @@ def commit_many(con, prepared: list[PreparedImport], *, user: str | None = None)
     """Write several prepared imports (the sheets of a workbook) in one transaction: all or none."""
     for item in prepared:
         if not item.loadable:
-            raise ImportRefused(f"{item.file_name}: {len(item.errors)} invalid row value(s); nothing was imported",
-                                item.errors)
+            raise ImportRefused(_invalid_values(item), item.errors)
     with store.transaction(con):
         results = [_write(con, item, user) for item in prepared]
         _hold_for_tests()
@@ -422,7 +454,7 @@ EXTRA_BATCH_TABLES = ("import_rejects", "cloud_costs", "import_original_text")
 def _delete_batch(con, batch_id: int) -> str:
     rows = con.execute("select dataset from import_batches where batch_id = ?", [batch_id]).fetchall()
     if not rows:
-        raise ImportRefused(f"no import batch {batch_id}")
+        raise ImportRefused(i18n.t("no import batch {batch}", batch=batch_id))
     row = rows[0]
     table = datasets.get(row[0]).table
     for target in (table,) + EXTRA_BATCH_TABLES:
@@ -437,7 +469,7 @@ def undo(con, batch_id: int) -> tuple[str, int]:
     rows = con.execute("select dataset, row_count from import_batches where batch_id = ?", [batch_id]).fetchall()
     row = rows[0] if rows else None
     if row is None:
-        raise ImportRefused(f"no import batch {batch_id}; `python -m analytics status` lists them")
+        raise ImportRefused(i18n.t("no import batch {batch}; `python -m analytics status` lists them", batch=batch_id))
     with store.transaction(con):
         _delete_batch(con, batch_id)
     return row[0], int(row[1])
@@ -461,7 +493,7 @@ def original_text(con, *, batch_id: int):
     column_name, original (the file's text), stored (the dataset's value)."""
     rows = con.execute("select dataset from import_batches where batch_id = ?", [batch_id]).fetchall()
     if not rows:
-        raise ImportRefused(f"no import batch {batch_id}")
+        raise ImportRefused(i18n.t("no import batch {batch}", batch=batch_id))
     dataset = datasets.get(rows[0][0])
     texts = [c.name for c in dataset.columns if c.kind == "text"]
     # the stored value picked from the dataset's text columns by name (table and names from the fixed spec)

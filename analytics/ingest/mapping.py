@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyarrow as pa
 
-from analytics import store
+from analytics import i18n, store
 from analytics.datasets import Dataset
 
 
@@ -191,13 +191,15 @@ def resolve(headers: list[str], dataset: Dataset, *, explicit: dict[str, str] | 
     constants = {k: v for k, v in (constants or {}).items() if str(v).strip() != ""}
     for canonical in list(explicit) + list(constants):
         if canonical not in dataset.column_names:
-            raise MappingError(f"{file_name}: {canonical!r} is not a column of {dataset.name} "
-                               f"(columns: {', '.join(dataset.column_names)})")
-    shown = ", ".join(repr(h) for h in headers if h != "_row") or "(none)"
+            raise MappingError(i18n.t("{file}: {column} is not a column of {dataset} (columns: {columns})",
+                                      file=file_name, column=repr(canonical), dataset=dataset.name,
+                                      columns=", ".join(dataset.column_names)))
+    shown = ", ".join(repr(h) for h in headers if h != "_row") or i18n.t("(none)")
     for canonical, header in explicit.items():
         if header not in headers:
-            raise MappingError(f"{file_name}: no column {header!r} to map to {canonical}; "
-                               f"the file's columns are: {shown}")
+            raise MappingError(i18n.t("{file}: no column {header} to map to {column}; the file's columns are: "
+                                      "{headers}", file=file_name, header=repr(header), column=canonical,
+                                      headers=shown))
     taken = set(explicit.values())
     guess = propose([h for h in headers if h not in taken], dataset, frame=frame, exact_only=not auto)
     source = {c: h for c, h in guess.items() if c not in constants and c not in explicit}
@@ -205,9 +207,10 @@ def resolve(headers: list[str], dataset: Dataset, *, explicit: dict[str, str] | 
     source.update(explicit)
     missing = [c for c in dataset.required if c not in source and c not in constants]
     if missing:
-        raise MappingError(
-            f"{file_name}: required column(s) {', '.join(missing)} not found for dataset {dataset.name}; "
-            f"the file's columns are: {shown}. Choose the file's column for each, or give one value for every row")
+        raise MappingError(i18n.t(
+            "{file}: required column(s) {columns} not found for dataset {dataset}; the file's columns are: "
+            "{headers}. Choose the file's column for each, or give one value for every row", file=file_name,
+            columns=", ".join(missing), dataset=dataset.name, headers=shown))
     used = set(source.values())
     ignored = [h for h in headers if h != "_row" and h not in used]
     return ColumnMapping(source, constants, ignored, proposed)
@@ -257,7 +260,7 @@ def save_profile(con, name: str, dataset: str, headers: list[str], source: dict[
     """Store (or replace) a named mapping for files with these headers."""
     name = name.strip()
     if not name:
-        raise MappingError("a profile needs a name")
+        raise MappingError(i18n.t("a profile needs a name"))
     with store.transaction(con):
         con.execute("delete from import_profiles where name = ?", [name])
         con.execute("insert into import_profiles values (?, ?, ?, ?, ?, ?, current_timestamp)",

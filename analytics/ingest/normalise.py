@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyarrow as pa
 
+from analytics import i18n
 from analytics.currencies import ISO_4217
+from analytics.i18n import N_
 from analytics.datasets import Dataset
 from analytics.ingest import text
 
@@ -141,10 +143,14 @@ class AmbiguousNumbers(ValueError):
 
     def __init__(self, column: str, example: str):
         self.column, self.example = column, example
-        mark = "." if "." in example else ","
-        super().__init__(
-            f"cannot tell whether {example!r} in column {column!r} uses {mark!r} to group thousands or as the "
-            "decimal mark: no value in the column or in the rest of the file settles it; choose the decimal mark")
+        super().__init__(self.describe(repr(column)))
+
+    def describe(self, column: str) -> str:
+        """The problem in the current language, the column named as `column` (the file's header, say)."""
+        mark = "." if "." in self.example else ","
+        return i18n.t("cannot tell whether {example} in column {column} uses {mark} to group thousands or as the "
+                      "decimal mark: no value in the column or in the rest of the file settles it; choose the "
+                      "decimal mark", example=repr(self.example), column=column, mark=repr(mark))
 
 
 def _number_evidence(value: str) -> str | None:
@@ -199,17 +205,20 @@ def number_format(values: list[str], column: str, *, kind: str, options: FormatO
     elif votes["."] and votes[","]:
         decimal = "." if votes["."] >= votes[","] else ","
         minority = votes[","] if decimal == "." else votes["."]
-        notices.append(f"column {column!r} mixes number formats ({votes['.']} value(s) like 1,234.56 and "
-                       f"{votes[',']} like 1.234,56): read with {decimal!r} as decimal mark; the {minority} other "
-                       "value(s) are reported as errors")
+        notices.append(i18n.t("column {column} mixes number formats ({points} value(s) like 1,234.56 and {commas} "
+                              "like 1.234,56): read with {decimal} as decimal mark; the {minority} other value(s) "
+                              "are reported as errors", column=repr(column), points=votes["."], commas=votes[","],
+                              decimal=repr(decimal), minority=minority))
     elif votes[","] or votes["."]:
         decimal = "," if votes[","] else "."
     elif undecided and kind == "count":
         decimal = "," if "." in undecided[0] else "."
     elif undecided and hint_decimal:
         decimal = hint_decimal
-        notices.append(f"column {column!r}: values like {undecided[0]!r} read with {decimal!r} as decimal mark "
-                       f"({hint_reason or 'from the rest of the file'}); choose the decimal mark to change this")
+        notices.append(i18n.t("column {column}: values like {example} read with {decimal} as decimal mark "
+                              "({reason}); choose the decimal mark to change this", column=repr(column),
+                              example=repr(undecided[0]), decimal=repr(decimal),
+                              reason=hint_reason or i18n.t("from the rest of the file")))
     elif undecided:
         raise AmbiguousNumbers(column, undecided[0])
     else:
@@ -378,18 +387,21 @@ def date_format(values: list[str], column: str, *, kind: str, options: FormatOpt
         else:
             order = "dmy"
             if first_max > 12 and second_max > 12:
-                notices.append(f"column {column!r} has dates with a first part above 12 and dates with a second part "
-                               "above 12: read as day/month; the others are reported as errors")
+                notices.append(i18n.t("column {column} has dates with a first part above 12 and dates with a "
+                                      "second part above 12: read as day/month; the others are reported as errors",
+                                      column=repr(column)))
             elif any(k in matched for k in ("slash", "dash")) and not dot_seen:
-                notices.append(f"column {column!r}: cannot tell dd/mm/yyyy from mm/dd/yyyy (no day above 12); "
-                               "read as day/month (choose the date order to change this)")
+                notices.append(i18n.t("column {column}: cannot tell dd/mm/yyyy from mm/dd/yyyy (no day above 12); "
+                                      "read as day/month (choose the date order to change this)",
+                                      column=repr(column)))
     if any(k in matched for k in ("slash", "dot", "dash")):
         described = "dd/mm/yyyy" if order == "dmy" else "mm/dd/yyyy"
     else:
         described = ", ".join(sorted(matched)) or "no recognised dates"
     if not matched:
         if values:
-            notices.append(f"column {column!r}: no value looks like a date (for example {values[0]!r})")
+            notices.append(i18n.t("column {column}: no value looks like a date (for example {example})",
+                                  column=repr(column), example=repr(values[0])))
         return ColumnFormat(column, described, f"trim({_q(column)})", {}, notices)
     v = f"trim({_q(column)})"
     branches, structs, params = [], {}, {}
@@ -426,8 +438,8 @@ CANONICAL = {
 }
 WHOLE = re.compile(r"-?\d+")
 NUMBER_KINDS = ("money", "number", "count")
-DELIMITER_DECIMAL = {";": (",", "the file separates columns with semicolons"),
-                     ",": (".", "the file separates columns with commas")}
+DELIMITER_DECIMAL = {";": (",", N_("the file separates columns with semicolons")),
+                     ",": (".", N_("the file separates columns with commas"))}
 DOT_DATE = re.compile(r"\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b.*")
 
 @dataclass
@@ -500,11 +512,12 @@ def file_decimal(samples: dict[str, list[str]], kinds: dict[str, str],
                 votes[mark] += count
     if votes["."] != votes[","]:
         mark = "." if votes["."] > votes[","] else ","
-        return mark, f"other numbers in the file use {mark!r} as decimal mark"
+        return mark, i18n.t("other numbers in the file use {mark} as decimal mark", mark=repr(mark))
     dates = [v for name, values in samples.items() if kinds[name] not in NUMBER_KINDS for v in values[:200]]
     if dates and sum(bool(DOT_DATE.fullmatch(v)) for v in dates) > len(dates) / 2:
-        return ",", "the file writes dates as dd.mm.yyyy"
-    return DELIMITER_DECIMAL.get(delimiter, (None, ""))
+        return ",", i18n.t("the file writes dates as dd.mm.yyyy")
+    mark, reason = DELIMITER_DECIMAL.get(delimiter, (None, ""))
+    return mark, i18n.t(reason)
 
 
 def _needs_currency_fill(con, column: str) -> bool:
@@ -565,8 +578,11 @@ def _normalise_registered(con, dataset: Dataset, options: FormatOptions, delimit
         if col.kind == "text" and cleaned.get(col.name):
             selects.append(f"{text.original_sql(col.name)} as {_q(text.ORIGINAL_PREFIX + col.name)}")
             expr = text.clean_sql(col.name, expr)
-            notices.append(f"column {col.name!r}: {cleaned[col.name]:,} value(s) cleaned (Unicode normalised to NFC, "
-                           "zero-width characters removed, non-breaking and repeated spaces made single)")
+            notices.append(i18n.n(
+                "column {column}: {count} value(s) cleaned (Unicode normalised to NFC, zero-width characters "
+                "removed, non-breaking and repeated spaces made single)",
+                "column {column}: {count} value(s) cleaned (Unicode normalised to NFC, zero-width characters "
+                "removed, non-breaking and repeated spaces made single)", cleaned[col.name], column=repr(col.name)))
         if (col.kind == "currency" and fill_currency and "amount" in dataset.column_names
                 and _needs_currency_fill(con, col.name)):
             fill = currency_from_amounts_sql("amount").replace("{i}", "cur")

@@ -27,6 +27,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics import i18n
+from analytics.i18n import N_
 from analytics.ingest import source
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -74,7 +76,7 @@ def read_table(path: str | Path, *, sheet: str | None = None, display_name: str 
     if suffix == ".gz":
         inner = Path(path.stem).suffix.lower()
         if inner not in CSV_SUFFIXES:
-            raise ReadError(f"{name}: a .gz file must hold a CSV (name.csv.gz)")
+            raise ReadError(i18n.t("{file}: a .gz file must hold a CSV (name.csv.gz)", file=name))
         with tempfile.TemporaryDirectory() as tmp:
             target = Path(tmp) / Path(path.stem).name
             source.extract_gzip(path, target, name)
@@ -92,7 +94,8 @@ def read_table(path: str | Path, *, sheet: str | None = None, display_name: str 
         frame = pd.concat([pd.DataFrame([list(frame.columns)], columns=frame.columns), frame], ignore_index=True)
         table = RawTable(name, frame, None, "parquet")
     else:
-        raise ReadError(f"{name}: unsupported file type {suffix or '(none)'}; use .csv, .xlsx, .xls or .parquet")
+        raise ReadError(i18n.t("{file}: unsupported file type {suffix}; use .csv, .xlsx, .xls or .parquet", file=name,
+                                suffix=suffix or i18n.t("(none)")))
     return _shape(table)
 
 
@@ -100,11 +103,12 @@ def _read_zip(path: Path, name: str, sheet: str | None) -> RawTable:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise ReadError(f"{name}: not a readable .zip archive") from None
+        raise ReadError(i18n.t("{file}: not a readable .zip archive", file=name)) from None
     members = [m for m in archive.namelist() if Path(m).suffix.lower() in CSV_SUFFIXES + EXCEL_SUFFIXES
                and not Path(m).name.startswith(".") and "__MACOSX" not in m]
     if len(members) != 1:
-        raise ReadError(f"{name}: a .zip must hold exactly one CSV or Excel file (found {len(members)})")
+        raise ReadError(i18n.t("{file}: a .zip must hold exactly one CSV or Excel file (found {found})", file=name,
+                                found=len(members)))
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / Path(members[0]).name
         source.extract_zip_member(archive, members[0], target, name)
@@ -179,22 +183,23 @@ def _read_csv(path: Path, name: str) -> tuple[pd.DataFrame, list[str], str, str]
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
             utf8 = Path(tmp) / "utf16.csv"   # UTF-16 (Excel's "Unicode text"): rare and small, decoded whole
             utf8.write_text(path.read_bytes().decode("utf-16"), encoding="utf-8")
-            return _read_utf8(utf8, name, "utf-16", [f"{name}: read as utf-16 text (not UTF-8)"], Path(tmp))
+            return _read_utf8(utf8, name, "utf-16", [i18n.t("{file}: read as {encoding} text (not UTF-8)", file=name, encoding="utf-16")], Path(tmp))
         scan = source.scan(path)
         if scan.empty:
-            raise ReadError(f"{name}: the file is empty")
+            raise ReadError(i18n.t("{file}: the file is empty", file=name))
         if scan.utf8:
             return _read_utf8(path, name, "utf-8-sig" if scan.bom else "utf-8", [], Path(tmp), scan)
         encoding = detect_encoding(source.sample_bytes(path))
-        notes = [f"{name}: read as {encoding} text (not UTF-8)"]
+        notes = [i18n.t("{file}: read as {encoding} text (not UTF-8)", file=name, encoding=encoding)]
         if not scan.utf8_sequences and (encoding == "latin-1" or (encoding == "cp1252" and not scan.c1_bytes)):
             # DuckDB decodes latin-1 itself (cp1252 without 0x80-0x9f is the same): no copy
             return _read_utf8(path, name, encoding, notes, Path(tmp), scan, duck_encoding="latin-1")
         utf8 = Path(tmp) / "utf8.csv"
         utf8_lines, other_lines = source.to_utf8(path, utf8, encoding)
         if utf8_lines:
-            notes = [f"{name}: mixed encodings: {utf8_lines:,} line(s) read as UTF-8 and {other_lines:,} as "
-                     f"{encoding}, each line in its own encoding"]
+            notes = [i18n.t("{file}: mixed encodings: {utf8_lines} line(s) read as UTF-8 and {other_lines} as "
+                            "{encoding}, each line in its own encoding", file=name, utf8_lines=i18n.number(utf8_lines),
+                            other_lines=i18n.number(other_lines), encoding=encoding)]
         return _read_utf8(utf8, name, encoding, notes, Path(tmp))
 
 
@@ -205,7 +210,7 @@ def _read_utf8(path: Path, name: str, encoding: str, notes: list[str], tmp: Path
     text = source.head_text(path) if duck_encoding == "utf-8" else source.sample_bytes(path, 1 << 20).decode("latin-1")
     delimiter, newline = _sniff(text)
     if delimiter != ",":
-        notes.append(f"{name}: columns separated by {_DELIM_NAMES[delimiter]}")
+        notes.append(i18n.t(_DELIM_NOTES[delimiter], file=name))
     if duck_encoding != "utf-8" and (scan.odd_quotes or scan.blank_lines):
         converted = tmp / "utf8.csv"   # the checks below and pandas' reader read UTF-8
         source.to_utf8(path, converted, encoding)
@@ -213,8 +218,8 @@ def _read_utf8(path: Path, name: str, encoding: str, notes: list[str], tmp: Path
     if scan.odd_quotes:
         row = source.unterminated_quote_row(path, delimiter)
         if row is not None:
-            raise ReadError(f"{name}: row {row}: a quoted field opens here and is never closed (a missing \"); "
-                            "nothing after it can be read")
+            raise ReadError(i18n.t("{file}: row {row}: a quoted field opens here and is never closed (a missing \"); "
+                                   "nothing after it can be read", file=name, row=row))
     width = _field_count(text, delimiter)
     # DuckDB's reader skips blank lines, which would shift row numbers: use it only without them
     if not scan.blank_lines:
@@ -224,7 +229,9 @@ def _read_utf8(path: Path, name: str, encoding: str, notes: list[str], tmp: Path
     return frame, notes, delimiter, encoding
 
 
-_DELIM_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
+# the note on a delimiter other than the comma, a whole sentence for each
+_DELIM_NOTES = {",": N_("{file}: columns separated by commas"), ";": N_("{file}: columns separated by semicolons"),
+                "\t": N_("{file}: columns separated by tabs"), "|": N_("{file}: columns separated by pipes")}
 
 
 def _field_count(text: str, delimiter: str) -> int:
@@ -245,7 +252,8 @@ def _duckdb_csv(path: Path, width: int, encoding: str, delimiter: str, newline: 
             # quoted fields holding line breaks: DuckDB reads them with its single-threaded scanner
             frame = _duckdb_read(con, path, delimiter, newline, columns, encoding, parallel=False)
     except duckdb.Error as exc:
-        raise ReadError(f"{name}: not a readable CSV table: {str(exc).splitlines()[0]}") from None
+        raise ReadError(i18n.t("{file}: not a readable CSV table: {problem}", file=name,
+                              problem=str(exc).splitlines()[0])) from None
     finally:
         con.close()
     return frame.fillna("")
@@ -267,7 +275,7 @@ def _pandas_csv(text: str, delimiter: str, width: int, name: str) -> pd.DataFram
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
                             skip_blank_lines=False, names=list(range(width)), engine="python")
     except pd.errors.ParserError as exc:
-        raise ReadError(f"{name}: not a readable CSV table: {exc}") from None
+        raise ReadError(i18n.t("{file}: not a readable CSV table: {problem}", file=name, problem=exc)) from None
     frame.columns = [f"c{i}" for i in range(width)]
     return frame.fillna("")
 
@@ -279,7 +287,7 @@ def _workbook(path: Path, name: str):
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise ReadError(f"{name}: not a readable Excel workbook: {exc}") from None
+        raise ReadError(i18n.t("{file}: not a readable Excel workbook: {problem}", file=name, problem=exc)) from None
 
 
 def _read_excel(path: Path, name: str, sheet: str | None) -> tuple[pd.DataFrame, str, list[str]]:
@@ -287,10 +295,11 @@ def _read_excel(path: Path, name: str, sheet: str | None) -> tuple[pd.DataFrame,
     sheets = list(book.sheet_names)
     chosen = sheet if sheet is not None else sheets[0]
     if chosen not in sheets:
-        raise ReadError(f"{name}: no sheet {chosen!r}; sheets: {', '.join(sheets)}")
+        raise ReadError(i18n.t("{file}: no sheet {sheet}; sheets: {sheets}", file=name, sheet=repr(chosen),
+                              sheets=", ".join(sheets)))
     rows = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
     if not rows:
-        raise ReadError(f"{name}: sheet {chosen!r} is empty")
+        raise ReadError(i18n.t("{file}: sheet {sheet} is empty", file=name, sheet=repr(chosen)))
     width = max(len(r) for r in rows)
     # text cells are by far the most common: keep them as they are without a function call
     text = [[v if type(v) is str else cell_text(v) for v in r] + [""] * (width - len(r)) for r in rows]
@@ -357,11 +366,13 @@ def _fold(text: str) -> str:
 def _shape(table: RawTable) -> RawTable:
     raw = table.frame
     if raw.empty:
-        raise ReadError(f"{table.file_name}: {'sheet ' + repr(table.sheet) if table.sheet else 'the file'} is empty")
+        raise ReadError(i18n.t("{file}: sheet {sheet} is empty", file=table.file_name, sheet=repr(table.sheet))
+                        if table.sheet else i18n.t("{file}: the file is empty", file=table.file_name))
     header_at = find_header_row(raw)
     if header_at:
-        table.notices.append(f"{table.file_name}: header found on row {header_at + 1}; "
-                             f"{header_at} row(s) above it skipped (titles or notes)")
+        table.notices.append(i18n.n("{file}: header found on row {row}; {count} row(s) above it skipped (titles or "
+                                    "notes)", "{file}: header found on row {row}; {count} row(s) above it skipped "
+                                    "(titles or notes)", header_at, file=table.file_name, row=header_at + 1))
     headers = [str(h).strip() for h in raw.iloc[header_at].tolist()]
     table.title = " ".join(str(c).strip() for r in range(header_at) for c in raw.iloc[r].tolist() if str(c).strip())
     body = raw.iloc[header_at + 1:]
@@ -402,8 +413,8 @@ def _unique(names: list[str], table: RawTable) -> list[str]:
         out.append(header if seen[key] == 1 else f"{header} ({seen[key]})")
     repeated = sorted({h for h in names if seen[h.casefold()] > 1})
     if repeated:
-        table.notices.append(f"{table.file_name}: the header row repeats {', '.join(map(repr, repeated))}: "
-                             "the later column(s) are named with (2), (3), ...")
+        table.notices.append(i18n.t("{file}: the header row repeats {headers}: the later column(s) are named with "
+                                    "(2), (3), ...", file=table.file_name, headers=", ".join(map(repr, repeated))))
     return out
 
 
@@ -419,6 +430,6 @@ def _drop_total_rows(frame: pd.DataFrame, table: RawTable) -> pd.DataFrame:
         else:
             break
     if dropped:
-        table.notices.append(f"{table.file_name}: trailing total row(s) {', '.join(map(str, sorted(dropped)))} "
-                             "not imported")
+        table.notices.append(i18n.t("{file}: trailing total row(s) {rows} not imported", file=table.file_name,
+                                    rows=", ".join(map(str, sorted(dropped)))))
     return frame.reset_index(drop=True)

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from analytics import i18n
+
 CHUNK = 1 << 22                           # 4 MiB read at a time
 MAX_DECOMPRESSED_BYTES = 4 << 30          # 4 GiB: about 40 million spend lines
 MAX_EXPANSION = 200                       # real CSVs compress 5-30 times; a bomb thousands of times
@@ -55,11 +57,11 @@ def copy_capped(src, target: Path, name: str, compressed_size: int) -> int:
         while chunk := src.read(CHUNK):
             written += len(chunk)
             if written > limit:
-                raise ReadError(
-                    f"{name}: refused: it expands to more than {_size_text(limit)} "
-                    f"({_size_text(compressed_size)} compressed); the importer reads at most "
-                    f"{_size_text(MAX_DECOMPRESSED_BYTES)} and at most {MAX_EXPANSION} times the compressed size. "
-                    "Import the uncompressed file, or split it")
+                raise ReadError(i18n.t(
+                    "{file}: refused: it expands to more than {limit} ({compressed} compressed); the importer "
+                    "reads at most {most} and at most {times} times the compressed size. Import the uncompressed "
+                    "file, or split it", file=name, limit=_size_text(limit), compressed=_size_text(compressed_size),
+                    most=_size_text(MAX_DECOMPRESSED_BYTES), times=MAX_EXPANSION))
             dst.write(chunk)
     return written
 
@@ -69,7 +71,7 @@ def extract_gzip(path: Path, target: Path, name: str) -> None:
         with gzip.open(path, "rb") as src:
             copy_capped(src, target, name, path.stat().st_size)
     except (OSError, EOFError) as exc:
-        raise ReadError(f"{name}: not a readable .gz file ({exc})") from None
+        raise ReadError(i18n.t("{file}: not a readable .gz file ({problem})", file=name, problem=exc)) from None
 
 
 def extract_zip_member(archive: zipfile.ZipFile, member: str, target: Path, name: str) -> None:

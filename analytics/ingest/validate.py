@@ -4,12 +4,15 @@ The mapped text table goes into a DuckDB temporary table; each rule is one set-b
 (fast on millions of rows). Nothing is written to the dataset tables here. The result is a
 typed staging table `staged_<dataset>` and the list of every problem found.
 Column names in the SQL below come from the fixed dataset spec (datasets.py), never from a file.
+Reasons are written in the current language (i18n) as whole sentences; a value known only per row (the stored
+value, a duplicate key) is put into the translated sentence's {placeholder} by SQL `replace`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-
+from analytics import i18n
+from analytics.i18n import N_
 from analytics.currencies import ISO_4217
 from analytics.datasets import REDACTED, Column, Dataset
 from analytics.ingest.text import ORIGINAL_PREFIX
@@ -35,7 +38,9 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.row}:{self.column}: {self.reason}"
+        # 'budget.csv:12:amount: reason' in English; other languages name the row and the column in words
+        return i18n.t("{file}:{row}:{column}: {reason}", file=self.file, row=self.row, column=self.column,
+                      reason=self.reason)
 
 
 def _q(name: str) -> str:
@@ -81,25 +86,32 @@ def _typed_expr(col: Column) -> str:
 
 def _range_reason(col: Column) -> str:
     """Why a value that reads as a number was not accepted (too big, NaN, Infinity)."""
-    limit = "99,999,999,999,999.9999" if col.kind == "money" else f"{NUMBER_LIMIT:,.0f}"
-    return f"not a finite number within ±{limit} (NaN, Infinity and overflows are refused)"
+    # the largest decimal(18, 4), written in the locale (as a float it would round up to 100 trillion)
+    limit = (i18n.number(99_999_999_999_999) + i18n.plotly_separators()[0] + "9999" if col.kind == "money"
+             else i18n.number(NUMBER_LIMIT))
+    return i18n.t("not a finite number within ±{limit} (NaN, Infinity and overflows are refused)", limit=limit)
 
 
 def _parse_reason(col: Column) -> str:
     if col.kind == "text" and col.pattern:
-        return col.pattern_help or "not in the expected form"
-    return {
-        "date": "not a date (expected YYYY-MM-DD)",
-        "period": "period not YYYY-MM",
-        "timestamp": "not a timestamp (expected YYYY-MM-DD HH:MM:SS)",
-        "money": "not an amount (a number like -1234.50)",
-        "number": "not a number",
-        "count": "not a whole number of 0 or more",
-        "currency": "unknown currency code (expected ISO 4217, like EUR)",
-        "bool": "not true/false",
-        "choice": "not one of " + "/".join(col.choices),
-        "timezone": "unknown time zone (expected an IANA name, like Europe/Paris)",
-    }.get(col.kind, "invalid value")
+        return i18n.t(col.pattern_help or N_("not in the expected form"))
+    if col.kind == "choice":
+        return i18n.t("not one of {choices}", choices="/".join(col.choices))
+    return i18n.t(PARSE_REASONS.get(col.kind, N_("invalid value")))
+
+
+# why a cell of each kind does not parse (the forms expected are the file's, not the language's)
+PARSE_REASONS = {
+    "date": N_("not a date (expected YYYY-MM-DD)"),
+    "period": N_("period not YYYY-MM"),
+    "timestamp": N_("not a timestamp (expected YYYY-MM-DD HH:MM:SS)"),
+    "money": N_("not an amount (a number like -1234.50)"),
+    "number": N_("not a number"),
+    "count": N_("not a whole number of 0 or more"),
+    "currency": N_("unknown currency code (expected ISO 4217, like EUR)"),
+    "bool": N_("not true/false"),
+    "timezone": N_("unknown time zone (expected an IANA name, like Europe/Paris)"),
+}
 
 
 def _placeholder_expr(col: Column, typed: str) -> str:
@@ -150,9 +162,13 @@ def stage(con, dataset: Dataset, frame, *, strict: bool = False) -> str:
     return staged
 
 
-TOO_LONG = (f"the value is longer than the limit of {MAX_FIELD_CHARS:,} characters "
-            "(a quote left open, or a whole document pasted into one cell?)")
-HAS_NUL = "contains a NUL character (byte 0): the file is damaged or not text"
+def too_long() -> str:
+    return i18n.t("the value is longer than the limit of {limit} characters "
+                  "(a quote left open, or a whole document pasted into one cell?)", limit=i18n.number(MAX_FIELD_CHARS))
+
+
+def has_nul() -> str:
+    return i18n.t("contains a NUL character (byte 0): the file is damaged or not text")
 
 
 def _text_checks(col: Column, staged: str) -> list[tuple[str, dict]]:
@@ -160,7 +176,7 @@ def _text_checks(col: Column, staged: str) -> list[tuple[str, dict]]:
     raw = _q("raw_" + col.name)
     sql = (f"select _row, '{col.name}', case when length({raw}) > ? then ? else ? end from {_q(staged)} "
            f"where length({raw}) > ? or contains({raw}, chr(0))")
-    return [(sql, {"params": [MAX_FIELD_CHARS, TOO_LONG, HAS_NUL, MAX_FIELD_CHARS]})]
+    return [(sql, {"params": [MAX_FIELD_CHARS, too_long(), has_nul(), MAX_FIELD_CHARS]})]
 
 
 def _cell_checks(dataset: Dataset, staged: str, strict: bool = False) -> list[tuple[str, dict]]:
@@ -170,8 +186,8 @@ def _cell_checks(dataset: Dataset, staged: str, strict: bool = False) -> list[tu
         if col.kind == "text":   # other kinds refuse such a cell as unparseable already
             checks.extend(_text_checks(col, staged))
         if col.required and (strict or not col.placeholder):
-            checks.append((f"select _row, '{col.name}' as col, 'missing required value' as reason "
-                           f"from {_q(staged)} where {raw} is null", {}))
+            checks.append((f"select _row, '{col.name}' as col, ? as reason from {_q(staged)} where {raw} is null",
+                           {"params": [i18n.t("missing required value")]}))
         if col.kind in ("money", "number"):
             # a value that reads as a number (or NaN, Infinity) but was not accepted is out of range
             numeric = f"^({PLAIN_NUMBER}|{SCIENTIFIC}|(?i)[-+]?(nan|inf|infinity))$"
@@ -182,30 +198,35 @@ def _cell_checks(dataset: Dataset, staged: str, strict: bool = False) -> list[tu
         elif col.kind != "text" or col.pattern:
             reason = _parse_reason(col)
             if col.kind == "count":
-                checks.append((f"select _row, '{col.name}', 'must not be negative' from {_q(staged)} "
-                               f"where {raw} is not null and {name} is null and try_cast({raw} as double) < 0", {}))
+                checks.append((f"select _row, '{col.name}', ? from {_q(staged)} "
+                               f"where {raw} is not null and {name} is null and try_cast({raw} as double) < 0",
+                               {"params": [i18n.t("must not be negative")]}))
                 checks.append((f"select _row, '{col.name}', ? from {_q(staged)} where {raw} is not null and {name} is null "
                                f"and coalesce(try_cast({raw} as double), 0) >= 0", {"params": [reason]}))
             else:
                 checks.append((f"select _row, '{col.name}', ? from {_q(staged)} where {raw} is not null and {name} is null",
                                {"params": [reason]}))
         if col.minimum is not None:
-            checks.append((f"select _row, '{col.name}', 'below the minimum of ' || ? from {_q(staged)} where {name} < ?",
-                           {"params": [f"{col.minimum:g}", col.minimum]}))
+            minimum = f"{col.minimum:g}"
+            checks.append((f"select _row, '{col.name}', ? from {_q(staged)} where {name} < ?",
+                           {"params": [i18n.t("below the minimum of {minimum}", minimum=minimum), col.minimum]}))
         if col.maximum is not None:
-            checks.append((f"select _row, '{col.name}', 'above the maximum of ' || ? from {_q(staged)} where {name} > ?",
-                           {"params": [f"{col.maximum:g}", col.maximum]}))
+            maximum = f"{col.maximum:g}"
+            checks.append((f"select _row, '{col.name}', ? from {_q(staged)} where {name} > ?",
+                           {"params": [i18n.t("above the maximum of {maximum}", maximum=maximum), col.maximum]}))
         if col.positive:
-            checks.append((f"select _row, '{col.name}', 'must be greater than 0' from {_q(staged)} where {name} <= 0", {}))
+            checks.append((f"select _row, '{col.name}', ? from {_q(staged)} where {name} <= 0",
+                           {"params": [i18n.t("must be greater than 0")]}))
         if col.decimals is not None:
             # refused rather than silently rounded (an fx rate of 0.000000001 would become 0)
-            checks.append((f"select _row, '{col.name}', 'has more precision than the ' || ? || ' decimals kept: it would "
-                           f"be stored as ' || printf('%.' || ? || 'f', {name}) || '; refused rather than changed' "
+            reason = i18n.t("has more precision than the {decimals} decimals kept: it would be stored as {stored}; "
+                            "refused rather than changed", decimals=col.decimals, stored="{stored}")
+            checks.append((f"select _row, '{col.name}', replace(?, '{{stored}}', printf('%.' || ? || 'f', {name})) "
                            f"from {_q(staged)} where {name} > 0 and abs(round({name}, ?) - {name}) > 1e-6 * abs({name})",
-                           {"params": [str(col.decimals), col.decimals, col.decimals]}))
+                           {"params": [reason, col.decimals, col.decimals]}))
     for earlier, later in dataset.ordered:
-        checks.append((f"select _row, '{later}', '{later} is before {earlier}' from {_q(staged)} "
-                       f"where {_q(later)} < {_q(earlier)}", {}))
+        checks.append((f"select _row, '{later}', ? from {_q(staged)} where {_q(later)} < {_q(earlier)}",
+                       {"params": [i18n.t("{later} is before {earlier}", later=later, earlier=earlier)]}))
     return checks
 
 
@@ -220,16 +241,19 @@ def _key_checks(dataset: Dataset, staged: str, replaced_batch: int | None) -> li
         f"with keyed as (select _row, {label} as key_text, "
         f"min(_row) over (partition by {norm}) as first_row, "
         f"count(*) over (partition by {norm}) as n from {_q(staged)} where {parsed}) "
-        f"select _row, '{dataset.key[0]}', 'duplicate key (' || key_text || ') also on row ' || first_row "
-        f"from keyed where n > 1 and _row <> first_row"
+        f"select _row, '{dataset.key[0]}', replace(replace(?, '{{row}}', cast(first_row as varchar)), '{{key}}', "
+        f"key_text) from keyed where n > 1 and _row <> first_row"
     )
     join = " and ".join(f"coalesce(cast(s.{k} as varchar), '') = coalesce(cast(t.{k} as varchar), '')" for k in keys)
     against = (
-        f"select s._row, '{dataset.key[0]}', 'key (' || {label} || ') already in the database' "
+        f"select s._row, '{dataset.key[0]}', replace(?, '{{key}}', {label}) "
         f"from {_q(staged)} s where {parsed} and exists (select 1 from {_q(dataset.table)} t where {join} "
         f"and t.batch_id <> coalesce(?, -1))"
     )
-    return [(within, {}), (against, {"params": [replaced_batch]})]
+    # the sentences in the current language; SQL puts the row's key (and the first row) into their placeholders
+    duplicate = i18n.t("duplicate key ({key}) also on row {row}", key="{key}", row="{row}")
+    already = i18n.t("key ({key}) already in the database", key="{key}")
+    return [(within, {"params": [duplicate]}), (against, {"params": [already, replaced_batch]})]
 
 
 def validate(con, dataset: Dataset, staged: str, file_name: str, *, replaced_batch: int | None = None,
@@ -288,15 +312,25 @@ def filled_notices(con, dataset: Dataset, staged: str) -> list[str]:
     for col in dataset.columns:
         if col.placeholder:
             blank, redacted = next(values), next(values)
+            column = col.name.replace("_", " ")
             if blank:
-                notices.append(f"{blank:,} row(s) with a blank {col.name.replace('_', ' ')} imported as "
-                               f"{col.placeholder!r} (the audit lists them; a strict import refuses them)")
+                notices.append(i18n.n(
+                    "{count} row(s) with a blank {column} imported as {placeholder} (the audit lists them; a strict "
+                    "import refuses them)",
+                    "{count} row(s) with a blank {column} imported as {placeholder} (the audit lists them; a strict "
+                    "import refuses them)", blank, column=column, placeholder=repr(col.placeholder)))
             if redacted:
-                notices.append(f"{redacted:,} row(s) with a withheld {col.name.replace('_', ' ')} (REDACTED, *****, "
-                               f"...) imported as {REDACTED!r}")
+                notices.append(i18n.n(
+                    "{count} row(s) with a withheld {column} (REDACTED, *****, ...) imported as {placeholder}",
+                    "{count} row(s) with a withheld {column} (REDACTED, *****, ...) imported as {placeholder}",
+                    redacted, column=column, placeholder=repr(REDACTED)))
         if col.kind == "money":
             rounded, example = next(values), next(values)
             if rounded:
-                notices.append(f"{rounded:,} {col.name} value(s) with more than {MONEY_DECIMALS} decimals "
-                               f"(like {example!r}, as spreadsheets write them) rounded to {MONEY_DECIMALS} decimals")
+                notices.append(i18n.n(
+                    "{count} {column} value(s) with more than {decimals} decimals (like {example}, as spreadsheets "
+                    "write them) rounded to {decimals} decimals",
+                    "{count} {column} value(s) with more than {decimals} decimals (like {example}, as spreadsheets "
+                    "write them) rounded to {decimals} decimals", rounded, column=col.name, decimals=MONEY_DECIMALS,
+                    example=repr(example)))
     return notices

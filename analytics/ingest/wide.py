@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import fiscal
+from analytics import fiscal, i18n
 from analytics.ingest.normalise import MONTH_WORDS, _fold
 from analytics.ingest.read import TOTAL_WORDS, RawTable
 
@@ -69,7 +69,8 @@ def to_long(raw: RawTable, *, fiscal_year: int | None, start_month: int, force: 
     months = {h: ym for h, ym in months.items() if ym}
     if len(months) < MIN_MONTH_COLUMNS:
         if force:
-            raise LayoutError(f"no month columns found (headers: {', '.join(c for c in frame.columns if c != '_row')})")
+            raise LayoutError(i18n.t("no month columns found (headers: {headers})",
+                                     headers=", ".join(c for c in frame.columns if c != "_row")))
         return None
     notices = []
     year_column = next((h for h in frame.columns if h not in months and _fold(h) in YEAR_HEADERS
@@ -78,22 +79,23 @@ def to_long(raw: RawTable, *, fiscal_year: int | None, start_month: int, force: 
               (TOTAL_HEADER.match(_fold(h)) or _fold(h) in TOTAL_WORDS)]
     ids = [h for h in frame.columns if h not in months and h not in totals and h != "_row" and h != year_column]
     if totals:
-        notices.append(f"total column(s) ignored: {', '.join(totals)}")
+        notices.append(i18n.t("total column(s) ignored: {columns}", columns=", ".join(totals)))
     needs_year = any(y is None for y, _ in months.values())
     year = fiscal_year
     if needs_year and year is None and year_column is None:
         year = _fiscal_year_from_text(" ".join([raw.title, raw.sheet or "", raw.file_name]))
         if year is None:
-            raise LayoutError("the months have no year and the sheet does not say which fiscal year it is; "
-                              "give the fiscal year (--fiscal-year 2026)")
-        notices.append(f"fiscal year {year} taken from the sheet or file name")
+            raise LayoutError(i18n.t("the months have no year and the sheet does not say which fiscal year it is; "
+                                     "give the fiscal year (--fiscal-year 2026)"))
+        notices.append(i18n.t("fiscal year {year} taken from the sheet or file name", year=year))
     long = frame.melt(id_vars=["_row"] + ids + ([year_column] if year_column else []), value_vars=list(months),
                       var_name="_month_header", value_name="amount")
     long = long[long["amount"].astype(str).str.strip() != ""]
     long["period"] = _periods(long, months, year, year_column, start_month)
     long = long.drop(columns=["_month_header"] + ([year_column] if year_column else []))
     long = long.sort_values(["_row", "period"], kind="stable").reset_index(drop=True)
-    notices.append(f"wide budget sheet: {len(months)} month column(s) turned into {len(long)} budget line(s)")
+    notices.append(i18n.t("wide budget sheet: {months} month column(s) turned into {lines} budget line(s)",
+                          months=len(months), lines=len(long)))
     return Reshaped(long[["_row"] + ids + ["period", "amount"]], notices)
 
 
