@@ -222,7 +222,7 @@ def test_the_cli_writes_packs_in_the_language_setting(demo_copy, tmp_path):
     assert cli.main(["report", "monthly", "--period", PERIOD, "--out", str(out), "--db", db]) == 0
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:3] == ["Съдържание", "Обобщение", "По месеци"]
-    assert wb["Обобщение"]["A1"].value == "Месечен отчет за ИТ бюджета – октомври 2026"
+    assert wb["Обобщение"]["A1"].value.replace("\u202f", " ") == "Месечен отчет за ИТ бюджета – октомври 2026 г."
     pdf = tmp_path / "bill.pdf"
     assert cli.main(["showback", "--fy", "2026", "--out", str(pdf), "--db", db]) == 0
     if shutil.which("pdftotext"):
