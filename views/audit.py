@@ -110,9 +110,11 @@ else:
                 t("Why"), width="large"),
         })
 
+    reader = i18n.current()  # the download is built when clicked, outside this run: in the reader's language
+
     def build_workbook() -> bytes:
         with common.cursor() as cur_:
-            return audit_export.to_bytes(cur_, shown)
+            return audit_export.to_bytes(cur_, shown, lang=reader)
 
     st.download_button(t("Export to Excel (findings and evidence)"), build_workbook, "cost-audit.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="audit_export",

@@ -81,7 +81,7 @@ common.table(by_bu.rename(columns={"value": "allocated_cost"}), "showback_by_bu"
 def _bill(writer):
     def build() -> bytes:
         with common.cursor() as cur:
-            return writer(cur, fy=year)
+            return writer(cur, fy=year, lang=lang)  # built when clicked, outside this run: the reader's language
     return build
 
 
