@@ -2,6 +2,9 @@
 
 Each command module defines `register(subparsers)` which adds its parser and sets
 `func(args) -> int`. Exit codes: 0 ok, 1 invalid input, 2 usage error.
+A command speaks the database's `language` setting (read once here, before it runs): its result lines and
+errors go through the message catalog; help texts (for whoever types the command) and --json output (for
+programs: English keys, raw numbers) stay as they are.
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import importlib
 import pkgutil
 import sys
 
-from analytics import commands, owner, store
+from analytics import commands, i18n, owner, settings, store
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +40,30 @@ def positive_int(text: str) -> int:
     return int(text)
 
 
+def error(message) -> None:
+    """Print `message` (an exception or a text already in the current language) as the CLI's error line."""
+    print(i18n.t("error: {problem}", problem=message), file=sys.stderr)
+
+
+def language(args) -> str:
+    """The language a command speaks: the `language` setting of its database; English when there is no
+    database yet, when it cannot be read now (another process holds it: a server answers in its own words),
+    or when it was written by another version of Outlay (the command itself says so)."""
+    db = getattr(args, "db", None)
+    if str(db) == ":memory:" or not store.db_path(db).exists():
+        return i18n.DEFAULT
+    try:
+        con = store.connect(db, read_only=True, wait=0)
+    except store.StoreError:
+        return i18n.DEFAULT
+    try:
+        return settings.get(con, "language")
+    except settings.SettingError:
+        return i18n.DEFAULT
+    finally:
+        con.close()
+
+
 # commands that change data or settings: the jobs (analytics.jobs) refresh derived results after them
 WRITING_COMMANDS = {"import", "undo", "demo", "settings"}
 # commands that go through the server's API while a server owns the database (analytics.remote); the server
@@ -60,21 +87,22 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    try:
-        if args.command in SERVED_COMMANDS and hasattr(args, "db") and args.db != ":memory:":
-            server = owner.running(store.db_path(args.db).resolve())
-            if server is not None:
-                from analytics import remote
-                return remote.run(args, server)
-        code = int(args.func(args) or 0)
-        if code == 0 and args.command in WRITING_COMMANDS and getattr(args, "db", "") != ":memory:":
-            refresh_after(args)
-        return code
-    except store.StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:
-        return 0
+    with i18n.use(language(args)):
+        try:
+            if args.command in SERVED_COMMANDS and hasattr(args, "db") and args.db != ":memory:":
+                server = owner.running(store.db_path(args.db).resolve())
+                if server is not None:
+                    from analytics import remote
+                    return remote.run(args, server)
+            code = int(args.func(args) or 0)
+            if code == 0 and args.command in WRITING_COMMANDS and getattr(args, "db", "") != ":memory:":
+                refresh_after(args)
+            return code
+        except store.StoreError as exc:
+            error(exc)
+            return 1
+        except BrokenPipeError:
+            return 0
 
 
 if __name__ == "__main__":

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 
-from analytics import audit, cli, settings, store
+from analytics import audit, cli, i18n, settings, store
 from analytics.audit import reviews
 
 
@@ -50,13 +49,12 @@ def run(args) -> int:
     known = audit.rules()
     unknown = [r for r in args.rule or [] if r not in known]
     if unknown:
-        print(f"error: unknown rule(s) {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
+        cli.error(i18n.t("unknown rule(s) {rules}; known: {known}", rules=", ".join(unknown), known=", ".join(known)))
         return 2
     frame = audit.findings(con, include_dismissed=args.all)
     if args.rule:
         frame = frame[frame["rule"].isin(args.rule)].reset_index(drop=True)
     if args.out:  # the workbook in the company's language, its explanations read in it too
-        from analytics import i18n
         from analytics.reports import audit_export
         with i18n.use(i18n.language_for(con)):
             shown = audit.findings(con, include_dismissed=args.all)
@@ -67,7 +65,7 @@ def run(args) -> int:
         return 0
     _print_table(con, frame)
     if args.out:
-        print(f"wrote {len(frame)} findings to {args.out}")
+        print(i18n.n("wrote {count} finding to {file}", "wrote {count} findings to {file}", len(frame), file=args.out))
     return 0
 
 
@@ -75,7 +73,7 @@ def _review(con, args) -> int:
     try:
         audit.review(con, args.finding_id, status=args.status, reason=args.reason, amount_recovered=args.recovered)
     except audit.ReviewError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        cli.error(exc)
         return 1
     print(f"{args.finding_id}: {args.status}")
     return 0
@@ -83,9 +81,13 @@ def _review(con, args) -> int:
 
 def _print_table(con, frame) -> None:
     totals = reviews.summarise(frame, settings.get(con, "reporting_currency"))
-    print(f"{totals.n_found} findings, {totals.found:,.2f} {totals.currency} at stake counted once "
-          f"({totals.recoverable:,.2f} recoverable, {totals.exposure:,.2f} exposure); "
-          f"confirmed {totals.confirmed:,.2f}, recovered {totals.recovered:,.2f}")
+    print(i18n.n("{count} finding, {found} {currency} at stake counted once ({recoverable} recoverable, {exposure} "
+                 "exposure); confirmed {confirmed}, recovered {recovered}",
+                 "{count} findings, {found} {currency} at stake counted once ({recoverable} recoverable, {exposure} "
+                 "exposure); confirmed {confirmed}, recovered {recovered}", totals.n_found,
+                 found=i18n.number(totals.found, 2), currency=totals.currency,
+                 recoverable=i18n.number(totals.recoverable, 2), exposure=i18n.number(totals.exposure, 2),
+                 confirmed=i18n.number(totals.confirmed, 2), recovered=i18n.number(totals.recovered, 2)))
     for r in frame.itertuples(index=False):
-        amount = "unknown" if math.isnan(r.amount_at_stake) else f"{r.amount_at_stake:,.2f}"
+        amount = i18n.t("unknown") if math.isnan(r.amount_at_stake) else i18n.number(r.amount_at_stake, 2)
         print(f"{r.finding_id}  {r.rule:<22} {r.severity:<6} {amount:>16}  {r.status:<9}  {r.explanation}")

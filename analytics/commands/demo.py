@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 
-from analytics import cli, demo, fiscal, store
+from analytics import cli, demo, fiscal, i18n, store
 from analytics.demo import load as demo_load
 
 
@@ -60,17 +59,18 @@ def run(args) -> int:
         result = demo_load.in_one_transaction(con, demo.build, as_of=args.as_of, seed=args.seed, scale=args.scale,
                                               fy_start=args.fy_start, force=args.force)
     except demo.DemoRefused as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        cli.error(exc)
         return 1
     finally:
         con.close()
     year = fiscal.fiscal_year(result.as_of, result.fy_start)
-    print(f"demo company built in {store.db_path(args.db)} in {result.seconds:.1f}s "
-          f"(as of {result.as_of}, seed {result.seed}, scale {result.scale:g}); the previous data was replaced")
-    print(f"  spend {fiscal.label(year - 2, result.fy_start)} to {result.as_of}, "
-          f"budget to the end of {fiscal.label(year + 1, result.fy_start)}")
+    print(i18n.t("demo company built in {file} in {seconds}s (as of {as_of}, seed {seed}, scale {scale}); the "
+                 "previous data was replaced", file=store.db_path(args.db), seconds=i18n.number(result.seconds, 1),
+                 as_of=result.as_of, seed=result.seed, scale=f"{result.scale:g}"))
+    print(i18n.t("  spend {first} to {as_of}, budget to the end of {last}", first=fiscal.label(year - 2, result.fy_start),
+                 as_of=result.as_of, last=fiscal.label(year + 1, result.fy_start)))
     for name, rows in result.rows.items():
-        print(f"  {name:<16} {rows:>10,} rows")
-    print(f"  planted for the cost audit: {', '.join(a.kind for a in result.anomalies)}")
-    print(f"  contracts to cancel or renew within 90 days: {len(result.renewals_due)}")
+        print(i18n.t("  {dataset} {rows} rows", dataset=f"{name:<16}", rows=f"{i18n.number(rows):>10}"))
+    print(i18n.t("  planted for the cost audit: {kinds}", kinds=", ".join(a.kind for a in result.anomalies)))
+    print(i18n.t("  contracts to cancel or renew within 90 days: {count}", count=len(result.renewals_due)))
     return 0

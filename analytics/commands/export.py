@@ -1,7 +1,7 @@
 """export DATASET --out FILE: a dataset in canonical columns, original currency, ISO dates."""
 from __future__ import annotations
 
-from analytics import cli, datasets, exchange, store
+from analytics import cli, datasets, exchange, i18n, store
 
 
 def register(subparsers) -> None:
@@ -17,5 +17,6 @@ def register(subparsers) -> None:
 def run(args) -> int:
     con = store.connect(args.db, read_only=True)
     rows = exchange.write_export(con, args.dataset, args.out)
-    print(f"wrote {rows} {args.dataset} rows to {args.out}")
+    print(i18n.n("wrote {count} {dataset} rows to {file}", "wrote {count} {dataset} rows to {file}", rows,
+                 dataset=args.dataset, file=args.out))
     return 0

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 
-from analytics import calendar
-from analytics import cli, fiscal, settings, store
+from analytics import calendar, cli, i18n
+from analytics import fiscal, settings, store
 from analytics.forecast.levels import LEVELS
 from analytics.forecast import engine, runs, yearend
 
@@ -69,14 +68,15 @@ def run(args) -> int:
     try:
         info = report(con, level=args.level, fiscal_year=year)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        cli.error(exc)
         return 1
     if args.json:
         print(json.dumps(info, indent=2, default=str))
         return 0
     cur = info["currency"]
-    print(f"{info['fiscal_year_label']} landing by {args.level} in {cur}; months from {info['cutoff']} are forecast "
-          f"(run of {info['run']['series']} series took {info['run']['seconds']:.1f} s)")
+    print(i18n.t("{year} landing by {level} in {currency}; months from {cutoff} are forecast (run of {series} series "
+                 "took {seconds} s)", year=info["fiscal_year_label"], level=args.level, currency=cur,
+                 cutoff=info["cutoff"], series=info["run"]["series"], seconds=i18n.number(info["run"]["seconds"], 1)))
     print(f"{'key':<32}{'actual ytd':>14}{'committed':>13}{'forecast':>13}{'landing':>14}"
           f"{'80% interval':>28}{'budget':>14}{'over/under':>13}{'P(over)':>9}")
     for r in info["landing"]:
@@ -88,9 +88,11 @@ def run(args) -> int:
               f"{r['uncommitted_rest']:>13,.0f}{r['landing']:>14,.0f}{interval:>28}{budget:>14}{diff:>13}{prob:>9}")
     o = info["overall"]
     if o.get("series"):
-        print(f"backtest (last 12 months held out, {o['series']} series): MASE {o['mase']:.2f} vs seasonal naive "
-              f"{o['snaive_mase']:.2f}; sMAPE {o['smape']:.1f}% vs {o['snaive_smape']:.1f}%; "
-              f"coverage 80% interval {o['coverage80']:.0%}, 95% interval {o['coverage95']:.0%}")
+        print(i18n.t("backtest (last 12 months held out, {series} series): MASE {mase} vs seasonal naive {naive}; "
+                     "sMAPE {smape} vs {naive_smape}; coverage 80% interval {coverage80}, 95% interval {coverage95}",
+                     series=o["series"], mase=i18n.number(o["mase"], 2), naive=i18n.number(o["snaive_mase"], 2),
+                     smape=i18n.percent(o["smape"] / 100), naive_smape=i18n.percent(o["snaive_smape"] / 100),
+                     coverage80=i18n.percent(o["coverage80"], 0), coverage95=i18n.percent(o["coverage95"], 0)))
     for a in info["accuracy"]:
         print(f"  {str(a['key'])[:31]:<32}{a['model']:<32}{_metrics(a)}{'  · ' + a['reason'] if a['reason'] else ''}")
     return 0

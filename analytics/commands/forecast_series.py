@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
+from analytics import cli
 from analytics.forecast import engine, series_file
 
 
@@ -35,7 +35,7 @@ def run(args) -> int:
     try:
         frame = series_file.read(args.input)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        cli.error(exc)
         return 1
     result = engine.forecast(frame, horizon=args.horizon)
     if args.json:

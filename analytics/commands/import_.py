@@ -4,7 +4,8 @@ from __future__ import annotations
 import sys
 from types import SimpleNamespace
 
-from analytics import activity, cli, cloud, datasets, store
+from analytics import activity, cli, cloud, datasets, i18n, store
+from analytics.i18n import N_
 from analytics.ingest import ImportRefused, itsm, load, mapping, normalise
 
 MAX_ERRORS_SHOWN = 50
@@ -62,7 +63,7 @@ def _pairs(items: list[str], flag: str) -> dict[str, str]:
     pairs = {}
     for item in items:
         if "=" not in item:
-            raise UsageError(f"usage error: {flag} expects NAME=VALUE, got {item!r}")
+            raise UsageError(i18n.t("usage error: {flag} expects NAME=VALUE, got {item}", flag=flag, item=repr(item)))
         key, value = item.split("=", 1)
         pairs[key.strip()] = value.strip()
     return pairs
@@ -77,21 +78,32 @@ def _options(args, explicit: dict[str, str], constants: dict[str, str]) -> load.
 
 # how to settle a refusal with this command's flags (the Data page says the same in its own words)
 SETTLE = {
-    "decimal": "use --decimal , or --decimal .",
-    "mapping": "map them with --map COLUMN=HEADER or give a value for every row with --set COLUMN=VALUE "
-               "(--auto-map tries synonyms such as Supplier Name or Lieferant)",
-    "replace": "use --replace to replace that batch, or `undo BATCH` first",
-    "strict": "without --strict, blank names are imported as a placeholder",
+    "decimal": N_("use --decimal , or --decimal ."),
+    "mapping": N_("map them with --map COLUMN=HEADER or give a value for every row with --set COLUMN=VALUE "
+                  "(--auto-map tries synonyms such as Supplier Name or Lieferant)"),
+    "replace": N_("use --replace to replace that batch, or `undo BATCH` first"),
+    "strict": N_("without --strict, blank names are imported as a placeholder"),
 }
 
 
+def refusal(message, setting: str | None) -> str:
+    """The refusal's line: its reason and, when a flag settles it, how (in the current language)."""
+    hint = SETTLE.get(setting or "")
+    if not hint:
+        return i18n.t("error: {problem}", problem=message)
+    return i18n.t("error: {problem} ({hint})", problem=message, hint=i18n.t(hint))
+
+
+def more_errors(count: int) -> str:
+    return i18n.n("  ... and {count} more error", "  ... and {count} more errors", count)
+
+
 def _print_refused(exc: ImportRefused) -> None:
-    hint = SETTLE.get(exc.setting or "")
-    print(f"error: {exc}" + (f" ({hint})" if hint else ""), file=sys.stderr)
+    print(refusal(exc, exc.setting), file=sys.stderr)
     for error in exc.errors[:MAX_ERRORS_SHOWN]:
         print(f"  {error}", file=sys.stderr)
     if len(exc.errors) > MAX_ERRORS_SHOWN:
-        print(f"  ... and {len(exc.errors) - MAX_ERRORS_SHOWN} more errors", file=sys.stderr)
+        print(more_errors(len(exc.errors) - MAX_ERRORS_SHOWN), file=sys.stderr)
 
 
 def import_path(con, args, path: str, *, user: str | None = None, display_name: str | None = None) -> list[dict]:
@@ -128,21 +140,30 @@ def print_batches(done: list[dict]) -> None:
     """What the CLI says about imported batches (the same whether it ran here or through a server)."""
     for batch in done:
         if batch["mapping"]:
-            print(f"{batch['file']}: mapping used: {'; '.join(batch['mapping'])}")
+            print(i18n.t("{file}: mapping used: {mapping}", file=batch["file"], mapping="; ".join(batch["mapping"])))
         for notice in batch["notices"]:
-            print(f"  note: {notice}")
+            print(i18n.t("  note: {notice}", notice=notice))
         if batch["dataset"] == "focus":
-            print(f"{batch['file']}: {batch['detail_rows']} FOCUS rows and {batch['rows']} monthly spend lines "
-                  f"imported as batch {batch['batch_id']}")
+            print(i18n.t("{file}: {detail_rows} FOCUS rows and {rows} monthly spend lines imported as batch {batch}",
+                         file=batch["file"], detail_rows=batch["detail_rows"], rows=batch["rows"],
+                         batch=batch["batch_id"]))
             continue
-        verb = f"replaced batch {batch['replaced_batch']} as" if batch["replaced_batch"] else "imported as"
-        print(f"{batch['file']}: {batch['rows']} {batch['dataset']} rows {verb} batch {batch['batch_id']}")
+        if batch["replaced_batch"]:
+            print(i18n.n("{file}: {count} {dataset} rows replaced batch {replaced} as batch {batch}",
+                         "{file}: {count} {dataset} rows replaced batch {replaced} as batch {batch}", batch["rows"],
+                         file=batch["file"], dataset=batch["dataset"], replaced=batch["replaced_batch"],
+                         batch=batch["batch_id"]))
+        else:
+            print(i18n.n("{file}: {count} {dataset} rows imported as batch {batch}",
+                         "{file}: {count} {dataset} rows imported as batch {batch}", batch["rows"], file=batch["file"],
+                         dataset=batch["dataset"], batch=batch["batch_id"]))
         if batch["rejected"]:
-            print(f"  {batch['rejected']} row(s) not imported (see `import_rejects` or the Data page):")
+            print(i18n.n("  {count} row(s) not imported (see `import_rejects` or the Data page):",
+                         "  {count} row(s) not imported (see `import_rejects` or the Data page):", batch["rejected"]))
             for error in batch["errors"]:
                 print(f"    {error}")
         if batch.get("saved_profile"):
-            print(f"  saved the mapping as profile {batch['saved_profile']!r}")
+            print(i18n.t("  saved the mapping as profile {profile}", profile=repr(batch["saved_profile"])))
 
 
 def run(args) -> int:
@@ -165,10 +186,10 @@ def run(args) -> int:
             for batch in done:
                 activity.record(con, activity.os_actor(), "import", describe(batch))
         except FileNotFoundError:
-            print(f"error: {path}: no such file", file=sys.stderr)
+            cli.error(i18n.t("{file}: no such file", file=path))
             status = 1
         except (ImportRefused, cloud.FocusError) as exc:
-            _print_refused(exc) if isinstance(exc, ImportRefused) else print(f"error: {exc}", file=sys.stderr)
+            _print_refused(exc) if isinstance(exc, ImportRefused) else cli.error(exc)
             status = 1
     con.close()
     return status

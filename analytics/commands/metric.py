@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import json
-import sys
 
-from analytics import calendar, cli, metrics, store
+from analytics import calendar, cli, i18n, metrics, store
 
 
 def register(subparsers) -> None:
@@ -56,17 +55,17 @@ def run(args) -> int:
         print_catalog(args.markdown)
         return 0
     if not args.name:
-        print("error: name a metric, or use --list", file=sys.stderr)
+        cli.error(i18n.t("name a metric, or use --list"))
         return 2
     if args.within < 0:
-        print("error: --within must be 0 or more days", file=sys.stderr)
+        cli.error(i18n.t("--within must be 0 or more days"))
         return 2
     con = store.connect(args.db, read_only=True)
     try:
         result = metrics.evaluate(con, args.name, fy=args.fy, by=args.by, cost_center=args.cost_center,
                                   category=args.category, vendor=args.vendor, within=args.within)
     except (metrics.MetricError, calendar.PeriodError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        cli.error(exc)
         return 1
     if args.json:
         print(json.dumps(result.as_json(), indent=2))

@@ -1,7 +1,7 @@
 """refresh: compute the stored results (forecast, audit, scorecards) for the current data version now."""
 from __future__ import annotations
 
-from analytics import cli, jobs, store
+from analytics import cli, i18n, jobs, store
 
 
 def register(subparsers) -> None:
@@ -17,7 +17,7 @@ def run(args) -> int:
     con = store.connect(args.db)
     took = jobs.refresh(con)
     if not took:
-        print("stored results are current")
+        print(i18n.t("stored results are current"))
     for name, seconds in took.items():
-        print(f"{name}: computed in {seconds:.1f}s")
+        print(i18n.t("{job}: computed in {seconds}s", job=name, seconds=i18n.number(seconds, 1)))
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from analytics import cli, contracts, settings, store
+from analytics import cli, contracts, i18n, settings, store
 
 FIELDS = ["contract_id", "vendor", "term_end_date", "cancel_by_date", "auto_renew", "days_left", "next_term_value"]
 
@@ -42,12 +42,12 @@ def rows(con, *, within: int, on: dt.date | None) -> list[dict]:
 
 def run(args) -> int:
     if args.within < 0:
-        print("error: --within must be 0 or more days")
+        print(i18n.t("error: {problem}", problem=i18n.t("--within must be 0 or more days")))
         return 1
     try:
         on = dt.date.fromisoformat(args.on) if args.on else None
     except ValueError:
-        print(f"error: --on {args.on!r} is not a date YYYY-MM-DD")
+        print(i18n.t("error: {problem}", problem=i18n.t("--on {value} is not a date YYYY-MM-DD", value=repr(args.on))))
         return 1
     con = store.connect(args.db, read_only=True)
     found = rows(con, within=args.within, on=on)
@@ -56,10 +56,14 @@ def run(args) -> int:
         return 0
     day = on or settings.as_of(con)
     cancel_by = sum(1 for r in found if r["cancel_by_date"])
-    print(f"{cancel_by} cancel-by date(s) and {len(found) - cancel_by} end date(s) within {args.within} days "
-          f"of {day:%Y-%m-%d}")
+    print(i18n.t("{cancel_by} cancel-by date(s) and {ends} end date(s) within {days} days of {day}",
+                 cancel_by=cancel_by, ends=len(found) - cancel_by, days=args.within, day=i18n.date(day)))
     for r in found:
-        what = f"cancel by {r['cancel_by_date']}" if r["cancel_by_date"] else f"ends {r['term_end_date']}"
-        value = f"{r['next_term_value']:,.2f} {r['currency']}" if r["next_term_value"] is not None else "-"
-        print(f"  {r['days_left']:>4} days  {r['contract_id']:<12} {r['vendor'][:32]:<32} {what:<24} next term {value}")
+        what = (i18n.t("cancel by {date}", date=i18n.date(r["cancel_by_date"])) if r["cancel_by_date"]
+                else i18n.t("ends {date}", date=i18n.date(r["term_end_date"])))
+        value = (f"{i18n.number(r['next_term_value'], 2)} {r['currency']}" if r["next_term_value"] is not None
+                 else "-")
+        days = i18n.t("{days} days", days=f"{r['days_left']:>4}")
+        print(f"  {days}  {r['contract_id']:<12} {r['vendor'][:32]:<32} {what:<24} "
+              + i18n.t("next term {value}", value=value))
     return 0

@@ -1,10 +1,9 @@
 """report monthly|annual: the Excel report packs (budget vs actual, variance drivers, top vendors, ...)."""
 from __future__ import annotations
 
-import sys
 
-from analytics import calendar
-from analytics import cli, store
+from analytics import calendar, cli, i18n
+from analytics import store
 
 
 def register(subparsers) -> None:
@@ -36,7 +35,7 @@ def run(args) -> int:
     from analytics.reports import annual, board, monthly
     suffix = ".pdf" if args.kind == "board" else ".xlsx"
     if not args.out.lower().endswith(suffix):
-        print(f"error: --out must name a {suffix} file", file=sys.stderr)
+        cli.error(i18n.t("--out must name a {suffix} file", suffix=suffix))
         return 2
     con = store.connect(args.db, read_only=True)
     try:
@@ -47,7 +46,7 @@ def run(args) -> int:
         else:
             out = annual.write(con, year=args.year, out=args.out, version=args.version)
     except calendar.PeriodError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        cli.error(exc)
         return 1
-    print(f"wrote {out}")
+    print(i18n.t("wrote {file}", file=out))
     return 0

@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from analytics import cli, settings, store, vendors
+from analytics import cli, i18n, settings, store, vendors
 
 
 def register(subparsers) -> None:
@@ -51,7 +51,7 @@ def _quarter_end(con, text: str | None) -> dt.date:
     day = dt.date.fromisoformat(text)
     start_month = settings.get(con, "fiscal_year_start_month")
     if vendors.quarter_bounds(day, start_month)[1] != day:
-        raise ValueError(f"{text} is not the last day of a fiscal quarter")
+        raise ValueError(i18n.t("{date} is not the last day of a fiscal quarter", date=text))
     return day
 
 
@@ -60,7 +60,7 @@ def run(args) -> int:
     try:
         quarter_end = _quarter_end(con, args.quarter_end)
     except ValueError as exc:
-        print(f"error: {exc}")
+        print(i18n.t("error: {problem}", problem=exc))
         return 1
     weights = vendors.get_weights(con)
     table = vendors.scorecard(con, quarter_end=quarter_end, weights=weights, include_uncontracted=args.all_vendors)
@@ -73,12 +73,13 @@ def run(args) -> int:
         print(json.dumps(found, indent=2))
         return 0
     start_month = settings.get(con, "fiscal_year_start_month")
-    print(f"vendor scorecard {vendors.quarter_label(quarter_end, start_month)} ({len(found)} vendors)")
+    print(i18n.n("vendor scorecard {quarter} ({count} vendor)", "vendor scorecard {quarter} ({count} vendors)",
+                 len(found), quarter=vendors.quarter_label(quarter_end, start_month)))
     for r in found:
         rank = f"{r['rank']:>3}" if r["rank"] is not None else "  -"
-        score = f"{r['score']:5.1f}" if r["score"] is not None else "  n/a"
-        trend = f"{r['trend']:+5.1f}" if r["trend"] is not None else "     "
+        score = f"{i18n.number(r['score'], 1):>5}" if r["score"] is not None else f"{i18n.t('n/a'):>5}"
+        trend = f"{('+' if r['trend'] >= 0 else '') + i18n.number(r['trend'], 1):>5}" if r["trend"] is not None else "     "
         print(f"  {rank}  {score}  {trend}  {r['vendor']}")
     if args.xlsx:
-        print(f"wrote {args.xlsx}")
+        print(i18n.t("wrote {file}", file=args.xlsx))
     return 0

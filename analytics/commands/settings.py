@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import json
-import sys
 
-from analytics import activity, cli, settings, store
+from analytics import activity, cli, i18n, settings, store
 
 
 def register(subparsers) -> None:
@@ -25,14 +24,14 @@ def run(args) -> int:
         try:
             print(settings.get_raw(con, args.key))
         except settings.SettingError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            cli.error(exc)
             return 2
         return 0
     if args.key:
         try:
             settings.set_value(con, args.key, args.value)
         except settings.SettingError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            cli.error(exc)
             return 1
         activity.record(con, activity.os_actor(), "settings", f"{args.key} = {settings.get_raw(con, args.key)}")
         print(f"{args.key} = {settings.get_raw(con, args.key)}")
@@ -42,5 +41,6 @@ def run(args) -> int:
         print(json.dumps(values, indent=2))
         return 0
     for setting in settings.all_settings():
-        print(f"{setting.name} = {values[setting.name]}\n    {setting.help} (default: {setting.default})")
+        print(f"{setting.name} = {values[setting.name]}\n    "
+              + i18n.t("{help} (default: {default})", help=setting.help, default=setting.default))
     return 0

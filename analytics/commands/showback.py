@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics import calendar, cli, metrics, settings, showback, store
+from analytics import calendar, cli, i18n, metrics, settings, showback, store
 from analytics.reports import xlsx
 from analytics.showback import bill, bill_pdf
 
@@ -64,12 +64,14 @@ def _add_units(con, rows: list[dict], *, by: str, fy, period, driver: str) -> No
 
 
 def text(out: dict, by: str) -> str:
-    lines = [f"Showback, {out['window']} ({out['currency']}): total {out['total']:,.2f}"]
+    lines = [i18n.t("Showback, {window} ({currency}): total {total}", window=out["window"], currency=out["currency"],
+                    total=i18n.number(out["total"], 2))]
     for row in out["rows"]:
-        unit = f"{row['unit_cost']:>14,.2f} per {row['quantity']:,.0f}" if row.get("unit_cost") is not None else ""
-        lines.append(f"  {str(row[by])[:40]:<42}{row['value']:>18,.2f}{unit}")
-    lines.append(f"  {showback.UNALLOCATED:<42}{out['unallocated']:>18,.2f}")
-    lines += [f"note: {n}" for n in out["notes"]]
+        unit = (i18n.t("{unit_cost} per {quantity}", unit_cost=f"{i18n.number(row['unit_cost'], 2):>14}",
+                       quantity=i18n.number(row["quantity"])) if row.get("unit_cost") is not None else "")
+        lines.append(f"  {str(row[by])[:40]:<42}{i18n.number(row['value'], 2):>18}{unit}")
+    lines.append(f"  {i18n.t(showback.UNALLOCATED):<42}{i18n.number(out['unallocated'], 2):>18}")
+    lines += [i18n.t("note: {note}", note=n) for n in out["notes"]]
     return "\n".join(lines)
 
 
@@ -83,7 +85,7 @@ def write_bill(con, path: str, *, fy: int | None = None, period: str | None = No
     elif out.suffix.lower() == ".xlsx":
         out.write_bytes(bill.for_window(con, fy=fy, period=period, lang=lang))
     else:
-        raise ValueError(f"--out {path}: the bill of IT is written as .xlsx or .pdf")
+        raise ValueError(i18n.t("--out {file}: the bill of IT is written as .xlsx or .pdf", file=path))
     return out
 
 
@@ -94,11 +96,11 @@ def run(args) -> int:
         written = (write_bill(con, args.out, fy=args.fy, period=args.period, unit_driver=args.unit_driver)
                    if args.out else None)
     except (showback.AllocationError, calendar.PeriodError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        cli.error(exc)
         return 1
     finally:
         con.close()
     print(json.dumps(out, indent=2) if args.json else text(out, args.by))
     if written:
-        print(f"wrote the bill of IT to {written}", file=sys.stderr if args.json else sys.stdout)
+        print(i18n.t("wrote the bill of IT to {file}", file=written), file=sys.stderr if args.json else sys.stdout)
     return 0

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from analytics import cli, store
+from analytics import cli, i18n, store
 
 TICKET_FIELDS = ["ticket_id", "contract_id", "priority", "response_hours", "resolution_hours",
                  "response_breached", "resolution_breached"]
@@ -64,7 +64,8 @@ def run(args) -> int:
     from analytics.sla import contract_month_attainment, problems, service_credits, ticket_sla
     con = store.connect(args.db, read_only=True)
     for problem in problems(con).itertuples():
-        print(f"warning: {problem.problem} ({problem.rows} row(s))", file=sys.stderr)
+        print(i18n.n("warning: {problem} ({count} row(s))", "warning: {problem} ({count} row(s))", problem.rows,
+                     problem=problem.problem), file=sys.stderr)
     if args.view == "tickets":
         frame, fields = ticket_sla(con), TICKET_FIELDS
     elif args.view == "credits":
@@ -78,7 +79,7 @@ def run(args) -> int:
             print(json.dumps(records(frame, fields), indent=2))
         return 0
     if frame.empty:
-        print("no rows: import incidents (and contracts with SLA targets), or sla measurements")
+        print(i18n.t("no rows: import incidents (and contracts with SLA targets), or sla measurements"))
         return 0
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_columns", None):
         print(frame[fields].to_string(index=False, float_format=lambda v: f"{v:.2f}"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from analytics import datasets, exchange
+from analytics import datasets, exchange, i18n
 
 
 def register(subparsers) -> None:
@@ -19,7 +19,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     if args.out:
         path = exchange.write_template(args.dataset, args.out)
-        print(f"wrote {path}")
+        print(i18n.t("wrote {file}", file=path))
     else:
         sys.stdout.write(exchange.template_bytes(args.dataset, "csv").decode())
     return 0

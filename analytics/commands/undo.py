@@ -1,9 +1,7 @@
 """undo BATCH: remove one import batch and all its rows."""
 from __future__ import annotations
 
-import sys
-
-from analytics import activity, cli, store
+from analytics import activity, cli, i18n, store
 from analytics.ingest import ImportRefused, undo
 
 
@@ -20,8 +18,9 @@ def run(args) -> int:
     try:
         dataset, rows = undo(con, args.batch)
     except ImportRefused as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        cli.error(exc)
         return 1
     activity.record(con, activity.os_actor(), "undo", f"batch {args.batch}: {rows} {dataset} rows removed")
-    print(f"removed batch {args.batch}: {rows} {dataset} rows")
+    print(i18n.n("removed batch {batch}: {count} {dataset} rows", "removed batch {batch}: {count} {dataset} rows", rows,
+                 batch=args.batch, dataset=dataset))
     return 0
