@@ -120,6 +120,7 @@ PAGE_AS_ROWS = {
     "budget.versions_compare": _versions_long,
     "budget.rates_used": lambda f: _melt_months(f, ["currency"], "rate"),
     "budget.edit_grid": lambda f: _melt_months(f, ["cost_center", "category", "project", "currency"], "amount"),
+    "budget.variance_drivers": lambda f: f.drop_duplicates("cost_center")[["cost_center", "cost_center_variance"]],
     "overview.tiles": lambda tiles: pd.DataFrame([{t.metric: t.value for t in tiles}]),
     "overview.filter_values": lambda values: pd.DataFrame(
         [{"value": v} for column in ("cost_center", "category", "vendor") for v in values[column]]),
