@@ -359,18 +359,179 @@ def projects(con, *, version: str | None = None, cost_center: str | None = None,
     return con.execute(PROJECTS_SQL, params).df()
 
 
-def bench_cases(con) -> list[tuple[str, object]]:
-    """The queries the Budget page runs, for `python -m analytics bench`."""
+# floors for the bench: the same aggregates as plain SQL over the raw tables (each line converted at its month's
+# rate from fx_rc; the default version is 'original', so no line is inherited from another version)
+FLOOR_BY_COST_CENTER = """
+with
+actual as (
+    select s.cost_center,
+        sum(cast(s.amount as decimal(38, 4)) * r.rate) filter (where s.date <= $ytd_last) as actual_ytd,
+        sum(cast(s.amount as decimal(38, 4)) * r.rate) as actual_to_date
+    from spend s join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
+    where s.date between $first and $as_of
+    group by all
+),
+plan as (
+    select b.cost_center,
+        sum(cast(b.amount as decimal(38, 4)) * r.rate) filter (where b.period <= $ytd_last) as budget_ytd,
+        sum(cast(b.amount as decimal(38, 4)) * r.rate) as budget_year
+    from budget b join fx_rc r on r.currency = b.currency and r.period = b.period
+    where b.version = $version and b.period between $first and $last
+    group by all
+)
+select * from actual full join plan using (cost_center)
+"""
+FLOOR_BY_CC_CATEGORY = """
+with
+actual as (
+    select s.cost_center, s.category,
+        sum(cast(s.amount as decimal(38, 4)) * r.rate) filter (where s.date <= $ytd_last) as actual_ytd,
+        sum(cast(s.amount as decimal(38, 4)) * r.rate) as actual_to_date
+    from spend s join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
+    where s.date between $first and $as_of
+    group by all
+),
+plan as (
+    select b.cost_center, b.category,
+        sum(cast(b.amount as decimal(38, 4)) * r.rate) filter (where b.period <= $ytd_last) as budget_ytd,
+        sum(cast(b.amount as decimal(38, 4)) * r.rate) as budget_year
+    from budget b join fx_rc r on r.currency = b.currency and r.period = b.period
+    where b.version = $version and b.period between $first and $last
+    group by all
+)
+select * from actual full join plan using (cost_center, category)
+"""
+# grid: variance of each closed month (actual - budget), one row per cost center x category x month
+FLOOR_GRID_VARIANCE = """
+with
+actual as (
+    select s.cost_center, s.category, strftime(s.date, '%Y-%m') as period,
+        sum(cast(s.amount as decimal(38, 4)) * r.rate) as actual
+    from spend s join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
+    where s.date between $first and $ytd_last
+    group by all
+),
+plan as (
+    select b.cost_center, b.category, strftime(b.period, '%Y-%m') as period,
+        sum(cast(b.amount as decimal(38, 4)) * r.rate) as budget
+    from budget b join fx_rc r on r.currency = b.currency and r.period = b.period
+    where b.version = $version and b.period between $first and $ytd_last
+    group by all
+)
+select cost_center, category, period, coalesce(actual, 0) - coalesce(budget, 0) as variance
+from actual full join plan using (cost_center, category, period)
+"""
+FLOOR_SPEND_LINES = """
+select s.date, s.vendor, s.row_no, cast(s.amount as decimal(38, 4)) * r.rate as amount_rc
+from spend s join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
+where s.date between $month_first and $month_last
+order by s.date, s.vendor, s.row_no
+limit 5000
+"""
+# versions compare: each version's full-year budget per cost center (a revised version inherits the original's
+# lines it does not revise), with the cost center's actual YTD beside every version
+FLOOR_VERSIONS_COMPARE = """
+with
+lines as (
+    select version, period, cost_center, category, project, amount, currency from budget
+    where period between $first and $last
+),
+in_force as (
+    select version, period, cost_center, amount, currency from lines
+    union all
+    select v.version, o.period, o.cost_center, o.amount, o.currency
+    from (select distinct version from budget where version <> 'original') v
+    join lines o on o.version = 'original'
+    where not exists (
+        select 1 from budget x where x.version = v.version and x.period = o.period and x.cost_center = o.cost_center
+            and x.category = o.category and x.project is not distinct from o.project)
+),
+plan as (
+    select b.cost_center, b.version, sum(cast(b.amount as decimal(38, 4)) * r.rate) as budget_year
+    from in_force b join fx_rc r on r.currency = b.currency and r.period = b.period
+    group by all
+),
+actual as (
+    select s.cost_center, sum(cast(s.amount as decimal(38, 4)) * r.rate) as actual_ytd
+    from spend s join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
+    where s.date between $first and $ytd_last
+    group by all
+)
+select p.cost_center, p.version, p.budget_year, a.actual_ytd from plan p left join actual a using (cost_center)
+"""
+FLOOR_CAPEX_OPEX = """
+select strftime(s.date, '%Y-%m') as period, coalesce(s.capex_opex, 'opex') as capex_opex,
+    sum(cast(s.amount as decimal(38, 4)) * r.rate) as actual
+from spend s join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
+where s.date between $first and $ytd_last
+group by all
+"""
+FLOOR_FX_MISSING = """
+select 'spend' as dataset, strftime(s.date, '%Y-%m') as period, s.currency, count(*) as lines, sum(s.amount) as amount
+from spend s anti join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
+where s.date between $first and $last
+group by all
+union all
+select 'budget', strftime(b.period, '%Y-%m'), b.currency, count(*), sum(b.amount)
+from budget b anti join fx_rc r on r.currency = b.currency and r.period = b.period
+where b.period between $first and $last
+group by all
+"""
+FLOOR_RATES_USED = """
+with
+used as (
+    select distinct date_trunc('month', date) as period, currency from spend where date between $first and $last
+    union
+    select distinct period, currency from budget where period between $first and $last
+)
+select u.currency, strftime(u.period, '%Y-%m') as period, r.rate
+from used u left join fx_rc r on r.currency = u.currency and r.period = u.period
+where u.currency <> $reporting
+"""
+FLOOR_PROJECTS = """
+with
+plan as (
+    select b.project, sum(cast(b.amount as decimal(38, 4)) * r.rate) as budget
+    from budget b join fx_rc r on r.currency = b.currency and r.period = b.period
+    where b.version = $version and b.project is not null
+    group by all
+),
+spent as (
+    select s.project, sum(cast(s.amount as decimal(38, 4)) * r.rate) as actual,
+        sum(cast(s.amount as decimal(38, 4)) * r.rate) filter (where s.date >= $burn_first) / 3 as monthly_burn
+    from spend s join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
+    where s.project is not null and s.date <= $burn_last
+    group by all
+)
+select project, coalesce(budget, 0) as budget, coalesce(actual, 0) as actual, coalesce(monthly_burn, 0) as monthly_burn
+from plan full join spent using (project)
+"""
+
+
+def bench_cases(con) -> list[tuple]:
+    """The queries the Budget page runs, for `python -m analytics bench`, with their plain-SQL floors."""
+    from analytics.bench import Floor
     year = calendar.current_year(con)
+    win = calendar.window(con, year=year)
+    month_first = win.months[0]
+    closed = calendar.calendar(con).closed_through
+    params = {"first": win.first, "last": win.last, "as_of": win.actual_last, "ytd_last": win.ytd_last_day,
+              "version": default_version(con), "month_first": month_first,
+              "month_last": fiscal.add_months(month_first, 1) - dt.timedelta(days=1),
+              "reporting": settings.get(con, "reporting_currency"),
+              "burn_first": fiscal.add_months(closed, -2) if closed else win.first,
+              "burn_last": fiscal.add_months(closed, 1) - dt.timedelta(days=1) if closed else win.first}
     return [
-        ("budget.summary_by_cost_center", lambda: budget_vs_actual(con, year=year, by=("cost_center",))),
-        ("budget.summary_by_cc_category", lambda: budget_vs_actual(con, year=year)),
-        ("budget.grid_variance", lambda: grid(con, year=year, measure="variance")),
-        ("budget.spend_lines_drilldown", lambda: spend_lines(con, year=year, period=calendar.window(
-            con, year=year).months[0].strftime("%Y-%m"))),
-        ("budget.versions_compare", lambda: versions_compare(con, year=year)),
-        ("budget.capex_opex", lambda: capex_opex(con, year=year)),
-        ("budget.fx_missing", lambda: fx_missing(con, year=year)),
-        ("budget.rates_used", lambda: rates_used(con, year=year)),
-        ("budget.projects", lambda: projects(con)),
+        ("budget.summary_by_cost_center", lambda: budget_vs_actual(con, year=year, by=("cost_center",)),
+         Floor(FLOOR_BY_COST_CENTER, params)),
+        ("budget.summary_by_cc_category", lambda: budget_vs_actual(con, year=year),
+         Floor(FLOOR_BY_CC_CATEGORY, params)),
+        ("budget.grid_variance", lambda: grid(con, year=year, measure="variance"), Floor(FLOOR_GRID_VARIANCE, params)),
+        ("budget.spend_lines_drilldown", lambda: spend_lines(con, year=year, period=month_first.strftime("%Y-%m")),
+         Floor(FLOOR_SPEND_LINES, params)),
+        ("budget.versions_compare", lambda: versions_compare(con, year=year), Floor(FLOOR_VERSIONS_COMPARE, params)),
+        ("budget.capex_opex", lambda: capex_opex(con, year=year), Floor(FLOOR_CAPEX_OPEX, params)),
+        ("budget.fx_missing", lambda: fx_missing(con, year=year), Floor(FLOOR_FX_MISSING, params)),
+        ("budget.rates_used", lambda: rates_used(con, year=year), Floor(FLOOR_RATES_USED, params)),
+        ("budget.projects", lambda: projects(con), Floor(FLOOR_PROJECTS, params)),
     ]

@@ -176,8 +176,24 @@ def _current_user() -> str | None:
 
 
 
-def bench_cases(con) -> list[tuple[str, object]]:
-    """The Budget page's editing queries, for `python -m analytics bench`."""
+# floor for the bench: the edit grid's amounts as plain SQL over the budget table (the default version is
+# 'original', which inherits no line from another version)
+FLOOR_EDIT_GRID = """
+select cost_center, category, coalesce(project, '') as project, currency, strftime(period, '%Y-%m') as period,
+    sum(amount) as amount
+from budget
+where version = $version and period between $first and $last
+group by all
+"""
+
+
+def bench_cases(con) -> list[tuple]:
+    """The Budget page's editing queries, for `python -m analytics bench`, with their plain-SQL floors."""
+    from analytics.bench import Floor
     year = calendar.current_year(con)
-    return [("budget.edit_grid", lambda: edit_grid(con, year=year, version=budget.default_version(con))),
+    win = calendar.window(con, year=year)
+    version = budget.default_version(con)
+    return [("budget.edit_grid", lambda: edit_grid(con, year=year, version=version),
+             Floor(FLOOR_EDIT_GRID, {"version": version, "first": win.first, "last": win.last})),
+            # no floor: the change log is already one plain select over budget_changes, its own floor
             ("budget.change_log", lambda: change_log(con))]

@@ -381,12 +381,52 @@ def save_cost_center_map(con, pairs: dict[str, str]) -> None:
                 con.execute("insert into cloud_cost_center_map values (?, ?)", [account.strip(), str(center).strip()])
 
 
-def bench_cases(con) -> list[tuple[str, callable]]:
-    """The queries the Cloud page runs."""
+# floors for the bench: the same aggregates as plain SQL over cloud_costs, each charge converted at its month's rate
+FLOOR_COST_BY_PROVIDER = """
+select coalesce(c.provider_name, '(none)') as provider, sum(c.billed_cost * r.rate) as billed_cost,
+    sum(c.effective_cost * r.rate) as effective_cost, sum(c.list_cost * r.rate) as list_cost,
+    sum((c.list_cost - c.effective_cost) * r.rate) as savings, count(*) as charges
+from cloud_costs c join fx_rc r on r.currency = c.billing_currency and r.period = date_trunc('month', c.charge_period_start)
+group by all
+"""
+FLOOR_COST_BY_SERVICE = """
+select coalesce(c.service_name, '(none)') as service, sum(c.billed_cost * r.rate) as billed_cost,
+    sum(c.effective_cost * r.rate) as effective_cost, sum(c.list_cost * r.rate) as list_cost,
+    sum((c.list_cost - c.effective_cost) * r.rate) as savings, count(*) as charges
+from cloud_costs c join fx_rc r on r.currency = c.billing_currency and r.period = date_trunc('month', c.charge_period_start)
+group by all
+"""
+FLOOR_MONTHLY = """
+select strftime(c.charge_period_start, '%Y-%m') as period, coalesce(c.provider_name, '(none)') as provider,
+    sum(c.billed_cost * r.rate) as billed_cost, sum(c.effective_cost * r.rate) as effective_cost
+from cloud_costs c join fx_rc r on r.currency = c.billing_currency and r.period = date_trunc('month', c.charge_period_start)
+group by all
+"""
+FLOOR_SUMMARY = """
+select sum(c.billed_cost * r.rate) as billed_cost, sum(c.effective_cost * r.rate) as effective_cost,
+    sum(c.list_cost * r.rate) as list_cost, sum((c.list_cost - c.effective_cost) * r.rate) as savings,
+    sum((c.list_cost - c.effective_cost) * r.rate) filter (where c.commitment_discount_id is not null)
+        as commitment_savings,
+    count(*) as "rows", count(distinct c.provider_name) as providers
+from cloud_costs c join fx_rc r on r.currency = c.billing_currency and r.period = date_trunc('month', c.charge_period_start)
+"""
+FLOOR_COMMITMENT_SAVINGS = """
+select c.provider_name as provider, c.commitment_discount_name as commitment, c.commitment_discount_type as type,
+    sum(c.list_cost * r.rate) as list_cost, sum(c.effective_cost * r.rate) as effective_cost,
+    sum((c.list_cost - c.effective_cost) * r.rate) as savings
+from cloud_costs c join fx_rc r on r.currency = c.billing_currency and r.period = date_trunc('month', c.charge_period_start)
+where c.commitment_discount_id is not null
+group by all
+"""
+
+
+def bench_cases(con) -> list[tuple]:
+    """The queries the Cloud page runs, with their plain-SQL floors."""
+    from analytics.bench import Floor
     return [
-        ("cloud.cost_by provider", lambda: cost_by(con, dimension="provider")),
-        ("cloud.cost_by service", lambda: cost_by(con, dimension="service")),
-        ("cloud.monthly", lambda: monthly(con)),
-        ("cloud.summary", lambda: summary(con)),
-        ("cloud.commitment_savings", lambda: commitment_savings(con)),
+        ("cloud.cost_by provider", lambda: cost_by(con, dimension="provider"), Floor(FLOOR_COST_BY_PROVIDER)),
+        ("cloud.cost_by service", lambda: cost_by(con, dimension="service"), Floor(FLOOR_COST_BY_SERVICE)),
+        ("cloud.monthly", lambda: monthly(con), Floor(FLOOR_MONTHLY)),
+        ("cloud.summary", lambda: summary(con), Floor(FLOOR_SUMMARY)),
+        ("cloud.commitment_savings", lambda: commitment_savings(con), Floor(FLOOR_COMMITMENT_SAVINGS)),
     ]

@@ -73,9 +73,39 @@ def rates(con, *, currency: str | None = None) -> pd.DataFrame:
     return store.query_df(con, RATES_SQL, {"currency": currency})
 
 
-def bench_cases(con) -> list[tuple[str, callable]]:
+# floors for the bench: the same aggregates as plain SQL over the raw tables
+FLOOR_SPEND_BY_MONTH = """
+select date_trunc('month', s.date) as period, sum(cast(s.amount as decimal(38, 4)) * r.rate) as amount_rc,
+    count(*) as lines, count(*) filter (where r.rate is null) as fx_missing_lines,
+    count(distinct s.currency) as currencies
+from spend s left join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
+group by all
+"""
+FLOOR_MISSING_RATES = """
+select 'spend' as dataset, date_trunc('month', s.date) as period, s.currency, count(*) as lines, sum(s.amount) as amount
+from spend s anti join fx r on r.currency = s.currency and r.period = date_trunc('month', s.date)
+where s.currency <> $reporting
+group by all
+union all
+select 'budget', b.period, b.currency, count(*), sum(b.amount)
+from budget b anti join fx r on r.currency = b.currency and r.period = b.period
+where b.currency <> $reporting
+group by all
+"""
+# rates quoted against the base currency, divided by the reporting currency's rate of the month
+FLOOR_RATES = """
+select f.period, f.currency, cast(f.rate_to_base as double) / cast(r.rate_to_base as double) as rate
+from fx f join fx r on r.period = f.period and r.currency = $reporting
+"""
+
+
+def bench_cases(con) -> list[tuple]:
+    """The Data page's exchange-rate queries, for `python -m analytics bench`, with their plain-SQL floors."""
+    from analytics import settings
+    from analytics.bench import Floor
+    params = {"reporting": settings.get(con, "reporting_currency")}
     return [
-        ("spend_rc total by month", lambda: spend_by_month(con)),
-        ("missing fx rates", lambda: missing_rates(con)),
-        ("fx rates table", lambda: rates(con)),
+        ("spend_rc total by month", lambda: spend_by_month(con), Floor(FLOOR_SPEND_BY_MONTH)),
+        ("missing fx rates", lambda: missing_rates(con), Floor(FLOOR_MISSING_RATES, params)),
+        ("fx rates table", lambda: rates(con), Floor(FLOOR_RATES, params)),
     ]

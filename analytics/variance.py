@@ -188,8 +188,58 @@ def _signed(value: float, currency: str) -> str:
     return ("+" if value >= 0 else "−") + _k(value, currency)
 
 
-def bench_cases(con) -> list[tuple[str, object]]:
-    """The Budget page's variance explanations, for `python -m analytics bench`."""
+# floors for the bench: plain SQL over the raw tables. The drivers are picked from two aggregates, the variance by
+# cost center x category x closed month and the spend by cost center x category x vendor x closed month; the floor
+# computes both and rolls them up to the cost-center variance every driver row carries.
+FLOOR_DRIVERS = """
+with
+actual as (
+    select s.cost_center, s.category, s.vendor, date_trunc('month', s.date) as period,
+        sum(cast(s.amount as decimal(38, 4)) * r.rate) as actual
+    from spend s join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
+    where s.date between $first and $ytd_last
+    group by all
+),
+plan as (
+    select b.cost_center, b.category, b.period, sum(cast(b.amount as decimal(38, 4)) * r.rate) as budget
+    from budget b join fx_rc r on r.currency = b.currency and r.period = b.period
+    where b.version = $version and b.period between $first and $ytd_last
+    group by all
+),
+final as (
+    select cost_center, sum(amount) as cost_center_variance
+    from (select cost_center, actual as amount from actual union all select cost_center, -budget from plan)
+    group by all
+)
+select * from final where abs(cost_center_variance) >= 0.005
+"""
+FLOOR_FX_VOLUME = """
+with
+lines as (
+    select s.cost_center, s.currency,
+        coalesce(sum(s.amount) filter (where s.date < $current), 0) as amount_previous,
+        coalesce(sum(s.amount) filter (where s.date >= $current), 0) as amount_current
+    from spend s
+    where s.currency <> $reporting and s.date between $previous and $last
+    group by all
+)
+select l.cost_center, l.currency, l.amount_previous, l.amount_current,
+    l.amount_current * c.rate - l.amount_previous * p.rate as change
+from lines l
+left join fx_rc p on p.currency = l.currency and p.period = $previous
+left join fx_rc c on c.currency = l.currency and c.period = $current
+"""
+
+
+def bench_cases(con) -> list[tuple]:
+    """The Budget page's variance explanations, for `python -m analytics bench`, with their plain-SQL floors."""
+    from analytics.bench import Floor
     year = calendar.current_year(con)
-    return [("budget.variance_drivers", lambda: drivers(con, year=year)),
-            ("budget.fx_volume", lambda: fx_volume(con, year=year))]
+    win = calendar.window(con, year=year)
+    current = win.closed_through or win.first
+    params = {"first": win.first, "ytd_last": win.ytd_last_day, "version": budget.default_version(con),
+              "reporting": settings.get(con, "reporting_currency"), "current": current,
+              "previous": (pd.Timestamp(current) - pd.DateOffset(months=1)).date(),
+              "last": (pd.Timestamp(current) + pd.DateOffset(months=1) - pd.Timedelta(days=1)).date()}
+    return [("budget.variance_drivers", lambda: drivers(con, year=year), Floor(FLOOR_DRIVERS, params)),
+            ("budget.fx_volume", lambda: fx_volume(con, year=year), Floor(FLOOR_FX_VOLUME, params))]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from analytics import bench, cli, registry, store
@@ -96,3 +97,88 @@ def test_the_report_prints_each_floor_and_the_ratio(tiny_bench):
     assert all(c.error is None for c in report.cases), [c.error for c in report.cases]
     assert all(c.floor_median_s for c in report.cases)
     assert "x floor" in bench.format_report(report)
+
+
+def _melt_months(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
+    """A wide page table (one column per YYYY-MM month) as one row per keys x month (empty cells left out)."""
+    months = [c for c in frame.columns if isinstance(c, str) and len(c) == 7 and c[4] == "-"]
+    return frame.melt(id_vars=keys, value_vars=months, var_name="period", value_name=value).dropna(subset=[value])
+
+
+def _versions_long(frame: pd.DataFrame) -> pd.DataFrame:
+    table = frame[frame["cost_center"] != "Total"]
+    versions = [c for c in table.columns if c not in ("cost_center", "actual_ytd", "run_rate")]
+    long = table.melt(id_vars=["cost_center", "actual_ytd"], value_vars=versions, var_name="version",
+                      value_name="budget_year")
+    return long.dropna(subset=["budget_year"])
+
+
+# how a page result with another shape than its floor's rows is laid out as the floor's rows
+PAGE_AS_ROWS = {
+    "budget.grid_variance": lambda f: _melt_months(f[f["cost_center"] != "Total"], ["cost_center", "category"],
+                                                   "variance"),
+    "budget.versions_compare": _versions_long,
+    "budget.rates_used": lambda f: _melt_months(f, ["currency"], "rate"),
+    "budget.edit_grid": lambda f: _melt_months(f, ["cost_center", "category", "project", "currency"], "amount"),
+    "budget.variance_drivers": lambda f: f.drop_duplicates("cost_center")[["cost_center", "cost_center_variance"]],
+    "overview.tiles": lambda tiles: pd.DataFrame([{t.metric: t.value for t in tiles}]),
+    "overview.filter_values": lambda values: pd.DataFrame(
+        [{"value": v} for column in ("cost_center", "category", "vendor") for v in values[column]]),
+}
+
+
+def _as_rows(name: str, result) -> pd.DataFrame:
+    if name in PAGE_AS_ROWS:
+        return PAGE_AS_ROWS[name](result)
+    frame = pd.DataFrame([result]) if isinstance(result, dict) else result
+    return frame[~frame["is_total"]] if "is_total" in frame.columns else frame
+
+
+def _totals(frame: pd.DataFrame, keys: list[str], values: list[str]) -> dict[tuple, tuple]:
+    """{group key: value totals}, groups whose totals are all zero to the cent left out (when there are totals)."""
+    keyed = pd.DataFrame({k: frame[k].map(_key) for k in keys})
+    for v in values:
+        keyed[v] = pd.to_numeric(frame[v], errors="coerce").astype(float).fillna(0.0).to_numpy()
+    sums = keyed.groupby(keys)[values].sum() if keys else keyed[values].sum().to_frame().T
+    out = {}
+    for key, row in sums.iterrows():
+        if not values or any(abs(x) >= 0.005 for x in row):
+            out[key if isinstance(key, tuple) else (key,)] = tuple(row)
+    return out
+
+
+def _key(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def floored_cases(con) -> list[tuple[str, object, bench.Floor]]:
+    return [(name, func, floor) for _, name, func, floor in bench.collect_cases(con) if floor is not None]
+
+
+def test_every_floor_is_the_same_aggregate_as_its_case(tiny_bench):
+    """Each plain-SQL floor returns the same groups and the same totals (to the cent) as its bench case: its columns
+    are the case's, its text columns the group keys, its numeric columns the totals compared group by group."""
+    _, path, _ = tiny_bench
+    con = store.connect(path, read_only=True)
+    try:
+        cases = floored_cases(con)
+        assert {name for name, _, _ in cases} >= {"budget.summary_by_cost_center", "cloud.summary",
+                                                   "vendors.spend_history", "spend_rc total by month"}
+        for name, func, floor in cases:
+            used = {k: v for k, v in floor.params.items() if f"${k}" in floor.sql}
+            expected = con.execute(floor.sql, used).df()
+            result = _as_rows(name, func())
+            assert set(expected.columns) <= set(result.columns), (name, list(expected.columns), list(result.columns))
+            keys = [c for c in expected.columns if pd.api.types.is_bool_dtype(expected[c])
+                    or not pd.api.types.is_numeric_dtype(expected[c])]
+            values = [c for c in expected.columns if c not in keys]
+            want, got = _totals(expected, keys, values), _totals(result, keys, values)
+            assert sorted(got) == sorted(want), name
+            for key, totals in want.items():
+                assert got[key] == pytest.approx(totals, abs=0.005), (name, key)
+    finally:
+        con.close()

@@ -40,6 +40,7 @@ def headline(con, *, fiscal_year: int, cost_center: str | None = None, category:
 def bench_cases(con) -> list:
     """What the forecast page runs: the stored landing per level (computed once per data version)."""
     year = calendar.current_year(con)
+    # no floors: the landing is the forecast engine's model output (read from its stored run), not an aggregate
     return [(f"forecast landing {level}", lambda level=level: landing(con, fiscal_year=year, level=level))
             for level in ("total", "cost_center", "category", "vendor")]
 

@@ -45,6 +45,7 @@ def bench_cases(con) -> list[tuple[str, object]]:
     if rules.empty:
         rules, drivers = demo_showback.rule_frame(), demo_showback.driver_frame(dt.date(2026, 11, 15))
     first, last = con.execute("select min(date), max(date) from spend").fetchall()[0]
+    # no floors: the allocation spreads spend step by step over rules and drivers, not one aggregate of the lines
     return [
         ("showback.allocate all spend (3 steps)",
          lambda: allocate(con, first_day=first, last_day=last, rules=rules, drivers=drivers)),

@@ -38,15 +38,41 @@ __all__ = ["sla_history", "sla_months", "spend_by_quarter", "spend_history", "ve
            "DEFAULT_WEIGHTS", "INDICATOR_NAMES", "INDICATORS", "Indicator", "get_weights", "indicator",
            "indicator_table", "renormalise", "save_weights", "bench_cases"]
 
-def bench_cases(con) -> list[tuple[str, object]]:
-    """The queries the Vendors page runs."""
+# floors for the bench: the same aggregates as plain SQL over the raw tables (vendor_key() is the SQL macro of
+# migration 006, applied to the distinct names rather than to every line)
+FLOOR_VENDOR_LIST = """
+with
+names as (
+    select vendor, count(*) as contracts, 0 as spend_lines from contracts group by all
+    union all
+    select vendor, 0, count(*) from spend group by all
+)
+select vendor_key(vendor) as vendor_key, sum(contracts) as contracts, sum(spend_lines) as spend_lines
+from names group by all
+"""
+FLOOR_SPEND_HISTORY = """
+select date_trunc('month', s.date) as period, sum(cast(s.amount as decimal(38, 4)) * r.rate) as amount_rc,
+    count(*) as lines
+from spend s join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
+where s.vendor in (select vendor from spend group by vendor having vendor_key(vendor) = $vendor_key)
+group by all
+"""
+
+
+def bench_cases(con) -> list[tuple]:
+    """The queries the Vendors page runs, with plain-SQL floors where the case is an aggregate."""
+    from analytics.bench import Floor
     quarter_end = default_quarter_end(con)
     vendors = vendor_list(con)
     key = vendors["vendor_key"].iloc[0] if len(vendors) else ""
     return [
-        ("vendors.vendor_list", lambda: vendor_list(con)),
+        ("vendors.vendor_list", lambda: vendor_list(con), Floor(FLOOR_VENDOR_LIST)),
+        # no floor: components are the stored scorecard indicators (SLA clocks, audit findings, term chains)
         ("vendors.components", lambda: components(con, quarter_end=quarter_end)),
+        # no floor: the scorecard weighs and ranks the indicators in pandas, not an aggregate of a table
         ("vendors.scorecard", lambda: scorecard(con, quarter_end=quarter_end)),
-        ("vendors.spend_history", lambda: spend_history(con, vendor_key=key)),
+        ("vendors.spend_history", lambda: spend_history(con, vendor_key=key),
+         Floor(FLOOR_SPEND_HISTORY, {"vendor_key": key})),
+        # no floor: the contract register's rows, worked out term by term in Python (see contracts.register)
         ("vendors.vendor_contracts", lambda: vendor_contracts(con, vendor_key=key)),
     ]
