@@ -176,6 +176,14 @@ PAGES = {  # page, lang: (title, words that must be there, English words that mu
                                ["Activity", "Add an account", "User name", "Password"], {}),
     ("views/admin.py", "bg"): ("Акаунти и активност", ["Активност", "Потребителско име", "Роля"],
                                ["Activity", "Add an account", "Role"], {}),
+    ("views/data.py", "de"): ("Daten", ["Datensatz", "Beliebiges Layout", "Verlauf und Rückgängig", "Vorlagen",
+                                        "Zuordnungen", "Ausgaben", "Importlauf"],
+                              ["Dataset", "Any layout", "History and undo", "Templates", "Mappings",
+                               "import your files"], {}),
+    ("views/data.py", "bg"): ("Данни", ["Импортна партида", "Отмяна на партида", "История и отмяна", "разходи",
+                                        "импортирайте файлове"],
+                              ["Undo batch", "History and undo", "Templates", "import your files", "Batch"],
+                              {"data_tab": "История и отмяна"}),
 }
 
 
