@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import settings, store, vendor_names
+from analytics import i18n, settings, store, vendor_names
 from analytics.fiscal import add_months
 
 ONE_DAY = dt.timedelta(days=1)
@@ -251,29 +251,34 @@ def _level(days_left: int, windows: tuple[int, ...]) -> int | None:
 
 
 def _alerts_for(row, windows) -> list[dict]:
-    """The alerts one register row raises: its cancel-by date and, where it ends or renews, its end date."""
+    """The alerts one register row raises: its cancel-by date and, where it ends or renews, its end date. The
+    level and the message are words in the current language (alerts are computed when asked, never stored);
+    `kind` and `level_days` stay codes."""
     found = []
     if row.status == "expired":
         return found
     if row.renewal_type == "tacit" and row.cancel_by_date is not None:
         days = (row.cancel_by_date - row.on).days
         found.append(("cancel_by", row.cancel_by_date, days,
-                      f"cancel by {row.cancel_by_date:%d %b %Y} or it renews on {row.term_end_date + ONE_DAY:%d %b %Y}"
-                      f" for {int(row.renewal_term_months)} months"))
+                      i18n.n("cancel by {date} or it renews on {renews} for {count} month",
+                             "cancel by {date} or it renews on {renews} for {count} months",
+                             int(row.renewal_term_months), date=i18n.day(row.cancel_by_date),
+                             renews=i18n.day(row.term_end_date + ONE_DAY))))
         if row.missed_cancel_by_date is not None:
             end = row.current_term_end_date
             found.append(("end", end, (end - row.on).days,
-                          f"cancel-by date {row.missed_cancel_by_date:%d %b %Y} missed: renews automatically "
-                          f"on {end + ONE_DAY:%d %b %Y}"))
+                          i18n.t("cancel-by date {date} missed: renews automatically on {renews}",
+                                 date=i18n.day(row.missed_cancel_by_date), renews=i18n.day(end + ONE_DAY))))
     elif row.renewal_type != "tacit":
         end = row.current_term_end_date
-        verb = "ends unless renewed by agreement" if row.renewal_type == "express" else "expires"
-        found.append(("end", end, (end - row.on).days, f"{verb} on {end:%d %b %Y}"))
+        message = (i18n.t("ends unless renewed by agreement on {date}", date=i18n.day(end))
+                   if row.renewal_type == "express" else i18n.t("expires on {date}", date=i18n.day(end)))
+        found.append(("end", end, (end - row.on).days, message))
     result = []
     for kind, day, days, message in found:
         level = _level(days, windows)
         if level is not None:
-            label = "today" if level == 0 else f"within {level} days"
+            label = i18n.t("today") if level == 0 else i18n.n("within {count} day", "within {count} days", level)
             result.append({"kind": kind, "deadline_date": day, "days_left": days, "level_days": level,
                            "level": label, "message": message})
     return result

@@ -10,8 +10,9 @@ month, the variance is shared among vendors in proportion to their spend.
 from __future__ import annotations
 
 import pandas as pd
+from babel.lists import format_list
 
-from analytics import calendar
+from analytics import calendar, i18n
 from analytics import budget, settings
 
 def drivers(con, *, year: int, version: str | None = None, cost_center: str | None = None,
@@ -104,9 +105,46 @@ def _k(value: float, currency: str) -> str:
     return f"{value:,.0f} {currency}"
 
 
+# a category driver's sentence: (over budget?, vendors named?, since a month?) -> whole message
+DRIVER_SENTENCES = {
+    (True, False, False): i18n.N_("{category} in {center} is {amount} over budget."),
+    (False, False, False): i18n.N_("{category} in {center} is {amount} under budget."),
+    (True, True, False): i18n.N_("{category} in {center} is {amount} over budget, of which {vendors}."),
+    (False, True, False): i18n.N_("{category} in {center} is {amount} under budget, of which {vendors}."),
+    (True, False, True): i18n.N_("{category} in {center} is {amount} over budget since {month}."),
+    (False, False, True): i18n.N_("{category} in {center} is {amount} under budget since {month}."),
+    (True, True, True): i18n.N_("{category} in {center} is {amount} over budget, of which {vendors}, since "
+                                "{month}."),
+    (False, True, True): i18n.N_("{category} in {center} is {amount} under budget, of which {vendors}, since "
+                                 "{month}."),
+}
+
+
+def _whole(value: float, currency: str) -> str:
+    return i18n.money(abs(float(value)), currency, decimals=0)
+
+
 def sentences(frame: pd.DataFrame, currency: str) -> list[str]:
-    """Plain sentences for a drivers() frame, one per category driver:
-    'Cloud Services in Infrastructure is 42.0k EUR over budget, 30.0k EUR of it from AWS since May 2026.'"""
+    """Plain sentences for a drivers() frame, one per category driver, in the current language (made when asked:
+    the page or pack sets the language):
+    'Cloud Services in Infrastructure is 42.0k EUR over budget, 30.0k EUR of it from AWS since May 2026.'
+    (English keeps its short amounts; the other languages name the vendors with their parts in a list)."""
+    if i18n.current() == i18n.DEFAULT:
+        return _english_sentences(frame, currency)
+    out = []
+    for (center, category), part in frame.groupby(["cost_center", "category"], sort=False):
+        head = part[part["vendor"] == ""].iloc[0]
+        vendors = part[part["vendor"] != ""]
+        named = format_list([i18n.t("{vendor} ({amount})", vendor=r.vendor, amount=_whole(r.variance, currency))
+                             for r in vendors.itertuples()], locale=i18n.locale()) if len(vendors) else ""
+        since = i18n.month(head["since"] + "-01") if head["since"] else ""
+        message = DRIVER_SENTENCES[bool(head["variance"] > 0), bool(len(vendors)), bool(since)]
+        out.append(i18n.t(message, category=category, center=center, amount=_whole(head["variance"], currency),
+                          vendors=named, month=since))
+    return out
+
+
+def _english_sentences(frame: pd.DataFrame, currency: str) -> list[str]:
     out = []
     for (center, category), part in frame.groupby(["cost_center", "category"], sort=False):
         head = part[part["vendor"] == ""].iloc[0]
@@ -168,8 +206,33 @@ def fx_volume(con, *, year: int, period: str | None = None, cost_center: str | N
     return frame
 
 
+FX_SENTENCES = {True: i18n.N_("{center}: {currency} spend rose {change} from {previous} to {month}: {volume} from "
+                               "volume, {fx} from the {currency} rate ({rate_previous} → {rate_current})."),
+                False: i18n.N_("{center}: {currency} spend fell {change} from {previous} to {month}: {volume} from "
+                               "volume, {fx} from the {currency} rate ({rate_previous} → {rate_current}).")}
+
+
 def fx_sentences(frame: pd.DataFrame, currency: str) -> list[str]:
-    """'Applications: EUR spend rose 1.2k USD from May to Jun 2025: 0.1k from volume, 1.1k from the EUR rate.'"""
+    """'Applications: EUR spend rose 1.2k USD from May to Jun 2025: 0.1k from volume, 1.1k from the EUR rate.'
+    in the current language (English keeps its short amounts)."""
+    if i18n.current() == i18n.DEFAULT:
+        return _english_fx_sentences(frame, currency)
+    out = []
+    for r in frame.dropna(subset=["change"]).itertuples():
+        if abs(r.change) < 0.5:
+            continue
+        current = pd.Timestamp(r.period + "-01")
+        previous = current - pd.DateOffset(months=1)
+        out.append(i18n.t(FX_SENTENCES[bool(r.change > 0)], center=r.cost_center, currency=r.currency,
+                          change=_whole(r.change, currency), previous=i18n.month(previous),
+                          month=i18n.month(current),
+                          volume=("+" if r.volume_effect >= 0 else "−") + _whole(r.volume_effect, currency),
+                          fx=("+" if r.fx_effect >= 0 else "−") + _whole(r.fx_effect, currency),
+                          rate_previous=i18n.number(r.rate_previous, 4), rate_current=i18n.number(r.rate_current, 4)))
+    return out
+
+
+def _english_fx_sentences(frame: pd.DataFrame, currency: str) -> list[str]:
     out = []
     for r in frame.dropna(subset=["change"]).itertuples():
         if abs(r.change) < 0.5:

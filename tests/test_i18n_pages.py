@@ -176,6 +176,14 @@ PAGES = {  # page, lang: (title, words that must be there, English words that mu
                                ["Activity", "Add an account", "User name", "Password"], {}),
     ("views/admin.py", "bg"): ("Акаунти и активност", ["Активност", "Потребителско име", "Роля"],
                                ["Activity", "Add an account", "Role"], {}),
+    ("views/data.py", "de"): ("Daten", ["Datensatz", "Beliebiges Layout", "Verlauf und Rückgängig", "Vorlagen",
+                                        "Zuordnungen", "Ausgaben", "Importlauf"],
+                              ["Dataset", "Any layout", "History and undo", "Templates", "Mappings",
+                               "import your files"], {}),
+    ("views/data.py", "bg"): ("Данни", ["Импортна партида", "Отмяна на партида", "История и отмяна", "разходи",
+                                        "импортирайте файлове"],
+                              ["Undo batch", "History and undo", "Templates", "import your files", "Batch"],
+                              {"data_tab": "История и отмяна"}),
 }
 
 
@@ -209,3 +217,40 @@ def test_every_page_reads_in_the_language(demo_copy, monkeypatch, page, lang):
     assert not missing, missing
     left = [w for w in gone if w in words]
     assert not left, left
+
+
+# ---- sentences analytics writes for the pages ------------------------------------------------------------------
+
+def test_a_variance_explanation_reads_in_german():
+    import pandas as pd
+
+    from analytics import variance
+    drivers = pd.DataFrame([
+        {"cost_center": "Infrastructure", "category": "Cloud Services", "vendor": "", "variance": 42000.0,
+         "since": "2026-05", "cost_center_variance": 42000.0},
+        {"cost_center": "Infrastructure", "category": "Cloud Services", "vendor": "AWS", "variance": 30000.0,
+         "since": "2026-05", "cost_center_variance": 42000.0}])
+    with i18n.use("de"):
+        result = variance.sentences(drivers, "EUR")
+    expected = ["Cloud Services in Infrastructure liegt seit Mai 2026 42.000\xa0€ über Plan, davon AWS (30.000\xa0€)."]
+    assert result == expected
+    assert variance.sentences(drivers, "EUR") == [  # English as before
+        "Cloud Services in Infrastructure is 42.0k EUR over budget, 30.0k EUR of it from AWS since May 2026."]
+
+
+def test_contract_alerts_read_in_german(demo_copy):
+    from analytics import contracts
+    con = store.connect(demo_copy)
+    try:
+        with i18n.use("de"):
+            alerts = contracts.alerts(con, on=DEMO_AS_OF)
+        english = contracts.alerts(con, on=DEMO_AS_OF)
+    finally:
+        con.close()
+    assert len(alerts) > 0
+    assert alerts["kind"].tolist() == english["kind"].tolist()  # codes stay codes
+    assert alerts["level_days"].tolist() == english["level_days"].tolist()
+    assert all(re.fullmatch(r"heute|innerhalb von \d+ Tagen?", level) for level in alerts["level"]), alerts["level"]
+    words = " ".join(alerts["message"])
+    assert not re.search(r"cancel by|renews|expires|unless renewed|missed", words), words
+    assert re.search(r"kündigen|läuft am|endet am|verlängert sich automatisch", words), words

@@ -83,7 +83,9 @@ else:
             row = open_alerts.loc[picked]
             common.call(contracts.acknowledge_alert, contract_id=row.contract_id, kind=row.kind,
                         deadline_date=row.deadline_date, level_days=int(row.level_days), by=common.user().name)
-            common.after_write("contracts", f"acknowledged the {row.level} alert of {row.contract_id}")
+            # the activity log stays in English with codes (row.level is in the reader's language)
+            common.after_write("contracts", f"acknowledged the {row.kind} alert at {int(row.level_days)} days of "
+                                            f"{row.contract_id}")
             st.rerun()
 
 # --- register ----------------------------------------------------------------------------------

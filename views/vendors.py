@@ -76,14 +76,16 @@ with st.expander(t("Weights: {weights}", weights=weights_line)):
                             key=f"weight_{ind.name}", on_change=_weight_changed, args=(ind.name,),
                             disabled=not common.user().can("settings"),
                             help=t("{better} is better ({unit}, {window}). {mapping}.",
-                                   better=t(BETTER.get(ind.better, ind.better)).capitalize(), unit=ind.unit,
-                                   window=ind.window, mapping=ind.mapping))
+                                   better=t(BETTER.get(ind.better, ind.better)).capitalize(), unit=t(ind.unit),
+                                   window=t(ind.window), mapping=t(ind.mapping)))
     st.button(t("Reset to default weights"), key="vendors_reset_weights", on_click=_store,
               disabled=not common.user().can("settings"),
               args=(vendors.renormalise(vendors.DEFAULT_WEIGHTS),))
     indicators = vendors.indicator_table(weights)
     indicators = indicators.assign(label=[indicator_label(vendors.indicator(n)) for n in indicators["indicator"]],
-                                   better=indicators["better"].map(lambda b: t(BETTER.get(b, b))))
+                                   better=indicators["better"].map(lambda b: t(BETTER.get(b, b))),
+                                   unit=indicators["unit"].map(t), window=indicators["window"].map(t),
+                                   mapping=indicators["mapping"].map(t))
     common.table(indicators.drop(columns="indicator"), "vendors_indicators_table",
                  config={"label": t("Indicator"), "better": t("Better"), "unit": t("Unit"), "window": t("Window"),
                          "mapping": t("How it is scored"),
@@ -154,7 +156,7 @@ st.caption(t("Each bar is a vendor's score split into what each indicator contri
 
 score_columns = {f"{i.name}_score": st.column_config.NumberColumn(
     indicator_label(i), format="%.0f", help=t("{better} is better; {mapping}", better=t(BETTER.get(i.better, i.better)),
-                                              mapping=i.mapping))
+                                              mapping=t(i.mapping)))
                  for i in vendors.INDICATORS}
 table = table.assign(basis=[("" if pd.isna(n) else t("{count} of {total}", count=int(n), total=len(NAMES))
                              + (t(" — says less") if is_thin else ""))
@@ -204,7 +206,8 @@ cols[1].metric(t("Rank"), "–" if pd.isna(row["rank"]) else t("{count} of {tota
 cols[2].metric(t("Indicators with data"), t("{count} of {total}", count=row["indicators_used"], total=len(NAMES)))
 parts_of = vendors.parts_table(current[current["vendor_key"] == key], weights)
 parts_of = parts_of.assign(Indicator=parts_of["Indicator"].map(lambda label: t(BY_LABEL.get(label, label))),
-                           Better=parts_of["Better"].map(lambda b: t(BETTER.get(b, b))))
+                           Better=parts_of["Better"].map(lambda b: t(BETTER.get(b, b))),
+                           Unit=parts_of["Unit"].map(t))
 st.dataframe(parts_of, hide_index=True, width="stretch",
              column_config={"Indicator": t("Indicator"), "Better": t("Better"), "Unit": t("Unit"),
                             "Value": st.column_config.NumberColumn(t("Value"), format="%.2f"),

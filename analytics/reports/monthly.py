@@ -15,7 +15,6 @@ import io
 from pathlib import Path
 
 import pandas as pd
-from babel.lists import format_list
 from openpyxl.utils import get_column_letter
 
 from analytics import calendar, i18n
@@ -145,11 +144,11 @@ def headlines(ctx: Context) -> list[str]:
     """Variance sentences (largest cost center variances first), the largest fx effects and missing
     fx rates, in plain words; the Variance drivers and FX sheets hold the rest."""
     drivers = variance.drivers(ctx.con, year=ctx.year, version=ctx.version, through=ctx.through)
-    out = variance_sentences(drivers, ctx.currency)[:MAX_VARIANCE_SENTENCES]
+    out = variance.sentences(drivers, ctx.currency)[:MAX_VARIANCE_SENTENCES]
     if ctx.window.closed_through is not None:
         fx = variance.fx_volume(ctx.con, year=ctx.year, period=ctx.window.closed_through.strftime("%Y-%m"))
         biggest = fx.assign(_size=fx["fx_effect"].abs()).sort_values("_size", ascending=False)
-        out += fx_sentences(biggest.head(MAX_FX_SENTENCES), ctx.currency)
+        out += variance.fx_sentences(biggest.head(MAX_FX_SENTENCES), ctx.currency)
     missing = budget.fx_missing(ctx.con, year=ctx.year)
     if len(missing):
         out.append(i18n.n("{count} line has no fx rate for its month and is left out of every total (see the "
@@ -157,65 +156,6 @@ def headlines(ctx: Context) -> list[str]:
                           "{count} lines have no fx rate for their month and are left out of every total (see the "
                           "{sheet} sheet).", int(missing["lines"].sum()), sheet=i18n.t(FX)))
     return out or [i18n.t("Actuals match the budget: no variance to explain.")]
-
-
-# a category driver's sentence: (over budget?, vendors named?, since a month?) -> whole message
-DRIVER_SENTENCES = {
-    (True, False, False): i18n.N_("{category} in {center} is {amount} over budget."),
-    (False, False, False): i18n.N_("{category} in {center} is {amount} under budget."),
-    (True, True, False): i18n.N_("{category} in {center} is {amount} over budget, of which {vendors}."),
-    (False, True, False): i18n.N_("{category} in {center} is {amount} under budget, of which {vendors}."),
-    (True, False, True): i18n.N_("{category} in {center} is {amount} over budget since {month}."),
-    (False, False, True): i18n.N_("{category} in {center} is {amount} under budget since {month}."),
-    (True, True, True): i18n.N_("{category} in {center} is {amount} over budget, of which {vendors}, since "
-                                "{month}."),
-    (False, True, True): i18n.N_("{category} in {center} is {amount} under budget, of which {vendors}, since "
-                                 "{month}."),
-}
-
-
-def _whole(value: float, currency: str) -> str:
-    return i18n.money(abs(float(value)), currency, decimals=0)
-
-
-def variance_sentences(frame: pd.DataFrame, currency: str) -> list[str]:
-    """The variance drivers in sentences of the current language (English: analytics.variance's own)."""
-    if i18n.current() == i18n.DEFAULT:
-        return variance.sentences(frame, currency)
-    out = []
-    for (center, category), part in frame.groupby(["cost_center", "category"], sort=False):
-        head = part[part["vendor"] == ""].iloc[0]
-        vendors = part[part["vendor"] != ""]
-        named = format_list([i18n.t("{vendor} ({amount})", vendor=r.vendor, amount=_whole(r.variance, currency))
-                             for r in vendors.itertuples()], locale=i18n.locale()) if len(vendors) else ""
-        since = i18n.month(head["since"] + "-01") if head["since"] else ""
-        message = DRIVER_SENTENCES[bool(head["variance"] > 0), bool(len(vendors)), bool(since)]
-        out.append(i18n.t(message, category=category, center=center, amount=_whole(head["variance"], currency),
-                          vendors=named, month=since))
-    return out
-
-
-def fx_sentences(frame: pd.DataFrame, currency: str) -> list[str]:
-    """The fx and volume effects in sentences of the current language (English: analytics.variance's own)."""
-    if i18n.current() == i18n.DEFAULT:
-        return variance.fx_sentences(frame, currency)
-    out = []
-    for r in frame.dropna(subset=["change"]).itertuples():
-        if abs(r.change) < 0.5:
-            continue
-        current = pd.Timestamp(r.period + "-01")
-        previous = current - pd.DateOffset(months=1)
-        message = (i18n.N_("{center}: {currency} spend rose {change} from {previous} to {month}: {volume} from "
-                           "volume, {fx} from the {currency} rate ({rate_previous} → {rate_current}).")
-                   if r.change > 0 else
-                   i18n.N_("{center}: {currency} spend fell {change} from {previous} to {month}: {volume} from "
-                           "volume, {fx} from the {currency} rate ({rate_previous} → {rate_current})."))
-        out.append(i18n.t(message, center=r.cost_center, currency=r.currency, change=_whole(r.change, currency),
-                          previous=i18n.month(previous), month=i18n.month(current),
-                          volume=("+" if r.volume_effect >= 0 else "−") + _whole(r.volume_effect, currency),
-                          fx=("+" if r.fx_effect >= 0 else "−") + _whole(r.fx_effect, currency),
-                          rate_previous=i18n.number(r.rate_previous, 4), rate_current=i18n.number(r.rate_current, 4)))
-    return out
 
 
 def monthly_sheet(wb, ctx: Context) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analytics import i18n
 from analytics.showback import rules as rule_set
 
 
@@ -195,25 +196,35 @@ order by period, cost_center, category, vendor, service nulls last, business_uni
 """
 
 
+def _month(month: str) -> str:
+    """A 'YYYY-MM' month as the reader's language writes it (English keeps the month as the files write it)."""
+    return month if i18n.current() == i18n.DEFAULT else i18n.month(month + "-01")
+
+
 def _driver_checks(con, rules: pd.DataFrame) -> None:
     """Refuse driver rules that cannot split a month of the window (no quantity yet, or a zero total)."""
     gaps = con.execute(DRIVER_GAPS_SQL).fetchall()
     by_row = {int(r.row_no): r for r in rules.itertuples(index=False)}
     problems = []
     for row_no, driver, month, targets in gaps:
-        what = (f"driver {driver} adds up to 0 over its targets in {month}" if targets
-                else f"driver {driver} has no quantities for its targets in or before {month}")
-        problems.append(f"{rule_set.describe(by_row[int(row_no)])}: {what}")
+        rule = rule_set.describe(by_row[int(row_no)])
+        problems.append(i18n.t("{rule}: driver {driver} adds up to 0 over its targets in {month}", rule=rule,
+                               driver=driver, month=_month(month)) if targets else
+                        i18n.t("{rule}: driver {driver} has no quantities for its targets in or before {month}",
+                               rule=rule, driver=driver, month=_month(month)))
     if problems:
         raise AllocationError(problems)
 
 
 def _fallback_notes(con) -> list[str]:
-    """'headcount: no quantities for 2026-10, 2026-11; used 2026-09' per driver and month used."""
+    """'driver headcount: no quantities for 2026-10, 2026-11; used 2026-09, the latest earlier month' per driver
+    and month used, in the current language (made with the allocation, which the page asks for in its language)."""
     found: dict[tuple[str, str], list[str]] = {}
     for driver, month, used in con.execute(FALLBACKS_SQL).fetchall():
         found.setdefault((driver, used), []).append(month)
-    return [f"driver {driver}: no quantities for {', '.join(months)}; used {used}, the latest earlier month"
+    return [i18n.t("driver {driver}: no quantities for {months}; used {used}, the latest earlier month",
+                   driver=driver, months=", ".join(_month(m) for m in months),
+                   used=_month(used))
             for (driver, used), months in sorted(found.items())]
 
 
