@@ -237,9 +237,10 @@ def versions_compare(con, *, year: int, by: str = "cost_center", cost_center: st
     win = calendar.window(con, year=year)
     params = {"by": by, "first": win.first, "last": win.last, "cost_center": cost_center or None,
               "category": category or None}
+    every = version_names(con)  # once: each call is a query
     long = pd.concat([con.execute(VERSION_YEAR_SQL, {**params, "version": v}).df().assign(version=v)
-                      for v in version_names(con)], ignore_index=True).rename(columns={"key": by})
-    names = [v for v in version_names(con) if v in set(long["version"])]
+                      for v in every], ignore_index=True).rename(columns={"key": by})
+    names = [v for v in every if v in set(long["version"])]
     wide = long.pivot_table(index=by, columns="version", values="budget_year", aggfunc="sum").reindex(columns=names)
     actual = budget_vs_actual(con, year=year, by=(by,), cost_center=cost_center, category=category, totals=False)
     actual = actual.set_index(by)[["actual_ytd", "run_rate"]]
