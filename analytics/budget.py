@@ -154,7 +154,8 @@ def _pivot(long: pd.DataFrame, value: str, months: list[str]) -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame(columns=months, index=pd.MultiIndex.from_tuples([], names=["cost_center", "category"]),
                             dtype=float)
-    wide = long.pivot_table(index=["cost_center", "category"], columns="period", values=value, aggfunc="sum")
+    # one row per cost center x category x month already: unstack, not pivot_table (several times slower)
+    wide = long.set_index(["cost_center", "category", "period"])[value].unstack("period")
     return wide.reindex(columns=months).fillna(0.0)
 
 
@@ -236,9 +237,10 @@ def versions_compare(con, *, year: int, by: str = "cost_center", cost_center: st
     win = calendar.window(con, year=year)
     params = {"by": by, "first": win.first, "last": win.last, "cost_center": cost_center or None,
               "category": category or None}
+    every = version_names(con)  # once: each call is a query
     long = pd.concat([con.execute(VERSION_YEAR_SQL, {**params, "version": v}).df().assign(version=v)
-                      for v in version_names(con)], ignore_index=True).rename(columns={"key": by})
-    names = [v for v in version_names(con) if v in set(long["version"])]
+                      for v in every], ignore_index=True).rename(columns={"key": by})
+    names = [v for v in every if v in set(long["version"])]
     wide = long.pivot_table(index=by, columns="version", values="budget_year", aggfunc="sum").reindex(columns=names)
     actual = budget_vs_actual(con, year=year, by=(by,), cost_center=cost_center, category=category, totals=False)
     actual = actual.set_index(by)[["actual_ytd", "run_rate"]]
@@ -259,16 +261,20 @@ def capex_opex(con, *, year: int, cost_center: str | None = None, category: str 
 
 FX_MISSING_SQL = """
 with
+-- a line lacks a rate when its currency is not the reporting one and fx_rc has no rate for its month (the
+-- is_fx_missing of spend_rc / budget_rc, as an anti join on the raw tables: no line is converted)
 spend_missing as (
-    select 'spend' as dataset, strftime(period, '%Y-%m') as period, currency, count(*) as lines,
-        sum(amount) as amount
-    from spend_rc where is_fx_missing and date between $first and $last
+    select 'spend' as dataset, strftime(s.date, '%Y-%m') as period, s.currency, count(*) as lines,
+        sum(s.amount) as amount
+    from spend s anti join fx_rc f on f.period = date_trunc('month', s.date) and f.currency = s.currency
+    where s.currency <> reporting_currency() and s.date between $first and $last
     group by all
 ),
 budget_missing as (
-    select 'budget' as dataset, strftime(period, '%Y-%m') as period, currency, count(*) as lines,
-        sum(amount) as amount
-    from budget_rc where is_fx_missing and period between $first and $last
+    select 'budget' as dataset, strftime(b.period, '%Y-%m') as period, b.currency, count(*) as lines,
+        sum(b.amount) as amount
+    from budget b anti join fx_rc f on f.period = b.period and f.currency = b.currency
+    where b.currency <> reporting_currency() and b.period between $first and $last
     group by all
 ),
 final as (select * from spend_missing union all select * from budget_missing)
@@ -286,9 +292,11 @@ def fx_missing(con, *, year: int) -> pd.DataFrame:
 RATES_SQL = """
 with
 used as (
-    select distinct period, currency from spend_rc where date between $first and $last
+    -- from the raw tables: spend_rc would convert every line only to be thrown away
+    select distinct cast(date_trunc('month', date) as date) as period, currency from spend
+    where date between $first and $last
     union
-    select distinct period, currency from budget_rc where period between $first and $last
+    select distinct period, currency from budget where period between $first and $last
 ),
 final as (
     select strftime(u.period, '%Y-%m') as period, u.currency,

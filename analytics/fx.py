@@ -34,12 +34,18 @@ select * from final order by period
 
 MISSING_RATES_SQL = """
 with
+-- the is_fx_missing lines of spend_rc / budget_rc, as an anti join on the raw tables (no line is converted)
 needed as (
-    select 'spend' as dataset, period, currency, count(*) as lines, sum(amount) as amount
-    from spend_rc where is_fx_missing group by all
+    select 'spend' as dataset, cast(date_trunc('month', s.date) as date) as period, s.currency, count(*) as lines,
+        sum(s.amount) as amount
+    from spend s anti join fx_rc f on f.period = date_trunc('month', s.date) and f.currency = s.currency
+    where s.currency <> reporting_currency()
+    group by all
     union all
-    select 'budget' as dataset, period, currency, count(*) as lines, sum(amount) as amount
-    from budget_rc where is_fx_missing group by all
+    select 'budget' as dataset, b.period, b.currency, count(*) as lines, sum(b.amount) as amount
+    from budget b anti join fx_rc f on f.period = b.period and f.currency = b.currency
+    where b.currency <> reporting_currency()
+    group by all
 ),
 final as (
     select dataset, period, currency, lines, amount from needed

@@ -163,10 +163,11 @@ def _english_sentences(frame: pd.DataFrame, currency: str) -> list[str]:
 FX_VOLUME_SQL = """
 with
 lines as (
+    -- original-currency amounts from the raw table: the rates are joined once per row below
     select cost_center, currency,
-        coalesce(sum(amount) filter (where period = $previous), 0) as amount_previous,
-        coalesce(sum(amount) filter (where period = $current), 0) as amount_current
-    from spend_rc
+        coalesce(sum(amount) filter (where date_trunc('month', date) = $previous), 0) as amount_previous,
+        coalesce(sum(amount) filter (where date_trunc('month', date) = $current), 0) as amount_current
+    from spend
     where currency <> $reporting and date between $first and $last
         and ($cost_center is null or cost_center = $cost_center)
     group by all

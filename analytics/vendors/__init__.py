@@ -51,10 +51,12 @@ select vendor_key(vendor) as vendor_key, sum(contracts) as contracts, sum(spend_
 from names group by all
 """
 FLOOR_SPEND_HISTORY = """
+with
+names as (select distinct vendor from spend)
 select date_trunc('month', s.date) as period, sum(cast(s.amount as decimal(38, 4)) * r.rate) as amount_rc,
     count(*) as lines
 from spend s join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
-where s.vendor in (select vendor from spend group by vendor having vendor_key(vendor) = $vendor_key)
+where s.vendor in (select vendor from names where vendor_key(vendor) = $vendor_key)
 group by all
 """
 

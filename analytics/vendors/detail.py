@@ -10,6 +10,9 @@ from analytics.vendors.indicators import AMOUNT_RC, SEVERITY_SQL
 from analytics.vendors.periods import ONE_DAY, quarter_bounds, quarter_label
 
 
+# the vendor's lines are picked first and summed per month x currency, then converted (sum(amount) x rate equals
+# sum(amount x rate) exactly in DECIMAL): converting every line through spend_rc before the vendor filter took ~5x
+# longer at 1M lines. `names` must not be materialized: DuckDB then pushes vendor_key() down to every line.
 SPEND_HISTORY_SQL = """
 with
 names as (
@@ -18,12 +21,23 @@ names as (
 matching as (
     select vendor from names where vendor_key(vendor) = $vendor_key
 ),
+by_month as (
+    select cast(date_trunc('month', s.date) as date) as period, s.currency,
+           sum(cast(s.amount as decimal(38, 4))) as amount, count(*) as lines
+    from spend s
+    semi join matching m on m.vendor = s.vendor
+    group by all
+),
+rated as (
+    select b.*, case when b.currency = reporting_currency() then cast(1 as decimal(18, 10)) else f.rate end as rate
+    from by_month b
+    left join fx_rc f on f.period = b.period and f.currency = b.currency
+),
 final as (
-    select s.period, sum(cast(s.amount as decimal(38, 4)) * s.fx_rate) as amount_rc, count(*) as lines,
-           count(*) filter (where s.is_fx_missing) as fx_missing_lines
-    from spend_rc s
-    join matching m on m.vendor = s.vendor
-    group by s.period
+    select period, sum(amount * rate) as amount_rc, cast(sum(lines) as bigint) as lines,
+           cast(coalesce(sum(lines) filter (where rate is null), 0) as bigint) as fx_missing_lines
+    from rated
+    group by period
 )
 select * from final order by period
 """
