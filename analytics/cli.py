@@ -13,6 +13,8 @@ import importlib
 import pkgutil
 import sys
 
+import duckdb
+
 from analytics import commands, i18n, owner, settings, store
 
 
@@ -56,6 +58,8 @@ def language(args) -> str:
         con = store.connect(db, read_only=True, wait=0)
     except store.StoreError:
         return i18n.DEFAULT
+    except duckdb.ConnectionException:  # this process has it open for writing already (a test, the app's job)
+        con = store.connect(db, wait=0)
     try:
         return settings.get(con, "language")
     except settings.SettingError:
