@@ -134,7 +134,7 @@ def test_german_sheets_and_headings(books, book, sheet, heading):
 @pytest.mark.parametrize("book, sheet, heading", [
     ("monthly", "Обобщение", "Показател"), ("monthly", "По разходни центрове", "Отчет натрупано"),
     ("monthly", "По разходни центрове", "Отклонение"), ("annual", "План по месеци", "Общо"),
-    ("scorecard", "Показатели", "Тежест"), ("funding", "По разходни центрове", "Предложено"),
+    ("scorecard", "Показатели", "Тегло"), ("funding", "По разходни центрове", "Предложено"),
     ("bill", "Обобщение", "Бизнес звено"), ("audit", "Констатации", "Одитно правило"),
 ])
 def test_bulgarian_sheets_and_headings(books, book, sheet, heading):
