@@ -228,37 +228,37 @@ class Service:
             path = Path(folder) / Path(upload.filename).name
             with path.open("wb") as out:
                 shutil.copyfileobj(upload.file, out, 1 << 20)
+            def write(cur):
+                if args.contract_map:
+                    itsm.save_contract_map(cur, import_._pairs(args.contract_map, "contract_map"))
+                done = import_.import_path(cur, args, str(path), user=user.name)
+                for batch in done:
+                    activity.record(cur, user.name, "import", import_.describe(batch))
+                return done
+
             try:
                 with self._writing, self.cursor() as cur:
-                    if args.contract_map:
-                        itsm.save_contract_map(cur, import_._pairs(args.contract_map, "contract_map"))
-                    done = import_.import_path(cur, args, str(path), user=user.name)
-                    for batch in done:
-                        activity.record(cur, user.name, "import", import_.describe(batch))
+                    done = jobs.write_with_results(cur, write)
             except ImportRefused as exc:
                 raise ApiError(422, str(exc), setting=exc.setting, error_count=len(exc.errors),
                                errors=[str(e) for e in exc.errors[:1000]]) from exc
             except ValueError as exc:  # the cloud importer's FocusError and file-level refusals
                 raise ApiError(422, str(exc)) from exc
-        self.after_write()
         return JSONResponse({"batch": done[0], "batches": done})
 
     def undo(self, request, user, _):
         batch = request.path_params["batch"]
         try:
-            with self._writing, self.cursor() as cur:
+            def write(cur):
                 dataset, rows = load.undo(cur, batch)
                 activity.record(cur, user.name, "undo", f"batch {batch}: {rows} {dataset} rows removed")
+                return dataset, rows
+
+            with self._writing, self.cursor() as cur:
+                dataset, rows = jobs.write_with_results(cur, write)
         except ImportRefused as exc:
             raise ApiError(404, str(exc)) from exc
-        self.after_write()
         return JSONResponse({"batch_id": batch, "dataset": dataset, "rows": rows})
-
-    def after_write(self) -> None:
-        """The jobs every write runs (forecast, audit, scorecards), so pages show the new data without a restart
-        (their cache follows the data version)."""
-        with self.cursor() as cur:
-            jobs.refresh(cur)
 
     def users(self, request, user, body):
         if request.method == "GET":

@@ -437,12 +437,8 @@ def committed_by_month(con, *, start: dt.date, end: dt.date, on: dt.date | None 
     committed = committed_payments(con, start=start, end=end)
     if contract_ids is not None:
         committed = committed[committed["contract_id"].isin(list(contract_ids))]
-    cur = con.cursor()
-    cur.register("committed", committed)
-    try:
-        return cur.execute(COMMITTED_SQL, {"on": on}).df()
-    finally:
-        cur.unregister("committed")
+    with store.frame_as_table(con, "committed", committed):
+        return con.execute(COMMITTED_SQL, {"on": on}).df()
 
 
 def bench_cases(con) -> list[tuple[str, object]]:

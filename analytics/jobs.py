@@ -10,9 +10,9 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, TypeVar
 
-from analytics import audit, vendors
+from analytics import audit, store, vendors
 from analytics.forecast import runs
 
 
@@ -33,6 +33,36 @@ JOBS = (
 # one refresh at a time in a process: the server's API and its pages write through one database instance, and
 # two runs computing the same data version's results would write them twice
 _RUNNING = threading.Lock()
+
+
+T = TypeVar("T")
+
+
+class _JobFailed(Exception):
+    """A job failed inside a write's transaction (the write itself went through)."""
+
+
+def write_with_results(con, write: Callable[..., T]) -> T:
+    """`write(con)` and the jobs for the data it leaves, in one transaction: the new data version becomes visible
+    to readers together with its stored results, so while a long import and its jobs run, pages keep reading the
+    previous version (cached) and afterwards never compute forecasts, findings or scorecards in memory.
+
+    If a job fails, the write alone is done again (its transaction rolled back, so `write` must start from its
+    input, e.g. the uploaded file) and the jobs run after it as after any write: a job's bug never blocks a write.
+    """
+    try:
+        with store.transaction(con):
+            done = write(con)
+            try:
+                refresh(con)
+            except Exception as exc:
+                raise _JobFailed from exc
+        return done
+    except _JobFailed:
+        with store.transaction(con):
+            done = write(con)
+        refresh(con)
+        return done
 
 
 def refresh(con) -> dict[str, float]:

@@ -1,16 +1,22 @@
-"""A bounded load test of the team server, on 127.0.0.1 only: browser sessions going round every page while an
-editor imports spend lines through the API.
+"""A bounded load test of the team server, on 127.0.0.1 only: sessions going round every page while an editor
+imports spend lines through the API.
 
-`python -m analytics loadtest [--db PATH | --rows N] [--sessions N] [--rounds R] [--import-rows M] [--minutes T]`
-copies the database (or the bench demo of about N spend lines, built once under data/bench/), serves the copy
-(`python -m analytics serve` on a free loopback port), opens N sessions in one headless Chromium (one browser
-context each, so N Streamlit sessions) that each visit every page R times through the sidebar, and meanwhile
-POSTs a generated file of M spend lines to /api/v1/import/spend with the server's owner token (an admin, so
-an editor's rights). It reports per page the in-app page time (click to the script run finished with the
-page's title shown) at the median and the 95th percentile, the pages that showed an exception or did not
-finish, the import's time, and whether every imported line is there afterwards. It stops by itself: bounded
-sessions, rounds and lines, and after T minutes the visits not made yet count as failures and the server is
-stopped.
+`python -m analytics loadtest [--db PATH | --rows N] [--sessions N] [--browsers K] [--rounds R] [--import-rows M]
+[--minutes T]` copies the database (or the bench demo of about N spend lines, built once under data/bench/),
+serves the copy (`python -m analytics serve` on a free loopback port) and opens N Streamlit sessions that each
+visit every page R times, while it POSTs a generated file of M spend lines to /api/v1/import/spend with the
+server's owner token (an admin, so an editor's rights).
+
+K of the sessions are headless Chromium tabs clicking the sidebar (what a person sees: click to the script run
+finished with the page's title on screen); the other N - K speak Streamlit's own websocket protocol, as the
+browser does (a `rerun_script` message naming the page, then the server's elements up to `script_finished`),
+so twenty sessions load the server, not the test machine's cores with twenty renderers. Both kinds count a
+page as failed when it shows an exception, another title, or is not finished within 300 s.
+
+It reports per page the times at the median and the 95th percentile (protocol sessions and browser sessions
+apart), the failures, the import's time, and whether every imported line is there afterwards. It stops by
+itself: bounded sessions, rounds and lines, and after T minutes the visits not made yet count as failures and
+the server is stopped.
 """
 from __future__ import annotations
 
@@ -34,6 +40,7 @@ from analytics import bench_pages, owner, store, warm
 
 MAX_SESSIONS, MAX_ROUNDS, MAX_IMPORT_ROWS = 50, 10, 2_000_000  # bounds: it is a test, not an attack
 MAX_MINUTES = 240
+MAX_BROWSERS = 20
 PAGE_TIMEOUT_S = 300
 
 
@@ -43,7 +50,9 @@ class LoadReport:
     sessions: int
     rounds: int
     import_rows: int
-    page_times: dict[str, list[float]] = field(default_factory=dict)
+    browsers: int = 0
+    page_times: dict[str, list[float]] = field(default_factory=dict)  # the protocol sessions' visits
+    browser_times: dict[str, list[float]] = field(default_factory=dict)  # the Chromium sessions' visits
     failures: list[str] = field(default_factory=list)
     import_s: float | None = None
     import_error: str | None = None
@@ -90,6 +99,71 @@ def _timeout_ms(deadline: float) -> float:
     return max(1.0, min(PAGE_TIMEOUT_S, deadline - time.monotonic())) * 1000
 
 
+async def _protocol_session(url: str, pages: list[tuple[str, str]], rounds: int, report: LoadReport, n: int,
+                            deadline: float) -> None:
+    """One Streamlit session without a browser: the messages Chromium sends when the app opens and when a
+    sidebar link is clicked, timed from sending to the server's `script_finished`."""
+    import websockets
+    host = url.removeprefix("http://")
+    visits = [page for _ in range(rounds) for page in [*pages[1:], pages[0]]]
+    try:
+        async with websockets.connect(f"ws://{host}/_stcore/stream", subprotocols=["streamlit"], origin=url,
+                                      max_size=None, open_timeout=_timeout_ms(deadline) / 1000) as ws:
+            try:
+                _, _, hashes = await asyncio.wait_for(_run_page(ws, "", ""), _timeout_ms(deadline) / 1000)
+            except Exception as exc:  # the session never opened: all its visits fail, the other sessions go on
+                report.failures.append(f"session {n}: first load: {type(exc).__name__}; {len(visits)} visits "
+                                       "not made")
+                return
+            for done, (path, title) in enumerate(visits):
+                if time.monotonic() >= deadline:
+                    report.failures.append(f"session {n}: {len(visits) - done} visits not made: time bound reached")
+                    break
+                began = time.perf_counter()
+                try:
+                    heading, exceptions, _ = await asyncio.wait_for(_run_page(ws, path, hashes.get(path, "")),
+                                                                    _timeout_ms(deadline) / 1000)
+                except Exception as exc:  # a timeout or a closed connection: a failure, then the session ends
+                    report.failures.append(f"session {n}: {title}: {type(exc).__name__}; "
+                                           f"{len(visits) - done - 1} visits not made")
+                    return
+                report.page_times.setdefault(title, []).append(time.perf_counter() - began)
+                if exceptions:
+                    report.failures.append(f"session {n}: {title}: exception on the page")
+                elif not heading.startswith(title):
+                    report.failures.append(f"session {n}: {title}: the page showed {heading!r}")
+    except Exception as exc:  # the connection itself failed
+        report.failures.append(f"session {n}: connection: {type(exc).__name__}: {exc}")
+
+
+async def _run_page(ws, path: str, page_hash: str) -> tuple[str, int, dict[str, str]]:
+    """Ask for one page as the browser does; wait for its run to finish. (first heading, exceptions shown,
+    {url path: page hash} from the navigation message when the server sent one)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    ask = BackMsg()
+    ask.rerun_script.page_script_hash = page_hash
+    ask.rerun_script.page_name = path
+    ask.rerun_script.widget_states.SetInParent()
+    ask.rerun_script.context_info.SetInParent()
+    await ws.send(ask.SerializeToString())
+    heading, exceptions, hashes = "", 0, {}
+    while True:
+        msg = ForwardMsg()
+        msg.ParseFromString(await ws.recv())
+        kind = msg.WhichOneof("type")
+        if kind == "navigation":
+            hashes = {page.url_pathname: page.page_script_hash for page in msg.navigation.app_pages}
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element.WhichOneof("type")
+            if element == "exception":
+                exceptions += 1
+            elif element == "heading" and not heading:
+                heading = msg.delta.new_element.heading.body
+        elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            return heading, exceptions, hashes
+
+
 async def _session(browser, url: str, pages: list[tuple[str, str]], rounds: int, report: LoadReport, n: int,
                    deadline: float):
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -114,31 +188,39 @@ async def _session(browser, url: str, pages: list[tuple[str, str]], rounds: int,
             except Exception as exc:  # a timeout or a closed page: counted as a failure, the round goes on
                 report.failures.append(f"session {n}: {title}: {type(exc).__name__}")
                 continue
-            report.page_times.setdefault(title, []).append(time.perf_counter() - began)
+            report.browser_times.setdefault(title, []).append(time.perf_counter() - began)
             if await tab.locator("[data-testid='stException']").count():
                 report.failures.append(f"session {n}: {title}: exception on the page")
     finally:
         await context.close()
 
 
-async def _browse(url: str, pages, sessions: int, rounds: int, report: LoadReport, deadline: float) -> None:
+async def _browse(url: str, pages, sessions: int, browsers: int, rounds: int, report: LoadReport,
+                  deadline: float) -> None:
+    protocol = [_protocol_session(url, pages, rounds, report, n, deadline) for n in range(browsers, sessions)]
+    if not browsers:
+        await asyncio.gather(*protocol)
+        return
     from playwright.async_api import async_playwright
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=bench_pages.CHROMIUM, args=bench_pages.CHROMIUM_ARGS)
         try:
             await asyncio.gather(*(_session(browser, url, pages, rounds, report, n, deadline)
-                                   for n in range(sessions)))
+                                   for n in range(browsers)), *protocol)
         finally:
             await browser.close()
 
 
-def run(db: Path, *, sessions: int, rounds: int, import_rows: int, minutes: float = 90) -> LoadReport:
-    """Serve a copy of `db` on 127.0.0.1, browse with `sessions` while importing `import_rows` lines; everything
-    not done after `minutes` counts as failed and the server is stopped."""
+def run(db: Path, *, sessions: int, rounds: int, import_rows: int, minutes: float = 90,
+        browsers: int | None = None) -> LoadReport:
+    """Serve a copy of `db` on 127.0.0.1, browse with `sessions` (`browsers` of them in Chromium, the others at
+    the protocol level) while importing `import_rows` lines; everything not done after `minutes` counts as
+    failed and the server is stopped. `browsers` defaults to 2 (or 1 for a single session)."""
+    browsers = min(2, sessions) if browsers is None else browsers
     if not (1 <= sessions <= MAX_SESSIONS and 1 <= rounds <= MAX_ROUNDS and 0 <= import_rows <= MAX_IMPORT_ROWS
-            and 0 < minutes <= MAX_MINUTES):
-        raise ValueError(f"bounded: 1-{MAX_SESSIONS} sessions, 1-{MAX_ROUNDS} rounds, "
-                         f"0-{MAX_IMPORT_ROWS:,} import rows, at most {MAX_MINUTES} minutes")
+            and 0 < minutes <= MAX_MINUTES and 0 <= browsers <= min(sessions, MAX_BROWSERS)):
+        raise ValueError(f"bounded: 1-{MAX_SESSIONS} sessions (0-{MAX_BROWSERS} of them in Chromium), "
+                         f"1-{MAX_ROUNDS} rounds, 0-{MAX_IMPORT_ROWS:,} import rows, at most {MAX_MINUTES} minutes")
     began = time.monotonic()
     deadline = began + minutes * 60
     load_start = os.getloadavg()[0]
@@ -161,12 +243,12 @@ def run(db: Path, *, sessions: int, rounds: int, import_rows: int, minutes: floa
             bench_pages.wait_warm_up(log, timeout_s=max(1.0, deadline - time.monotonic()))
             url = f"http://127.0.0.1:{port}"
             before = _get_json(url, state.token, "/api/v1/status")["datasets"]["spend"]
-            report = LoadReport(before, sessions, rounds, import_rows)
+            report = LoadReport(before, sessions, rounds, import_rows, browsers)
             upload = spend_file(import_rows, Path(folder)) if import_rows else None
             importer = threading.Thread(target=_import, args=(url, state.token, upload, report), daemon=True)
             if upload:
                 importer.start()
-            asyncio.run(_browse(url, bench_pages.app_pages(), sessions, rounds, report, deadline))
+            asyncio.run(_browse(url, bench_pages.app_pages(), sessions, browsers, rounds, report, deadline))
             if upload:
                 importer.join(timeout=max(0.0, deadline - time.monotonic()))
                 if importer.is_alive():
@@ -210,16 +292,26 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
+def _stats(times: list[float]) -> str:
+    return f"{len(times)}, {statistics.median(times):.2f} s, {p95(times):.2f} s" if times else "–"
+
+
+def _rows(report: LoadReport) -> list[tuple[str, list[float], list[float]]]:
+    """(page, protocol sessions' times, browser sessions' times) per page in the order first visited, then all
+    pages."""
+    titles = list(dict.fromkeys([*report.page_times, *report.browser_times]))
+    rows = [(title, report.page_times.get(title, []), report.browser_times.get(title, [])) for title in titles]
+    if titles:
+        rows.append(("all pages", [t for _, times, _ in rows for t in times], [t for *_, times in rows for t in times]))
+    return rows
+
+
 def format_report(report: LoadReport) -> str:
-    lines = [f"load test: {report.sessions} sessions x {report.rounds} round(s) over {report.spend_lines:,} spend "
-             f"lines, importing {report.import_rows:,} lines meanwhile",
-             f"{'page':<24}{'visits':>8}{'median':>10}{'p95':>10}"]
-    every = []
-    for title, times in report.page_times.items():
-        every += times
-        lines.append(f"{title:<24}{len(times):>8}{statistics.median(times):>9.2f}s{p95(times):>9.2f}s")
-    if every:
-        lines.append(f"{'all pages':<24}{len(every):>8}{statistics.median(every):>9.2f}s{p95(every):>9.2f}s")
+    lines = [f"load test: {report.sessions} sessions ({report.browsers} in Chromium) x {report.rounds} round(s) "
+             f"over {report.spend_lines:,} spend lines, importing {report.import_rows:,} lines meanwhile",
+             f"{'page':<24}{'protocol: visits, median, p95':>32}{'Chromium: visits, median, p95':>32}"]
+    for title, protocol, browser in _rows(report):
+        lines.append(f"{title:<24}{_stats(protocol):>32}{_stats(browser):>32}")
     lines.append(f"failures: {len(report.failures)}" + "".join(f"\n  {f}" for f in report.failures[:20]))
     if report.import_rows:
         lines.append(f"import: {report.import_error or f'{report.import_rows:,} lines in {report.import_s} s'}; "
@@ -231,18 +323,20 @@ def format_report(report: LoadReport) -> str:
 
 def markdown(report: LoadReport) -> str:
     """The run as the README shows it: a sentence of what ran and how it went, then the table per page."""
-    every = [t for times in report.page_times.values() for t in times]
-    visits = sum(len(times) for times in report.page_times.values())
+    visits = sum(map(len, report.page_times.values())) + sum(map(len, report.browser_times.values()))
     imported = (f"the import of {report.import_rows:,} lines took {report.import_s} s and lost {report.lost_rows} "
                 "lines" if report.import_rows and report.import_error is None else
                 f"the import failed: {report.import_error}" if report.import_rows else "no import")
-    head = (f"{report.sessions} sessions × {report.rounds} round{'s' if report.rounds != 1 else ''} of every page over {report.spend_lines:,} spend "
-            f"lines while {report.import_rows:,} lines were imported through the API ({report.minutes} minutes, "
-            f"load average {report.load[0]:.1f} at the start and {report.load[1]:.1f} at the end): {visits} page "
-            f"visits, {len(report.failures)} failures; {imported}.")
-    rows = ["| page | visits | median | p95 |", "|---|---:|---:|---:|"]
-    rows += [f"| {title} | {len(times)} | {statistics.median(times):.2f} s | {p95(times):.2f} s |"
-             for title, times in report.page_times.items()]
-    if every:
-        rows.append(f"| **all pages** | {len(every)} | {statistics.median(every):.2f} s | {p95(every):.2f} s |")
+    head = (f"{report.sessions} sessions ({report.sessions - report.browsers} at the protocol level, "
+            f"{report.browsers} in Chromium) × {report.rounds} round{'s' if report.rounds != 1 else ''} of every "
+            f"page over {report.spend_lines:,} spend lines while {report.import_rows:,} lines were imported through "
+            f"the API ({report.minutes} minutes, load average {report.load[0]:.1f} at the start and "
+            f"{report.load[1]:.1f} at the end): {visits} page visits, {len(report.failures)} failures; {imported}.")
+
+    def cells(times: list[float]) -> str:
+        return (f"{len(times)} | {statistics.median(times):.2f} s | {p95(times):.2f} s" if times else "0 | – | –")
+    rows = ["| page | protocol visits | median | p95 | Chromium visits | median | p95 |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
+    rows += [f"| {'**all pages**' if title == 'all pages' else title} | {cells(protocol)} | {cells(browser)} |"
+             for title, protocol, browser in _rows(report)]
     return "\n".join([head, "", *rows])

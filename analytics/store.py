@@ -159,9 +159,9 @@ def transaction(con: duckdb.DuckDBPyConnection, *, changes_data: bool = True):
     con.execute("begin transaction")
     _OPEN.add(id(con))
     try:
-        yield con
-        if changes_data:
+        if changes_data:  # first, so what runs inside (jobs.write_with_results) stores results under the new version
             con.execute("update data_version set version = version + 1")
+        yield con
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -171,6 +171,19 @@ def transaction(con: duckdb.DuckDBPyConnection, *, changes_data: bool = True):
 
 
 _OPEN: set[int] = set()   # ids of the connections inside a `transaction` block
+
+
+@contextlib.contextmanager
+def frame_as_table(con: duckdb.DuckDBPyConnection, name: str, frame):
+    """`frame` readable as the view `name` on this connection for the block. On the connection itself, not a new
+    cursor: inside a write's transaction (jobs.write_with_results) a new cursor would not see its uncommitted
+    rows."""
+    con.complete()  # DuckDB 2.0 refuses register() while a fetchone() result is open
+    con.register(name, frame)
+    try:
+        yield con
+    finally:
+        con.unregister(name)
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:

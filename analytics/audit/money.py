@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics import store
+
 # Which rule a shared spend line's money is counted under first: money that can be claimed back
 # (recoverable) before exposure, and the more specific finding before the broader one.
 PRIORITY = ("duplicate_payment", "service_credits", "over_contract_value", "price_creep", "outside_contract_dates",
@@ -85,12 +87,8 @@ def counted(con, frame: pd.DataFrame) -> pd.Series:
                            + frame.loc[with_lines, "vendor"].isna().astype(int),
                            "amount_at_stake": amounts[with_lines],
                            "evidence_lines": frame.loc[with_lines, "evidence_lines"]})
-    cur = con.cursor()
-    cur.register("money_findings", claims)
-    try:
-        found = cur.execute(COUNTED_SQL).df()
-    finally:
-        cur.unregister("money_findings")
+    with store.frame_as_table(con, "money_findings", claims):
+        found = con.execute(COUNTED_SQL).df()
     # a finding whose lines carry no money in the reporting currency (no fx rate) keeps its amount
     given = found[found["weight"] > 0].set_index("finding_id")["counted"]
     result = amounts.copy()

@@ -1,4 +1,4 @@
-"""loadtest [--db PATH | --rows N] [--sessions N] [--rounds R] [--import-rows M] [--minutes T] [--markdown]: the
+"""loadtest [--db PATH | --rows N] [--sessions N] [--browsers K] [--rounds R] [--import-rows M] [--minutes T] [--markdown]: the
 team server under load, on 127.0.0.1, bounded."""
 from __future__ import annotations
 
@@ -9,15 +9,18 @@ from analytics import bench, cli, loadtest, store
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "loadtest", help="browser sessions on every page while an editor imports (127.0.0.1 only, bounded)",
-        description="Serves a copy of the database on a free loopback port, opens N headless Chromium sessions "
-                    "that visit every page R times while M generated spend lines are imported through the API, "
-                    "then reports the in-app page time per page (median, p95), failures, and lines lost. "
+        "loadtest", help="sessions on every page while an editor imports (127.0.0.1 only, bounded)",
+        description="Serves a copy of the database on a free loopback port, opens N sessions (K of them in "
+                    "headless Chromium, the others at the protocol level) that visit every page R times while M "
+                    "generated spend lines are imported through the API, then reports the in-app page time per page (median, p95), failures, and lines lost. "
                     "The issue's run: --rows 1000000 --sessions 20 --rounds 2 --import-rows 500000 --markdown.")
     parser.add_argument("--rows", type=cli.positive_int, metavar="N",
                         help="use the bench demo of about N spend lines (built once under data/bench/, its jobs "
                              "run) instead of --db")
-    parser.add_argument("--sessions", type=cli.positive_int, default=20, help="browser sessions (default 20)")
+    parser.add_argument("--sessions", type=cli.positive_int, default=20, help="sessions (default 20)")
+    parser.add_argument("--browsers", type=int, default=None,
+                        help="how many of the sessions are headless Chromium tabs (default 2); the others speak "
+                             "Streamlit's websocket protocol as the browser does")
     parser.add_argument("--rounds", type=cli.positive_int, default=2, help="visits of every page per session (2)")
     parser.add_argument("--import-rows", type=int, default=500_000, help="spend lines imported meanwhile (500000)")
     parser.add_argument("--minutes", type=float, default=90,
@@ -40,7 +43,7 @@ def run(args) -> int:
         return 1
     try:
         report = loadtest.run(db, sessions=args.sessions, rounds=args.rounds, import_rows=args.import_rows,
-                              minutes=args.minutes)
+                              minutes=args.minutes, browsers=args.browsers)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
