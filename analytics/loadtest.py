@@ -4,7 +4,8 @@ imports spend lines through the API.
 `python -m analytics loadtest [--db PATH | --rows N] [--sessions N] [--browsers K] [--rounds R] [--import-rows M]
 [--minutes T]` copies the database (or the bench demo of about N spend lines, built once under data/bench/),
 serves the copy (`python -m analytics serve` on a free loopback port) and opens N Streamlit sessions that each
-visit every page R times, while it POSTs a generated file of M spend lines to /api/v1/import/spend with the
+go round every page R times (and on while the import runs, until one whole round began after it landed), while
+it POSTs a generated file of M spend lines to /api/v1/import/spend with the
 server's owner token (an admin, so an editor's rights).
 
 K of the sessions are headless Chromium tabs clicking the sidebar (what a person sees: click to the script run
@@ -53,6 +54,8 @@ class LoadReport:
     browsers: int = 0
     page_times: dict[str, list[float]] = field(default_factory=dict)  # the protocol sessions' visits
     browser_times: dict[str, list[float]] = field(default_factory=dict)  # the Chromium sessions' visits
+    after_import: list[float] = field(default_factory=list)  # every visit begun after the import had landed
+    import_landed: float | None = None  # time.monotonic() when the import returned (None: running, or none)
     failures: list[str] = field(default_factory=list)
     import_s: float | None = None
     import_error: str | None = None
@@ -99,35 +102,53 @@ def _timeout_ms(deadline: float) -> float:
     return max(1.0, min(PAGE_TIMEOUT_S, deadline - time.monotonic())) * 1000
 
 
+def _visits(pages: list[tuple[str, str]], rounds: int, report: LoadReport):
+    """The pages a session visits, round after round through the sidebar (the Overview last, as it opened on it):
+    at least `rounds` rounds, and while an import runs more, until one whole round began after it landed, so
+    pages are measured during the import and on the new data it leaves."""
+    order, done = [*pages[1:], pages[0]], 0
+    while True:
+        began = time.monotonic()
+        yield from order
+        done += 1
+        landed = report.import_landed
+        if done >= rounds and (not report.import_rows or (landed is not None and began >= landed)):
+            return
+
+
+def _timed(report: LoadReport, times: dict[str, list[float]], title: str, began: float, seconds: float) -> None:
+    times.setdefault(title, []).append(seconds)
+    if report.import_landed is not None and began >= report.import_landed:
+        report.after_import.append(seconds)
+
+
 async def _protocol_session(url: str, pages: list[tuple[str, str]], rounds: int, report: LoadReport, n: int,
                             deadline: float) -> None:
     """One Streamlit session without a browser: the messages Chromium sends when the app opens and when a
     sidebar link is clicked, timed from sending to the server's `script_finished`."""
     import websockets
     host = url.removeprefix("http://")
-    visits = [page for _ in range(rounds) for page in [*pages[1:], pages[0]]]
     try:
         async with websockets.connect(f"ws://{host}/_stcore/stream", subprotocols=["streamlit"], origin=url,
                                       max_size=None, open_timeout=_timeout_ms(deadline) / 1000) as ws:
             try:
                 _, _, hashes = await asyncio.wait_for(_run_page(ws, "", ""), _timeout_ms(deadline) / 1000)
             except Exception as exc:  # the session never opened: all its visits fail, the other sessions go on
-                report.failures.append(f"session {n}: first load: {type(exc).__name__}; {len(visits)} visits "
-                                       "not made")
+                report.failures.append(f"session {n}: first load: {type(exc).__name__}; no visit made")
                 return
-            for done, (path, title) in enumerate(visits):
+            for path, title in _visits(pages, rounds, report):
                 if time.monotonic() >= deadline:
-                    report.failures.append(f"session {n}: {len(visits) - done} visits not made: time bound reached")
+                    report.failures.append(f"session {n}: the rest of its visits not made: time bound reached")
                     break
-                began = time.perf_counter()
+                began, at = time.perf_counter(), time.monotonic()
                 try:
                     heading, exceptions, _ = await asyncio.wait_for(_run_page(ws, path, hashes.get(path, "")),
                                                                     _timeout_ms(deadline) / 1000)
                 except Exception as exc:  # a timeout or a closed connection: a failure, then the session ends
-                    report.failures.append(f"session {n}: {title}: {type(exc).__name__}; "
-                                           f"{len(visits) - done - 1} visits not made")
+                    report.failures.append(f"session {n}: {title}: {type(exc).__name__}; the rest of its visits "
+                                           "not made")
                     return
-                report.page_times.setdefault(title, []).append(time.perf_counter() - began)
+                _timed(report, report.page_times, title, at, time.perf_counter() - began)
                 if exceptions:
                     report.failures.append(f"session {n}: {title}: exception on the page")
                 elif not heading.startswith(title):
@@ -168,19 +189,18 @@ async def _session(browser, url: str, pages: list[tuple[str, str]], rounds: int,
                    deadline: float):
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = await context.new_page()
-    visits = [page for _ in range(rounds) for page in [*pages[1:], pages[0]]]
     try:
         try:
             await tab.goto(url, timeout=_timeout_ms(deadline))
             await tab.wait_for_function(bench_pages.DONE_JS, timeout=_timeout_ms(deadline))
         except Exception as exc:  # the session never opened: all its visits fail, the other sessions go on
-            report.failures.append(f"session {n}: first load: {type(exc).__name__}; {len(visits)} visits not made")
+            report.failures.append(f"session {n}: first load: {type(exc).__name__}; no visit made")
             return
-        for done, (_path, title) in enumerate(visits):
+        for _path, title in _visits(pages, rounds, report):
             if time.monotonic() >= deadline:
-                report.failures.append(f"session {n}: {len(visits) - done} visits not made: time bound reached")
+                report.failures.append(f"session {n}: the rest of its visits not made: time bound reached")
                 break
-            began = time.perf_counter()
+            began, at = time.perf_counter(), time.monotonic()
             try:
                 await tab.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
                 await tab.wait_for_function(bench_pages.DONE_JS.replace(
@@ -188,7 +208,7 @@ async def _session(browser, url: str, pages: list[tuple[str, str]], rounds: int,
             except Exception as exc:  # a timeout or a closed page: counted as a failure, the round goes on
                 report.failures.append(f"session {n}: {title}: {type(exc).__name__}")
                 continue
-            report.browser_times.setdefault(title, []).append(time.perf_counter() - began)
+            _timed(report, report.browser_times, title, at, time.perf_counter() - began)
             if await tab.locator("[data-testid='stException']").count():
                 report.failures.append(f"session {n}: {title}: exception on the page")
     finally:
@@ -285,6 +305,7 @@ def _import(url: str, token: str, path: Path, report: LoadReport) -> None:
     except Exception as exc:  # reported, not raised: the browsing goes on and the report says it
         report.import_error = f"{type(exc).__name__}: {exc}"
     report.import_s = round(time.perf_counter() - began, 1)
+    report.import_landed = time.monotonic()
 
 
 def p95(values: list[float]) -> float:
@@ -316,6 +337,7 @@ def format_report(report: LoadReport) -> str:
     if report.import_rows:
         lines.append(f"import: {report.import_error or f'{report.import_rows:,} lines in {report.import_s} s'}; "
                      f"spend lines after: {report.spend_after:,} (lost: {report.lost_rows})")
+        lines.append(f"visits begun after the import landed (visits, median, p95): {_stats(report.after_import)}")
     lines.append(f"{report.minutes} minutes; load average {report.load[0]:.1f} at the start, {report.load[1]:.1f} "
                  "at the end")
     return "\n".join(lines)
@@ -331,7 +353,9 @@ def markdown(report: LoadReport) -> str:
             f"{report.browsers} in Chromium) × {report.rounds} round{'s' if report.rounds != 1 else ''} of every "
             f"page over {report.spend_lines:,} spend lines while {report.import_rows:,} lines were imported through "
             f"the API ({report.minutes} minutes, load average {report.load[0]:.1f} at the start and "
-            f"{report.load[1]:.1f} at the end): {visits} page visits, {len(report.failures)} failures; {imported}.")
+            f"{report.load[1]:.1f} at the end): {visits} page visits, {len(report.failures)} failures; {imported}."
+            + (f" Visits begun after the import landed (on the new data): {_stats(report.after_import)} (count, "
+               "median, p95)." if report.import_rows and report.after_import else ""))
 
     def cells(times: list[float]) -> str:
         return (f"{len(times)} | {statistics.median(times):.2f} s | {p95(times):.2f} s" if times else "0 | – | –")
