@@ -215,9 +215,16 @@ st.dataframe(parts_of, hide_index=True, width="stretch",
                             "Weight": st.column_config.NumberColumn(t("Weight")),
                             "Effective weight": st.column_config.NumberColumn(t("Effective weight")),
                             "Basis": t("Basis")})
-st.download_button(t("Download this vendor's QBR page (xlsx)"), key="vendors_qbr_download",
-                   data=common.cached(scorecard.workbook_bytes, quarter_end=quarter_end,
-                                      weights=weight_items, include_uncontracted=include_all, vendor_key=key),
+reader = i18n.current()  # built when clicked, outside this run (not on every visit): in the reader's language
+
+
+def build_qbr() -> bytes:
+    with common.cursor() as cur_, i18n.use(reader):
+        return scorecard.workbook_bytes(cur_, quarter_end=quarter_end, weights=weight_items,
+                                        include_uncontracted=include_all, vendor_key=key)
+
+
+st.download_button(t("Download this vendor's QBR page (xlsx)"), key="vendors_qbr_download", data=build_qbr,
                    file_name=f"qbr-{key.replace(' ', '-')}-{quarter_end}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
