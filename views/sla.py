@@ -98,7 +98,11 @@ else:
     # phone (390 px): the label column takes ~50 px instead of ~150
     short = [str(c).split(" · ")[0] for c in grid.index]
     fig.update_traces(textfont={"size": 9})
-    fig.update_layout(height=max(300, 26 * len(grid) + 160), margin={"l": 4, "r": 4, "t": 10, "b": 10},
+    # margins that fit the contract ids, the two-line month ticks and the colour bar (hung 12 % of the grid's
+    # height below it): the browser draws the heat map once instead of twice (plotly's automargin redraws)
+    height = max(300, 26 * len(grid) + 160)
+    fig.update_layout(height=height, margin={"l": common.label_px(short, font_size=10) + 14, "r": 4, "t": 10,
+                                             "b": round((0.12 * (height - 10) + 62) / 1.12)},
                       yaxis={"autorange": "reversed", "tickvals": list(grid.index), "ticktext": short,
                              "tickfont": {"size": 10}},
                       xaxis={"tickvals": list(grid.columns), "tickfont": {"size": 10},
