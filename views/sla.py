@@ -152,13 +152,16 @@ else:
 def credits_figure(chart, cur, lang):
     """Credits received and outstanding by missed month (plotly express: built once per data)."""
     received, outstanding = t("Received"), t("Outstanding")
+    chart = chart.sort_values("month", kind="stable")  # "2026-01" before "2026-02": the months in time order
     chart = chart.assign(credit=chart["credit"].map({"received": received, "outstanding": outstanding}),
                          month=[i18n.month(m + "-01") for m in chart["month"]])
     fig = px.bar(chart, x="month", y="amount", color="credit", barmode="stack",
                  color_discrete_map={received: common.COLORS["under"], outstanding: common.COLORS["over"]},
                  labels={"amount": cur, "month": t("Missed month"), "credit": t("Credit")})
     fig.update_xaxes(type="category")
-    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, separators=i18n.plotly_separators())
+    # the legend above and margins that fit the ticks and titles: drawn once, not twice (plotly's automargin)
+    fig.update_layout(height=340, margin={"l": 80, "r": 10, "t": 60, "b": 70}, separators=i18n.plotly_separators(),
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0})
     return fig
 
 
@@ -213,6 +216,7 @@ else:
     below = one[one["is_missed"]]
     fig.add_scatter(x=below["period"], y=below["availability_pct"], mode="markers", name=t("Below target"),
                     marker={"color": common.COLORS["over"], "size": 10})
-    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"title": "%"},
+    fig.update_layout(height=340, margin={"l": 80, "r": 10, "t": 40, "b": 40}, yaxis={"title": "%"},
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
                       separators=i18n.plotly_separators())
     st.plotly_chart(fig, key="sla_availability_chart")
