@@ -54,3 +54,34 @@ def test_cancel_by_and_ending_tiles_follow_the_window_and_filters(app):
     assert _metric(app, "Ending within 60 days") == "0"
     app.multiselect(key="contracts_owner").set_value(["Ann"]).run()
     assert _metric(app, "Cancel-by within 60 days") == "0"  # C-2 belongs to Bob
+
+
+
+def test_committed_chart_draws_one_bar_per_month_and_kind_of_term_with_the_totals(app, tmp_path):
+    """The chart sums the vendors of a month (contracts.committed_totals): same total as the payments it draws."""
+    import base64
+    import datetime as dt
+    import json
+
+    import numpy as np
+
+    from analytics import contracts, fiscal, settings
+
+    def values(array):  # plotly sends numbers as base64 typed arrays
+        if isinstance(array, dict):
+            return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+        return array
+
+    chart = next(c for c in app.get("plotly_chart") if c.proto.id.endswith("contracts_committed"))
+    bars = json.loads(chart.proto.spec)["data"]
+    assert [bar["name"] for bar in bars] == ["current terms", "terms it will auto-renew into"]
+    assert all(len(bar["x"]) == len(set(bar["x"])) for bar in bars)  # one segment per month, not one per vendor
+    con = database(CONTRACTS, path=tmp_path / "same.duckdb")  # the page's database holds its file: a twin
+    on = settings.as_of(con)
+    first = on.replace(day=1)
+    shown = contracts.filter_register(contracts.register(con, on=on), statuses=["active", "not started"])
+    expected = contracts.committed_by_month(con, start=first, end=fiscal.add_months(first, 24) - dt.timedelta(days=1),
+                                            on=on, contract_ids=tuple(sorted(shown["contract_id"])))
+    drawn = sum(float(v) for bar in bars for v in values(bar["y"]))
+    assert drawn == pytest.approx(expected["amount_rc"].dropna().astype(float).sum(), abs=0.01)
+    assert drawn > 0

@@ -150,3 +150,31 @@ def test_committed_by_month_for_chosen_contracts(con):
     result = contracts.committed_by_month(con, start=D(2026, 11, 1), end=D(2026, 11, 30), contract_ids=("C-3",))
     assert result["vendor"].tolist() == ["Initech GmbH"]
 
+
+
+def test_committed_totals_sum_the_vendors_of_each_month_and_kind_of_term():
+    committed = pd.DataFrame({
+        "period": pd.to_datetime(["2026-12-01"] * 4 + ["2027-01-01"] * 2),
+        "vendor": ["Acme Ltd", "Globex Inc", "Initech GmbH", "Umbrella", "Acme Ltd", "Globex Inc"],
+        "is_projected": [False, False, False, True, True, False],
+        "amount_rc": [100.0, 300.0, 200.0, 50.0, None, 75.0],
+        "payments": [1, 1, 1, 1, 1, 1], "is_fx_missing": [False] * 4 + [True, False],
+        "is_fx_carried_forward": [False] * 6})
+    result = contracts.committed_totals(committed, top=2)
+    expected = pd.DataFrame({
+        "period": pd.to_datetime(["2026-12-01", "2026-12-01", "2027-01-01"]),
+        "is_projected": [False, True, False], "amount_rc": [600.0, 50.0, 75.0], "vendors": [3, 1, 1],
+        "largest": ["Globex Inc, Initech GmbH", "Umbrella", "Globex Inc"]})
+    pd.testing.assert_frame_equal(result, expected, check_dtype=False)
+
+
+def test_committed_totals_match_the_vendor_rows_they_sum(con):
+    committed = contracts.committed_by_month(con, start=D(2026, 11, 1), end=D(2027, 12, 31), on=ON)
+    totals = contracts.committed_totals(committed)
+    assert totals["amount_rc"].sum() == pytest.approx(committed["amount_rc"].dropna().astype(float).sum())
+    assert len(totals) == len(committed.dropna(subset=["amount_rc"]).groupby(["period", "is_projected"]))
+
+
+def test_committed_totals_of_nothing_is_empty():
+    empty = contracts.committed_totals(pd.DataFrame(columns=["period", "vendor", "is_projected", "amount_rc"]))
+    assert empty.empty and list(empty.columns) == ["period", "is_projected", "amount_rc", "vendors", "largest"]

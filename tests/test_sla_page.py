@@ -1,6 +1,7 @@
 """The SLA page on the demo company: opens cleanly, and its filters and drill-down change the numbers."""
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -44,3 +45,15 @@ def test_drill_down_lists_the_chosen_months_tickets(app):
     shown = i18n.month(month + "-01")  # the month in words, as the page writes it ('Oct 2026')
     assert any(c.value.endswith(f"of {contract_id} opened in {shown}; hours are counted inside the schedule "
                                 "named beside them.") for c in app.caption)
+
+
+def test_the_figures_are_drawn_and_the_credit_months_in_time_order(app):
+    import json
+
+    charts = {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in app.get("plotly_chart")}
+    assert {"sla_heatmap", "sla_credits_chart", "sla_availability_chart"} <= set(charts)
+    heat = charts["sla_heatmap"]["data"][0]
+    assert len(heat["text"]) == len(heat["y"]) and any("✗" in cell for row in heat["text"] for cell in row)
+    months = [m for bar in charts["sla_credits_chart"]["data"] for m in bar["x"]]
+    in_time = sorted(set(months), key=lambda label: pd.Timestamp("1 " + label))
+    assert list(dict.fromkeys(months)) == in_time

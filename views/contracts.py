@@ -139,29 +139,38 @@ def timeline_figure(terms, start, end, on, lang):
     fig.add_vline(x=dt.datetime.combine(on, dt.time()), line_dash="dot", line_color="grey")
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(range=[start, end], title=None)
+    # margins that fit the labels (two lines of 14 characters) and the date ticks: drawn once, not twice
     fig.update_layout(height=max(320, 34 * terms["contract"].nunique() + 140), legend_title=None,
                       legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 11}},
-                      margin={"l": 4, "r": 4, "t": 40, "b": 10}, separators=i18n.plotly_separators())
+                      margin={"l": common.label_px(terms["contract"].unique(), font_size=10) + 14, "r": 4, "t": 40,
+                              "b": 30},
+                      separators=i18n.plotly_separators())
     fig.update_yaxes(automargin=True, tickfont={"size": 10})
     fig.update_xaxes(tickformat="%m/%y" if lang != "en" else "%b %y", tickfont={"size": 10})
     return fig
 
 
 @common.figure
-def committed_figure(committed, currency, lang):
-    """Committed payments by month, current terms and the terms contracts will auto-renew into."""
+def committed_figure(totals, currency, lang):
+    """Committed payments by month, current terms and the terms contracts will auto-renew into: one bar segment per
+    month and kind of term (contracts.committed_totals), its vendors named on hover."""
     current, renewed = t("current terms"), t("terms it will auto-renew into")
-    plot = committed.assign(amount=committed["amount_rc"].astype(float),
-                            month=[i18n.month(p) for p in committed["period"]],
-                            terms=committed["is_projected"].map({True: renewed, False: current}))
-    fig = px.bar(plot, x="month", y="amount", color="terms", hover_data=["vendor"],
-                 category_orders={"terms": [current, renewed]},
-                 color_discrete_map={current: common.COLORS["actual"], renewed: common.COLORS["committed"]},
-                 labels={"amount": t("Committed ({currency})", currency=currency), "month": "", "vendor": t("Vendor"),
-                         "terms": t("Terms")})
-    fig.update_xaxes(type="category")
-    fig.update_layout(legend_title=None, margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=360,
-                      separators=i18n.plotly_separators())
+    months = [i18n.month(p) for p in totals["period"]]
+    amount = t("Committed ({currency})", currency=currency)
+    fig = go.Figure()
+    for is_projected, name, colour in ((False, current, common.COLORS["actual"]),
+                                       (True, renewed, common.COLORS["committed"])):
+        part = totals["is_projected"] == is_projected
+        fig.add_bar(x=[m for m, keep in zip(months, part) if keep], y=totals.loc[part, "amount_rc"].round(2),
+                    name=name, marker_color=colour, customdata=totals.loc[part, ["vendors", "largest"]],
+                    hovertemplate="%{x}<br>" + t("Terms") + ": " + name + "<br>" + amount + ": %{y:,.0f}<br>"
+                                  + t("Vendors") + ": %{customdata[0]}<br>" + t("Top vendors")
+                                  + ": %{customdata[1]}<extra></extra>")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(dict.fromkeys(months)))
+    # the legend above and margins that fit the ticks (24 month names turn sideways): drawn once, not twice
+    fig.update_layout(barmode="relative", yaxis_title=amount,
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+                      margin={"l": 80, "r": 40, "t": 40, "b": 90}, height=380, separators=i18n.plotly_separators())
     return fig
 
 
@@ -187,7 +196,8 @@ if committed.empty:
     st.info(t("No contract payments fall in this window for the contracts shown."))
 else:
     currency = conf["reporting_currency"]
-    st.plotly_chart(committed_figure(committed, currency, lang), width="stretch", key="contracts_committed")
+    st.plotly_chart(committed_figure(contracts.committed_totals(committed), currency, lang), width="stretch",
+                    key="contracts_committed")
     st.caption(t("24 months from {month}: each contract's annual value spread by its billing frequency (in advance), "
                  "converted at each month's fx rate (the latest known rate for future months).",
                  month=i18n.month(first)))

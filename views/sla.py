@@ -98,7 +98,11 @@ else:
     # phone (390 px): the label column takes ~50 px instead of ~150
     short = [str(c).split(" · ")[0] for c in grid.index]
     fig.update_traces(textfont={"size": 9})
-    fig.update_layout(height=max(300, 26 * len(grid) + 160), margin={"l": 4, "r": 4, "t": 10, "b": 10},
+    # margins that fit the contract ids, the two-line month ticks and the colour bar (hung 12 % of the grid's
+    # height below it): the browser draws the heat map once instead of twice (plotly's automargin redraws)
+    height = max(300, 26 * len(grid) + 160)
+    fig.update_layout(height=height, margin={"l": common.label_px(short, font_size=10) + 14, "r": 4, "t": 10,
+                                             "b": round((0.12 * (height - 10) + 62) / 1.12)},
                       yaxis={"autorange": "reversed", "tickvals": list(grid.index), "ticktext": short,
                              "tickfont": {"size": 10}},
                       xaxis={"tickvals": list(grid.columns), "tickfont": {"size": 10},
@@ -148,13 +152,16 @@ else:
 def credits_figure(chart, cur, lang):
     """Credits received and outstanding by missed month (plotly express: built once per data)."""
     received, outstanding = t("Received"), t("Outstanding")
+    chart = chart.sort_values("month", kind="stable")  # "2026-01" before "2026-02": the months in time order
     chart = chart.assign(credit=chart["credit"].map({"received": received, "outstanding": outstanding}),
                          month=[i18n.month(m + "-01") for m in chart["month"]])
     fig = px.bar(chart, x="month", y="amount", color="credit", barmode="stack",
                  color_discrete_map={received: common.COLORS["under"], outstanding: common.COLORS["over"]},
                  labels={"amount": cur, "month": t("Missed month"), "credit": t("Credit")})
     fig.update_xaxes(type="category")
-    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, separators=i18n.plotly_separators())
+    # the legend above and margins that fit the ticks and titles: drawn once, not twice (plotly's automargin)
+    fig.update_layout(height=340, margin={"l": 80, "r": 10, "t": 60, "b": 70}, separators=i18n.plotly_separators(),
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0})
     return fig
 
 
@@ -209,6 +216,7 @@ else:
     below = one[one["is_missed"]]
     fig.add_scatter(x=below["period"], y=below["availability_pct"], mode="markers", name=t("Below target"),
                     marker={"color": common.COLORS["over"], "size": 10})
-    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"title": "%"},
+    fig.update_layout(height=340, margin={"l": 80, "r": 10, "t": 40, "b": 40}, yaxis={"title": "%"},
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
                       separators=i18n.plotly_separators())
     st.plotly_chart(fig, key="sla_availability_chart")

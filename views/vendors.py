@@ -143,8 +143,11 @@ def ranking_figure(parts, order, lang):
                          "score": t("Score"), "effective_weight": t("Effective weight")},
                  color_discrete_sequence=px.colors.qualitative.Safe)
     fig.update_xaxes(range=[0, 100])
+    # margins that fit the names, the legend above (two rows on a laptop) and the axis title below: the browser
+    # draws the ranking once instead of twice (plotly's automargin redraws)
     fig.update_layout(height=max(300, 24 * len(order) + 140), legend_title=None, legend_orientation="h",
-                      legend_y=1.0, legend_yanchor="bottom", legend_x=0, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend_y=1.0, legend_yanchor="bottom", legend_x=0,
+                      margin={"l": common.label_px(order) + 14, "r": 24, "t": 60, "b": 70},
                       separators=i18n.plotly_separators())
     return fig
 
