@@ -369,10 +369,10 @@ def projects(con, *, version: str | None = None, cost_center: str | None = None,
 
 # floors for the bench: the same aggregates as plain SQL over the raw tables (each line converted at its month's
 # rate from fx_rc; the default version is 'original', so no line is inherited from another version)
-FLOOR_BY_COST_CENTER = """
+_FLOOR_BY = """
 with
 actual as (
-    select s.cost_center,
+    select {spend_keys},
         sum(cast(s.amount as decimal(38, 4)) * r.rate) filter (where s.date <= $ytd_last) as actual_ytd,
         sum(cast(s.amount as decimal(38, 4)) * r.rate) as actual_to_date
     from spend s join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
@@ -380,35 +380,25 @@ actual as (
     group by all
 ),
 plan as (
-    select b.cost_center,
+    select {budget_keys},
         sum(cast(b.amount as decimal(38, 4)) * r.rate) filter (where b.period <= $ytd_last) as budget_ytd,
         sum(cast(b.amount as decimal(38, 4)) * r.rate) as budget_year
     from budget b join fx_rc r on r.currency = b.currency and r.period = b.period
     where b.version = $version and b.period between $first and $last
     group by all
 )
-select * from actual full join plan using (cost_center)
+select * from actual full join plan using ({keys})
 """
-FLOOR_BY_CC_CATEGORY = """
-with
-actual as (
-    select s.cost_center, s.category,
-        sum(cast(s.amount as decimal(38, 4)) * r.rate) filter (where s.date <= $ytd_last) as actual_ytd,
-        sum(cast(s.amount as decimal(38, 4)) * r.rate) as actual_to_date
-    from spend s join fx_rc r on r.currency = s.currency and r.period = date_trunc('month', s.date)
-    where s.date between $first and $as_of
-    group by all
-),
-plan as (
-    select b.cost_center, b.category,
-        sum(cast(b.amount as decimal(38, 4)) * r.rate) filter (where b.period <= $ytd_last) as budget_ytd,
-        sum(cast(b.amount as decimal(38, 4)) * r.rate) as budget_year
-    from budget b join fx_rc r on r.currency = b.currency and r.period = b.period
-    where b.version = $version and b.period between $first and $last
-    group by all
-)
-select * from actual full join plan using (cost_center, category)
-"""
+
+
+def _floor_by(*keys: str) -> str:
+    """The floor query for budget vs actual by these fixed columns (names from this module, never input)."""
+    return _FLOOR_BY.format(spend_keys=", ".join("s." + k for k in keys),
+                            budget_keys=", ".join("b." + k for k in keys), keys=", ".join(keys))
+
+
+FLOOR_BY_COST_CENTER = _floor_by("cost_center")
+FLOOR_BY_CC_CATEGORY = _floor_by("cost_center", "category")
 # grid: variance of each closed month (actual - budget), one row per cost center x category x month
 FLOOR_GRID_VARIANCE = """
 with

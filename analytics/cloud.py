@@ -382,20 +382,15 @@ def save_cost_center_map(con, pairs: dict[str, str]) -> None:
 
 
 # floors for the bench: the same aggregates as plain SQL over cloud_costs, each charge converted at its month's rate
-FLOOR_COST_BY_PROVIDER = """
-select coalesce(c.provider_name, '(none)') as provider, sum(c.billed_cost * r.rate) as billed_cost,
+_FLOOR_COST_BY = """
+select coalesce(c.{column}, '(none)') as {name}, sum(c.billed_cost * r.rate) as billed_cost,
     sum(c.effective_cost * r.rate) as effective_cost, sum(c.list_cost * r.rate) as list_cost,
     sum((c.list_cost - c.effective_cost) * r.rate) as savings, count(*) as charges
 from cloud_costs c join fx_rc r on r.currency = c.billing_currency and r.period = date_trunc('month', c.charge_period_start)
 group by all
 """
-FLOOR_COST_BY_SERVICE = """
-select coalesce(c.service_name, '(none)') as service, sum(c.billed_cost * r.rate) as billed_cost,
-    sum(c.effective_cost * r.rate) as effective_cost, sum(c.list_cost * r.rate) as list_cost,
-    sum((c.list_cost - c.effective_cost) * r.rate) as savings, count(*) as charges
-from cloud_costs c join fx_rc r on r.currency = c.billing_currency and r.period = date_trunc('month', c.charge_period_start)
-group by all
-"""
+FLOOR_COST_BY_PROVIDER = _FLOOR_COST_BY.format(column="provider_name", name="provider")
+FLOOR_COST_BY_SERVICE = _FLOOR_COST_BY.format(column="service_name", name="service")
 FLOOR_MONTHLY = """
 select strftime(c.charge_period_start, '%Y-%m') as period, coalesce(c.provider_name, '(none)') as provider,
     sum(c.billed_cost * r.rate) as billed_cost, sum(c.effective_cost * r.rate) as effective_cost

@@ -157,32 +157,89 @@ async def _protocol_session(url: str, pages: list[tuple[str, str]], rounds: int,
         report.failures.append(f"session {n}: connection: {type(exc).__name__}: {exc}")
 
 
+# Streamlit's websocket messages (protobuf), read and written by field number so that the analytics layer does not
+# import Streamlit; tests/test_loadtest.py checks these numbers against the installed Streamlit's own definitions.
+WIRE = {
+    "BackMsg.rerun_script": 11, "ClientState.widget_states": 2, "ClientState.page_script_hash": 3,
+    "ClientState.page_name": 4, "ClientState.context_info": 8,
+    "ForwardMsg.delta": 5, "ForwardMsg.script_finished": 6, "ForwardMsg.navigation": 23,
+    "Delta.new_element": 3, "Element.exception": 8, "Element.heading": 47, "Heading.body": 3,
+    "Navigation.app_pages": 2, "AppPage.page_script_hash": 1, "AppPage.url_pathname": 6,
+}
+FINISHED_EARLY_FOR_RERUN = 2  # ForwardMsg.ScriptFinishedStatus: the run stopped for another one
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        low, value = value & 0x7F, value >> 7
+        out.append(low | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _field(name: str, payload: bytes) -> bytes:
+    """A length-delimited field (string or message)."""
+    return _varint(WIRE[name] << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _fields(buf: bytes) -> dict[int, list]:
+    """{field number: [values]} of one message: ints for varints, bytes for strings and messages."""
+    found, at = {}, 0
+
+    def varint() -> int:
+        nonlocal at
+        value, shift = 0, 0
+        while True:
+            byte = buf[at]
+            at += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                return value
+    while at < len(buf):
+        key = varint()
+        number, kind = key >> 3, key & 7
+        if kind == 0:
+            value = varint()
+        elif kind == 2:
+            size = varint()
+            value, at = buf[at:at + size], at + size
+        else:  # fixed 64 or 32 bits: nothing the load test reads
+            value, at = None, at + (8 if kind == 1 else 4)
+        found.setdefault(number, []).append(value)
+    return found
+
+
+def _first(message: dict[int, list], name: str):
+    values = message.get(WIRE[name])
+    return values[0] if values else None
+
+
 async def _run_page(ws, path: str, page_hash: str) -> tuple[str, int, dict[str, str]]:
     """Ask for one page as the browser does; wait for its run to finish. (first heading, exceptions shown,
     {url path: page hash} from the navigation message when the server sent one)."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    ask = BackMsg()
-    ask.rerun_script.page_script_hash = page_hash
-    ask.rerun_script.page_name = path
-    ask.rerun_script.widget_states.SetInParent()
-    ask.rerun_script.context_info.SetInParent()
-    await ws.send(ask.SerializeToString())
+    state = (_field("ClientState.widget_states", b"") + _field("ClientState.page_script_hash", page_hash.encode())
+             + _field("ClientState.page_name", path.encode()) + _field("ClientState.context_info", b""))
+    await ws.send(_field("BackMsg.rerun_script", state))
     heading, exceptions, hashes = "", 0, {}
     while True:
-        msg = ForwardMsg()
-        msg.ParseFromString(await ws.recv())
-        kind = msg.WhichOneof("type")
-        if kind == "navigation":
-            hashes = {page.url_pathname: page.page_script_hash for page in msg.navigation.app_pages}
-        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            element = msg.delta.new_element.WhichOneof("type")
-            if element == "exception":
-                exceptions += 1
-            elif element == "heading" and not heading:
-                heading = msg.delta.new_element.heading.body
-        elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-            return heading, exceptions, hashes
+        msg = _fields(await ws.recv())
+        if (navigation := _first(msg, "ForwardMsg.navigation")) is not None:
+            pages = [_fields(page) for page in _fields(navigation).get(WIRE["Navigation.app_pages"], [])]
+            hashes = {(_first(page, "AppPage.url_pathname") or b"").decode():
+                      (_first(page, "AppPage.page_script_hash") or b"").decode() for page in pages}
+        elif (delta := _first(msg, "ForwardMsg.delta")) is not None:
+            element = _first(_fields(delta), "Delta.new_element")
+            if element is not None:
+                element = _fields(element)
+                if _first(element, "Element.exception") is not None:
+                    exceptions += 1
+                elif (head := _first(element, "Element.heading")) is not None and not heading:
+                    heading = (_first(_fields(head), "Heading.body") or b"").decode()
+        elif WIRE["ForwardMsg.script_finished"] in msg:
+            if _first(msg, "ForwardMsg.script_finished") != FINISHED_EARLY_FOR_RERUN:
+                return heading, exceptions, hashes
 
 
 async def _session(browser, url: str, pages: list[tuple[str, str]], rounds: int, report: LoadReport, n: int,

@@ -45,3 +45,34 @@ def test_a_protocol_session_reports_a_page_that_shows_another_title(demo_db, mon
 def test_the_load_test_is_bounded(tmp_path, kwargs):
     with pytest.raises(ValueError, match="bounded"):
         loadtest.run(tmp_path / "none.duckdb", **kwargs)
+
+
+def test_the_wire_field_numbers_are_streamlits_own():
+    """The protocol sessions read and write Streamlit's messages by field number (analytics does not import
+    Streamlit): each number is the installed Streamlit's, and a request encodes as Streamlit would encode it."""
+    from streamlit.proto import (AppPage_pb2, BackMsg_pb2, ClientState_pb2, Delta_pb2, Element_pb2, ForwardMsg_pb2,
+                                 Heading_pb2, Navigation_pb2)
+    messages = {"BackMsg": BackMsg_pb2.BackMsg, "ClientState": ClientState_pb2.ClientState,
+                "ForwardMsg": ForwardMsg_pb2.ForwardMsg, "Delta": Delta_pb2.Delta, "Element": Element_pb2.Element,
+                "Heading": Heading_pb2.Heading, "Navigation": Navigation_pb2.Navigation, "AppPage": AppPage_pb2.AppPage}
+    for name, number in loadtest.WIRE.items():
+        message, field_name = name.split(".")
+        assert messages[message].DESCRIPTOR.fields_by_name[field_name].number == number, name
+    assert loadtest.FINISHED_EARLY_FOR_RERUN == ForwardMsg_pb2.ForwardMsg.FINISHED_EARLY_FOR_RERUN
+
+    ask = BackMsg_pb2.BackMsg()
+    ask.rerun_script.widget_states.SetInParent()
+    ask.rerun_script.page_script_hash = "abc123"
+    ask.rerun_script.page_name = "vendors"
+    ask.rerun_script.context_info.SetInParent()
+    state = (loadtest._field("ClientState.widget_states", b"") + loadtest._field("ClientState.page_script_hash", b"abc123")
+             + loadtest._field("ClientState.page_name", b"vendors") + loadtest._field("ClientState.context_info", b""))
+    assert BackMsg_pb2.BackMsg.FromString(loadtest._field("BackMsg.rerun_script", state)) == ask
+
+    shown = ForwardMsg_pb2.ForwardMsg()
+    shown.delta.new_element.heading.body = "Vendors – FY2026 Q3"
+    read = loadtest._fields(shown.SerializeToString())
+    element = loadtest._fields(loadtest._first(loadtest._fields(loadtest._first(read, "ForwardMsg.delta")),
+                                               "Delta.new_element"))
+    assert loadtest._first(loadtest._fields(loadtest._first(element, "Element.heading")),
+                           "Heading.body").decode() == "Vendors – FY2026 Q3"
