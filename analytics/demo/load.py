@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 
 from analytics import datasets, ingest, store
@@ -83,22 +84,31 @@ def spend_relation_sql(text: bool) -> str:
     """
 
 
-def load_spend(con, lines: pd.DataFrame, lines_sources: pd.DataFrame, items: pd.DataFrame, signature: str) -> int:
-    """Load the spend lines: through the import pipeline, or typed in one transaction when large."""
-    con.register("demo_lines", lines)
+# lines per insert on the typed route: each slice becomes a frame of its own, so a 100M-line build never holds
+# the lines twice (as numpy columns and as one pandas frame)
+TYPED_SLICE_LINES = 2_000_000
+
+
+def load_spend(con, columns: dict[str, np.ndarray], lines_sources: pd.DataFrame, items: pd.DataFrame,
+               signature: str) -> int:
+    """Load the spend lines (`spend.Lines.sorted_columns`): through the import pipeline, or typed in one
+    transaction, slice by slice, when large."""
+    rows = len(columns["row_no"])
     con.register("demo_sources", lines_sources)
     con.register("demo_items", items)
     try:
-        if len(lines) <= TEXT_ROUTE_MAX_LINES:
+        if rows <= TEXT_ROUTE_MAX_LINES:
+            con.register("demo_lines", pd.DataFrame(columns))
             frame = con.execute(spend_relation_sql(text=True)).df()
             return load_text(con, "spend", frame, signature)
-        return _insert_typed_spend(con, len(lines), signature)
+        return _insert_typed_spend(con, columns, signature)
     finally:
         for name in ("demo_lines", "demo_sources", "demo_items"):
-            con.unregister(name)
+            con.unregister(name)  # a name never registered is no error
 
 
-def _insert_typed_spend(con, rows: int, signature: str) -> int:
+def _insert_typed_spend(con, columns: dict[str, np.ndarray], signature: str) -> int:
+    rows = len(columns["row_no"])
     cols = ", ".join(f'"{c}"' for c in datasets.get("spend").column_names)
     with store.transaction(con):
         batch_id = con.execute(
@@ -107,7 +117,10 @@ def _insert_typed_spend(con, rows: int, signature: str) -> int:
             [batch_name("spend"), batch_sha("spend", signature), rows],
         ).fetchone()[0]
         insert = f"insert into spend (batch_id, row_no, {cols}) select ?, row_no, {cols} from ({spend.SPEND_SQL}) typed"
-        con.execute(insert, [batch_id])
+        for start in range(0, rows, TYPED_SLICE_LINES):
+            con.register("demo_lines", pd.DataFrame({k: v[start:start + TYPED_SLICE_LINES] for k, v in columns.items()}))
+            con.execute(insert, [batch_id])
+            con.unregister("demo_lines")
     return rows
 
 

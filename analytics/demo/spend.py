@@ -87,18 +87,33 @@ class Lines:
         self.columns["kind"].append(as_array(kind, np.int8))
         self.columns["fixed"].append(as_array(fixed, bool))
 
-    def frame(self) -> pd.DataFrame:
-        """All lines, sorted (date, source, invoice, amount), numbered, invoice numbers assigned."""
-        cols = {k: np.concatenate(v) if v else np.array([], dtype=np.int64) for k, v in self.columns.items()}
+    def sorted_columns(self) -> dict[str, np.ndarray]:
+        """All lines as columns, sorted (date, source, invoice, amount), numbered, invoice numbers assigned.
+
+        Consumes the appended parts column by column and reorders one column at a time, so the peak stays near
+        two copies of the 30 bytes a line takes (100M lines: about 6 GB, not the 20 GB of whole-table copies).
+        """
+        cols = {}
+        for key in list(self.columns):
+            parts = self.columns[key]
+            cols[key] = np.concatenate(parts) if parts else np.array([], dtype=np.int64)
+            self.columns[key] = []
         order = np.lexsort((cols["cents"], cols["inv"], cols["src"], cols["day"]))
-        cols = {k: v[order] for k, v in cols.items()}
+        for key in cols:
+            cols[key] = cols[key][order]
+        del order
         vendor_codes = {v: i for i, v in enumerate(sorted({row["vendor"] for row in self.sources}))}
         vendor = np.array([vendor_codes[row["vendor"]] for row in self.sources], dtype=np.int32)[cols["src"]]
         cols["cents"] = _spread_near_duplicates(vendor, cols["day"], cols["cents"], cols["fixed"])
+        del vendor
         cols["cents"] = _unique_within_invoice(cols["inv"], cols["cents"], cols["fixed"])
         cols["inv_no"] = _number_invoices(cols["inv"])
-        cols["row_no"] = np.arange(1, len(order) + 1, dtype=np.int64)
-        return pd.DataFrame(cols)
+        cols["row_no"] = np.arange(1, len(cols["day"]) + 1, dtype=np.int64)
+        return cols
+
+    def frame(self) -> pd.DataFrame:
+        """`sorted_columns` as one frame (small builds and tests; the loader takes the columns in slices)."""
+        return pd.DataFrame(self.sorted_columns())
 
 
 def invoice_prefix(vendor: str) -> str:
