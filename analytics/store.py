@@ -183,6 +183,7 @@ def frame_as_table(con: duckdb.DuckDBPyConnection, name: str, frame):
     try:
         yield con
     finally:
+        con.complete()  # the block's last fetchone() leaves its result open, which unregister() refuses too
         con.unregister(name)
 
 

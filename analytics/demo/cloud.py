@@ -10,11 +10,10 @@ a savings plan / reservation, whose list price is higher than the billed (effect
 """
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
-from analytics.cloud import FOCUS_COLUMNS
+from analytics import store
+
 
 PROVIDERS = {  # vendor as on the invoice -> (ProviderName, regions (id, name), commitment discount)
     "Amazon Web Services EMEA SARL": ("AWS", (("eu-west-1", "Europe (Ireland)"), ("eu-central-1", "Europe (Frankfurt)"),
@@ -44,101 +43,80 @@ SERVICES = {  # item on the spend line -> (ServiceName, ServiceCategory, covered
 SUB_ACCOUNTS = ("Production", "Non-production", "Shared services")
 COMMITMENT_DISCOUNT = 0.28   # list price above the billed cost where a savings plan or reservation covers usage
 
-LINES_SQL = """
+PROVIDERS_COLUMNS = ["vendor", "provider", "region_ids", "region_names", "commitment_id", "commitment_name",
+                     "commitment_type"]
+SERVICES_COLUMNS = ["item", "service_name", "service_category", "covered"]
+
+# One FOCUS charge per AWS or Azure spend line of the demo, in one INSERT ... SELECT: DuckDB writes it compressed
+# inside the build's transaction (about 30 bytes a row), where the same rows made in pandas and inserted from a
+# frame were held uncompressed until the commit (about 750 bytes a row: 35 GB for the 46M rows of a 100M-line
+# demo). $keep is 1 - COMMITMENT_DISCOUNT.
+FOCUS_SQL = """
+insert into cloud_costs (batch_id, row_no, billing_account_id, billing_account_name, billing_currency,
+    billing_period_start, charge_period_start, charge_period_end, charge_category, charge_frequency,
+    charge_description, provider_name, publisher_name, invoice_issuer_name, service_category, service_name,
+    region_id, region_name, sub_account_id, sub_account_name, pricing_category, billed_cost, effective_cost,
+    list_cost, contracted_cost, commitment_discount_id, commitment_discount_name, commitment_discount_category,
+    commitment_discount_type, commitment_discount_status, tags, cost_center, category)
 with
 cloud_lines as (
     select s.batch_id, s.row_no, s.date, s.vendor, s.amount, s.currency, s.cost_center, s.category,
-        s.contract_id, s.description, s.project
+        s.contract_id, s.description, s.project,
+        case when position(': ' in s.description) > 0
+             then substr(s.description, position(': ' in s.description) + 2) else '' end as item
     from spend s join import_batches b using (batch_id)
-    where b.file_name = 'demo:spend' and s.category = 'Cloud Services' and list_contains($vendors, s.vendor)
-        and s.row_no between $first and $last
+    where b.file_name = 'demo:spend' and s.category = 'Cloud Services'
+        and s.vendor in (select vendor from demo_providers)
 ),
-final as (select * from cloud_lines)
-select * from final order by row_no
+charged as (
+    select l.*, p.provider, p.region_ids, p.region_names, p.commitment_id, p.commitment_name, p.commitment_type,
+        sv.service_name, sv.service_category, coalesce(sv.covered, false) as service_covered,
+        case when l.amount < 0 then 'Credit'
+             when coalesce(l.contract_id, '') <> '' then 'Purchase' else 'Usage' end as charge,
+        case when coalesce(l.project, '') <> '' then 'Migration landing zone'
+             else list_extract($sub_accounts, cast(l.row_no % len($sub_accounts) as integer) + 1) end as account
+    from cloud_lines l
+    join demo_providers p on p.vendor = l.vendor
+    left join demo_services sv on sv.item = l.item
+),
+final as (
+    select c.*,
+        c.charge = 'Usage' and c.service_covered as covered,
+        cast(date_trunc('month', c.date) as timestamp) as period_start
+    from charged c
+)
+select batch_id, row_no, lower(provider) || '-cascadia', 'Cascadia Freight ' || provider, currency,
+    period_start, period_start, period_start + interval 1 month, charge,
+    case when charge = 'Purchase' then 'Recurring' else 'Usage-Based' end,
+    description, provider, provider, vendor,
+    case when charge = 'Usage' then coalesce(service_category, 'Other') else 'Other' end,
+    case when charge = 'Usage' then coalesce(service_name, description) else description end,
+    case when charge = 'Usage' then list_extract(region_ids, cast(row_no % len(region_ids) as integer) + 1)
+         else 'global' end,
+    case when charge = 'Usage' then list_extract(region_names, cast(row_no % len(region_names) as integer) + 1)
+         else 'Global (not regional)' end,
+    replace(lower(account), ' ', '-'), account,
+    case when covered then 'Committed' else 'Standard' end,
+    amount, amount,
+    case when covered then cast(round(cast(amount as double) / $keep, 4) as decimal(38, 4)) else amount end,
+    amount,
+    case when covered then commitment_id end, case when covered then commitment_name end,
+    case when covered then 'Usage' end, case when covered then commitment_type end,
+    case when covered then 'Used' end,
+    '{"cost-center": ' || to_json(cost_center) || ', "environment": ' || to_json(account) || '}',
+    cost_center, category
+from final
+order by row_no
 """
-
-
-def focus_rows(lines: pd.DataFrame) -> pd.DataFrame:
-    """One FOCUS charge per spend line (columns of cloud_costs), built column-wise (a million lines at scale)."""
-    columns = ["batch_id", "row_no", *(t for t, _ in FOCUS_COLUMNS.values()), "cost_center", "category"]
-    if lines.empty:
-        return pd.DataFrame(columns=columns)
-    lines = lines.reset_index(drop=True)
-    amount = lines["amount"].astype(float)
-    description = lines["description"].astype(str)
-    item = description.str.partition(": ")[2]
-    known = item.isin(list(SERVICES))
-    service = item.map({k: v[0] for k, v in SERVICES.items()}).where(known, description)
-    service_category = item.map({k: v[1] for k, v in SERVICES.items()}).where(known, "Other")
-    covered = item.map({k: v[2] for k, v in SERVICES.items()}).where(known, False).astype(bool)
-    credit = amount < 0
-    purchase = ~credit & lines["contract_id"].fillna("").astype(str).ne("")
-    usage = ~credit & ~purchase
-    charge = pd.Series("Usage", index=lines.index).mask(credit, "Credit").mask(purchase, "Purchase")
-    service = service.mask(~usage, description)
-    service_category = service_category.mask(~usage, "Other")
-    covered = covered & usage
-    provider = lines["vendor"].map({v: p[0] for v, p in PROVIDERS.items()})
-    region = [PROVIDERS[v][1][r % len(PROVIDERS[v][1])] for v, r in zip(lines["vendor"], lines["row_no"])]
-    region_id = pd.Series([r[0] for r in region], index=lines.index).where(usage, "global")
-    region_name = pd.Series([r[1] for r in region], index=lines.index).where(usage, "Global (not regional)")
-    project = lines["project"].fillna("").astype(str).ne("")
-    account = pd.Series([SUB_ACCOUNTS[r % len(SUB_ACCOUNTS)] for r in lines["row_no"]], index=lines.index)
-    account = account.mask(project, "Migration landing zone")
-    start = pd.to_datetime(lines["date"]).dt.to_period("M").dt.start_time
-    end = (pd.to_datetime(lines["date"]).dt.to_period("M") + 1).dt.start_time
-    list_cost = pd.Series([round(a / (1 - COMMITMENT_DISCOUNT), 4) if c else a for a, c in zip(amount, covered)],
-                          index=lines.index)
-    commitment = lines["vendor"].map({v: p[2] for v, p in PROVIDERS.items()})
-    tags = {pair: json.dumps({"cost-center": pair[0], "environment": pair[1]})
-            for pair in set(zip(lines["cost_center"], account))}
-    frame = pd.DataFrame({
-        "batch_id": lines["batch_id"], "row_no": lines["row_no"],
-        "billing_account_id": provider.str.lower() + "-cascadia", "billing_account_name": "Cascadia Freight " + provider,
-        "billing_currency": lines["currency"], "billing_period_start": start, "charge_period_start": start,
-        "charge_period_end": end, "charge_category": charge,
-        "charge_frequency": charge.map(lambda c: "Recurring" if c == "Purchase" else "Usage-Based"),
-        "charge_description": lines["description"], "provider_name": provider, "publisher_name": provider,
-        "invoice_issuer_name": lines["vendor"], "service_category": service_category, "service_name": service,
-        "region_id": region_id, "region_name": region_name,
-        "sub_account_id": account.str.lower().str.replace(" ", "-"), "sub_account_name": account,
-        "pricing_category": covered.map({True: "Committed", False: "Standard"}),
-        "billed_cost": amount, "effective_cost": amount, "list_cost": list_cost, "contracted_cost": amount,
-        "commitment_discount_id": commitment.map(lambda c: c[0]).where(covered, None),
-        "commitment_discount_name": commitment.map(lambda c: c[1]).where(covered, None),
-        "commitment_discount_category": pd.Series("Usage", index=lines.index).where(covered, None),
-        "commitment_discount_type": commitment.map(lambda c: c[2]).where(covered, None),
-        "commitment_discount_status": pd.Series("Used", index=lines.index).where(covered, None),
-        "tags": [tags[pair] for pair in zip(lines["cost_center"], account)],
-        "cost_center": lines["cost_center"], "category": lines["category"]})
-    return frame.reindex(columns=columns)  # FOCUS columns the demo does not fill stay empty
-
-
-# spend rows whose cloud lines are turned into FOCUS rows at a time: the pandas columns take about 2 kB a
-# FOCUS row, so the 46M cloud rows of a 100M-line demo are made in slices (10M lines at once peaked at 9 GB)
-SLICE_SPEND_ROWS = 2_000_000
 
 
 def load(con) -> int:
     """Add the FOCUS rows of the demo's AWS and Azure spend lines to cloud_costs; returns their count."""
-    last = con.execute("select coalesce(max(s.row_no), 0) from spend s join import_batches b using (batch_id) "
-                       "where b.file_name = 'demo:spend'").fetchone()[0]
-    added = 0
-    for first in range(1, last + 1, SLICE_SPEND_ROWS):
-        lines = con.execute(LINES_SQL, {"vendors": sorted(PROVIDERS), "first": first,
-                                        "last": first + SLICE_SPEND_ROWS - 1}).df()
-        added += _insert(con, focus_rows(lines))
-    return added
-
-
-def _insert(con, frame: pd.DataFrame) -> int:
-    if frame.empty:
-        return 0
-    con.register("demo_focus", frame)
-    try:
-        columns = ", ".join(f'"{c}"' for c in frame.columns)  # names from FOCUS_COLUMNS only
-        insert = f"insert into cloud_costs ({columns}) select {columns} from demo_focus"
-        con.execute(insert)
-    finally:
-        con.unregister("demo_focus")
-    return len(frame)
+    providers = pd.DataFrame(
+        [(vendor, name, [r[0] for r in regions], [r[1] for r in regions], *commitment)
+         for vendor, (name, regions, commitment) in PROVIDERS.items()], columns=PROVIDERS_COLUMNS)
+    services = pd.DataFrame([(item, *spec) for item, spec in SERVICES.items()], columns=SERVICES_COLUMNS)
+    with store.frame_as_table(con, "demo_providers", providers), store.frame_as_table(con, "demo_services", services):
+        before = con.execute("select count(*) from cloud_costs").fetchone()[0]
+        con.execute(FOCUS_SQL, {"sub_accounts": list(SUB_ACCOUNTS), "keep": 1 - COMMITMENT_DISCOUNT}).fetchall()
+        return con.execute("select count(*) from cloud_costs").fetchone()[0] - before

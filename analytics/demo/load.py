@@ -14,6 +14,7 @@ import pandas as pd
 
 from analytics import datasets, ingest, store
 from analytics.demo import spend
+from analytics.ingest import load as ingest_load
 from analytics.ingest.read import RawTable
 
 TEXT_ROUTE_MAX_LINES = 300_000
@@ -145,10 +146,16 @@ def clear(con) -> None:
         con.execute("delete from import_batches")
 
 
+# DuckDB's memory during a demo build (its default is 80% of the machine): the uncommitted rows of a 100M-line
+# build spill to the database file and its temporary directory beyond it, and the numpy lines and the pandas
+# slices beside them stay within 24 GB (without it DuckDB held 15 GB a third of the way through the FOCUS rows)
+BUILD_MEMORY_LIMIT = "2GB"
+
+
 def in_one_transaction(con, build, **kwargs):
     """`build(con, **kwargs)` (demo.build) as one transaction: the clear, the settings and every dataset are
     committed together, so a build that fails or is killed half-way leaves the previous data as it was."""
-    with store.transaction(con):
+    with ingest_load.memory_limit(con, BUILD_MEMORY_LIMIT), store.transaction(con):
         return build(con, **kwargs)
 
 
