@@ -62,3 +62,26 @@ def test_review_choice_does_not_carry_over_to_the_next_finding(page):
     assert not page.exception
     chosen = page.selectbox(key="audit_finding").value
     assert page.radio(key=f"audit_decision_{chosen}").value != "dismissed"
+
+
+def test_a_long_evidence_list_shows_its_first_rows_and_offers_all_of_them(page):
+    findings = next(d.value for d in page.dataframe if "finding_id" in d.value.columns)
+    largest = findings.sort_values("evidence", ascending=False).iloc[0]
+    assert largest["evidence"] > 200  # the demo's uncontracted vendors cite hundreds of spend lines each
+    page.selectbox(key="audit_finding").set_value(largest["finding_id"]).run()
+    assert not page.exception
+    shown = next(d.value for d in page.dataframe if "original_text" in d.value.columns)
+    assert len(shown) == 200
+    count = f"{largest['evidence']:,}"
+    assert any(c.value.startswith(f"Showing the first 200 of {count} evidence rows") for c in page.caption)
+    assert {"audit_evidence_all_csv", "audit_evidence_all_xlsx"} <= {b.key for b in page.get("download_button")}
+
+
+def test_a_short_evidence_list_is_shown_whole(page):
+    findings = next(d.value for d in page.dataframe if "finding_id" in d.value.columns)
+    small = findings[findings["evidence"].between(2, 200)].iloc[0]
+    page.selectbox(key="audit_finding").set_value(small["finding_id"]).run()
+    shown = next(d.value for d in page.dataframe if "original_text" in d.value.columns)
+    assert len(shown) == small["evidence"]
+    assert not any(c.value.startswith("Showing the first") for c in page.caption)
+    assert "audit_evidence_all_csv" not in {b.key for b in page.get("download_button")}

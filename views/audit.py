@@ -18,6 +18,7 @@ SEVERITY = {"high": i18n.N_("high"), "medium": i18n.N_("medium"), "low": i18n.N_
 STATUS = {"open": i18n.N_("open"), "confirmed": i18n.N_("confirmed"), "resolved": i18n.N_("resolved"),
           "dismissed": i18n.N_("dismissed")}
 ALL_VENDORS = "All vendors"
+EVIDENCE_SHOWN = 200  # evidence rows of the picked finding drawn on the page; the downloads have all of them
 
 
 def in_words(words: dict):
@@ -129,10 +130,18 @@ else:
     st.markdown(f"**{finding['explanation']}**")
     st.caption(t("Status: {status}", status=t(STATUS.get(finding["status"], finding["status"])))
                + (f" — {finding['reason']}" if isinstance(finding["reason"], str) else ""))
-    rows = common.cached(audit.evidence, finding_ids=[finding_id])
-    common.table(rows.drop(columns=["finding_id", "rule"]), "audit_evidence", currency=cur,
+    rows = common.cached(audit.evidence, finding_ids=[finding_id]).drop(columns=["finding_id", "rule"])
+    # a finding can cite thousands of spend lines (1,635 for the largest at 1M lines: most of the page's bytes and
+    # of its revisit in the browser): the page shows the first EVIDENCE_SHOWN, the download below has them all
+    common.table(rows.head(EVIDENCE_SHOWN), "audit_evidence", currency=cur,
                  config={"amount_rc": st.column_config.NumberColumn(t("Amount ({currency})", currency=cur),
                                                                         format="accounting")})
+    if len(rows) > EVIDENCE_SHOWN:
+        st.caption(i18n.n("Showing the first {shown} of {count} evidence row, in date order; the downloads below "
+                          "have all of them.",
+                          "Showing the first {shown} of {count} evidence rows, in date order; the downloads below "
+                          "have all of them.", len(rows), shown=i18n.number(EVIDENCE_SHOWN)))
+        common.downloads(rows, f"evidence-{finding_id}", key="audit_evidence_all", currency=cur)
 
     with st.form(f"audit_review_{finding_id}"):
         decisions = ["confirmed", "dismissed", "resolved", "open"]

@@ -112,12 +112,13 @@ else:
     st.caption(t("✗ = at least one breach of this measure (availability: below target). Attainment = clocks met ÷ "
                  "clocks decided; tickets still open and not yet past their target are left out until they are."))
 
-# ---- breaches and drill-down
-st.subheader(t("Missed months and their tickets"))
-missed = shown[shown["is_missed"]].sort_values(["period", "contract_id"], ascending=[False, True])
-if missed.empty:
-    st.success(t("Every contract met its SLAs in this period."))
-else:
+
+def missed_tab():
+    """Missed months as a table (and a download), the breached tickets of the one picked."""
+    missed = shown[shown["is_missed"]].sort_values(["period", "contract_id"], ascending=[False, True])
+    if missed.empty:
+        st.success(t("Every contract met its SLAs in this period."))
+        return
     table = missed[["contract_id", "vendor", "month", "tickets", "breaches", "response_attainment_pct",
                     "resolution_attainment_pct", "availability_pct", "availability_target_pct",
                     "reported_response_hours", "reported_resolution_hours"]].astype(
@@ -148,6 +149,7 @@ else:
                               "response_status", "resolution_hours", "resolution_target_hours",
                               "resolution_status", "resolution_schedule", "made_sla"]], "sla_tickets_table")
 
+
 @common.figure
 def credits_figure(chart, cur, lang):
     """Credits received and outstanding by missed month (plotly express: built once per data)."""
@@ -165,11 +167,11 @@ def credits_figure(chart, cur, lang):
     return fig
 
 
-# ---- credits
-st.subheader(t("Service credits owed and received ({currency})", currency=cur))
-if credits.empty:
-    st.write(t("No missed month earns a credit in this period."))
-else:
+def credits_tab():
+    """Service credits owed and received by missed month: chart, table, downloads."""
+    if credits.empty:
+        st.write(t("No missed month earns a credit in this period."))
+        return
     owed = credits.assign(owed=credits["credit_owed_rc"].map(lambda v: None if v is None else float(v)),
                           received=credits["credit_received_rc"].map(float),
                           outstanding=credits["credit_outstanding_rc"].map(lambda v: None if v is None else float(v)),
@@ -194,15 +196,16 @@ else:
     common.table(view, "sla_credits_table", currency=cur, config={"month": t("Month")})
     common.downloads(view, f"sla_credits_{filters['year']}", key="sla_credits", currency=cur)
 
-# ---- availability
-st.subheader(t("Availability against target"))
-st.caption(t("All months imported, not only the fiscal year picked")
-           + ("; " + t("vendor {name}", name=filters["vendor"]) if filters["vendor"] else ""))
-trend = common.cached(sla.availability_trend)
-trend = filtered(trend, vendor=filters["vendor"])  # every year: the chart shows the whole history
-if trend.empty:
-    st.write(t("No availability measurements imported (dataset sla, metric availability)."))
-else:
+
+def availability_tab():
+    """Availability against target, one contract at a time, every month imported."""
+    st.caption(t("All months imported, not only the fiscal year picked")
+               + ("; " + t("vendor {name}", name=filters["vendor"]) if filters["vendor"] else ""))
+    trend = common.cached(sla.availability_trend)
+    trend = filtered(trend, vendor=filters["vendor"])  # every year: the chart shows the whole history
+    if trend.empty:
+        st.write(t("No availability measurements imported (dataset sla, metric availability)."))
+        return
     contracts = sorted(trend["contract_id"].unique())
     vendor_of = dict(zip(trend["contract_id"], trend["vendor"]))
     chosen = st.selectbox(t("Contract"), contracts, key="sla_avail_contract",
@@ -220,3 +223,17 @@ else:
                       legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
                       separators=i18n.plotly_separators())
     st.plotly_chart(fig, key="sla_availability_chart")
+
+
+# Below the headline and the heat map, one tab at a time: only the open tab runs (on_change="rerun"), so a visit
+# draws the heat map and one table, not three figures, three tables and four download buttons (the SLA page's
+# revisit took 1.1-1.6 s in Chromium at 1M spend lines, most of it plotly drawing). The tab's label (in the
+# reader's language) is its state: a tab is found by its label, drawn by its code's function.
+TABS = {i18n.N_("Missed months and their tickets"): missed_tab,
+        i18n.N_("Service credits owed and received ({currency})"): credits_tab,
+        i18n.N_("Availability against target"): availability_tab}
+for tab, draw in zip(st.tabs([t(label, currency=cur) for label in TABS], key="sla_tab", on_change="rerun"),
+                     TABS.values()):
+    with tab:
+        if tab.open:
+            draw()
