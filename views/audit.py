@@ -98,6 +98,7 @@ else:
         table[["severity", "rule", "vendor", "contract_id", "amount_at_stake", "at_stake_counted", "status",
                "finding_date", "explanation", "evidence", "finding_id"]],
         hide_index=True, key="audit_table", height=min(38 * len(table) + 40, 480),
+        placeholder="",  # a finding with no contract shows an empty cell, not "None" (as common.table does)
         column_config={
             "severity": t("Severity"), "rule": t("Rule"), "vendor": t("Vendor"), "status": t("Status"),
             "amount_at_stake": st.column_config.NumberColumn(t("At stake ({currency})", currency=cur),
