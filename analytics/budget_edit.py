@@ -24,12 +24,26 @@ class BudgetEditError(ValueError):
 
 
 EDIT_GRID_SQL = """
-select cost_center, category, coalesce(project, '') as project, currency, strftime(period, '%Y-%m') as period,
-    sum(amount) as amount
+-- grain: one row per cost center x category x project x currency of the version's lines in force, one column per
+-- month of the fiscal year ($m1..$m12, renamed YYYY-MM by the caller): the amount in the line's own currency
+select cost_center, category, coalesce(project, '') as project, currency,
+    coalesce(sum(amount) filter (where period = $m1), 0) as m1,
+    coalesce(sum(amount) filter (where period = $m2), 0) as m2,
+    coalesce(sum(amount) filter (where period = $m3), 0) as m3,
+    coalesce(sum(amount) filter (where period = $m4), 0) as m4,
+    coalesce(sum(amount) filter (where period = $m5), 0) as m5,
+    coalesce(sum(amount) filter (where period = $m6), 0) as m6,
+    coalesce(sum(amount) filter (where period = $m7), 0) as m7,
+    coalesce(sum(amount) filter (where period = $m8), 0) as m8,
+    coalesce(sum(amount) filter (where period = $m9), 0) as m9,
+    coalesce(sum(amount) filter (where period = $m10), 0) as m10,
+    coalesce(sum(amount) filter (where period = $m11), 0) as m11,
+    coalesce(sum(amount) filter (where period = $m12), 0) as m12
 from budget_in_force($version)
 where period between $first and $last
     and ($cost_center is null or cost_center = $cost_center) and ($category is null or category = $category)
 group by all
+order by cost_center, category, project, currency
 """
 
 
@@ -40,15 +54,12 @@ def edit_grid(con, *, year: int, version: str, cost_center: str | None = None,
     win = calendar.window(con, year=year)
     months = [m.strftime("%Y-%m") for m in win.months]
     params = {"version": version, "first": win.first, "last": win.last, "cost_center": cost_center or None,
-              "category": category or None}
-    long = con.execute(EDIT_GRID_SQL, params).df()
-    if long.empty:
+              "category": category or None, **{f"m{i + 1}": month for i, month in enumerate(win.months)}}
+    # pivoted in SQL, one filtered sum per month (unstack, reindex and a sort cost more than the query itself)
+    wide = con.execute(EDIT_GRID_SQL, params).df()
+    if wide.empty:
         return pd.DataFrame(columns=KEYS + months)
-    # one row per line x month already (group by all): unstack, not pivot_table (5x slower on 3,000 cells)
-    wide = long.set_index(KEYS + ["period"])["amount"].unstack("period")
-    wide = wide.reindex(columns=months).fillna(0.0).reset_index()
-    wide.columns.name = None
-    return wide.sort_values(KEYS).reset_index(drop=True)
+    return wide.rename(columns={f"m{i + 1}": month for i, month in enumerate(months)})
 
 
 def grid_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
