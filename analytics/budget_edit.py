@@ -39,7 +39,7 @@ select cost_center, category, coalesce(project, '') as project, currency,
     coalesce(sum(amount) filter (where period = $m10), 0) as m10,
     coalesce(sum(amount) filter (where period = $m11), 0) as m11,
     coalesce(sum(amount) filter (where period = $m12), 0) as m12
-from budget_in_force($version)
+from budget_lines_in_force($version)
 where period between $first and $last
     and ($cost_center is null or cost_center = $cost_center) and ($category is null or category = $category)
 group by all
@@ -121,7 +121,7 @@ COPY_SQL = """
 insert into budget
 select $batch, row_number() over (order by batch_id, row_no), period, cost_center, category, amount, currency,
     $name, project
-from budget_in_force($version)
+from budget_lines_in_force($version)
 """
 
 
