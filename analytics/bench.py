@@ -175,29 +175,36 @@ def module_names() -> list[str]:
     return [m.__name__.rsplit(".", 1)[-1] for m in registry.domain_modules() if hasattr(m, "bench_cases")]
 
 
-def _median_s(func, repeat: int) -> tuple[float, float]:
-    durations = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        func()
-        durations.append(time.perf_counter() - started)
-    return statistics.median(durations), min(durations)
+def _timed(func) -> float:
+    started = time.perf_counter()
+    func()
+    return time.perf_counter() - started
 
 
 def time_case(module: str, name: str, func, repeat: int, floor: Floor | None = None, con=None) -> CaseTiming:
-    """The case's median and minimum over `repeat` runs, and its floor's median (the page query and the floor
-    take turns, so both see the same machine)."""
-    try:
-        median, least = _median_s(func, repeat)
-    except Exception as exc:  # report the failing case and carry on with the others
-        return CaseTiming(module, name, None, None, 0, f"{type(exc).__name__}: {exc}")
-    timing = CaseTiming(module, name, median, least, repeat)
+    """The case's median and minimum over `repeat` runs, and its floor's median. The page query and the floor
+    take turns run by run, so both see the same machine (on two shared cores, a burst of load that hit all
+    the case's runs and none of the floor's moved a ratio by 2x)."""
+    run_floor = None
     if floor is not None and con is not None:
+        used = {k: v for k, v in floor.params.items() if f"${k}" in floor.sql}  # DuckDB refuses unused ones
+
+        def run_floor():
+            con.execute(floor.sql, used).fetchall()
+    case_s, floor_s, floor_error = [], [], None
+    for _ in range(repeat):
         try:
-            used = {k: v for k, v in floor.params.items() if f"${k}" in floor.sql}  # DuckDB refuses unused ones
-            timing.floor_median_s, _ = _median_s(lambda: con.execute(floor.sql, used).fetchall(), repeat)
-        except Exception as exc:  # a broken floor is a bench bug: say so, keep the case's own timing
-            timing.error = f"floor query: {type(exc).__name__}: {exc}"
+            case_s.append(_timed(func))
+        except Exception as exc:  # report the failing case and carry on with the others
+            return CaseTiming(module, name, None, None, 0, f"{type(exc).__name__}: {exc}")
+        if run_floor is not None and floor_error is None:
+            try:
+                floor_s.append(_timed(run_floor))
+            except Exception as exc:  # a broken floor is a bench bug: say so, keep the case's own timing
+                floor_error = f"floor query: {type(exc).__name__}: {exc}"
+    timing = CaseTiming(module, name, statistics.median(case_s), min(case_s), repeat, floor_error)
+    if floor_s and floor_error is None:
+        timing.floor_median_s = statistics.median(floor_s)
     return timing
 
 

@@ -58,12 +58,16 @@ def default_closed_through(as_of: dt.date) -> dt.date:
     return fiscal.add_months(as_of.replace(day=1), -1)
 
 
+CALENDAR_SETTINGS = ("as_of_date", "books_closed_through", "fiscal_year_start_month")
+
+
 def calendar(con) -> Calendar:
     """The calendar under the database's settings. A closed month after the as-of month is capped there."""
-    as_of = settings.as_of(con)
-    chosen = settings.get(con, "books_closed_through")  # a month, or None for the default rule
+    values = settings.get_many(con, CALENDAR_SETTINGS)  # one query: every page query asks for the calendar
+    as_of = settings.as_of_value(values["as_of_date"])
+    chosen = values["books_closed_through"]  # a month, or None for the default rule
     closed = chosen if chosen is not None else default_closed_through(as_of)
-    return Calendar(settings.get(con, "fiscal_year_start_month"), as_of, min(closed, as_of.replace(day=1)))
+    return Calendar(values["fiscal_year_start_month"], as_of, min(closed, as_of.replace(day=1)))
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,15 @@ def get(con, name: str):
     return _find(name).parse(get_raw(con, name))
 
 
+def get_many(con, names: tuple[str, ...]) -> dict[str, object]:
+    """The parsed values of several settings in one query (each read is a query: 1-4 ms under load, and the
+    calendar asks for three on every page query)."""
+    found = [_find(name) for name in names]
+    stored = dict(con.execute("select name, value from settings where list_contains($names, name)",
+                              {"names": list(names)}).fetchall())
+    return {s.name: s.parse(stored.get(s.name, s.default)) for s in found}
+
+
 def set_value(con, name: str, value: str) -> None:
     """Validate and store one setting; raises SettingError for a bad name or value."""
     setting = _find(name)
@@ -155,4 +164,9 @@ def as_dict(con) -> dict[str, str]:
 
 def as_of(con) -> dt.date:
     """The as-of date: the stored one, else today."""
-    return get(con, "as_of_date") or dt.date.today()
+    return as_of_value(get(con, "as_of_date"))
+
+
+def as_of_value(parsed: dt.date | None) -> dt.date:
+    """The as-of date from the parsed `as_of_date` setting: the stored one, else today."""
+    return parsed or dt.date.today()

@@ -15,6 +15,49 @@ from babel.lists import format_list
 from analytics import calendar, i18n
 from analytics import budget, settings
 
+DRIVERS_SQL = """
+-- grain: one 'cell' row per cost center x category x closed month (actual and budget YTD) and one 'vendor' row per
+-- cost center x category x vendor x closed month (actual YTD), from one pass over the spend: the same shared
+-- steps as budget_vs_actual_rc (spend_month_rc, budget_in_force: 010_books.sql), summed exactly in DECIMAL
+with
+spent as (
+    select key1 as cost_center, key2 as category, key3 as vendor, period, amount_ytd * rate as amount
+    from spend_month_rc('cost_center', 'category', 'vendor', 'total', $first, $ytd_last, $ytd_last,
+                        $cost_center, null, null, null)
+),
+by_vendor as (
+    select cost_center, category, vendor, period, coalesce(sum(amount), 0) as actual_ytd
+    from spent
+    group by all
+),
+cell_actual as (
+    select cost_center, category, period, sum(amount) as actual_ytd from spent group by all
+),
+cell_plan as (
+    select cost_center, category, period, sum(amount_rc) as budget_ytd
+    from budget_in_force($version)
+    where period between $first and $ytd_last and ($cost_center is null or cost_center = $cost_center)
+    group by all
+),
+cells as (
+    select coalesce(a.cost_center, p.cost_center) as cost_center, coalesce(a.category, p.category) as category,
+        coalesce(a.period, p.period) as period, coalesce(a.actual_ytd, 0) as actual_ytd,
+        coalesce(p.budget_ytd, 0) as budget_ytd
+    from cell_actual a
+    full outer join cell_plan p on a.cost_center is not distinct from p.cost_center
+        and a.category is not distinct from p.category and a.period = p.period
+),
+final as (
+    select 'cell' as kind, cost_center, category, cast(null as varchar) as vendor, period, actual_ytd, budget_ytd
+    from cells
+    union all
+    select 'vendor', cost_center, category, vendor, period, actual_ytd, null from by_vendor
+)
+select * from final
+order by kind, cost_center nulls last, category nulls last, vendor nulls last, period
+"""
+
+
 def drivers(con, *, year: int, version: str | None = None, cost_center: str | None = None,
             max_categories: int = 3, max_vendors: int = 2, coverage: float = 0.8,
             through: str | None = None) -> pd.DataFrame:
@@ -25,12 +68,12 @@ def drivers(con, *, year: int, version: str | None = None, cost_center: str | No
     if not win.ytd_months:
         return pd.DataFrame(columns=columns)
     months = list(win.months[:win.ytd_months])
-    cells = budget.budget_vs_actual(con, year=year, by=("cost_center", "category", "period"), version=version,
-                                    cost_center=cost_center, totals=False, through=through)
-    vendors = budget.budget_vs_actual(con, year=year, by=("cost_center", "category", "vendor", "period"),
-                                      cost_center=cost_center, totals=False, through=through)
-    variance_by_month = _monthly(cells, months, ("cost_center", "category"), lambda r: r.actual_ytd - r.budget_ytd)
-    spend_by_month = _monthly(vendors, months, ("cost_center", "category", "vendor"), lambda r: r.actual_ytd)
+    params = {"first": win.first, "ytd_last": win.ytd_last_day, "cost_center": cost_center or None,
+              "version": version or budget.default_version(con)}
+    long = con.execute(DRIVERS_SQL, params).df()
+    cells, vendors = long[long["kind"] == "cell"], long[long["kind"] == "vendor"]
+    variance_by_month = _monthly(cells, months, ("cost_center", "category"), cells["actual_ytd"] - cells["budget_ytd"])
+    spend_by_month = _monthly(vendors, months, ("cost_center", "category", "vendor"), vendors["actual_ytd"])
     rows = []
     for center in sorted({center for center, _ in variance_by_month}):
         by_category = {cat: sum(v) for (cc, cat), v in variance_by_month.items() if cc == center}
@@ -56,14 +99,15 @@ def drivers(con, *, year: int, version: str | None = None, cost_center: str | No
     return frame.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
-def _monthly(frame: pd.DataFrame, months: list, keys: tuple[str, ...], value) -> dict[tuple, list[float]]:
-    """{key: [value per closed month]} from a budget_vs_actual frame with a `period` column."""
+def _monthly(frame: pd.DataFrame, months: list, keys: tuple[str, ...], values: pd.Series) -> dict[tuple, list[float]]:
+    """{key: [value per closed month]} from rows with a `period` column (keys in the order the rows first name them)."""
     index = {m: i for i, m in enumerate(months)}
     out: dict[tuple, list[float]] = {}
-    for r in frame.itertuples(index=False):
-        i = index.get(pd.Timestamp(r.period).date())
+    periods = pd.to_datetime(frame["period"]).dt.date.tolist()
+    for key, period, value in zip(zip(*(frame[k].tolist() for k in keys)), periods, values.tolist()):
+        i = index.get(period)
         if i is not None:
-            out.setdefault(tuple(getattr(r, k) for k in keys), [0.0] * len(months))[i] += float(value(r))
+            out.setdefault(key, [0.0] * len(months))[i] += float(value)
     return out
 
 
