@@ -54,3 +54,13 @@ def test_a_review_needs_no_recompute(con):
     audit.review(con, finding_id, status="confirmed")
     assert store.data_version(con) == version and audit.results.stored(con) is not None
     assert audit.findings(con)["status"].tolist() == ["confirmed"]
+
+
+def test_the_listed_findings_are_the_findings_with_their_evidence_counted_not_carried(con):
+    dup(con)
+    audit.refresh(con)
+    full, listed = audit.findings(con), audit.findings_listed(con)
+    assert "evidence" not in listed and "evidence_lines" not in listed
+    assert listed["evidence_count"].tolist() == full["evidence"].map(len).tolist() == [2]
+    pd.testing.assert_frame_equal(listed.drop(columns="evidence_count"),
+                                  full.drop(columns=["evidence", "evidence_lines"]))
