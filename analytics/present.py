@@ -89,7 +89,7 @@ LABELS = {
     "imported_at": "Imported", "imported_by": "Imported by", "row_no": "Row", "column_name": "Column",
     "file": "File", "row": "Row", "column": "Column", "name": "Name", "commitment_discount": "Commitment",
     "bias_in_words": "Bias", "original": "Text in the file", "stored": "Stored as", "mapping": "Column mapping",
-    "constants": "Fixed values", "saved_at": "Saved", "payments": "Payments", "kind": "Kind",
+    "constants": "Fixed values", "saved_at": "Saved", "payments": "Payments", "kind": "Kind", "ref": "Reference",
 }
 
 LABELS.update({column: metrics.label(name) for column, name in METRIC_COLUMNS.items()})
@@ -108,7 +108,7 @@ UNITS = {"variance_pct": RATIO, "p_overrun": RATIO, "share": RATIO, "coverage": 
          "accuracy_in_words": TEXT, "basis": TEXT, "item": TEXT, "value": TEXT, "measure": TEXT, "type": TEXT,
          "credit_owed": LOCAL_MONEY, "credit_units": NUMBER, "batch_id": TEXT, "rows": COUNT, "rejected_rows": COUNT,
          "row_no": COUNT, "row": COUNT, "made_sla": FLAG, "rate_month": MONTH, "bias_in_words": TEXT,
-         "file_name": TEXT, "format": TEXT, "payments": COUNT, "kind": TEXT}
+         "file_name": TEXT, "format": TEXT, "payments": COUNT, "kind": TEXT, "ref": TEXT}
 PATTERNS = ((r"^is_", FLAG), (r"_pct$", PERCENT_100), (r" %$|%\)$|^share|^chance|^coverage|^in \d\d% interval", RATIO), (r"_date$|^date$", DATE), (r"_at$", DATETIME),
             (r"(^n_|_count$|^lines$|_lines$|^findings$|^evidence$|_days$|^days_|^months|_months$|^rank$|"
              r"^indicators)", COUNT),
