@@ -8,7 +8,7 @@ Conventions every function here follows:
   is left out of the sums and counted in `fx_missing_lines` (never converted at 1);
 - budgets are not set per vendor: with a vendor filter the budget columns are NaN;
 - a budget version other than 'original' may revise only some lines: the lines it does not
-  revise stay as in the original (the budget_in_force macro, migration 010_books.sql).
+  revise stay as in the original (the budget_in_force macro, migration 019_one_conversion.sql).
 """
 from __future__ import annotations
 
@@ -259,7 +259,7 @@ select * from final order by position nulls first, key nulls last
 def versions_compare(con, *, year: int, by: str = "cost_center", cost_center: str | None = None,
                      category: str | None = None) -> pd.DataFrame:
     """One row per `by` value (and Total): the full-year budget of every version side by side (each
-    version's lines in force, see budget_in_force in 010_books.sql), the actual YTD and the run-rate."""
+    version's lines in force, see budget_in_force in 019_one_conversion.sql), the actual YTD and the run-rate."""
     if by not in ("cost_center", "category", "project"):
         raise ValueError(f"cannot compare versions by {by!r}")
     win = calendar.window(con, year=year)

@@ -18,7 +18,7 @@ from analytics import budget, settings
 DRIVERS_SQL = """
 -- grain: one 'cell' row per cost center x category x closed month (actual and budget YTD) and one 'vendor' row per
 -- cost center x category x vendor x closed month (actual YTD), from one pass over the spend: the same shared
--- steps as budget_vs_actual_rc (spend_month_rc, budget_in_force: 010_books.sql), summed exactly in DECIMAL
+-- steps as budget_vs_actual_rc (spend_month_rc: 010_books.sql, budget_in_force: 019_one_conversion.sql), summed exactly in DECIMAL
 with
 spent as (
     select key1 as cost_center, key2 as category, key3 as vendor, period, amount_ytd * rate as amount

@@ -169,3 +169,54 @@ def test_large_amounts_do_not_overflow():
     con = budget_data.database(spend=rows)
     total = budget.budget_vs_actual(con, year=2026, by=()).iloc[0]["actual_ytd"]
     assert round(Decimal(str(total)), 2) == Decimal("135802468.03")
+
+
+def test_budget_rc_converts_every_stored_line_at_its_months_rate(con):
+    rows = con.execute("select version, period, currency, amount_rc, is_fx_missing from budget_rc "
+                       "where currency = 'EUR' or version <> 'original' order by version, period").fetchall()
+    assert [(v, str(p)[:7], c, amount, missing) for v, p, c, amount, missing in rows] == [
+        ("original", "2025-04", "EUR", Decimal("1100.00000000000000"), False),
+        ("original", "2025-05", "EUR", Decimal("1100.00000000000000"), False),
+        ("original", "2025-06", "EUR", Decimal("0E-14"), False),
+        ("reforecast-1", "2025-05", "USD", Decimal("2000.00000000000000"), False),
+    ]
+    assert con.execute("select count(*) from budget_rc").fetchone()[0] == len(budget_data.BUDGET)
+
+
+def test_budget_in_force_keeps_the_originals_unrevised_lines_converted_alike(con):
+    in_force = con.execute("select period, cost_center, category, amount_rc from budget_in_force('reforecast-1') "
+                           "order by all").fetchall()
+    original = con.execute("select period, cost_center, category, amount_rc from budget_rc "
+                           "where version = 'original' order by all").fetchall()
+    may_cloud = (dt.date(2025, 5, 1), "Infrastructure", "Cloud Services")
+    assert [r for r in in_force if r[:3] != may_cloud] == [r for r in original if r[:3] != may_cloud]
+    assert [r[3] for r in in_force if r[:3] == may_cloud] == [Decimal("2000")]
+    assert con.execute("select sum(amount_rc) from budget_in_force('original')").fetchone() == \
+        con.execute("select sum(amount_rc) from budget_rc where version = 'original'").fetchone()
+
+
+def test_a_line_without_a_rate_is_missing_in_every_conversion_never_converted_at_1(con):
+    con.execute("insert into budget (batch_id, row_no, period, cost_center, category, amount, currency, version) "
+                "values (1, 99, date '2025-07-01', 'Applications', 'Software', 400.00, 'EUR', 'original')")
+    budget_row = con.execute("select amount_rc, fx_rate, is_fx_missing from budget_in_force('reforecast-1') "
+                             "where period = date '2025-07-01' and currency = 'EUR'").fetchone()
+    spend_row = con.execute("select amount_rc, fx_rate, is_fx_missing from spend_rc "
+                            "where date = date '2025-07-05'").fetchone()
+    month_row = con.execute("select rate from spend_month_rc('total', 'total', 'total', 'total', date '2025-07-01', "
+                            "date '2025-07-31', date '2025-07-31', null, null, null, null) where currency = 'EUR'"
+                            ).fetchone()
+    assert budget_row == spend_row == (None, None, True)
+    assert month_row == (None,)
+
+
+def test_the_reporting_currency_is_converted_at_1_and_others_through_its_rate(con):
+    con.execute("update settings set value = 'EUR' where name = 'reporting_currency'")
+    con.execute("insert into fx values (0, 0, date '2025-04-01', 'USD', 1.0)")  # the base currency's own rate
+    usd, eur = con.execute("select amount_rc from budget_rc where period = date '2025-04-01' "
+                           "and cost_center = 'Infrastructure' union all "
+                           "select amount_rc from budget_rc where period = date '2025-04-01' and currency = 'EUR'"
+                           ).fetchall()
+    assert usd[0] == Decimal("1200") * Decimal("0.9090909091")  # 1 / 1.10 at decimal(18, 10)
+    assert eur[0] == Decimal("1000")
+    spend_usd = con.execute("select sum(amount_rc) from spend_rc where date = date '2025-04-10'").fetchone()[0]
+    assert spend_usd == Decimal("1000") * Decimal("0.9090909091")

@@ -79,7 +79,7 @@ def budget_lines(con, *, win: Window, version: str | None = None) -> pd.DataFram
     """One row per cost center x category: the full-year budget in force for the version.
 
     Default version as on the Budget page ('original', else the first imported); a revised version
-    keeps the original's lines it does not revise (the budget_in_force macro, migration 010_books.sql).
+    keeps the original's lines it does not revise (the budget_in_force macro, migration 019_one_conversion.sql).
     """
     sql = """
         select cost_center, category, sum(amount_rc) as budget
