@@ -5,9 +5,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit as st
+from starlette.middleware import Middleware
 from streamlit import config
 
-from analytics import api, serving, store
+from analytics import api, page_assets, serving, store
+from views.navigation import PAGES
 
 ROOT = Path(__file__).resolve().parent
 service = api.Service()
@@ -40,4 +42,6 @@ def _warm_up(stop) -> None:
     common.warm_up(stop, on_pass=told)
 
 
-app = st.App(ROOT / "dashboard.py", routes=service.routes(), lifespan=lifespan)
+# a new session's first page: the chart and table code fetched while the script runs (analytics.page_assets)
+preloading = Middleware(page_assets.PreloadingIndex, pages=[Path(path).stem for path, _, _ in PAGES])
+app = st.App(ROOT / "dashboard.py", routes=service.routes(), lifespan=lifespan, middleware=[preloading])

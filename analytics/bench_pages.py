@@ -34,9 +34,19 @@ from analytics import store, warm
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
+# A page counts as shown when its script run is over, its title is on screen and what the window shows is drawn: no
+# element still waiting for its code (Streamlit shows a skeleton until the module of that kind of element has
+# loaded), every chart in the window drawn (plotly's svg) and every table in the window drawn (the data grid's
+# canvas; a table in a closed expander or below the window is drawn when it comes into view). Without the last
+# three, a new session's page counted as shown about a second before its charts and tables appeared.
 DONE_JS = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
            " const h1 = document.querySelector('h1');"
-           " return app && app.getAttribute('data-test-script-state') === 'notRunning' && h1 && h1.innerText; }")
+           " const shown = (id) => [...document.querySelectorAll(`[data-testid=\"${id}\"]`)]"
+           ".filter(e => e.checkVisibility() && e.getBoundingClientRect().top < window.innerHeight);"
+           " const drawn = shown('stSkeleton').length === 0"
+           " && shown('stPlotlyChart').every(e => e.querySelector('svg.main-svg'))"
+           " && shown('stDataFrame').every(e => e.querySelector('canvas'));"
+           " return app && app.getAttribute('data-test-script-state') === 'notRunning' && drawn && h1 && h1.innerText; }")
 
 
 @dataclass
@@ -107,7 +117,7 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 def wait_shown(page, title: str, timeout_s: float = 180.0) -> None:
-    """Until the script run is over and the page's title is on screen."""
+    """Until the script run is over, the page's title is on screen and its elements are drawn (DONE_JS)."""
     page.wait_for_function(DONE_JS.replace("h1.innerText;", f"h1.innerText.startsWith({title!r});"),
                            timeout=timeout_s * 1000)
 
