@@ -85,3 +85,35 @@ def test_a_short_evidence_list_is_shown_whole(page):
     assert len(shown) == small["evidence"]
     assert not any(c.value.startswith("Showing the first") for c in page.caption)
     assert "audit_evidence_all_csv" not in {b.key for b in page.get("download_button")}
+
+
+def test_the_picker_offers_the_largest_thousand_and_says_how_to_reach_the_others(demo_copy, monkeypatch):
+    from analytics import store
+    con = store.connect(demo_copy)
+    try:
+        version = store.data_version(con)
+        template = con.execute("select * from audit_results where data_version = ? and rule = 'no_contract' limit 1",
+                               [version]).df()
+        extra = template.loc[template.index.repeat(1200)].reset_index(drop=True)
+        extra["finding_id"] = [f"NOC-T{i:04d}" for i in range(len(extra))]
+        extra["amount_at_stake"] = [0.01 * (i + 1) for i in range(len(extra))]  # all below the demo's findings
+        con.register("extra_findings", extra)
+        con.execute("insert into audit_results by name select * from extra_findings")
+        listed = len(audit.findings_listed(con))
+    finally:
+        con.close()
+    monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at.run()
+    at.switch_page("views/audit.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    options = at.selectbox(key="audit_finding").options
+    assert len(options) == 1000 < listed
+    assert not any("NOC-T0000" in o for o in options)  # the smallest added finding is not among the largest 1,000
+    assert any(f"NOC-T{len(extra) - 1:04d}" in o for o in options) or listed - len(extra) >= 1000
+    assert any(c.value.startswith(f"Listed here: the 1,000 findings with the largest amounts at stake, of {listed:,}")
+               for c in at.caption)
+    at.multiselect(key="audit_rules").set_value(["price_creep"]).run()
+    assert len(at.selectbox(key="audit_finding").options) < 1000
+    assert not any(c.value.startswith("Listed here:") for c in at.caption)
