@@ -87,7 +87,7 @@ def test_a_short_evidence_list_is_shown_whole(page):
     assert "audit_evidence_all_csv" not in {b.key for b in page.get("download_button")}
 
 
-def test_the_picker_offers_the_largest_thousand_and_says_how_to_reach_the_others(demo_copy, monkeypatch):
+def test_the_table_and_picker_list_the_largest_thousand_and_say_how_to_reach_the_others(demo_copy, monkeypatch):
     from analytics import store
     con = store.connect(demo_copy)
     try:
@@ -109,11 +109,15 @@ def test_the_picker_offers_the_largest_thousand_and_says_how_to_reach_the_others
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     options = at.selectbox(key="audit_finding").options
-    assert len(options) == 1000 < listed
+    table = next(d.value for d in at.dataframe if "finding_id" in d.value.columns)
+    assert len(options) == len(table) == 1000 < listed
+    assert [o.split(" · ")[-1] for o in options] == table["finding_id"].tolist()
+    assert table["amount_at_stake"].is_monotonic_decreasing
     assert not any("NOC-T0000" in o for o in options)  # the smallest added finding is not among the largest 1,000
     assert any(f"NOC-T{len(extra) - 1:04d}" in o for o in options) or listed - len(extra) >= 1000
     assert any(c.value.startswith(f"Listed here: the 1,000 findings with the largest amounts at stake, of {listed:,}")
                for c in at.caption)
     at.multiselect(key="audit_rules").set_value(["price_creep"]).run()
     assert len(at.selectbox(key="audit_finding").options) < 1000
+    assert len(next(d.value for d in at.dataframe if "finding_id" in d.value.columns)) < 1000
     assert not any(c.value.startswith("Listed here:") for c in at.caption)

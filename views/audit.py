@@ -19,9 +19,9 @@ STATUS = {"open": i18n.N_("open"), "confirmed": i18n.N_("confirmed"), "resolved"
           "dismissed": i18n.N_("dismissed")}
 ALL_VENDORS = "All vendors"
 EVIDENCE_SHOWN = 200  # evidence rows of the picked finding drawn on the page; the downloads have all of them
-# findings offered in the picker, largest at stake first (at 10M lines the demo has 26,203: every visit sent all
-# their labels to the browser); the filters reach the others
-FINDINGS_PICKABLE = 1000
+# findings listed in the table and offered in the picker, largest at stake first (at 10M lines the demo has 26,203:
+# every visit sent all of them to the browser, 1.6 s a revisit); the filters reach the others, the export has all
+FINDINGS_LISTED = 1000
 
 
 def in_words(words: dict):
@@ -94,9 +94,10 @@ if shown.empty:
     st.info(t("No findings match these filters.") if len(everything) else
             t("No findings: nothing in the data breaks a rule at the current thresholds."))
 else:
-    table = shown.assign(rule=shown["rule"].map(TITLES), evidence=shown["evidence_count"],
-                         severity=shown["severity"].map(in_words(SEVERITY)),
-                         status=shown["status"].map(in_words(STATUS)))
+    listed = shown.head(FINDINGS_LISTED)
+    table = listed.assign(rule=listed["rule"].map(TITLES), evidence=listed["evidence_count"],
+                          severity=listed["severity"].map(in_words(SEVERITY)),
+                          status=listed["status"].map(in_words(STATUS)))
     st.dataframe(
         table[["severity", "rule", "vendor", "contract_id", "amount_at_stake", "at_stake_counted", "status",
                "finding_date", "explanation", "evidence", "finding_id"]],
@@ -114,6 +115,10 @@ else:
             "contract_id": t("Contract"), "finding_id": t("Finding id"), "explanation": st.column_config.TextColumn(
                 t("Why"), width="large"),
         })
+    if len(shown) > FINDINGS_LISTED:
+        st.caption(t("Listed here: the {shown} findings with the largest amounts at stake, of {count}; narrow the "
+                     "filters in the sidebar (rule, severity, status, vendor) to reach the others.",
+                     shown=i18n.number(FINDINGS_LISTED), count=i18n.number(len(shown))))
 
     reader = i18n.current()  # the download is built when clicked, outside this run: in the reader's language
 
@@ -129,12 +134,8 @@ else:
     # --- drill-down and review ---------------------------------------------------------------------
     st.subheader(t("Evidence and review"))
     labels = {r.finding_id: f"{common.money(r.amount_at_stake, cur)} · {TITLES.get(r.rule, r.rule)} · "
-                            f"{r.vendor or '–'} · {r.finding_id}" for r in shown.head(FINDINGS_PICKABLE).itertuples()}
+                            f"{r.vendor or '–'} · {r.finding_id}" for r in listed.itertuples()}
     finding_id = st.selectbox(t("Finding"), list(labels), format_func=labels.get, key="audit_finding")
-    if len(shown) > FINDINGS_PICKABLE:
-        st.caption(t("Listed here: the {shown} findings with the largest amounts at stake, of {count}; narrow the "
-                     "filters in the sidebar (rule, severity, status, vendor) to reach the others.",
-                     shown=i18n.number(FINDINGS_PICKABLE), count=i18n.number(len(shown))))
     finding = shown.set_index("finding_id").loc[finding_id]
     st.markdown(f"**{finding['explanation']}**")
     st.caption(t("Status: {status}", status=t(STATUS.get(finding["status"], finding["status"])))
