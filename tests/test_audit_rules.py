@@ -348,3 +348,11 @@ def test_foreign_currency_duplicate_is_converted_at_its_months_rate(con):
     add_spend(con, [line(D(2026, 3, 5), 1000, currency="EUR", invoice_id="E-1"),
                     line(D(2026, 3, 9), 1000, currency="EUR", invoice_id="E-1")])
     assert run(con, "duplicate_payment")["amount_at_stake"].tolist() == [pytest.approx(1100.0)]
+
+
+def test_counts_in_explanations_are_written_with_thousands_separated_in_the_readers_language():
+    from analytics import i18n
+    stored = engine.explained("{lines} lines", lines=engine.count(16491))
+    assert engine.explanation(stored) == "16,491 lines"
+    with i18n.use("de"):
+        assert engine.explanation(stored).startswith("16.491")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import contracts, fiscal
-from analytics.audit.engine import day, empty_findings, explained, fiscal_year, money, month, pct
+from analytics.audit.engine import count, day, empty_findings, explained, fiscal_year, money, month, pct
 from analytics.i18n import N_
 
 # Grain: one row per vendor x fiscal year whose spend without a running contract exceeds the threshold.
@@ -105,7 +105,7 @@ def no_contract(con, params: dict) -> pd.DataFrame:
             "severity": "high" if r.total_rc > 10 * threshold else "medium",
             "vendor": r.vendor, "contract_id": None, "amount_at_stake": r.total_rc, "finding_date": r.last_date,
             "explanation": explained(message, amount=money(r.total_rc, currency), vendor=r.vendor, year=fy,
-                                     lines=int(r.n_lines), first=day(r.first_date), last=day(r.last_date),
+                                     lines=count(r.n_lines), first=day(r.first_date), last=day(r.last_date),
                                      threshold=money(threshold, currency)),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
@@ -186,8 +186,8 @@ def outside_contract_dates(con, params: dict) -> pd.DataFrame:
             "explanation": explained(message, amount=money(r.total_rc, currency), vendor=r.vendor,
                                      contract=r.contract_id, service=r.service,
                                      date=day(r.end_date if r.side == "after" else r.start_date),
-                                     lines=int(r.n_lines), first=day(r.first_date), last=day(r.last_date),
-                                     grace=grace, unlinked=int(r.n_unlinked)),
+                                     lines=count(r.n_lines), first=day(r.first_date), last=day(r.last_date),
+                                     grace=grace, unlinked=count(r.n_unlinked)),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
         })
     return pd.DataFrame(rows) if rows else empty_findings()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.audit.engine import empty_findings, explained, fiscal_year, money
+from analytics.audit.engine import count, empty_findings, explained, fiscal_year, money
 from analytics.i18n import N_
 from analytics.datasets import NOT_STATED, REDACTED
 
@@ -79,7 +79,7 @@ def placeholder_spend(con, params: dict) -> pd.DataFrame:
             "severity": "medium" if r.column_name == "vendor" else "low",
             "vendor": r.placeholder if r.column_name == "vendor" else (r.vendor if r.n_vendors == 1 else None),
             "contract_id": None, "amount_at_stake": amount, "finding_date": r.last_date,
-            "explanation": explained(MESSAGES[r.column_name, r.placeholder != NOT_STATED], lines=int(r.n_lines),
+            "explanation": explained(MESSAGES[r.column_name, r.placeholder != NOT_STATED], lines=count(r.n_lines),
                                      year=fiscal_year(r.fiscal_year, start), placeholder=repr(r.placeholder),
                                      amount=money(amount, currency)),
             "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
