@@ -9,15 +9,20 @@ from analytics import audit
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def page(demo_copy, monkeypatch):
-    monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
+def open_audit_page(db, monkeypatch) -> AppTest:
+    """The Cost audit page opened by AppTest over `db`, without an exception."""
+    monkeypatch.setenv("OUTLAY_DB", str(db))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
     at.run()
     at.switch_page("views/audit.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+@pytest.fixture
+def page(demo_copy, monkeypatch):
+    return open_audit_page(demo_copy, monkeypatch)
 
 
 def metric(at, label_start: str) -> str:
@@ -102,12 +107,7 @@ def test_the_table_and_picker_list_the_largest_thousand_and_say_how_to_reach_the
         listed = len(audit.findings_listed(con))
     finally:
         con.close()
-    monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
-    at.run()
-    at.switch_page("views/audit.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_audit_page(demo_copy, monkeypatch)
     options = at.selectbox(key="audit_finding").options
     table = next(d.value for d in at.dataframe if "finding_id" in d.value.columns)
     assert len(options) == len(table) == 1000 < listed
