@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable
 
-from analytics import i18n, registry, store
+from analytics import i18n, memo, registry, store
 from analytics.currencies import ISO_4217
 
 
@@ -117,10 +117,16 @@ def _find(name: str) -> Setting:
     raise SettingError(f"unknown setting {name!r}; known settings: {names}")
 
 
+@memo.reusable
+def _stored(con) -> dict[str, str]:
+    """Every stored setting's text by name: one small query, and inside a `memo.reads()` block (a page query,
+    the Overview's tiles) one per block however many settings it reads."""
+    return dict(con.execute("select name, value from settings").fetchall())
+
+
 def get_raw(con, name: str) -> str:
     setting = _find(name)
-    row = con.execute("select value from settings where name = ?", [name]).fetchone()
-    return row[0] if row else setting.default
+    return _stored(con).get(name, setting.default)
 
 
 def get(con, name: str):
@@ -132,8 +138,7 @@ def get_many(con, names: tuple[str, ...]) -> dict[str, object]:
     """The parsed values of several settings in one query (each read is a query: 1-4 ms under load, and the
     calendar asks for three on every page query)."""
     found = [_find(name) for name in names]
-    stored = dict(con.execute("select name, value from settings where list_contains($names, name)",
-                              {"names": list(names)}).fetchall())
+    stored = _stored(con)
     return {s.name: s.parse(stored.get(s.name, s.default)) for s in found}
 
 

@@ -76,3 +76,19 @@ def test_the_wire_field_numbers_are_streamlits_own():
                                                "Delta.new_element"))
     assert loadtest._first(loadtest._fields(loadtest._first(element, "Element.heading")),
                            "Heading.body").decode() == "Vendors – FY2026 Q3"
+
+
+def test_the_page_bench_times_every_kind_of_visit_in_chromium(demo_copy):
+    """`bench --pages` at its smallest (two pages): each is timed on the fresh server, in-app, and after the
+    restart's warm-up both in a new browser profile and in a new tab of a browser that opened the app before."""
+    if not Path(bench_pages.CHROMIUM).exists():
+        pytest.skip("chromium not installed: apt-get install chromium")
+    report = bench_pages.run(demo_copy, 1, pages=[("", "Overview"), ("data", "Data")])
+    assert [t.page for t in report.pages] == ["overview", "data"]
+    for t in report.pages:
+        assert t.errors == 0
+        assert all(s > 0 for s in (t.cold_s, t.first_visit_s, t.revisit_s, t.after_warm_up_s, t.returning_s))
+    assert report.warm_up_queries > 0 and report.outside_requests == []
+    text = bench_pages.format_report(report)
+    assert "returning" in text.splitlines()[2] and len(text.splitlines()) == 3 + 2 + 2
+    assert "s in a returning browser" in text

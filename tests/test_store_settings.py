@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from analytics import fiscal, settings, store
+from analytics import fiscal, memo, settings, store
 
 
 @pytest.fixture
@@ -32,6 +32,31 @@ def test_settings_default_then_set_and_read_back(mem):
     settings.set_value(mem, "fiscal_year_start_month", "4")
     assert settings.get(mem, "fiscal_year_start_month") == 4
     assert settings.as_dict(mem)["fiscal_year_start_month"] == "4"
+
+
+class CountingConnection:
+    """A connection that counts the statements run through it."""
+    def __init__(self, con):
+        self.con, self.statements = con, 0
+
+    def execute(self, *args, **kwargs):
+        self.statements += 1
+        return self.con.execute(*args, **kwargs)
+
+
+def test_a_block_of_reads_reads_the_settings_once_and_outside_one_every_read_sees_the_table(mem):
+    """A page query (views.common runs each inside memo.reads()) asks for many settings: one query serves them."""
+    settings.set_value(mem, "reporting_currency", "EUR")
+    settings.set_value(mem, "fiscal_year_start_month", "4")
+    counted = CountingConnection(mem)
+    with memo.reads():
+        read = [settings.get(counted, "reporting_currency"), settings.get(counted, "fiscal_year_start_month"),
+                settings.get(counted, "company_name"),
+                settings.get_many(counted, ("base_currency", "fiscal_year_start_month"))]
+    assert read == ["EUR", 4, "My company", {"base_currency": "USD", "fiscal_year_start_month": 4}]
+    assert counted.statements == 1
+    settings.set_value(mem, "fiscal_year_start_month", "10")  # outside a block: each read asks the table
+    assert settings.get(counted, "fiscal_year_start_month") == 10 and counted.statements == 2
 
 
 @pytest.mark.parametrize("name,value,message", [

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics import accounts, activity, calendar, fiscal, i18n, jobs, overview, present, settings, store, warm
+from analytics import accounts, activity, calendar, fiscal, i18n, jobs, memo, overview, present, settings, store, warm
 from analytics.reports import xlsx
 
 # one colour per meaning, on every page and chart
@@ -77,7 +77,9 @@ def _key(func) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=512, hash_funcs={type(_key): _key})
 def _cached_call(func, database: str, version: int, lang: str, kwargs_items: tuple):
-    with cursor() as cur, i18n.use(lang):  # results may carry words (tile labels): one entry per language
+    # results may carry words (tile labels): one entry per language. A page query only reads: inside it, the
+    # settings and the reusable reads (analytics.memo) are read once however often its parts ask.
+    with cursor() as cur, i18n.use(lang), memo.reads():
         return func(cur, **dict(kwargs_items))
 
 
