@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.audit import engine
 from analytics.audit.engine import days, empty_findings, explained, fmt_date, money
 from analytics.i18n import N_
 
@@ -65,6 +66,7 @@ credits as (select * exclude (is_credit) from audit_duplicate_candidates where i
 
 # Grain: one row per (vendor, invoice number, currency, amount) paid more than once.
 SAME_INVOICE_SQL = f"""
+create or replace temp table audit_duplicate_invoices as
 with
 {SHARED_SQL}
 repeated_invoices as (
@@ -109,6 +111,7 @@ select * from final where n_extra > 0
 # here). Two different services that happen to cost the same (different descriptions) are not. A
 # regular schedule (three or more payments at even intervals, e.g. a weekly fee) is not a duplicate.
 SAME_AMOUNT_SQL = f"""
+create or replace temp table audit_duplicate_amounts as
 with
 {SHARED_SQL}
 neighbours as (
@@ -180,13 +183,23 @@ final as (
 select * from final
 """
 
+# Grain: one row per suspected duplicate of either kind (kind 'invoice': SAME_INVOICE_SQL, 'amount': SAME_AMOUNT_SQL).
+DUPLICATES_SQL = """
+create or replace temp table audit_rule_found as
+select 'invoice' as kind, * from audit_duplicate_invoices
+union all by name
+select 'amount' as kind, * from audit_duplicate_amounts
+"""
+
 
 def duplicate_payment(con, params: dict) -> pd.DataFrame:
     """One row per suspected duplicate: same invoice paid twice, or the same amount close in time."""
     window = int(params["audit_duplicate_window_days"])
     con.execute(CANDIDATES_SQL, {"window": window})
-    same_invoice = con.execute(SAME_INVOICE_SQL, {"window": window}).df()
-    same_amount = con.execute(SAME_AMOUNT_SQL, {"window": window}).df()
+    con.execute(SAME_INVOICE_SQL, {"window": window})
+    con.execute(SAME_AMOUNT_SQL, {"window": window})
+    found = engine.found(con, DUPLICATES_SQL, {})
+    same_invoice, same_amount = found[found["kind"] == "invoice"], found[found["kind"] == "amount"]
     rows = []
     for r in same_invoice.itertuples(index=False):
         rows.append({
@@ -198,7 +211,7 @@ def duplicate_payment(con, params: dict) -> pd.DataFrame:
                                         "({dates}); {extra} payment(s) look duplicated."),
                                      invoice=r.invoice_id, vendor=r.vendor, amount=money(r.amount, r.currency),
                                      copies=int(r.n_copies), dates=days(r.dates), extra=int(r.n_extra)),
-            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+            "evidence_group": r.evidence_group,
         })
     for r in same_amount.itertuples(index=False):
         rows.append({
@@ -212,7 +225,7 @@ def duplicate_payment(con, params: dict) -> pd.DataFrame:
                                      vendor=r.vendor, amount=money(r.amount, r.currency), payments=int(r.n_payments),
                                      days=(r.last_date - r.first_date).days, dates=days(r.dates),
                                      extra=int(r.n_extra)),
-            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+            "evidence_group": r.evidence_group,
         })
     return pd.DataFrame(rows) if rows else empty_findings()
 
@@ -220,6 +233,7 @@ def duplicate_payment(con, params: dict) -> pd.DataFrame:
 # Grain: one row per cluster of payments to one vendor, each just under the approval threshold
 # (in the reporting currency), less than `window` days apart, together above the threshold.
 SPLIT_SQL = """
+create or replace temp table audit_rule_found as
 with
 near as (
     select * from audit_spend
@@ -250,8 +264,8 @@ select * from final
 def split_purchase(con, params: dict) -> pd.DataFrame:
     """One row per group of payments that look split to stay under the approval threshold."""
     threshold = float(params["audit_approval_threshold"])
-    found = con.execute(SPLIT_SQL, {"threshold": threshold, "margin": float(params["audit_split_margin_pct"]),
-                                    "window": int(params["audit_split_window_days"])}).df()
+    found = engine.found(con, SPLIT_SQL, {"threshold": threshold, "margin": float(params["audit_split_margin_pct"]),
+                                          "window": int(params["audit_split_window_days"])})
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
@@ -264,6 +278,6 @@ def split_purchase(con, params: dict) -> pd.DataFrame:
                                         "{threshold} approval threshold, total {total}."),
                                      payments=int(r.n_payments), vendor=r.vendor, days=within,
                                      threshold=money(threshold, currency), total=money(r.total_rc, currency)),
-            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+            "evidence_group": r.evidence_group,
         })
     return pd.DataFrame(rows) if rows else empty_findings()
