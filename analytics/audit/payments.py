@@ -5,6 +5,8 @@ amounts) are never duplicates; a credit note for the same amount cancels one ext
 """
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from analytics.audit import engine
@@ -41,27 +43,29 @@ same_amount as (
 ),
 candidates as (
     select s.line_id, s.vendor_key, s.currency, s.amount, s.date, audit_invoice_key(s.invoice_id) as invoice_key,
-        coalesce(s.description, '') as description_key
+        coalesce(s.description, '') as description_key, s.vendor, s.contract_id, s.amount_rc, s.invoice_id,
+        s.batch_id, s.row_no
     from audit_spend s
     where s.line_id in (select line_id from same_invoice union select line_id from same_amount)
 ),
 credits as (
     select s.line_id, s.vendor_key, s.currency, -s.amount as amount, s.date,
-        audit_invoice_key(s.invoice_id) as invoice_key, coalesce(s.description, '') as description_key
+        audit_invoice_key(s.invoice_id) as invoice_key, coalesce(s.description, '') as description_key, s.vendor,
+        s.contract_id, s.amount_rc, s.invoice_id, s.batch_id, s.row_no
     from audit_spend s
     semi join candidates c on c.vendor_key = s.vendor_key and c.currency = s.currency and c.amount = -s.amount
     where s.amount < 0
 ),
-final as (
-    select *, false as is_credit from candidates
+final as (   -- part: which pass of SAME_AMOUNT_SQL clusters the line (a payment and its credit notes share one)
+    select *, hash(vendor_key, currency, amount) as part, false as is_credit from candidates
     union all
-    select *, true from credits
+    select *, hash(vendor_key, currency, amount), true from credits
 )
 select * from final
 """
 SHARED_SQL = """
-candidates as (select * exclude (is_credit) from audit_duplicate_candidates where not is_credit),
-credits as (select * exclude (is_credit) from audit_duplicate_candidates where is_credit),
+candidates as (select * exclude (is_credit, part) from audit_duplicate_candidates where not is_credit),
+credits as (select * exclude (is_credit, part) from audit_duplicate_candidates where is_credit),
 """
 
 # Grain: one row per (vendor, invoice number, currency, amount) paid more than once.
@@ -110,10 +114,18 @@ select * from final where n_extra > 0
 # `window` days apart whose invoice numbers are missing or differ (copies of one invoice count once
 # here). Two different services that happen to cost the same (different descriptions) are not. A
 # regular schedule (three or more payments at even intervals, e.g. a weekly fee) is not a duplicate.
-SAME_AMOUNT_SQL = f"""
-create or replace temp table audit_duplicate_amounts as
+# A table macro run in passes (`passes`, `pass`): each clusters the candidates of a share of the (vendor, currency,
+# amount) keys, so the ordered lists of a pass fit DuckDB's memory limit whatever the number of candidates (at 100M
+# spend lines one pass ran out of the job's 4GB). Clusters and credit notes never span two keys.
+SAME_AMOUNT_SQL = """
+create or replace temp macro audit_same_amount(window_days, passes, pass) as table
 with
-{SHARED_SQL}
+candidates as (
+    select * exclude (is_credit, part) from audit_duplicate_candidates where not is_credit and part % passes = pass
+),
+credits as (
+    select * exclude (is_credit, part) from audit_duplicate_candidates where is_credit and part % passes = pass
+),
 neighbours as (
     select *,
         date - lag(date) over w as gap_before,
@@ -122,7 +134,7 @@ neighbours as (
     window w as (partition by vendor_key, currency, amount, description_key order by date, line_id)
 ),
 near as (
-    select * from neighbours where gap_before <= $window or gap_after <= $window
+    select * from neighbours where gap_before <= window_days or gap_after <= window_days
 ),
 identities as (
     select vendor_key, currency, amount, description_key, coalesce(invoice_key, 'line ' || line_id) as identity,
@@ -136,7 +148,7 @@ gaps as (
     window w as (partition by vendor_key, currency, amount, description_key order by date, first_line)
 ),
 clustered as (
-    select *, sum(case when gap is null or gap > $window then 1 else 0 end)
+    select *, sum(case when gap is null or gap > window_days then 1 else 0 end)
         over (partition by vendor_key, currency, amount, description_key order by date, first_line
               rows between unbounded preceding and current row) as cluster
     from gaps
@@ -144,7 +156,7 @@ clustered as (
 clusters as (
     select vendor_key, currency, amount, description_key, cluster,
         count(*) as n_payments, min(date) as first_date, max(date) as last_date,
-        min(gap) filter (where gap <= $window) as min_gap, max(gap) filter (where gap <= $window) as max_gap,
+        min(gap) filter (where gap <= window_days) as min_gap, max(gap) filter (where gap <= window_days) as max_gap,
         list(date order by date, first_line) as dates,
         flatten(list(lines order by date, first_line)) as lines
     from clustered
@@ -156,7 +168,7 @@ matched_credits as (
     from clusters c
     join credits cr
         on cr.vendor_key = c.vendor_key and cr.currency = c.currency and cr.amount = c.amount
-        and cr.date between c.first_date and c.last_date + cast($window as integer)
+        and cr.date between c.first_date and c.last_date + cast(window_days as integer)
     group by all
 ),
 kept as (
@@ -172,7 +184,7 @@ details as (
         list(audit_ref(s.invoice_id, s.batch_id, s.row_no) order by s.date, s.line_id) as evidence,
         list(s.line_id order by s.date, s.line_id) as evidence_lines
     from (select vendor_key, currency, amount, description_key, cluster, unnest(lines) as line_id from kept) k
-    join audit_spend s using (line_id)
+    join candidates s using (line_id)
     group by all
 ),
 final as (
@@ -182,6 +194,17 @@ final as (
 )
 select * from final
 """
+
+SAME_AMOUNT_FIRST_SQL = """
+create or replace temp table audit_duplicate_amounts as
+select * from audit_same_amount($window, $passes, 0)
+"""
+SAME_AMOUNT_NEXT_SQL = """
+insert into audit_duplicate_amounts
+select * from audit_same_amount($window, $passes, $pass)
+"""
+# candidates clustered in one pass of SAME_AMOUNT_SQL: at 10M spend lines there are about 150,000 (one pass)
+CANDIDATES_PER_PASS = 1_000_000
 
 # Grain: one row per suspected duplicate of either kind (kind 'invoice': SAME_INVOICE_SQL, 'amount': SAME_AMOUNT_SQL).
 DUPLICATES_SQL = """
@@ -197,7 +220,12 @@ def duplicate_payment(con, params: dict) -> pd.DataFrame:
     window = int(params["audit_duplicate_window_days"])
     con.execute(CANDIDATES_SQL, {"window": window})
     con.execute(SAME_INVOICE_SQL, {"window": window})
-    con.execute(SAME_AMOUNT_SQL, {"window": window})
+    con.execute(SAME_AMOUNT_SQL)
+    candidates = con.execute("select count(*) from audit_duplicate_candidates").fetchone()[0]
+    passes = max(1, math.ceil(candidates / CANDIDATES_PER_PASS))
+    con.execute(SAME_AMOUNT_FIRST_SQL, {"window": window, "passes": passes})
+    for part in range(1, passes):
+        con.execute(SAME_AMOUNT_NEXT_SQL, {"window": window, "passes": passes, "pass": part})
     found = engine.found(con, DUPLICATES_SQL, {})
     if found.empty:
         return empty_findings()
