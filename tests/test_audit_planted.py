@@ -17,7 +17,8 @@ DEMO_RULES = {
 def demo_findings(demo_db):
     con = store.connect(demo_db, read_only=True)
     try:
-        return audit.findings(con)
+        found = audit.findings(con)
+        return found.assign(evidence=audit.evidence_refs(con, found))  # every reference, not the first ones kept
     finally:
         con.close()
 
@@ -58,7 +59,8 @@ def synthetic_run():
     con = store.connect(":memory:")
     try:
         planted = synthetic.build(con, seed=11, per_rule=20)
-        return planted, audit.findings(con)
+        found = audit.findings(con)
+        return planted, found.assign(evidence=audit.evidence_refs(con, found))
     finally:
         con.close()
 

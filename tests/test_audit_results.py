@@ -1,8 +1,13 @@
 """Findings are computed by audit.refresh (a job) and stored per data version; readers never write."""
+import io
+
 import pandas as pd
+from openpyxl import load_workbook
 from tests.test_audit_fixtures import D, add_spend, con  # noqa: F401
 
 from analytics import audit, store
+from analytics.audit import engine
+from analytics.reports import audit_export
 
 
 def stored_rows(con):
@@ -60,7 +65,53 @@ def test_the_listed_findings_are_the_findings_with_their_evidence_counted_not_ca
     dup(con)
     audit.refresh(con)
     full, listed = audit.findings(con), audit.findings_listed(con)
-    assert "evidence" not in listed and "evidence_lines" not in listed
+    assert "evidence" not in listed
     assert listed["evidence_count"].tolist() == full["evidence"].map(len).tolist() == [2]
-    pd.testing.assert_frame_equal(listed.drop(columns="evidence_count"),
-                                  full.drop(columns=["evidence", "evidence_lines"]))
+    pd.testing.assert_frame_equal(listed, full.drop(columns=["evidence"]))
+
+
+def three_equal_payments(con):
+    """Acme paid 980 three times in ten days (not evenly spaced) under three invoice numbers: one finding, two payments at stake."""
+    add_spend(con, [{"date": D(2026, 5, day), "vendor": "Acme", "amount": 980, "invoice_id": f"A-{day}",
+                     "description": "Support"} for day in (4, 6, 14)])
+
+
+def test_a_finding_keeps_its_first_references_and_stores_every_evidence_row(con, monkeypatch):
+    monkeypatch.setattr(engine, "EVIDENCE_KEPT", 2)
+    three_equal_payments(con)
+    audit.refresh(con)
+    found = audit.findings(con)
+    assert found[["rule", "evidence", "evidence_count", "amount_at_stake", "at_stake_counted"]].values.tolist() == [
+        ["duplicate_payment", ["A-4", "A-6"], 3, 1960.0, 1960.0]]
+    assert con.execute("select list(ref order by position) from audit_evidence").fetchone()[0] == ["A-4", "A-6", "A-14"]
+    assert audit.evidence_refs(con, found).tolist() == [["A-4", "A-6", "A-14"]]
+    rows = audit.evidence(con, finding_ids=found["finding_id"].tolist())
+    assert rows[["ref", "date", "amount"]].values.tolist() == [
+        ["A-4", pd.Timestamp(2026, 5, 4), 980.0], ["A-6", pd.Timestamp(2026, 5, 6), 980.0],
+        ["A-14", pd.Timestamp(2026, 5, 14), 980.0]]
+
+
+def test_the_workbook_has_every_evidence_row_of_a_finding_beyond_the_references_kept(con, monkeypatch):
+    monkeypatch.setattr(engine, "EVIDENCE_KEPT", 2)
+    three_equal_payments(con)
+    audit.refresh(con)
+    frame = audit.findings(con)
+    wb = load_workbook(io.BytesIO(audit_export.to_bytes(con, frame)))
+    findings, evidence = wb["Findings"], wb["Evidence"]
+    header = [c.value for c in findings[4]]
+    assert findings.cell(row=5, column=header.index("Evidence") + 1).value == "A-4; A-6; … (+1)"
+    header = [c.value for c in evidence[4]]
+    refs = [evidence.cell(row=r, column=header.index("Reference") + 1).value for r in range(5, evidence.max_row + 1)]
+    assert refs == ["A-4", "A-6", "A-14"]
+
+
+def test_money_counted_once_reads_the_stored_evidence_rows(con):
+    """A duplicate payment to a vendor without a contract: its extra copy counts under duplicate_payment only."""
+    add_spend(con, [{"date": D(2026, 3, 5), "vendor": "Acme", "amount": 12500, "invoice_id": "INV-1"},
+                    {"date": D(2026, 3, 19), "vendor": "Acme", "amount": 12500, "invoice_id": "INV-1"}])
+    in_memory = audit.findings(con)
+    audit.refresh(con)
+    stored = audit.findings(con)
+    pd.testing.assert_frame_equal(stored, in_memory)
+    assert sorted(stored[["rule", "amount_at_stake", "at_stake_counted"]].values.tolist()) == [
+        ["duplicate_payment", 12500.0, 12500.0], ["no_contract", 25000.0, 12500.0]]

@@ -1,11 +1,12 @@
 """Each audit rule on small inline data: what it must find, and the near misses it must not."""
 import datetime as dt
 
+import pandas as pd
 import pytest
 from tests.test_audit_fixtures import D, add_contract, add_fx, add_license, add_spend, con, monthly, run  # noqa: F401
 
 from analytics import settings
-from analytics.audit import engine
+from analytics.audit import engine, payments
 
 MS = "Microsoft Ireland Operations Ltd"
 
@@ -44,6 +45,23 @@ def test_same_amount_within_window_with_different_invoice_numbers(con):
     add_spend(con, [line(D(2026, 3, 5), 980.40, invoice_id="A-1"), line(D(2026, 3, 12), 980.40, invoice_id="A-7")])
     found = run(con, "duplicate_payment")
     assert found[["severity", "amount_at_stake", "evidence"]].values.tolist() == [["medium", 980.4, ["A-1", "A-7"]]]
+
+
+def test_equal_payments_clustered_in_several_passes_are_the_findings_of_one(con, monkeypatch):
+    """Clusters and their credit notes share a (vendor, currency, amount) key, so passes over shares of the keys find
+    what one pass finds: here a cluster of three, one cancelled by a credit note, and two vendors' pairs."""
+    add_spend(con, [line(D(2026, 3, 5), 980.40, invoice_id="A-1"), line(D(2026, 3, 7), 980.40, invoice_id="A-2"),
+                    line(D(2026, 3, 16), 980.40, invoice_id="A-3"),
+                    line(D(2026, 4, 2), 310, invoice_id="B-1"), line(D(2026, 4, 4), 310, invoice_id="B-2"),
+                    line(D(2026, 4, 9), -310, invoice_id="CN-1"),
+                    line(D(2026, 5, 2), 75, vendor="Acme", invoice_id="C-1"),
+                    line(D(2026, 5, 3), 75, vendor="Acme", invoice_id="C-2")])
+    one = run(con, "duplicate_payment").sort_values("finding_id").reset_index(drop=True)
+    monkeypatch.setattr(payments, "CANDIDATES_PER_PASS", 1)   # a pass per candidate line: 9 passes
+    passes = run(con, "duplicate_payment").sort_values("finding_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(passes, one)
+    assert sorted(one[["vendor", "amount_at_stake", "evidence_count"]].values.tolist()) == [
+        ["Acme", 75.0, 2], [MS, 1960.8, 3]]
 
 
 def test_same_amount_without_invoice_numbers_cites_batch_rows(con):

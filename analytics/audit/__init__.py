@@ -12,9 +12,10 @@ Every rule is set-based SQL over the temp tables engine.prepare() builds; see do
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from analytics import i18n, settings, vendor_names
+from analytics import i18n, settings, store, vendor_names
 from analytics.i18n import N_
 from analytics.audit import contract_rules, data_quality, engine, money, patterns, payments, results, reviews
 from analytics.audit.engine import FINDING_COLUMNS, Rule, RuleError, rules, vendor_key  # noqa: F401
@@ -130,8 +131,9 @@ def findings(con, *, include_dismissed: bool = False) -> pd.DataFrame:
     """One row per finding, sorted by amount at stake (largest first).
 
     Columns: finding_id, rule, severity, vendor, contract_id, amount_at_stake (reporting currency),
-    currency, finding_date, explanation, evidence (list of invoice ids, contract ids or licence
-    products), evidence_lines (internal spend line ids), status (open/confirmed/dismissed/resolved),
+    currency, finding_date, explanation, evidence (the first engine.EVIDENCE_KEPT invoice ids, contract ids or
+    licence products; all of them: evidence() and evidence_refs()), evidence_count (how many evidence rows),
+    status (open/confirmed/dismissed/resolved),
     reason, amount_recovered, reviewed_at, is_detected (False for a reviewed finding no longer found),
     money (recoverable | exposure), at_stake_counted (the amount at stake with money several findings
     cite counted once, see money.py; 0 for dismissed findings).
@@ -151,11 +153,10 @@ def findings(con, *, include_dismissed: bool = False) -> pd.DataFrame:
 
 
 def findings_listed(con, *, include_dismissed: bool = False) -> pd.DataFrame:
-    """findings() without the evidence lists, with how many each holds (`evidence_count`): what the Cost audit page
-    lists and filters. The lists are most of the frame (at 10M lines 61 of 69 MB, 1.3 s to copy out of the page
-    cache on every visit); the page reads the picked finding's evidence with evidence()."""
-    frame = findings(con, include_dismissed=include_dismissed)
-    return frame.assign(evidence_count=frame["evidence"].map(len)).drop(columns=["evidence", "evidence_lines"])
+    """findings() without the evidence references, with how many evidence rows each has (`evidence_count`): what
+    the Cost audit page lists and filters (the lists were most of the frame: at 10M lines 61 of 69 MB, 1.3 s to
+    copy out of the page cache on every visit); the page reads the picked finding's evidence with evidence()."""
+    return findings(con, include_dismissed=include_dismissed).drop(columns=["evidence"])
 
 
 AT_STAKE_BY = ("rule", "vendor", "money")
@@ -204,7 +205,9 @@ def by_rule(frame: pd.DataFrame) -> pd.DataFrame:
 EVIDENCE_SQL = """
 with
 wanted as (
-    select finding_id, unnest(evidence_lines) as line_id from wanted_findings
+    select e.finding_id, e.line_id
+    from audit_current_evidence e
+    where e.line_id is not null and e.finding_id in (select finding_id from wanted_findings)
 ),
 originals as (   -- the file's text of names the import cleaned or replaced by a placeholder (migration 011)
     select batch_id, row_no, string_agg(column_name || ': ' || original, '; ' order by column_name) as original_text
@@ -238,25 +241,52 @@ def evidence(con, *, finding_ids: list[str] | None = None, frame: pd.DataFrame |
     columns = ["finding_id", "rule", "kind", "ref", "date", "vendor", "description", "amount", "currency",
                "amount_rc", "invoice_id", "contract_id", "cost_center", "category", "batch_id", "row_no",
                "original_text"]
-    with_lines = frame[frame["evidence_lines"].map(len) > 0][["finding_id", "evidence_lines"]]
-    con.register("wanted_findings", with_lines)
-    try:
+    with store.frame_as_table(con, "wanted_findings", frame[["finding_id"]]):
         lines = con.execute(EVIDENCE_SQL).df()
-    finally:
-        con.unregister("wanted_findings")
-    others = _other_evidence(con, frame[frame["evidence_lines"].map(len) == 0])
+        refs = con.execute(OTHER_REFS_SQL).df()
+    # a reviewed finding no longer detected has no evidence rows now: the references its review kept
+    gone = frame[~frame["is_detected"].astype(bool)] if "is_detected" in frame.columns else frame.iloc[:0]
+    gone_refs = gone[["finding_id", "evidence"]].explode("evidence").dropna().rename(columns={"evidence": "ref"})
+    others = _other_evidence(con, pd.concat([refs, gone_refs], ignore_index=True))
     result = pd.concat([f for f in (lines, others) if len(f)], ignore_index=True) if len(lines) or len(others) \
         else pd.DataFrame(columns=columns)
     result = result.merge(frame[["finding_id", "rule"]], on="finding_id", how="left")
     order = {fid: i for i, fid in enumerate(frame["finding_id"])}
     result["_order"] = result["finding_id"].map(order)
-    result = result.sort_values(["_order", "date", "ref"], kind="stable", na_position="last")
+    # lines of one invoice share date and reference: their place in the import breaks the tie (the page's first rows)
+    result = result.reindex(columns=columns + ["_order"]).sort_values(
+        ["_order", "date", "ref", "batch_id", "row_no"], kind="stable", na_position="last")
     return result.reindex(columns=columns).reset_index(drop=True)
 
 
-def _other_evidence(con, frame: pd.DataFrame) -> pd.DataFrame:
-    """Contract and licence evidence rows for findings that cite no spend lines."""
-    refs = frame[["finding_id", "evidence"]].explode("evidence").dropna().rename(columns={"evidence": "ref"})
+# Grain: one row per contract or licence reference (evidence row citing no spend line) of the wanted findings.
+OTHER_REFS_SQL = """
+select finding_id, ref
+from audit_current_evidence
+where line_id is null and finding_id in (select finding_id from wanted_findings)
+order by finding_id, position
+"""
+# Grain: one row per wanted finding with evidence: all its references, in order (what its row keeps the first of).
+REFS_SQL = """
+select finding_id, list(ref order by position) as evidence
+from audit_current_evidence
+where finding_id in (select finding_id from wanted_findings)
+group by finding_id
+"""
+
+
+def evidence_refs(con, frame: pd.DataFrame) -> pd.Series:
+    """Every evidence reference of each finding of `frame` (from findings() on `con`), in order: a list per finding
+    (same index). A reviewed finding no longer detected keeps the references its review stored."""
+    with store.frame_as_table(con, "wanted_findings", frame[["finding_id"]]):
+        found = con.execute(REFS_SQL).df().set_index("finding_id")["evidence"]
+    listed = frame["finding_id"].map(found)
+    return pd.Series([[str(r) for r in refs] if isinstance(refs, (list, tuple, np.ndarray)) else list(kept)
+                      for refs, kept in zip(listed, frame["evidence"])], index=frame.index, dtype="object")
+
+
+def _other_evidence(con, refs: pd.DataFrame) -> pd.DataFrame:
+    """Contract and licence evidence rows for the references `refs` (finding_id, ref) citing no spend line."""
     if refs.empty:
         return pd.DataFrame()
     con.register("wanted_refs", refs)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import contracts, fiscal
+from analytics.audit import engine
 from analytics.audit.engine import count, day, empty_findings, explained, fiscal_year, money, month, pct
 from analytics.i18n import N_
 
@@ -51,6 +52,7 @@ def _uncovered(con, params: dict) -> None:
 
 
 NO_CONTRACT_SQL = """
+create or replace temp table audit_rule_found as
 with
 unlinked as (
     select s.*
@@ -89,9 +91,9 @@ def no_contract(con, params: dict) -> pd.DataFrame:
     """One row per vendor and fiscal year with spend above the threshold and no contract."""
     threshold = float(params["audit_no_contract_threshold"])
     _uncovered(con, params)
-    found = con.execute(NO_CONTRACT_SQL, {
+    found = engine.found(con, NO_CONTRACT_SQL, {
         "fy_start": int(params["fiscal_year_start_month"]), "threshold": threshold,
-        "exempt": [c.lower() for c in params["audit_exempt_categories"]]}).df()
+        "exempt": [c.lower() for c in params["audit_exempt_categories"]]})
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
@@ -107,7 +109,7 @@ def no_contract(con, params: dict) -> pd.DataFrame:
             "explanation": explained(message, amount=money(r.total_rc, currency), vendor=r.vendor, year=fy,
                                      lines=count(r.n_lines), first=day(r.first_date), last=day(r.last_date),
                                      threshold=money(threshold, currency)),
-            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+            "evidence_group": r.evidence_group,
         })
     return pd.DataFrame(rows) if rows else empty_findings()
 
@@ -116,6 +118,7 @@ def no_contract(con, params: dict) -> pd.DataFrame:
 # period: billed under it (by contract_id), or billed to its vendor without a known contract_id on a
 # day none of the vendor's contracts runs, after this one ended (audit_uncovered.ended_contract_id).
 OUTSIDE_SQL = """
+create or replace temp table audit_rule_found as
 with
 linked as (
     select s.*, s.contract_id as matched_id
@@ -172,8 +175,8 @@ def outside_contract_dates(con, params: dict) -> pd.DataFrame:
     """One row per contract with spend dated before its start or after its end, beyond the grace period."""
     grace = int(params["audit_contract_grace_days"])
     _uncovered(con, params)
-    found = con.execute(OUTSIDE_SQL, {"grace": grace,
-                                      "exempt": [c.lower() for c in params["audit_exempt_categories"]]}).df()
+    found = engine.found(con, OUTSIDE_SQL, {"grace": grace,
+                                          "exempt": [c.lower() for c in params["audit_exempt_categories"]]})
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
@@ -188,7 +191,7 @@ def outside_contract_dates(con, params: dict) -> pd.DataFrame:
                                      date=day(r.end_date if r.side == "after" else r.start_date),
                                      lines=count(r.n_lines), first=day(r.first_date), last=day(r.last_date),
                                      grace=grace, unlinked=count(r.n_unlinked)),
-            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+            "evidence_group": r.evidence_group,
         })
     return pd.DataFrame(rows) if rows else empty_findings()
 
@@ -196,6 +199,7 @@ def outside_contract_dates(con, params: dict) -> pd.DataFrame:
 # Grain: one row per contract x contract year whose spend exceeds the annual value by more than the
 # tolerance. Spend is compared in the contract's currency (each line converted with its month's rates).
 OVER_VALUE_SQL = """
+create or replace temp table audit_rule_found as
 with
 lines as (
     select s.*, c.service, c.start_date, c.annual_value, c.currency as contract_currency,
@@ -232,7 +236,7 @@ select * from final
 def over_contract_value(con, params: dict) -> pd.DataFrame:
     """One row per contract year in which spend under the contract exceeded its annual value."""
     tolerance = float(params["audit_contract_value_tolerance_pct"])
-    found = con.execute(OVER_VALUE_SQL, {"tolerance": tolerance, "reporting": params["reporting_currency"]}).df()
+    found = engine.found(con, OVER_VALUE_SQL, {"tolerance": tolerance, "reporting": params["reporting_currency"]})
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
@@ -252,7 +256,7 @@ def over_contract_value(con, params: dict) -> pd.DataFrame:
                                      spend=money(r.spend_cc, r.contract_currency), over=pct(over_pct),
                                      value=money(r.annual_value, r.contract_currency),
                                      tolerance=pct(tolerance, None), excess=money(at_stake, currency)),
-            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+            "evidence_group": r.evidence_group,
         })
     return pd.DataFrame(rows) if rows else empty_findings()
 
@@ -265,6 +269,7 @@ MONTH_WORDS = (r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug
 # more than the allowed yearly uplift. The month's price is its smallest positive line, so a
 # duplicate or an extra charge does not read as a price change.
 PRICE_CREEP_SQL = f"""
+create or replace temp table audit_rule_found as
 with
 raw_monthly as (
     select vendor_key, coalesce(contract_id, '') as contract_key, currency, cost_center,
@@ -340,8 +345,8 @@ select * from final
 def price_creep(con, params: dict) -> pd.DataFrame:
     """One row per recurring charge that rose faster than the allowed yearly uplift."""
     uplift = float(params["audit_allowed_uplift_pct"])
-    found = con.execute(PRICE_CREEP_SQL, {"uplift": uplift,
-                                          "min_months": int(params["audit_recurring_min_months"])}).df()
+    found = engine.found(con, PRICE_CREEP_SQL, {"uplift": uplift,
+                                              "min_months": int(params["audit_recurring_min_months"])})
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
@@ -361,7 +366,7 @@ def price_creep(con, params: dict) -> pd.DataFrame:
                                      old=money(r.base_price, r.currency), new=money(r.new_price, r.currency),
                                      rise=pct(rise), month=month(r.first_period), uplift=pct(uplift, None),
                                      excess=money(at_stake, currency), months=int(r.n_months)),
-            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+            "evidence_group": r.evidence_group,
         })
     return pd.DataFrame(rows) if rows else empty_findings()
 

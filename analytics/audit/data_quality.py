@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.audit import engine
 from analytics.audit.engine import count, empty_findings, explained, fiscal_year, money
 from analytics.i18n import N_
 from analytics.datasets import NOT_STATED, REDACTED
@@ -39,6 +40,7 @@ MESSAGES = {
 
 # Grain: one row per column x placeholder x fiscal year with spend lines holding the placeholder.
 PLACEHOLDER_SQL = """
+create or replace temp table audit_rule_found as
 with
 lines as (
     select 'vendor' as column_name, vendor as placeholder, * from audit_spend where vendor in ($not_stated, $redacted)
@@ -69,7 +71,7 @@ select * from final order by column_name, placeholder, fiscal_year
 def placeholder_spend(con, params: dict) -> pd.DataFrame:
     """One finding per column x placeholder x fiscal year: spend lines whose name is not stated or withheld."""
     start = int(params["fiscal_year_start_month"])
-    found = con.execute(PLACEHOLDER_SQL, {"not_stated": NOT_STATED, "redacted": REDACTED, "fy_start": start}).df()
+    found = engine.found(con, PLACEHOLDER_SQL, {"not_stated": NOT_STATED, "redacted": REDACTED, "fy_start": start})
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
@@ -82,6 +84,6 @@ def placeholder_spend(con, params: dict) -> pd.DataFrame:
             "explanation": explained(MESSAGES[r.column_name, r.placeholder != NOT_STATED], lines=count(r.n_lines),
                                      year=fiscal_year(r.fiscal_year, start), placeholder=repr(r.placeholder),
                                      amount=money(amount, currency)),
-            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+            "evidence_group": r.evidence_group,
         })
     return pd.DataFrame(rows) if rows else empty_findings()

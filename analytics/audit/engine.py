@@ -14,20 +14,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
-from analytics import fiscal, i18n, registry, settings, vendor_names
+from analytics import fiscal, i18n, registry, settings, store, vendor_names
 
 SEVERITIES = ("high", "medium", "low")
 RULE_COLUMNS = ("key", "severity", "vendor", "contract_id", "amount_at_stake", "finding_date",
-                "explanation", "evidence", "evidence_lines")
+                "explanation")   # and the evidence: `evidence_group` (found()), else the lists `evidence`, `evidence_lines`
 FINDING_COLUMNS = ("finding_id", "rule", "severity", "vendor", "contract_id", "amount_at_stake", "currency",
-                   "finding_date", "explanation", "evidence", "evidence_lines")
+                   "finding_date", "explanation", "evidence", "evidence_count")
+# the evidence references a finding's row keeps (`evidence`): the Cost audit page shows as many; all of them, and the
+# spend lines, are rows of the temp table audit_found_evidence (stored: audit_evidence, migration 020)
+EVIDENCE_KEPT = 200
 # a tacit renewal keeps running until someone cancels it
 OPEN_END = dt.date(9999, 12, 31)
 
@@ -120,12 +125,21 @@ from contracts
 """
 
 
+# Grain: one row per finding x evidence row of the rules run on this connection (run_rule adds them).
+FOUND_EVIDENCE_SQL = """
+create or replace temp table audit_found_evidence (
+    finding_id varchar, position integer, ref varchar, line_id bigint
+)
+"""
+
+
 def prepare(con) -> None:
-    """Build the temp tables audit_spend and audit_contracts (and macros) on this connection."""
+    """Build the temp tables audit_spend, audit_contracts and an empty audit_found_evidence (and macros)."""
     con.execute("set enable_progress_bar = false")   # keeps `audit --json` output clean on large data
     con.execute(MACROS_SQL)
     con.execute(PREPARE_SPEND_SQL)
     con.execute(PREPARE_CONTRACTS_SQL)
+    con.execute(FOUND_EVIDENCE_SQL)
 
 
 def params(con) -> dict:
@@ -152,7 +166,8 @@ def run_rule(con, name: str, *, values: dict | None = None, prepared: bool = Fal
     raw = rule.func(con, values)
     if raw.empty:
         return pd.DataFrame(columns=list(FINDING_COLUMNS))
-    return _normalise(rule, raw, values["reporting_currency"])
+    frame = _normalise(rule, raw, values["reporting_currency"])
+    return _with_evidence(con, frame, raw)
 
 
 def run_all(con, *, names: list[str] | None = None) -> pd.DataFrame:
@@ -167,12 +182,12 @@ def run_all(con, *, names: list[str] | None = None) -> pd.DataFrame:
 
 
 def _normalise(rule: Rule, raw: pd.DataFrame, currency: str) -> pd.DataFrame:
-    missing = [c for c in RULE_COLUMNS if c not in raw.columns and c != "evidence_lines"]
+    missing = [c for c in RULE_COLUMNS if c not in raw.columns]
+    if "evidence_group" not in raw.columns and "evidence" not in raw.columns:
+        missing.append("evidence")
     if missing:
         raise RuleError(f"audit rule {rule.name!r} returned no column(s) {', '.join(missing)}")
-    frame = raw.copy()
-    if "evidence_lines" not in frame.columns:
-        frame["evidence_lines"] = [[] for _ in range(len(frame))]
+    frame = raw[[c for c in raw.columns if c not in ("evidence", "evidence_lines", "evidence_group")]].copy()
     bad = set(frame["severity"]) - set(SEVERITIES)
     if bad:
         raise RuleError(f"audit rule {rule.name!r} returned severity {sorted(bad)}; allowed: {SEVERITIES}")
@@ -183,10 +198,84 @@ def _normalise(rule: Rule, raw: pd.DataFrame, currency: str) -> pd.DataFrame:
     frame["currency"] = currency
     frame["amount_at_stake"] = pd.to_numeric(frame["amount_at_stake"], errors="coerce").astype("float64")
     frame["finding_date"] = pd.to_datetime(frame["finding_date"]).dt.date
-    frame["evidence"] = frame["evidence"].map(lambda v: [str(x) for x in v] if v is not None else [])
-    frame["evidence_lines"] = frame["evidence_lines"].map(lambda v: [int(x) for x in v] if v is not None else [])
     frame["contract_id"] = frame["contract_id"].astype("object").where(frame["contract_id"].notna(), None)
-    return frame[list(FINDING_COLUMNS)].reset_index(drop=True)
+    return frame.reset_index(drop=True)
+
+
+# --- evidence: rows of audit_found_evidence, never lists carried through Python -----------------------
+
+def found(con, sql: str, parameters: dict) -> pd.DataFrame:
+    """Run a rule's query `sql`, which writes its findings into the temp table audit_rule_found (one row per
+    finding, its evidence as the lists `evidence`, references, and `evidence_lines`, spend line ids, in order), and
+    return that table without the lists, with `evidence_group` (the row's number): the rule returns it as it is and
+    run_rule moves the lists into audit_found_evidence inside DuckDB (2.3M lines for one finding at 10M)."""
+    con.execute(sql, parameters)
+    return con.execute("select * exclude (evidence, evidence_lines), rowid as evidence_group "
+                       "from audit_rule_found order by rowid").df()
+
+
+# the evidence of the findings a rule left in audit_rule_found (found()), under their finding ids
+GROUP_EVIDENCE_SQL = """
+insert into audit_found_evidence
+with
+rows as (
+    select rowid as evidence_group, unnest(range(1, len(evidence) + 1)) as position, unnest(evidence) as ref,
+        unnest(evidence_lines) as line_id
+    from audit_rule_found
+),
+final as (
+    select g.finding_id, cast(r.position as integer) as position, r.ref, r.line_id
+    from rows r join rule_findings g using (evidence_group)
+)
+select * from final
+"""
+# the evidence a rule returned as lists (a rule citing a few rows: contracts, licences, small groups of lines)
+LIST_EVIDENCE_SQL = """
+insert into audit_found_evidence
+select finding_id, cast(position as integer), ref, line_id from rule_findings
+"""
+# Grain: one row per finding of rule_findings with evidence: the first $kept references and how many rows.
+EVIDENCE_HEAD_SQL = """
+select finding_id, count(*) as evidence_count,
+    list(ref order by position) filter (where position <= $kept) as evidence
+from audit_found_evidence
+where finding_id in (select finding_id from rule_findings)
+group by finding_id
+"""
+
+
+def _with_evidence(con, frame: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (a rule's findings) with its evidence added to audit_found_evidence and, per finding, the first
+    EVIDENCE_KEPT references (`evidence`) and the number of evidence rows (`evidence_count`)."""
+    if "evidence_group" in raw.columns:
+        groups = pd.DataFrame({"finding_id": frame["finding_id"], "evidence_group": raw["evidence_group"].to_numpy()})
+        with store.frame_as_table(con, "rule_findings", groups):
+            con.execute(GROUP_EVIDENCE_SQL)
+    else:
+        rows = _list_rows(frame["finding_id"], raw["evidence"],
+                          raw["evidence_lines"] if "evidence_lines" in raw.columns else None)
+        with store.frame_as_table(con, "rule_findings", rows):
+            con.execute(LIST_EVIDENCE_SQL)
+    with store.frame_as_table(con, "rule_findings", frame[["finding_id"]]):
+        head = con.execute(EVIDENCE_HEAD_SQL, {"kept": EVIDENCE_KEPT}).df()
+    head = head.set_index("finding_id")
+    frame["evidence"] = [[str(r) for r in refs] if isinstance(refs, (list, tuple, np.ndarray)) else []
+                         for refs in frame["finding_id"].map(head["evidence"])]
+    frame["evidence_count"] = frame["finding_id"].map(head["evidence_count"]).fillna(0).astype("int64")
+    return frame[list(FINDING_COLUMNS)]
+
+
+def _list_rows(ids: pd.Series, refs: pd.Series, lines: pd.Series | None) -> pd.DataFrame:
+    """One row per finding x evidence row from lists: references and spend line ids side by side (the shorter list
+    padded with nulls, as DuckDB's unnest pads)."""
+    rows = []
+    for i, fid in enumerate(ids):
+        found_refs = [str(r) for r in (refs.iloc[i] if refs.iloc[i] is not None else [])]
+        found_lines = [] if lines is None or lines.iloc[i] is None else [int(x) for x in lines.iloc[i]]
+        for position, (ref, line) in enumerate(itertools.zip_longest(found_refs, found_lines), start=1):
+            rows.append((fid, position, ref, line))
+    return pd.DataFrame(rows, columns=["finding_id", "position", "ref", "line_id"]).astype(
+        {"position": "int64", "line_id": "Int64"})
 
 
 # --- helpers for rules -----------------------------------------------------------------------
@@ -200,6 +289,10 @@ def fmt_money(value, currency: str | None = None) -> str:
 
 
 def fmt_date(value) -> str:
+    """'2026-10-31'. Dates and timestamps (as DuckDB gives them) directly: building a pd.Timestamp for each was most
+    of duplicate_payment's Python time at 100M spend lines (millions of dates in its explanations)."""
+    if isinstance(value, dt.date):   # also datetime and pd.Timestamp
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 

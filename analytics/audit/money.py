@@ -29,9 +29,11 @@ RECOVERABLE = ("duplicate_payment", "service_credits", "over_contract_value", "p
 # Grain: one row per finding citing spend lines: the part of its amount at stake counted once.
 COUNTED_SQL = """
 with
-claims as (
-    select finding_id, priority, amount_at_stake, unnest(evidence_lines) as line_id
-    from money_findings
+claims as (   -- the spend lines each finding cites (results.detected points audit_current_evidence at them)
+    select f.finding_id, f.priority, f.amount_at_stake, e.line_id
+    from money_findings f
+    join audit_current_evidence e using (finding_id)
+    where e.line_id is not null
 ),
 amounts as (
     select c.*, s.date, greatest(cast(s.amount_rc as double), 0) as line_amount
@@ -74,24 +76,20 @@ def kind(rule: str) -> str:
 def counted(con, frame: pd.DataFrame) -> pd.Series:
     """at_stake_counted for each finding of `frame` (same index): its amount at stake, counted once.
 
-    Every finding in `frame` competes for its lines, so pass the live findings (dismissed ones left out).
+    Every finding in `frame` competes for its lines, so pass the live findings (dismissed ones left out), as
+    results.detected read them on `con` (their evidence rows: the view audit_current_evidence).
     A missing amount (no fx rate) counts as 0.
     """
     amounts = pd.to_numeric(frame["amount_at_stake"], errors="coerce").fillna(0.0).clip(lower=0.0)
-    with_lines = frame["evidence_lines"].map(len) > 0
-    if not with_lines.any():
+    if frame.empty:
         return amounts.astype(float)
-    claims = pd.DataFrame({"finding_id": frame.loc[with_lines, "finding_id"],
+    claims = pd.DataFrame({"finding_id": frame["finding_id"],
                            # within a rule, a finding naming a vendor before one that does not (a cost center's)
-                           "priority": 2 * frame.loc[with_lines, "rule"].map(priority)
-                           + frame.loc[with_lines, "vendor"].isna().astype(int),
-                           "amount_at_stake": amounts[with_lines],
-                           "evidence_lines": frame.loc[with_lines, "evidence_lines"]})
+                           "priority": 2 * frame["rule"].map(priority) + frame["vendor"].isna().astype(int),
+                           "amount_at_stake": amounts})
     with store.frame_as_table(con, "money_findings", claims):
         found = con.execute(COUNTED_SQL).df()
-    # a finding whose lines carry no money in the reporting currency (no fx rate) keeps its amount
+    # a finding citing no spend line, or whose lines carry no money in the reporting currency (no fx rate), keeps
+    # its amount
     given = found[found["weight"] > 0].set_index("finding_id")["counted"]
-    result = amounts.copy()
-    ids = frame["finding_id"]
-    result[with_lines] = ids[with_lines].map(given).fillna(amounts[with_lines])
-    return result.astype(float)
+    return frame["finding_id"].map(given).fillna(amounts).astype(float)

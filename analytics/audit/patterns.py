@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from analytics.audit import engine
 from analytics.audit.engine import count, empty_findings, explained, money, month, pct, vendor_key
 from analytics.i18n import N_
 from analytics.fiscal import add_months
@@ -16,6 +17,7 @@ from analytics.fiscal import add_months
 # is the largest of k x the robust spread (1.4826 x median absolute residual over up to 24 earlier
 # months, once there are 6), band% of the expected value, and a minimum amount.
 UNUSUAL_SQL = """
+create or replace temp table audit_rule_found as
 with
 monthly as (
     select 'vendor' as dimension, vendor_key as series_key, period, cast(sum(amount_rc) as double) as spend
@@ -130,11 +132,11 @@ def unusual_spend(con, params: dict) -> pd.DataFrame:
     """One row per vendor or cost center month with spend outside its expected range."""
     last = last_complete_month(params["as_of"])
     first = add_months(last, -int(params["audit_unusual_lookback_months"]) + 1)
-    found = con.execute(UNUSUAL_SQL, {
+    found = engine.found(con, UNUSUAL_SQL, {
         "last_period": last, "first_period": first, "k": float(params["audit_unusual_mad_factor"]),
         "band": float(params["audit_unusual_band_pct"]), "min_amount": float(params["audit_unusual_min_amount"]),
         "drops": bool(params["audit_unusual_include_drops"]),
-    }).df()
+    })
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
@@ -152,7 +154,7 @@ def unusual_spend(con, params: dict) -> pd.DataFrame:
                                      cost_center=r.series_key, month=month(r.period), spend=money(r.spend, currency),
                                      low=money(max(r.low, 0)), high=money(r.high, currency),
                                      excess=money(stake, currency), usual=money(r.expected_spend, currency)),
-            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+            "evidence_group": r.evidence_group,
         })
     return pd.DataFrame(rows) if rows else empty_findings()
 
@@ -160,6 +162,7 @@ def unusual_spend(con, params: dict) -> pd.DataFrame:
 # Grain: one row per category served by at least `min_vendors` vendors each with less than
 # `small` spend in the 12 months up to the as-of date.
 CONSOLIDATION_SQL = """
+create or replace temp table audit_rule_found as
 with
 recent as (
     select * from audit_spend
@@ -203,9 +206,9 @@ def vendor_consolidation(con, params: dict) -> pd.DataFrame:
     small = float(params["audit_consolidation_small_spend"])
     minimum = int(params["audit_consolidation_min_vendors"])
     saving = float(params["audit_consolidation_saving_pct"])
-    found = con.execute(CONSOLIDATION_SQL, {
+    found = engine.found(con, CONSOLIDATION_SQL, {
         "start": add_months(end, -12), "end": end, "small": small, "min_vendors": minimum,
-        "exempt": [c.lower() for c in params["audit_exempt_categories"]]}).df()
+        "exempt": [c.lower() for c in params["audit_exempt_categories"]]})
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
@@ -219,7 +222,7 @@ def vendor_consolidation(con, params: dict) -> pd.DataFrame:
                                         "about {saving}."),
                                      category=r.category, vendors=int(r.n_small), small=money(small, currency),
                                      names=names, total=money(r.small_spend, currency), saving=pct(saving, None)),
-            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+            "evidence_group": r.evidence_group,
         })
     return pd.DataFrame(rows) if rows else empty_findings()
 

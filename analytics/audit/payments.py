@@ -5,8 +5,11 @@ amounts) are never duplicates; a credit note for the same amount cancels one ext
 """
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
+from analytics.audit import engine
 from analytics.audit.engine import days, empty_findings, explained, fmt_date, money
 from analytics.i18n import N_
 
@@ -40,31 +43,34 @@ same_amount as (
 ),
 candidates as (
     select s.line_id, s.vendor_key, s.currency, s.amount, s.date, audit_invoice_key(s.invoice_id) as invoice_key,
-        coalesce(s.description, '') as description_key
+        coalesce(s.description, '') as description_key, s.vendor, s.contract_id, s.amount_rc, s.invoice_id,
+        s.batch_id, s.row_no
     from audit_spend s
     where s.line_id in (select line_id from same_invoice union select line_id from same_amount)
 ),
 credits as (
     select s.line_id, s.vendor_key, s.currency, -s.amount as amount, s.date,
-        audit_invoice_key(s.invoice_id) as invoice_key, coalesce(s.description, '') as description_key
+        audit_invoice_key(s.invoice_id) as invoice_key, coalesce(s.description, '') as description_key, s.vendor,
+        s.contract_id, s.amount_rc, s.invoice_id, s.batch_id, s.row_no
     from audit_spend s
     semi join candidates c on c.vendor_key = s.vendor_key and c.currency = s.currency and c.amount = -s.amount
     where s.amount < 0
 ),
-final as (
-    select *, false as is_credit from candidates
+final as (   -- part: which pass of SAME_AMOUNT_SQL clusters the line (a payment and its credit notes share one)
+    select *, hash(vendor_key, currency, amount) as part, false as is_credit from candidates
     union all
-    select *, true from credits
+    select *, hash(vendor_key, currency, amount), true from credits
 )
 select * from final
 """
 SHARED_SQL = """
-candidates as (select * exclude (is_credit) from audit_duplicate_candidates where not is_credit),
-credits as (select * exclude (is_credit) from audit_duplicate_candidates where is_credit),
+candidates as (select * exclude (is_credit, part) from audit_duplicate_candidates where not is_credit),
+credits as (select * exclude (is_credit, part) from audit_duplicate_candidates where is_credit),
 """
 
 # Grain: one row per (vendor, invoice number, currency, amount) paid more than once.
 SAME_INVOICE_SQL = f"""
+create or replace temp table audit_duplicate_invoices as
 with
 {SHARED_SQL}
 repeated_invoices as (
@@ -108,9 +114,18 @@ select * from final where n_extra > 0
 # `window` days apart whose invoice numbers are missing or differ (copies of one invoice count once
 # here). Two different services that happen to cost the same (different descriptions) are not. A
 # regular schedule (three or more payments at even intervals, e.g. a weekly fee) is not a duplicate.
-SAME_AMOUNT_SQL = f"""
+# A table macro run in passes (`passes`, `pass`): each clusters the candidates of a share of the (vendor, currency,
+# amount) keys, so the ordered lists of a pass fit DuckDB's memory limit whatever the number of candidates (at 100M
+# spend lines one pass ran out of the job's 4GB). Clusters and credit notes never span two keys.
+SAME_AMOUNT_SQL = """
+create or replace temp macro audit_same_amount(window_days, passes, pass) as table
 with
-{SHARED_SQL}
+candidates as (
+    select * exclude (is_credit, part) from audit_duplicate_candidates where not is_credit and part % passes = pass
+),
+credits as (
+    select * exclude (is_credit, part) from audit_duplicate_candidates where is_credit and part % passes = pass
+),
 neighbours as (
     select *,
         date - lag(date) over w as gap_before,
@@ -119,7 +134,7 @@ neighbours as (
     window w as (partition by vendor_key, currency, amount, description_key order by date, line_id)
 ),
 near as (
-    select * from neighbours where gap_before <= $window or gap_after <= $window
+    select * from neighbours where gap_before <= window_days or gap_after <= window_days
 ),
 identities as (
     select vendor_key, currency, amount, description_key, coalesce(invoice_key, 'line ' || line_id) as identity,
@@ -133,7 +148,7 @@ gaps as (
     window w as (partition by vendor_key, currency, amount, description_key order by date, first_line)
 ),
 clustered as (
-    select *, sum(case when gap is null or gap > $window then 1 else 0 end)
+    select *, sum(case when gap is null or gap > window_days then 1 else 0 end)
         over (partition by vendor_key, currency, amount, description_key order by date, first_line
               rows between unbounded preceding and current row) as cluster
     from gaps
@@ -141,7 +156,7 @@ clustered as (
 clusters as (
     select vendor_key, currency, amount, description_key, cluster,
         count(*) as n_payments, min(date) as first_date, max(date) as last_date,
-        min(gap) filter (where gap <= $window) as min_gap, max(gap) filter (where gap <= $window) as max_gap,
+        min(gap) filter (where gap <= window_days) as min_gap, max(gap) filter (where gap <= window_days) as max_gap,
         list(date order by date, first_line) as dates,
         flatten(list(lines order by date, first_line)) as lines
     from clustered
@@ -153,7 +168,7 @@ matched_credits as (
     from clusters c
     join credits cr
         on cr.vendor_key = c.vendor_key and cr.currency = c.currency and cr.amount = c.amount
-        and cr.date between c.first_date and c.last_date + cast($window as integer)
+        and cr.date between c.first_date and c.last_date + cast(window_days as integer)
     group by all
 ),
 kept as (
@@ -169,7 +184,7 @@ details as (
         list(audit_ref(s.invoice_id, s.batch_id, s.row_no) order by s.date, s.line_id) as evidence,
         list(s.line_id order by s.date, s.line_id) as evidence_lines
     from (select vendor_key, currency, amount, description_key, cluster, unnest(lines) as line_id from kept) k
-    join audit_spend s using (line_id)
+    join candidates s using (line_id)
     group by all
 ),
 final as (
@@ -180,46 +195,88 @@ final as (
 select * from final
 """
 
+SAME_AMOUNT_FIRST_SQL = """
+create or replace temp table audit_duplicate_amounts as
+select * from audit_same_amount($window, $passes, 0)
+"""
+SAME_AMOUNT_NEXT_SQL = """
+insert into audit_duplicate_amounts
+select * from audit_same_amount($window, $passes, $pass)
+"""
+# candidates clustered in one pass of SAME_AMOUNT_SQL: at 10M spend lines there are about 150,000 (one pass)
+CANDIDATES_PER_PASS = 1_000_000
+
+# Grain: one row per suspected duplicate of either kind (kind 'invoice': SAME_INVOICE_SQL, 'amount': SAME_AMOUNT_SQL).
+DUPLICATES_SQL = """
+create or replace temp table audit_rule_found as
+select 'invoice' as kind, * from audit_duplicate_invoices
+union all by name
+select 'amount' as kind, * from audit_duplicate_amounts
+"""
+
 
 def duplicate_payment(con, params: dict) -> pd.DataFrame:
     """One row per suspected duplicate: same invoice paid twice, or the same amount close in time."""
     window = int(params["audit_duplicate_window_days"])
     con.execute(CANDIDATES_SQL, {"window": window})
-    same_invoice = con.execute(SAME_INVOICE_SQL, {"window": window}).df()
-    same_amount = con.execute(SAME_AMOUNT_SQL, {"window": window}).df()
-    rows = []
-    for r in same_invoice.itertuples(index=False):
-        rows.append({
-            "key": f"invoice|{r.vendor_key}|{r.invoice_key}|{r.currency}|{r.amount:.4f}",
-            "severity": "high", "vendor": r.vendor, "contract_id": r.contract_id,
-            "amount_at_stake": r.amount_rc * r.n_extra if pd.notna(r.amount_rc) else None,
-            "finding_date": r.last_date,
-            "explanation": explained(N_("Invoice {invoice} from {vendor} for {amount} was paid {copies} times "
-                                        "({dates}); {extra} payment(s) look duplicated."),
-                                     invoice=r.invoice_id, vendor=r.vendor, amount=money(r.amount, r.currency),
-                                     copies=int(r.n_copies), dates=days(r.dates), extra=int(r.n_extra)),
-            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
-        })
-    for r in same_amount.itertuples(index=False):
-        rows.append({
-            "key": f"amount|{r.vendor_key}|{r.currency}|{r.amount:.4f}|{r.description_key}|{fmt_date(r.first_date)}",
-            "severity": "medium", "vendor": r.vendor, "contract_id": r.contract_id,
-            "amount_at_stake": r.amount_rc * r.n_extra if pd.notna(r.amount_rc) else None,
-            "finding_date": r.last_date,
-            "explanation": explained(N_("{vendor} was paid {amount} {payments} times within {days} days ({dates}) "
-                                        "with missing or different invoice numbers; {extra} payment(s) may be "
-                                        "duplicates."),
-                                     vendor=r.vendor, amount=money(r.amount, r.currency), payments=int(r.n_payments),
-                                     days=(r.last_date - r.first_date).days, dates=days(r.dates),
-                                     extra=int(r.n_extra)),
-            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
-        })
-    return pd.DataFrame(rows) if rows else empty_findings()
+    con.execute(SAME_INVOICE_SQL, {"window": window})
+    con.execute(SAME_AMOUNT_SQL)
+    candidates = con.execute("select count(*) from audit_duplicate_candidates").fetchone()[0]
+    passes = max(1, math.ceil(candidates / CANDIDATES_PER_PASS))
+    con.execute(SAME_AMOUNT_FIRST_SQL, {"window": window, "passes": passes})
+    for part in range(1, passes):
+        con.execute(SAME_AMOUNT_NEXT_SQL, {"window": window, "passes": passes, "pass": part})
+    found = engine.found(con, DUPLICATES_SQL, {})
+    if found.empty:
+        return empty_findings()
+    # column by column, not a dict per finding: at 10M lines chance repeats already make 26,045 findings
+    invoice = found[found["kind"] == "invoice"]
+    amount = found[found["kind"] == "amount"]
+    return pd.concat([_same_invoice_findings(invoice), _same_amount_findings(amount)], ignore_index=True)
+
+
+def _at_stake(found: pd.DataFrame) -> pd.Series:
+    """The extra payments in the reporting currency; None without an fx rate."""
+    return (found["amount_rc"] * found["n_extra"]).astype("object").where(found["amount_rc"].notna(), None)
+
+
+def _same_invoice_findings(found: pd.DataFrame) -> pd.DataFrame:
+    message = N_("Invoice {invoice} from {vendor} for {amount} was paid {copies} times ({dates}); {extra} payment(s) "
+                 "look duplicated.")
+    columns = zip(found["vendor_key"], found["invoice_key"], found["currency"], found["amount"], found["invoice_id"],
+                  found["vendor"], found["n_copies"], found["dates"], found["n_extra"])
+    keys, explanations = [], []
+    for vendor_key, invoice_key, currency, paid, invoice_id, vendor, copies, dates, extra in columns:
+        keys.append(f"invoice|{vendor_key}|{invoice_key}|{currency}|{paid:.4f}")
+        explanations.append(explained(message, invoice=invoice_id, vendor=vendor, amount=money(paid, currency),
+                                      copies=int(copies), dates=days(dates), extra=int(extra)))
+    return pd.DataFrame({"key": keys, "severity": "high", "vendor": found["vendor"].to_numpy(),
+                         "contract_id": found["contract_id"].to_numpy(), "amount_at_stake": _at_stake(found).to_numpy(),
+                         "finding_date": found["last_date"].to_numpy(), "explanation": explanations,
+                         "evidence_group": found["evidence_group"].to_numpy()})
+
+
+def _same_amount_findings(found: pd.DataFrame) -> pd.DataFrame:
+    message = N_("{vendor} was paid {amount} {payments} times within {days} days ({dates}) with missing or different "
+                 "invoice numbers; {extra} payment(s) may be duplicates.")
+    columns = zip(found["vendor_key"], found["currency"], found["amount"], found["description_key"],
+                  found["first_date"], found["last_date"], found["vendor"], found["n_payments"], found["dates"],
+                  found["n_extra"])
+    keys, explanations = [], []
+    for vendor_key, currency, paid, description_key, first, last, vendor, payments, dates, extra in columns:
+        keys.append(f"amount|{vendor_key}|{currency}|{paid:.4f}|{description_key}|{fmt_date(first)}")
+        explanations.append(explained(message, vendor=vendor, amount=money(paid, currency), payments=int(payments),
+                                      days=(last - first).days, dates=days(dates), extra=int(extra)))
+    return pd.DataFrame({"key": keys, "severity": "medium", "vendor": found["vendor"].to_numpy(),
+                         "contract_id": found["contract_id"].to_numpy(), "amount_at_stake": _at_stake(found).to_numpy(),
+                         "finding_date": found["last_date"].to_numpy(), "explanation": explanations,
+                         "evidence_group": found["evidence_group"].to_numpy()})
 
 
 # Grain: one row per cluster of payments to one vendor, each just under the approval threshold
 # (in the reporting currency), less than `window` days apart, together above the threshold.
 SPLIT_SQL = """
+create or replace temp table audit_rule_found as
 with
 near as (
     select * from audit_spend
@@ -250,8 +307,8 @@ select * from final
 def split_purchase(con, params: dict) -> pd.DataFrame:
     """One row per group of payments that look split to stay under the approval threshold."""
     threshold = float(params["audit_approval_threshold"])
-    found = con.execute(SPLIT_SQL, {"threshold": threshold, "margin": float(params["audit_split_margin_pct"]),
-                                    "window": int(params["audit_split_window_days"])}).df()
+    found = engine.found(con, SPLIT_SQL, {"threshold": threshold, "margin": float(params["audit_split_margin_pct"]),
+                                          "window": int(params["audit_split_window_days"])})
     currency = params["reporting_currency"]
     rows = []
     for r in found.itertuples(index=False):
@@ -264,6 +321,6 @@ def split_purchase(con, params: dict) -> pd.DataFrame:
                                         "{threshold} approval threshold, total {total}."),
                                      payments=int(r.n_payments), vendor=r.vendor, days=within,
                                      threshold=money(threshold, currency), total=money(r.total_rc, currency)),
-            "evidence": list(r.evidence), "evidence_lines": list(r.evidence_lines),
+            "evidence_group": r.evidence_group,
         })
     return pd.DataFrame(rows) if rows else empty_findings()

@@ -11,14 +11,34 @@ import pandas as pd
 
 from analytics import store
 from analytics.audit import engine
+from analytics.ingest.load import memory_limit
 
-RESULTS_SCHEMA = 12   # migration 012_results.sql
+# DuckDB's memory limit while the job runs (its default is 80% of the machine's memory, shared with the app and the
+# other jobs): the working tables (audit_spend holds every spend line: 2.3 GB at 10M lines) and the evidence spill
+# to the database's temp directory beyond it. Measured at 10M and 100M lines (README, "100M lines").
+JOB_MEMORY_LIMIT = "4GB"
+
+RESULTS_SCHEMA = 20   # migration 012_results.sql; the evidence rows in their own table since 020_audit_evidence.sql
 LOAD_SQL = """
 select finding_id, rule, severity, vendor, contract_id, amount_at_stake, currency, finding_date, explanation,
-    evidence, evidence_lines
+    evidence, evidence_count
 from audit_results
 where data_version = $version
 order by rule, finding_id
+"""
+
+# Every reader of the evidence rows (money.py, audit.evidence) reads the temp view audit_current_evidence
+# (finding_id, position, ref, line_id): the stored rows of the current data version, or the rows of the rules just
+# run in memory (engine.FOUND_EVIDENCE_SQL). detected() points it at the right one on the connection it reads.
+STORED_EVIDENCE_VIEW = """
+create or replace temp view audit_current_evidence as
+select finding_id, position, ref, line_id
+from audit_evidence
+where data_version = (select version from data_version)
+"""
+COMPUTED_EVIDENCE_VIEW = """
+create or replace temp view audit_current_evidence as
+select finding_id, position, ref, line_id from audit_found_evidence
 """
 
 
@@ -34,7 +54,7 @@ def stored(con) -> pd.DataFrame | None:
     frame = frame[frame["finding_id"] != EMPTY_MARKER].reset_index(drop=True)
     frame["finding_date"] = pd.to_datetime(frame["finding_date"]).dt.date
     frame["evidence"] = frame["evidence"].map(lambda v: [str(x) for x in v] if v is not None else [])
-    frame["evidence_lines"] = frame["evidence_lines"].map(lambda v: [int(x) for x in v] if v is not None else [])
+    frame["evidence_count"] = frame["evidence_count"].fillna(0).astype("int64")
     frame["contract_id"] = frame["contract_id"].astype("object").where(frame["contract_id"].notna(), None)
     return frame[list(engine.FINDING_COLUMNS)]
 
@@ -49,28 +69,43 @@ def _is_empty_marker(con, version: int) -> bool:
 
 
 def detected(con) -> pd.DataFrame:
-    """The findings detected at the current data version: stored, else computed in memory (never written)."""
+    """The findings detected at the current data version: stored, else computed in memory (never written); their
+    evidence rows readable on `con` as the temp view audit_current_evidence."""
     found = stored(con)
-    return found if found is not None else engine.run_all(con)
+    if found is not None:
+        con.execute(STORED_EVIDENCE_VIEW)
+        return found
+    found = engine.run_all(con)
+    con.execute(COMPUTED_EVIDENCE_VIEW)
+    return found
+
+
+SAVE_FINDINGS_SQL = """
+insert into audit_results by name
+select $version as data_version, finding_id, rule, severity, vendor, contract_id,
+    cast(amount_at_stake as double) as amount_at_stake, currency, cast(finding_date as date) as finding_date,
+    explanation, cast(evidence as varchar[]) as evidence, cast(evidence_count as bigint) as evidence_count
+from audit_results_in
+"""
+# the evidence rows of the rules just run on this connection (engine.run_all), set-based: never through Python
+SAVE_EVIDENCE_SQL = """
+insert into audit_evidence by name
+select $version as data_version, finding_id, position, ref, line_id
+from audit_found_evidence
+"""
 
 
 def save(con, frame: pd.DataFrame, version: int) -> None:
-    """Replace the stored findings with `frame` for `version`; a plain transaction: the data version stays."""
+    """Replace the stored findings with `frame` for `version`, and their evidence with the rows the rules left in
+    audit_found_evidence on `con` (run_all just ran); a plain transaction: the data version stays."""
     rows = frame[list(engine.FINDING_COLUMNS)] if len(frame) else pd.DataFrame(
         [{**dict.fromkeys(engine.FINDING_COLUMNS), "finding_id": EMPTY_MARKER, "rule": EMPTY_MARKER,
-          "evidence": [], "evidence_lines": []}])
-    rows = rows.assign(data_version=version)
-    con.register("audit_results_in", rows)
-    try:
-        with store.transaction(con, changes_data=False):
-            con.execute("delete from audit_results")
-            con.execute("insert into audit_results by name select data_version, finding_id, rule, severity, vendor, "
-                        "contract_id, cast(amount_at_stake as double) as amount_at_stake, currency, "
-                        "cast(finding_date as date) as finding_date, explanation, "
-                        "cast(evidence as varchar[]) as evidence, "
-                        "cast(evidence_lines as bigint[]) as evidence_lines from audit_results_in")
-    finally:
-        con.unregister("audit_results_in")
+          "evidence": [], "evidence_count": 0}])
+    with store.frame_as_table(con, "audit_results_in", rows), store.transaction(con, changes_data=False):
+        con.execute("delete from audit_results")
+        con.execute("delete from audit_evidence")
+        con.execute(SAVE_FINDINGS_SQL, {"version": version})
+        con.execute(SAVE_EVIDENCE_SQL, {"version": version})
 
 
 def _in_words(frame: pd.DataFrame) -> bool:
@@ -93,4 +128,5 @@ def refresh(con) -> None:
     found = stored(con)
     if found is not None and _in_words(found):
         return
-    save(con, engine.run_all(con), version)
+    with memory_limit(con, JOB_MEMORY_LIMIT):
+        save(con, engine.run_all(con), version)

@@ -37,7 +37,7 @@ def with_reviews(con, detected: pd.DataFrame, *, include_dismissed: bool) -> pd.
     gone = reviews[~reviews["finding_id"].isin(detected["finding_id"])].copy()
     if len(gone):
         gone["evidence"] = gone["evidence"].map(lambda text: json.loads(text) if text else [])
-        gone["evidence_lines"] = [[] for _ in range(len(gone))]
+        gone["evidence_count"] = gone["evidence"].map(len)   # the references its review kept
         gone["finding_date"] = pd.to_datetime(gone["finding_date"]).dt.date
         gone["is_detected"] = False
         current = pd.concat([current, gone[list(engine.FINDING_COLUMNS) + list(REVIEW_COLUMNS)]],

@@ -31,9 +31,10 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def as_records(frame) -> list[dict]:
-    """The findings as JSON-ready objects (amounts rounded to the cent)."""
+def as_records(con, frame) -> list[dict]:
+    """The findings as JSON-ready objects (amounts rounded to the cent), each with all its evidence references."""
     records = []
+    frame = frame.assign(evidence=audit.evidence_refs(con, frame))
     for r in frame.itertuples(index=False):
         amount = None if r.amount_at_stake is None or math.isnan(r.amount_at_stake) else round(r.amount_at_stake, 2)
         records.append({"finding_id": r.finding_id, "rule": r.rule, "severity": r.severity, "vendor": r.vendor,
@@ -61,7 +62,7 @@ def run(args) -> int:
             audit_export.write(con, args.out, shown[shown["finding_id"].isin(frame["finding_id"])].reset_index(
                 drop=True))
     if args.json:
-        print(json.dumps(as_records(frame), indent=2, default=str))
+        print(json.dumps(as_records(con, frame), indent=2, default=str))
         return 0
     _print_table(con, frame)
     if args.out:

@@ -29,10 +29,17 @@ EVIDENCE_COLUMNS = ["finding_id", "rule", "kind", "ref", "date", "vendor", "desc
 
 
 def findings_sheet(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per finding, evidence references joined with '; '."""
+    """One row per finding, its evidence references joined with '; ': the first engine.EVIDENCE_KEPT, then how many
+    more the Evidence sheet lists ('; … (+2,306,061)'; a cell holds at most 32,767 characters)."""
     sheet = frame.copy()
-    sheet["evidence"] = sheet["evidence"].map(lambda refs: "; ".join(str(r) for r in refs))
+    sheet["evidence"] = [_references(refs, count) for refs, count in zip(sheet["evidence"], sheet["evidence_count"])]
     return sheet.reindex(columns=FINDING_COLUMNS)
+
+
+def _references(refs, count) -> str:
+    text = "; ".join(str(r) for r in refs)
+    more = int(count) - len(refs)
+    return f"{text}; … (+{i18n.number(more)})" if more > 0 else text
 
 
 def summary_sheet(frame: pd.DataFrame, currency: str) -> pd.DataFrame:

@@ -193,7 +193,8 @@ HEADINGS = {
     "resolution_breached": N_("Resolutions breached"), "resolution_pending": N_("Resolutions pending"),
     "availability_points_below": N_("Availability points below target"),
     "is_availability_missed": N_("Availability missed"), "made_sla_disagreements": N_("ITSM flag disagrees"),
-    "is_missed": N_("Missed"), "evidence_lines": N_("Spend lines cited"), "amount_recovered": N_("Recovered"),
+    "is_missed": N_("Missed"), "evidence": N_("Evidence"), "evidence_count": N_("Evidence rows"),
+    "amount_recovered": N_("Recovered"),
     "reviewed_at": N_("Reviewed"), "is_detected": N_("Still detected"), "ref": N_("Reference"),
     "original_text": N_("Text in the file"), "bias_risk": N_("Bias risk"),
 }
