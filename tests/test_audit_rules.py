@@ -1,5 +1,6 @@
 """Each audit rule on small inline data: what it must find, and the near misses it must not."""
 import datetime as dt
+import hashlib
 
 import pandas as pd
 import pytest
@@ -374,3 +375,22 @@ def test_counts_in_explanations_are_written_with_thousands_separated_in_the_read
     assert engine.explanation(stored) == "16,491 lines"
     with i18n.use("de"):
         assert engine.explanation(stored).startswith("16.491")
+
+
+def test_finding_ids_stay_short_and_stable_and_only_colliding_keys_take_long_ones(monkeypatch):
+    """At 100M lines two pairs of the 3M duplicate-payment findings had the same 10-digit id. Keys whose short
+    ids collide take 20 digits; every other finding keeps the id its reviews are stored under."""
+    rule = engine.get_rule("duplicate_payment")
+    keys = pd.Series([f"invoice|v{i}" for i in range(60)])
+    assert engine.finding_ids(rule, keys) == [engine.finding_id(rule, k) for k in keys]  # no clash: as before
+    assert engine.finding_id(rule, "invoice|v1") == "DUP-" + hashlib.md5(b"duplicate_payment|invoice|v1").hexdigest()[:10]
+    monkeypatch.setattr(engine, "ID_DIGITS", 1)  # 16 short ids for 60 keys: clashes for sure
+    ids = engine.finding_ids(rule, keys)
+    assert len(set(ids)) == 60
+    short = [i for i in ids if len(i) == len("DUP-") + 1]
+    long_ = [i for i in ids if len(i) == len("DUP-") + engine.LONG_ID_DIGITS]
+    assert len(short) + len(long_) == 60 and long_
+    assert all(ids.count(i) == 1 for i in short)
+    for key, found in zip(keys, ids):  # a short id is its key's own, a long one is its key's own too
+        assert found in (engine.finding_id(rule, key), engine.finding_id(rule, key, engine.LONG_ID_DIGITS))
+    assert engine.finding_ids(rule, keys) == ids  # the same keys, the same ids
