@@ -177,3 +177,21 @@ def test_every_pdf_page_reads_in_words_and_formats(pdf_pages):
         assert not re.search(r"\d\.\d{3,}", text), f"page {number}: float noise"
         assert not re.search(r"(?<![\d,.-])\d{5,}(?![\d,])", text), f"page {number}: amount without separators"
         assert not re.search(r"\de[-+]\d", text), f"page {number}: scientific notation"
+
+
+def test_a_table_longer_than_an_excel_sheet_keeps_its_first_rows_and_says_so(monkeypatch):
+    """Excel refuses a workbook whose sheet passes 1,048,576 rows (the cost audit's evidence at 10M lines holds
+    2.5M): the table keeps the rows that fit and the line above it says how many of how many."""
+    import pandas as pd
+    from openpyxl import Workbook as NewWorkbook
+    from analytics.reports import xlsx as writer
+    monkeypatch.setattr(writer, "EXCEL_ROWS", 10)
+    ws = NewWorkbook().active
+    frame = pd.DataFrame({"vendor": [f"Vendor {i}" for i in range(20)], "amount": range(20)})
+    first, last = writer.write_report_table(ws, frame, start_row=4)
+    assert (first, last) == (5, 10) and ws.max_row == 10
+    assert [ws.cell(row=r, column=1).value for r in (5, 10)] == ["Vendor 0", "Vendor 5"]
+    assert ws.cell(row=3, column=1).value == ("Excel holds 10 rows a sheet: these are the first 6 of 20 rows; "
+                                              "the CSV download and the command line have all of them.")
+    short = NewWorkbook().active  # a table that fits: no line
+    assert writer.write_report_table(short, frame.head(6), start_row=4) == (5, 10) and short.cell(row=3, column=1).value is None

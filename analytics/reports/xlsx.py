@@ -142,6 +142,13 @@ def write_report_table(ws, frame: pd.DataFrame, *, start_row: int, money: list[s
     `labels` renames column headings (formats and widths are given by column name; by default the
     presentation layer's labels). Columns in none of the lists get the format of their unit (analytics.present).
     With `table` the range is a named Excel table (sortable, filterable, referable by name in formulas)."""
+    room = EXCEL_ROWS - start_row  # the heading row is start_row
+    if len(frame) > room:  # Excel refuses a workbook with a longer sheet: the first rows, and a line saying so
+        set_cell(ws, max(start_row - 1, 1), 1, i18n.t(
+            "Excel holds {rows} rows a sheet: these are the first {shown} of {count} rows; the CSV download and "
+            "the command line have all of them.", rows=i18n.number(EXCEL_ROWS), shown=i18n.number(room),
+            count=i18n.number(len(frame)))).font = BOLD
+        frame = frame.iloc[:room]
     frame = in_words(present.tidy(frame))
     total = i18n.t("Total")
     if total_column in frame.columns and frame[total_column].dtype == object:  # the analytics' total row, in words
@@ -184,6 +191,7 @@ def write_report_table(ws, frame: pd.DataFrame, *, start_row: int, money: list[s
 
 N_ = i18n.N_
 CONTENTS = N_("Contents")
+EXCEL_ROWS = 1_048_576  # the most rows an Excel sheet holds
 # headings of columns the workbooks carry from other domains' frames that the presentation layer does not name
 HEADINGS = {
     "auto_renew": N_("Renews automatically"), "current_term": N_("Current term"), "term_end_date": N_("Term ends"),
