@@ -115,3 +115,33 @@ def test_money_counted_once_reads_the_stored_evidence_rows(con):
     pd.testing.assert_frame_equal(stored, in_memory)
     assert sorted(stored[["rule", "amount_at_stake", "at_stake_counted"]].values.tolist()) == [
         ["duplicate_payment", 12500.0, 12500.0], ["no_contract", 25000.0, 12500.0]]
+
+
+def test_the_findings_of_one_stored_state_are_computed_once_per_process(demo_rw, monkeypatch):
+    """The Overview's tile, both Vendors quarters, the Cost audit page and the reports read the same findings: their
+    money is counted once per database state (data version, review states, language), and a new state is read anew."""
+    from analytics import i18n
+    from analytics.audit import money
+    audit.refresh(demo_rw)
+    calls = []
+    counted = money.counted
+    monkeypatch.setattr(money, "counted", lambda con, frame: calls.append(len(frame)) or counted(con, frame))
+    first = audit.findings(demo_rw)
+    assert len(calls) == 1 and len(first) > 10
+    again = audit.findings(demo_rw.cursor())  # another reader of the same file: shared, with its evidence readable
+    pd.testing.assert_frame_equal(first, again)
+    assert len(calls) == 1
+    cursor = demo_rw.cursor()
+    shared = audit.findings(cursor)
+    assert len(audit.evidence(cursor, frame=shared.head(3))) >= 3 and len(calls) == 1
+    shared.loc[0, "vendor"] = "changed by a caller"  # a caller's changes stay its own
+    assert audit.findings(demo_rw).loc[0, "vendor"] == first.loc[0, "vendor"]
+    dismissed = first["finding_id"][0]
+    audit.review(demo_rw, dismissed, status="dismissed", reason="known")
+    after = audit.findings(demo_rw)
+    assert len(calls) == 2 and dismissed not in set(after["finding_id"])
+    assert len(audit.findings(demo_rw, include_dismissed=True)) == len(first) and len(calls) == 2
+    with i18n.use("de"):
+        german = audit.findings(demo_rw)
+    assert len(calls) == 3 and german["explanation"].tolist() != after["explanation"].tolist()
+    assert german["at_stake_counted"].round(2).tolist() == after["at_stake_counted"].round(2).tolist()

@@ -140,6 +140,22 @@ def findings(con, *, include_dismissed: bool = False) -> pd.DataFrame:
     Reads the findings stored for the current data version (refresh); computes them in memory,
     without writing, when none are stored. The explanations read in the current language (analytics.i18n).
     """
+    key = _shared_key(con)
+    frame = _SHARED.get(key) if key is not None else None
+    if frame is None:
+        frame = _findings(con)
+        if key is not None:
+            while len(_SHARED) >= SHARED_STATES:  # the oldest state goes first
+                _SHARED.pop(next(iter(_SHARED)), None)
+            _SHARED[key] = frame
+    else:
+        con.execute(results.STORED_EVIDENCE_VIEW)  # evidence(con, frame=...) reads the view detected() would set
+    frame = frame.copy()
+    return frame if include_dismissed else frame[frame["status"] != "dismissed"].reset_index(drop=True)
+
+
+def _findings(con) -> pd.DataFrame:
+    """findings(include_dismissed=True), computed."""
     frame = reviews.with_reviews(con, results.detected(con), include_dismissed=True)
     frame["explanation"] = frame["explanation"].map(engine.explanation)
     live = frame["status"] != "dismissed"
@@ -147,9 +163,35 @@ def findings(con, *, include_dismissed: bool = False) -> pd.DataFrame:
     frame["at_stake_counted"] = 0.0
     if live.any():
         frame.loc[live, "at_stake_counted"] = money.counted(con, frame[live])
-    if not include_dismissed:
-        frame = frame[live].reset_index(drop=True)
     return frame
+
+
+# findings() of one state of a database, shared by its readers in this process: the Overview's audit tile, both
+# quarters of the Vendors scorecard, the Cost audit page and the reports each ask for them, and counting the money
+# once reads every evidence line (seconds at 10M lines). A state is the database file, its data version, the review
+# states and the language of the explanations. Only findings the job stored are shared: computed ones follow tables
+# a test may write straight into, without a new data version.
+_SHARED: dict[tuple, pd.DataFrame] = {}
+SHARED_STATES = 4
+STATE_SQL = """
+select
+    (select path from duckdb_databases() where database_name = current_database()) as path,
+    v.version,
+    exists (select 1 from audit_results r where r.data_version = v.version) as stored,
+    (select count(*) || ':' || coalesce(sum(hash(finding_id, status, reason, amount_recovered, reviewed_at)), 0)
+     from audit_reviews) as reviewed
+from data_version v
+"""
+
+
+def _shared_key(con) -> tuple | None:
+    """The state findings() would read on `con`, or None when it is not shared (in memory, not stored)."""
+    if store.schema_version(con) < results.RESULTS_SCHEMA:
+        return None
+    path, version, stored, reviewed = con.execute(STATE_SQL).fetchone()
+    if not path or not stored:
+        return None
+    return path, version, reviewed, i18n.current()
 
 
 def findings_listed(con, *, include_dismissed: bool = False) -> pd.DataFrame:
