@@ -94,7 +94,7 @@ if shown.empty:
     st.info(t("No findings match these filters.") if len(everything) else
             t("No findings: nothing in the data breaks a rule at the current thresholds."))
 else:
-    listed = shown.head(FINDINGS_LISTED)
+    listed = audit.explain(shown.head(FINDINGS_LISTED))  # the rows shown, in the reader's language
     table = listed.assign(rule=listed["rule"].map(TITLES), evidence=listed["evidence_count"],
                           severity=listed["severity"].map(in_words(SEVERITY)),
                           status=listed["status"].map(in_words(STATUS)))
@@ -136,7 +136,7 @@ else:
     labels = {r.finding_id: f"{common.money(r.amount_at_stake, cur)} · {TITLES.get(r.rule, r.rule)} · "
                             f"{r.vendor or '–'} · {r.finding_id}" for r in listed.itertuples()}
     finding_id = st.selectbox(t("Finding"), list(labels), format_func=labels.get, key="audit_finding")
-    finding = shown.set_index("finding_id").loc[finding_id]
+    finding = listed.set_index("finding_id").loc[finding_id]
     st.markdown(f"**{finding['explanation']}**")
     st.caption(t("Status: {status}", status=t(STATUS.get(finding["status"], finding["status"])))
                + (f" — {finding['reason']}" if isinstance(finding["reason"], str) else ""))

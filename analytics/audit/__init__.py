@@ -127,7 +127,7 @@ AUDIT_RULES = [
 ]
 
 
-def findings(con, *, include_dismissed: bool = False) -> pd.DataFrame:
+def findings(con, *, include_dismissed: bool = False, explained: bool = True) -> pd.DataFrame:
     """One row per finding, sorted by amount at stake (largest first).
 
     Columns: finding_id, rule, severity, vendor, contract_id, amount_at_stake (reporting currency),
@@ -138,7 +138,9 @@ def findings(con, *, include_dismissed: bool = False) -> pd.DataFrame:
     money (recoverable | exposure), at_stake_counted (the amount at stake with money several findings
     cite counted once, see money.py; 0 for dismissed findings).
     Reads the findings stored for the current data version (refresh); computes them in memory,
-    without writing, when none are stored. The explanations read in the current language (analytics.i18n).
+    without writing, when none are stored. The explanations read in the current language (analytics.i18n);
+    explained=False leaves them as stored (explain() puts the rows a caller shows into words: at 100M spend lines
+    putting 3M explanations into words took 87 s).
     """
     key = _shared_key(con)
     frame = _SHARED.get(key) if key is not None else None
@@ -150,27 +152,31 @@ def findings(con, *, include_dismissed: bool = False) -> pd.DataFrame:
             _SHARED[key] = frame
     else:
         con.execute(results.STORED_EVIDENCE_VIEW)  # evidence(con, frame=...) reads the view detected() would set
-    frame = frame.copy()
-    return frame if include_dismissed else frame[frame["status"] != "dismissed"].reset_index(drop=True)
+    # a copy of the shared frame: a caller's changes stay its own
+    frame = frame.copy() if include_dismissed else frame[frame["status"] != "dismissed"].reset_index(drop=True)
+    return explain(frame) if explained else frame
+
+
+def explain(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (from findings(explained=False)) with its explanations in the current language."""
+    return frame.assign(explanation=frame["explanation"].map(engine.explanation))
 
 
 def _findings(con) -> pd.DataFrame:
-    """findings(include_dismissed=True), computed."""
+    """findings(include_dismissed=True, explained=False), computed."""
     frame = reviews.with_reviews(con, results.detected(con), include_dismissed=True)
-    frame["explanation"] = frame["explanation"].map(engine.explanation)
     live = frame["status"] != "dismissed"
     frame["money"] = frame["rule"].map(money.kind)
     frame["at_stake_counted"] = 0.0
     if live.any():
-        frame.loc[live, "at_stake_counted"] = money.counted(con, frame[live])
+        frame.loc[live, "at_stake_counted"] = money.counted_live(con, frame, live, results.stored_counted(con))
     return frame
 
 
 # findings() of one state of a database, shared by its readers in this process: the Overview's audit tile, both
-# quarters of the Vendors scorecard, the Cost audit page and the reports each ask for them, and counting the money
-# once reads every evidence line (seconds at 10M lines). A state is the database file, its data version, the review
-# states and the language of the explanations. Only findings the job stored are shared: computed ones follow tables
-# a test may write straight into, without a new data version.
+# quarters of the Vendors scorecard, the Cost audit page and the reports each ask for them. A state is the database
+# file, its data version and the review states (the explanations are put into words per reader). Only findings the
+# job stored are shared: computed ones follow tables a test may write straight into, without a new data version.
 _SHARED: dict[tuple, pd.DataFrame] = {}
 SHARED_STATES = 4
 STATE_SQL = """
@@ -191,14 +197,15 @@ def _shared_key(con) -> tuple | None:
     path, version, stored, reviewed = con.execute(STATE_SQL).fetchone()
     if not path or not stored:
         return None
-    return path, version, reviewed, i18n.current()
+    return path, version, reviewed
 
 
 def findings_listed(con, *, include_dismissed: bool = False) -> pd.DataFrame:
-    """findings() without the evidence references, with how many evidence rows each has (`evidence_count`): what
-    the Cost audit page lists and filters (the lists were most of the frame: at 10M lines 61 of 69 MB, 1.3 s to
-    copy out of the page cache on every visit); the page reads the picked finding's evidence with evidence()."""
-    return findings(con, include_dismissed=include_dismissed).drop(columns=["evidence"])
+    """findings(explained=False) without the evidence references, with how many evidence rows each has
+    (`evidence_count`): what the Cost audit page lists and filters (the lists were most of the frame: at 10M lines
+    61 of 69 MB, 1.3 s to copy out of the page cache on every visit); the page puts the rows it shows into words
+    (explain) and reads the picked finding's evidence with evidence()."""
+    return findings(con, include_dismissed=include_dismissed, explained=False).drop(columns=["evidence"])
 
 
 AT_STAKE_BY = ("rule", "vendor", "money")
@@ -214,7 +221,7 @@ def at_stake(con, *, by: str | None = None, vendor: str | None = None) -> pd.Dat
     """
     if by is not None and by not in AT_STAKE_BY:
         raise ValueError(f"unknown breakdown {by!r}; choose one of {', '.join(AT_STAKE_BY)}")
-    live = findings(con)
+    live = findings(con, explained=False)
     if vendor is not None:
         live = live[live["vendor"].map(lambda v: v is not None and vendor_names.normalise(v))
                     == vendor_names.normalise(vendor)]
@@ -229,7 +236,7 @@ def at_stake(con, *, by: str | None = None, vendor: str | None = None) -> pd.Dat
 
 def totals(con) -> Totals:
     """Money at stake found (counted once), confirmed and recovered, in the reporting currency."""
-    return reviews.summarise(findings(con), settings.get(con, "reporting_currency"))
+    return reviews.summarise(findings(con, explained=False), settings.get(con, "reporting_currency"))
 
 
 def by_rule(frame: pd.DataFrame) -> pd.DataFrame:

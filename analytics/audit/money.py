@@ -93,3 +93,59 @@ def counted(con, frame: pd.DataFrame) -> pd.Series:
     # its amount
     given = found[found["weight"] > 0].set_index("finding_id")["counted"]
     return frame["finding_id"].map(given).fillna(amounts).astype(float)
+
+
+# Grain: one row per detected finding whose money counted once can change when the findings in dismissed_findings
+# leave the count: those sharing a spend line with them (`changed`), and every finding sharing a line with one of
+# those (their claims on those lines decide what is left for them).
+AROUND_DISMISSED_SQL = """
+with
+freed as (   -- the spend lines the dismissed findings claimed
+    select distinct e.line_id
+    from audit_current_evidence e
+    where e.line_id is not null and e.finding_id in (select finding_id from dismissed_findings)
+),
+changed as (
+    select distinct e.finding_id
+    from audit_current_evidence e join freed using (line_id)
+),
+their_lines as (
+    select distinct e.line_id
+    from audit_current_evidence e
+    where e.line_id is not null and e.finding_id in (select finding_id from changed)
+),
+final as (
+    select distinct e.finding_id, e.finding_id in (select finding_id from changed) as changed
+    from audit_current_evidence e join their_lines using (line_id)
+)
+select * from final
+"""
+
+
+def counted_live(con, frame: pd.DataFrame, live: pd.Series, stored: pd.Series | None) -> pd.Series:
+    """counted() of the live findings of `frame` (`live`: a boolean mask, dismissed ones False), from the money the
+    job counted with every detected finding live (`stored`, results.stored_counted; None: count it all here).
+
+    A finding's counted money changes when a finding it shares a spend line with is dismissed (that line's money is
+    free for the next finding in PRIORITY); only those findings are counted again, each together with every finding
+    citing one of its lines: what a line gives a finding depends only on the claims on that line, so the result is
+    the same as counted(con, frame[live]). Reviewed findings no longer detected cite no line: their amount.
+    """
+    mine = frame[live]
+    if stored is None:
+        return counted(con, mine)
+    amounts = pd.to_numeric(mine["amount_at_stake"], errors="coerce").fillna(0.0).clip(lower=0.0)
+    result = mine["finding_id"].map(stored).astype(float).fillna(amounts)
+    detected = frame["finding_id"].isin(stored.index)
+    dismissed = frame.loc[~live & detected, ["finding_id"]]
+    if dismissed.empty:
+        return result
+    with store.frame_as_table(con, "dismissed_findings", dismissed):
+        around = con.execute(AROUND_DISMISSED_SQL).df()
+    if around.empty:   # the dismissed findings cite no spend line (renewals, licences) or share none
+        return result
+    near = mine[mine["finding_id"].isin(around["finding_id"])]
+    again = counted(con, near)
+    changed = near["finding_id"].isin(around.loc[around["changed"], "finding_id"])
+    result.loc[changed[changed].index] = again[changed]
+    return result

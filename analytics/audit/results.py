@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import store
-from analytics.audit import engine
+from analytics.audit import engine, money
 from analytics.ingest.load import memory_limit
 
 # DuckDB's memory limit while the job runs (its default is 80% of the machine's memory, shared with the app and the
@@ -19,6 +19,7 @@ from analytics.ingest.load import memory_limit
 JOB_MEMORY_LIMIT = "4GB"
 
 RESULTS_SCHEMA = 20   # migration 012_results.sql; the evidence rows in their own table since 020_audit_evidence.sql
+COUNTED_SCHEMA = 21   # 021_audit_counted.sql: each finding's money counted once, stored by the job
 LOAD_SQL = """
 select finding_id, rule, severity, vendor, contract_id, amount_at_stake, currency, finding_date, explanation,
     evidence, evidence_count
@@ -40,6 +41,26 @@ COMPUTED_EVIDENCE_VIEW = """
 create or replace temp view audit_current_evidence as
 select finding_id, position, ref, line_id from audit_found_evidence
 """
+
+
+# Grain: one row per stored finding of the current data version: its money counted once with every detected finding
+# live (money.counted), as the job stored it; null when stored before migration 021 and not yet filled.
+COUNTED_SQL = """
+select finding_id, at_stake_counted
+from audit_results
+where data_version = $version and finding_id <> $marker
+"""
+
+
+def stored_counted(con) -> pd.Series | None:
+    """{finding_id: money counted once} of the stored findings of the current data version, as the job counted it
+    with every detected finding live (none dismissed); None when none are stored, or stored without it."""
+    if store.schema_version(con) < COUNTED_SCHEMA:
+        return None
+    found = con.execute(COUNTED_SQL, {"version": store.data_version(con), "marker": EMPTY_MARKER}).df()
+    if found.empty or found["at_stake_counted"].isna().any():
+        return None
+    return found.set_index("finding_id")["at_stake_counted"]
 
 
 def stored(con) -> pd.DataFrame | None:
@@ -84,7 +105,8 @@ SAVE_FINDINGS_SQL = """
 insert into audit_results by name
 select $version as data_version, finding_id, rule, severity, vendor, contract_id,
     cast(amount_at_stake as double) as amount_at_stake, currency, cast(finding_date as date) as finding_date,
-    explanation, cast(evidence as varchar[]) as evidence, cast(evidence_count as bigint) as evidence_count
+    explanation, cast(evidence as varchar[]) as evidence, cast(evidence_count as bigint) as evidence_count,
+    cast(at_stake_counted as double) as at_stake_counted
 from audit_results_in
 """
 # the evidence rows of the rules just run on this connection (engine.run_all), set-based: never through Python
@@ -97,9 +119,11 @@ from audit_found_evidence
 
 def save(con, frame: pd.DataFrame, version: int) -> None:
     """Replace the stored findings with `frame` for `version`, and their evidence with the rows the rules left in
-    audit_found_evidence on `con` (run_all just ran); a plain transaction: the data version stays."""
-    rows = frame[list(engine.FINDING_COLUMNS)] if len(frame) else pd.DataFrame(
-        [{**dict.fromkeys(engine.FINDING_COLUMNS), "finding_id": EMPTY_MARKER, "rule": EMPTY_MARKER,
+    audit_found_evidence on `con` (run_all just ran); a plain transaction: the data version stays. `frame` may
+    carry at_stake_counted (money.counted with every finding live)."""
+    columns = [*engine.FINDING_COLUMNS, "at_stake_counted"]
+    rows = frame.reindex(columns=columns) if len(frame) else pd.DataFrame(
+        [{**dict.fromkeys(columns), "finding_id": EMPTY_MARKER, "rule": EMPTY_MARKER,
           "evidence": [], "evidence_count": 0}])
     with store.frame_as_table(con, "audit_results_in", rows), store.transaction(con, changes_data=False):
         con.execute("delete from audit_results")
@@ -127,6 +151,24 @@ def refresh(con) -> None:
     version = store.data_version(con)
     found = stored(con)
     if found is not None and _in_words(found):
+        if stored_counted(con) is None:  # stored before migration 021: count their money, keep the findings
+            with memory_limit(con, JOB_MEMORY_LIMIT):
+                _fill_counted(con, found, version)
         return
     with memory_limit(con, JOB_MEMORY_LIMIT):
-        save(con, engine.run_all(con), version)
+        found = engine.run_all(con)
+        con.execute(COMPUTED_EVIDENCE_VIEW)
+        found["at_stake_counted"] = money.counted(con, found)   # every detected finding live: none is reviewed yet
+        save(con, found, version)
+
+
+def _fill_counted(con, found: pd.DataFrame, version: int) -> None:
+    """Store the money counted once of the stored findings `found` (of `version`), read from their stored evidence."""
+    con.execute(STORED_EVIDENCE_VIEW)
+    counted = pd.DataFrame({"finding_id": found["finding_id"], "at_stake_counted": money.counted(con, found)})
+    with store.frame_as_table(con, "audit_counted_in", counted), store.transaction(con, changes_data=False):
+        con.execute("""
+            update audit_results r set at_stake_counted = c.at_stake_counted
+            from audit_counted_in c
+            where r.data_version = $version and r.finding_id = c.finding_id
+        """, {"version": version})

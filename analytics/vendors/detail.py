@@ -99,7 +99,7 @@ def _of_vendor(frame: pd.DataFrame, vendor_key: str) -> pd.DataFrame:
 
 def vendor_findings(con, *, vendor_key: str) -> pd.DataFrame:
     """The vendor's cost-audit findings (dismissed excluded), from the stored audit results."""
-    return _of_vendor(audit.findings(con), vendor_key)
+    return audit.explain(_of_vendor(audit.findings(con, explained=False), vendor_key))
 
 
 def sla_months(con, *, vendor_key: str) -> pd.DataFrame:

@@ -256,7 +256,7 @@ def spend_12m(con, last: dt.date) -> pd.DataFrame:
 def _open_findings(con, first: dt.date, last: dt.date) -> pd.DataFrame:
     """vendor_key, at_stake, findings: open or confirmed cost-audit findings dated in [first, last], their money
     counted once (audit.findings' at_stake_counted)."""
-    frame = audit.findings(con)
+    frame = audit.findings(con, explained=False)
     frame = frame[frame["status"].isin(["open", "confirmed"]) & frame["vendor"].notna()]
     dates = pd.to_datetime(frame["finding_date"], errors="coerce")
     frame = frame[dates.isna() | ((dates >= pd.Timestamp(first)) & (dates <= pd.Timestamp(last)))]
