@@ -31,8 +31,6 @@ def in_words(words: dict):
 if "audit_flash" in st.session_state:
     st.success(st.session_state.pop("audit_flash"))
 
-everything = common.cached(audit.findings_listed, include_dismissed=True)
-
 # --- filters ---------------------------------------------------------------------------------
 st.sidebar.subheader(t("Filter findings"))
 picked_rules = st.sidebar.multiselect(t("Rule"), list(RULES), format_func=TITLES.get, key="audit_rules",
@@ -41,25 +39,16 @@ picked_severity = st.sidebar.multiselect(t("Severity"), list(audit.engine.SEVERI
                                          placeholder=t("All severities"), format_func=in_words(SEVERITY))
 picked_status = st.sidebar.multiselect(t("Status"), list(STATUS), key="audit_status",
                                        placeholder=t("All but dismissed"), format_func=in_words(STATUS))
-vendors = sorted(v for v in everything["vendor"].dropna().unique())
+vendors = common.cached(audit.vendors_with_findings)
 picked_vendor = st.sidebar.selectbox(t("Vendor"), [ALL_VENDORS] + vendors, key="audit_vendor",
                                      format_func=in_words({ALL_VENDORS: i18n.N_("All vendors")}))
-
-shown = everything
-if picked_status:
-    shown = shown[shown["status"].isin(picked_status)]
-else:
-    shown = shown[shown["status"] != "dismissed"]
-if picked_rules:
-    shown = shown[shown["rule"].isin(picked_rules)]
-if picked_severity:
-    shown = shown[shown["severity"].isin(picked_severity)]
-if picked_vendor != ALL_VENDORS:
-    shown = shown[shown["vendor"] == picked_vendor]
-shown = shown.reset_index(drop=True)
+filters = {"rules": picked_rules, "severities": picked_severity, "statuses": picked_status,
+           "vendor": None if picked_vendor == ALL_VENDORS else picked_vendor}
+# the findings the filters keep: their totals, rule tiles and the largest FINDINGS_LISTED (audit.listing)
+view = common.cached(audit.listing, **filters, limit=FINDINGS_LISTED)
 
 # --- totals and tiles ----------------------------------------------------------------------------
-totals = audit.reviews.summarise(shown, cur)
+totals = view.totals
 top = st.columns(5)
 top[0].metric(t("At stake in findings, {currency}", currency=cur), common.short_money(totals.found, "").strip(),
               border=True,
@@ -77,7 +66,7 @@ top[3].metric(t("Recovered, {currency}", currency=cur), common.short_money(total
               border=True, help=t("Resolved findings: the amount recovered, else the amount at stake."))
 top[4].metric(t("Findings to review"), i18n.number(totals.n_open), border=True, help=t("Open findings shown."))
 
-by_rule = audit.by_rule(shown).set_index("rule") if len(shown) else pd.DataFrame()
+by_rule = view.by_rule.set_index("rule") if view.count else pd.DataFrame()
 st.subheader(t("At stake by rule ({currency})", currency=cur))
 for row_start in range(0, len(RULES), 4):
     columns = st.columns(4)
@@ -90,11 +79,11 @@ for row_start in range(0, len(RULES), 4):
 
 # --- findings table ------------------------------------------------------------------------------
 st.subheader(t("Findings, largest amount at stake first"))
-if shown.empty:
-    st.info(t("No findings match these filters.") if len(everything) else
+if not view.count:
+    st.info(t("No findings match these filters.") if view.findings else
             t("No findings: nothing in the data breaks a rule at the current thresholds."))
 else:
-    listed = audit.explain(shown.head(FINDINGS_LISTED))  # the rows shown, in the reader's language
+    listed = view.rows
     table = listed.assign(rule=listed["rule"].map(TITLES), evidence=listed["evidence_count"],
                           severity=listed["severity"].map(in_words(SEVERITY)),
                           status=listed["status"].map(in_words(STATUS)))
@@ -115,17 +104,17 @@ else:
             "contract_id": t("Contract"), "finding_id": t("Finding id"), "explanation": st.column_config.TextColumn(
                 t("Why"), width="large"),
         })
-    if len(shown) > FINDINGS_LISTED:
+    if view.count > FINDINGS_LISTED:
         st.caption(t("Listed here: the {shown} findings with the largest amounts at stake, of {count}; narrow the "
                      "filters in the sidebar (rule, severity, status, vendor) to reach the others.",
-                     shown=i18n.number(FINDINGS_LISTED), count=i18n.number(len(shown))))
+                     shown=i18n.number(FINDINGS_LISTED), count=i18n.number(view.count)))
 
     reader = i18n.current()  # the download is built when clicked, outside this run: in the reader's language
 
     def build_workbook() -> bytes:  # the findings shown, with the evidence lists the page itself does not load
         with common.cursor() as cur_, i18n.use(reader):
-            full = audit.findings(cur_, include_dismissed=True).set_index("finding_id")
-            return audit_export.to_bytes(cur_, full.loc[shown["finding_id"]].reset_index(), lang=reader)
+            shown = audit.matching(audit.findings(cur_, include_dismissed=True), **filters)
+            return audit_export.to_bytes(cur_, shown, lang=reader)
 
     st.download_button(t("Export to Excel (findings and evidence)"), build_workbook, "cost-audit.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="audit_export",
