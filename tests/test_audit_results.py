@@ -192,3 +192,31 @@ def test_findings_stored_before_their_money_was_counted_get_it_from_the_next_job
     audit.refresh(demo_rw)
     pd.testing.assert_series_equal(results.stored_counted(demo_rw).sort_index(), counted.sort_index(),
                                    check_exact=False, atol=1e-6)
+
+
+def test_readers_asking_for_one_state_at_once_wait_for_one_computation(demo_rw, monkeypatch):
+    """At a server's start its warm-up, the Overview's tile and the Vendors scorecard ask at once: one computes the
+    findings, the others get the same frame (at 100M spend lines each computation needed 9 GB)."""
+    import threading
+    import time
+    audit.refresh(demo_rw)
+    reads = []
+    computed = audit._findings
+
+    def slow(con):
+        reads.append(1)
+        time.sleep(0.5)   # long enough for the other readers to ask while it runs
+        return computed(con)
+    monkeypatch.setattr(audit, "_findings", slow)
+    frames = [None] * 3
+
+    def read(i, cursor):
+        frames[i] = audit.findings(cursor)
+    threads = [threading.Thread(target=read, args=(i, demo_rw.cursor())) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(reads) == 1
+    for frame in frames[1:]:
+        pd.testing.assert_frame_equal(frame, frames[0])

@@ -12,6 +12,7 @@ Every rule is set-based SQL over the temp tables engine.prepare() builds; see do
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,15 +155,19 @@ def _state(con) -> pd.DataFrame:
     """findings(include_dismissed=True, explained=False) of the state `con` reads, shared in this process when the
     job stored them: read it, never change it."""
     key = _shared_key(con)
-    frame = _SHARED.get(key) if key is not None else None
-    if frame is None:
-        frame = _findings(con)
-        if key is not None:
+    if key is None:
+        return _findings(con)
+    # one reader computes a state, the others wait for it: at a server's start the warm-up, the Overview's tile and
+    # the Vendors scorecard each asked at once, and at 100M spend lines two reads at once needed 18 GB
+    with _SHARING:
+        frame = _SHARED.get(key)
+        if frame is None:
+            frame = _findings(con)
             while len(_SHARED) >= SHARED_STATES:  # the oldest state goes first
                 _SHARED.pop(next(iter(_SHARED)), None)
             _SHARED[key] = frame
-    else:
-        con.execute(results.STORED_EVIDENCE_VIEW)  # evidence(con, frame=...) reads the view detected() would set
+        else:
+            con.execute(results.STORED_EVIDENCE_VIEW)  # evidence(con, frame=...) reads the view detected() would set
     return frame
 
 
@@ -188,6 +193,7 @@ def _findings(con) -> pd.DataFrame:
 # file, its data version and the review states (the explanations are put into words per reader). Only findings the
 # job stored are shared: computed ones follow tables a test may write straight into, without a new data version.
 _SHARED: dict[tuple, pd.DataFrame] = {}
+_SHARING = threading.Lock()
 SHARED_STATES = 4
 STATE_SQL = """
 select
