@@ -54,3 +54,10 @@ def normalise(name: str | None) -> str:
     text = re.sub(r"^ *the ", "", text)
     text = re.sub(_SUFFIX_RE, "", text).strip()
     return text or raw.lower()
+
+
+def keys(names):
+    """normalise() of each name of a pandas Series (same index; '' for a missing one), each distinct name worked out
+    once: the cost audit's 3M findings at 100M spend lines name a few thousand vendors."""
+    distinct = {name: normalise(name) for name in names.dropna().unique()}
+    return names.map(distinct).fillna("")

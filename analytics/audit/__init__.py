@@ -281,8 +281,7 @@ def at_stake(con, *, by: str | None = None, vendor: str | None = None) -> pd.Dat
         raise ValueError(f"unknown breakdown {by!r}; choose one of {', '.join(AT_STAKE_BY)}")
     live = findings(con, explained=False)
     if vendor is not None:
-        live = live[live["vendor"].map(lambda v: v is not None and vendor_names.normalise(v))
-                    == vendor_names.normalise(vendor)]
+        live = live[live["vendor"].notna() & (vendor_names.keys(live["vendor"]) == vendor_names.normalise(vendor))]
     live = live.assign(cents=(live["at_stake_counted"] * 100).round().astype("int64"))
     if by is None:
         return pd.DataFrame({"at_stake": [int(live["cents"].sum()) / 100], "findings": [len(live)]})

@@ -93,8 +93,8 @@ def vendor_incidents(con, *, vendor_key: str) -> pd.DataFrame:
 
 
 def _of_vendor(frame: pd.DataFrame, vendor_key: str) -> pd.DataFrame:
-    keep = frame["vendor"].map(lambda v: isinstance(v, str) and vendor_names.normalise(v) == vendor_key)
-    return frame[keep.astype(bool)].reset_index(drop=True)
+    keep = frame["vendor"].map(lambda v: isinstance(v, str)).astype(bool) & (vendor_names.keys(frame["vendor"]) == vendor_key)
+    return frame[keep].reset_index(drop=True)
 
 
 def vendor_findings(con, *, vendor_key: str) -> pd.DataFrame:

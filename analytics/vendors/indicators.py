@@ -260,7 +260,7 @@ def _open_findings(con, first: dt.date, last: dt.date) -> pd.DataFrame:
     frame = frame[frame["status"].isin(["open", "confirmed"]) & frame["vendor"].notna()]
     dates = pd.to_datetime(frame["finding_date"], errors="coerce")
     frame = frame[dates.isna() | ((dates >= pd.Timestamp(first)) & (dates <= pd.Timestamp(last)))]
-    frame = frame.assign(vendor_key=frame["vendor"].map(vendor_names.normalise), at_stake=frame["at_stake_counted"])
+    frame = frame.assign(vendor_key=vendor_names.keys(frame["vendor"]), at_stake=frame["at_stake_counted"])
     return frame.groupby("vendor_key", as_index=False).agg(at_stake=("at_stake", "sum"),
                                                            findings=("at_stake", "size"))
 
