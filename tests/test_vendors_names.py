@@ -43,7 +43,8 @@ def test_missing_name():
 
 def test_keys_of_a_column_are_each_names_normalised_key():
     import pandas as pd
-    names = pd.Series(["ACME Corp.", None, "Acme Corporation", "The Bolt GmbH", "ACME Corp.", "Émile & Co"], index=[5, 4, 3, 2, 1, 0])
+    names = pd.Series(["ACME Corp.", None, "Acme Corporation", "The Bolt GmbH", "ACME Corp.", "Émile & Co"],
+                      index=[5, 4, 3, 2, 1, 0])
     expected = pd.Series([vendor_names.normalise(n) for n in names], index=names.index)
     pd.testing.assert_series_equal(vendor_names.keys(names), expected)
     assert vendor_names.keys(names)[4] == ""
