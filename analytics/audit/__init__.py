@@ -430,7 +430,8 @@ def _other_evidence(con, refs: pd.DataFrame) -> pd.DataFrame:
 def bench_cases(con) -> list[tuple[str, callable]]:
     """The queries the Cost audit page runs: the whole audit and each rule on its own."""
     # no floors: a rule is a detection (duplicates, gaps, drifts), not an aggregate with a plain-SQL equal
-    cases = [("audit: all rules with reviews", lambda: findings(con, include_dismissed=True))]
+    cases = [("audit: all rules with reviews", lambda: findings(con, include_dismissed=True)),
+             ("audit: the page's listing (totals, rule tiles, 1,000 largest)", lambda: listing(con))]
     for name in rules():
         cases.append((f"audit: {name}", lambda name=name: engine.run_rule(con, name)))
     return cases
