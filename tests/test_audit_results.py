@@ -220,3 +220,25 @@ def test_readers_asking_for_one_state_at_once_wait_for_one_computation(demo_rw, 
     assert len(reads) == 1
     for frame in frames[1:]:
         pd.testing.assert_frame_equal(frame, frames[0])
+
+
+def test_evidence_limited_to_each_findings_first_rows_in_the_order_found(demo_rw):
+    """What the Cost audit page shows of a finding: its first evidence rows (at 100M lines one finding cites 23M),
+    the same rows the full evidence starts with, and as many as its evidence_count when fewer."""
+    audit.refresh(demo_rw)
+    frame = audit.findings(demo_rw, include_dismissed=True)
+    full = audit.evidence(demo_rw, frame=frame)
+    limited = audit.evidence(demo_rw, frame=frame, limit=3)
+    per_finding = limited.groupby("finding_id").size()
+    expected = full.groupby("finding_id").size().clip(upper=3)
+    assert per_finding.reindex(expected.index, fill_value=0).tolist() == expected.tolist()
+    assert full.groupby("finding_id").size().max() > 3, "a finding cites more rows than the limit"
+    lines = frame[frame["rule"] == "duplicate_payment"].set_index("finding_id")["evidence_count"]
+    assert (full.groupby("finding_id").size().reindex(lines.index) == lines).all()   # what the page says there are
+    for finding_id, rows in limited.groupby("finding_id", sort=False):
+        first = full[full["finding_id"] == finding_id]
+        assert set(rows["ref"]) <= set(first["ref"])
+    biggest = frame.sort_values("evidence_count").iloc[-1]
+    own = audit.evidence(demo_rw, finding_ids=[biggest["finding_id"]], limit=3)
+    pd.testing.assert_frame_equal(own, limited[limited["finding_id"] == biggest["finding_id"]].reset_index(drop=True),
+                                  check_dtype=False)   # with contract rows beside them, the line numbers are floats

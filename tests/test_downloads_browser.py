@@ -52,3 +52,31 @@ def test_a_vendors_qbr_page_is_built_when_clicked(page):
 def test_the_cost_audit_export_is_built_when_clicked(page):
     book = download(page, "audit", "Export to Excel (findings and evidence)")
     assert len(book.sheetnames) >= 2
+
+
+def test_every_evidence_row_of_a_long_finding_downloads_when_clicked(page, demo_db):
+    """The page draws a finding's first 200 evidence rows; the CSV below them is read when clicked and has all."""
+    import csv
+
+    from analytics import audit, store
+    con = store.connect(demo_db, read_only=True)
+    try:
+        listed = audit.listing(con).rows
+    finally:
+        con.close()
+    longest = listed.sort_values(["evidence_count", "finding_id"], ascending=[False, True]).iloc[0]
+    assert longest["evidence_count"] > 200
+    page.goto(f"{page.url_base}/audit")
+    settle(page)
+    picker = page.get_by_role("combobox", name="Finding")
+    picker.click()
+    picker.fill(longest["finding_id"])
+    page.keyboard.press("Enter")
+    settle(page)
+    count = f"{longest['evidence_count']:,}"
+    assert page.get_by_text(f"Showing the first 200 of {count} evidence rows").count() == 1
+    with page.expect_download(timeout=120000) as started:
+        page.get_by_role("button", name="Download CSV").click()
+    text = Path(started.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) - 1 == longest["evidence_count"]

@@ -129,18 +129,24 @@ else:
     st.markdown(f"**{finding['explanation']}**")
     st.caption(t("Status: {status}", status=t(STATUS.get(finding["status"], finding["status"])))
                + (f" — {finding['reason']}" if isinstance(finding["reason"], str) else ""))
-    rows = common.cached(audit.evidence, finding_ids=[finding_id]).drop(columns=["finding_id", "rule"])
+    rows = common.cached(audit.evidence, finding_ids=[finding_id], limit=EVIDENCE_SHOWN) \
+        .drop(columns=["finding_id", "rule"])
+    count = int(finding["evidence_count"])
     # a finding can cite thousands of spend lines (1,635 for the largest at 1M lines: most of the page's bytes and
     # of its revisit in the browser): the page shows the first EVIDENCE_SHOWN, the download below has them all
-    common.table(rows.head(EVIDENCE_SHOWN), "audit_evidence", currency=cur,
+    common.table(rows, "audit_evidence", currency=cur,
                  config={"amount_rc": st.column_config.NumberColumn(t("Amount ({currency})", currency=cur),
                                                                         format="accounting")})
-    if len(rows) > EVIDENCE_SHOWN:
+    if count > EVIDENCE_SHOWN and len(rows) == EVIDENCE_SHOWN:
         st.caption(i18n.n("Showing the first {shown} of {count} evidence row, in date order; the downloads below "
                           "have all of them.",
                           "Showing the first {shown} of {count} evidence rows, in date order; the downloads below "
-                          "have all of them.", len(rows), shown=i18n.number(EVIDENCE_SHOWN)))
-        common.downloads(rows, f"evidence-{finding_id}", key="audit_evidence_all", currency=cur)
+                          "have all of them.", count, shown=i18n.number(EVIDENCE_SHOWN)))
+
+        def every_row(finding_id=finding_id) -> pd.DataFrame:   # read when a download is clicked, not on each run
+            with common.cursor() as cur_:
+                return audit.evidence(cur_, finding_ids=[finding_id]).drop(columns=["finding_id", "rule"])
+        common.downloads(every_row, f"evidence-{finding_id}", key="audit_evidence_all", currency=cur)
 
     with st.form(f"audit_review_{finding_id}"):
         decisions = ["confirmed", "dismissed", "resolved", "open"]

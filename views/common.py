@@ -256,14 +256,16 @@ def _xlsx_bytes(frame: pd.DataFrame, name: str, currency: str) -> bytes:
     return buffer.getvalue()
 
 
-def downloads(frame: pd.DataFrame, name: str, key: str, *, currency: str = "") -> None:
+def downloads(frame, name: str, key: str, *, currency: str = "") -> None:
     """CSV and XLSX download buttons for a table as shown: headings in words, money rounded to the cent,
     no 'None' or 'nan', Excel number formats from the presentation layer. The files are written when
-    clicked, not on every run of the page."""
+    clicked, not on every run of the page. `frame` is a DataFrame, or a function returning one when clicked
+    (a table too large to read on every run)."""
+    table = frame if callable(frame) else lambda: frame
     left, right = st.columns(2)
-    left.download_button(i18n.t("Download CSV"), lambda: xlsx.csv_bytes(present.for_people(frame, currency or None)),
+    left.download_button(i18n.t("Download CSV"), lambda: xlsx.csv_bytes(present.for_people(table(), currency or None)),
                          f"{name}.csv", "text/csv", key=f"{key}_csv")
-    right.download_button(i18n.t("Download XLSX"), lambda: _xlsx_bytes(frame, name, currency), f"{name}.xlsx",
+    right.download_button(i18n.t("Download XLSX"), lambda: _xlsx_bytes(table(), name, currency), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 
