@@ -158,7 +158,7 @@ def _state(con) -> pd.DataFrame:
     if key is None:
         return _findings(con)
     # one reader computes a state, the others wait for it: at a server's start the warm-up, the Overview's tile and
-    # the Vendors scorecard each asked at once, and at 100M spend lines two reads at once needed 18 GB
+    # the Vendors scorecard each ask at once, and at 100M spend lines one read needs 9 GB
     with _SHARING:
         frame = _SHARED.get(key)
         if frame is None:
