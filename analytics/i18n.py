@@ -194,6 +194,20 @@ def short_money(value) -> str:
     return number(value)
 
 
+# the short word for a thousand where Babel's short compact form has none (German writes 1000 in full)
+THOUSAND = {"de": "Tsd."}
+
+
+def compact_unit(size: float) -> str:
+    """The short word of a power of a thousand as a unit: 'K', 'M', 'B' in English, 'Tsd.', 'Mio.', 'Mrd.' in
+    German, 'tys.', 'mln', 'mld' in Polish (Babel's short compact forms without their number)."""
+    lang = parse_language(current())
+    if size == 1_000 and lang in THOUSAND:
+        return THOUSAND[lang]
+    text = format_compact_decimal(size, format_type="short", locale=locale())
+    return text.replace("1", "", 1).strip(" \xa0")
+
+
 def percent(value, decimals: int = 1, *, signed: bool = False) -> str:
     """A ratio as a percentage: '12.5%' / '12,5 %' (a chance below the last decimal reads '<0.1%'); '' when
     empty; `signed` adds '+' to a positive one."""
@@ -248,10 +262,10 @@ def either(words) -> str:
     return format_list(list(words), style="or", locale=locale())
 
 
-def plotly_separators() -> str:
-    """Plotly's `separators` (decimal mark, then thousands separator) for the current locale."""
+def decimal_mark() -> str:
+    """The locale's decimal mark: '.' in English, ',' in German."""
     symbols = locale().number_symbols.get("latn", locale().number_symbols)
-    return symbols["decimal"] + symbols["group"]
+    return symbols["decimal"]
 
 
 # ---- the template ----------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The page the browser loads first: Streamlit's index.html with the code of charts and tables asked for up front.
 
 Streamlit fetches the code of each kind of element only when the first such element arrives, after the page's
-script has run: the chart code is a 4.7 MB module, the table code with its Arrow helpers 1.4 MB. In a new
-browser session the first chart or table therefore waits for a download and a compile that could have run
+script has run: the chart code is a 1.2 MB module (ECharts; plotly's was 4.7 MB), the table code with its Arrow
+helpers 1.4 MB. In a new browser session the first chart or table therefore waits for a download and a compile that could have run
 while the server was still computing the page (measured with `python -m analytics bench --pages`: the Budget
 page drawn about a second after its script ended, the first page with a table likewise). Every Outlay page
 shows tables and most show charts, so the HTML of the app's own URLs lists those modules as
@@ -20,8 +20,8 @@ from functools import cached_property
 from pathlib import Path
 
 # the element modules every page needs early, by their name before the content hash (static/js/NAME.HASH.js):
-# charts (plotly), tables (the data grid, its Arrow decoding and number/date formatting), metrics, pickers
-PRELOADED = ("PlotlyChart", "DataFrame", "arrowFormatUtils", "recordbatch", "serialization", "Quiver", "moment",
+# charts (ECharts), tables (the data grid, its Arrow decoding and number/date formatting), metrics, pickers
+PRELOADED = ("EChartsChart", "DataFrame", "arrowFormatUtils", "recordbatch", "serialization", "Quiver", "moment",
              "numbro", "formatNumber", "Metric", "Selectbox", "Multiselect", "Radio", "ButtonGroup")
 SCRIPT_TAG = re.compile(r'(<script type="module" crossorigin src="\./static/js/index\.[^"]+"></script>)')
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -122,6 +123,16 @@ def test_a_file_without_focus_columns_is_refused(con, tmp_path):
         cloud.import_focus(con, path)
 
 
+def cloud_page(tmp_path, monkeypatch):
+    """The Cloud page over a database holding the FOCUS sample."""
+    db = tmp_path / "app.duckdb"
+    con = store.connect(db)
+    cloud.import_focus(con, focus_csv(tmp_path))
+    con.close()
+    monkeypatch.setenv("OUTLAY_DB", str(db))
+    return open_page("views/cloud.py")
+
+
 def open_page(page: str):
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
@@ -132,12 +143,7 @@ def open_page(page: str):
 
 
 def test_cloud_page_shows_the_totals_and_changes_with_the_dimension(tmp_path, monkeypatch):
-    db = tmp_path / "app.duckdb"
-    con = store.connect(db)
-    cloud.import_focus(con, focus_csv(tmp_path))
-    con.close()
-    monkeypatch.setenv("OUTLAY_DB", str(db))
-    at = open_page("views/cloud.py")
+    at = cloud_page(tmp_path, monkeypatch)
     assert not at.exception, [e.value for e in at.exception]
     assert at.metric[0].value == "3.50 USD"
     at.selectbox(key="cloud_dimension").set_value("service").run()
@@ -145,6 +151,24 @@ def test_cloud_page_shows_the_totals_and_changes_with_the_dimension(tmp_path, mo
     assert at.dataframe[0].value["service"].tolist() == ["VMs", "EC2", "S3"]
     at.selectbox(key="cloud_start").set_value("2024-10").run()
     assert at.metric[0].value == "1.50 USD"
+
+
+def test_cloud_page_charts_the_billed_cost_by_dimension_and_by_month_and_provider(tmp_path, monkeypatch):
+    at = cloud_page(tmp_path, monkeypatch)
+    at.selectbox(key="cloud_dimension").set_value("service").run()
+    assert not at.exception, [e.value for e in at.exception]
+    charts = {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("echarts_chart")}
+    top = charts["cloud_chart"]
+    assert top["title"]["text"] == "Billed cost by service (top 3)"
+    # VMs 2.00 - 0.50 credit, EC2 1.10, S3 0.90: the largest at the top, small amounts to the cent
+    assert [row[0] for row in top["dataset"]["source"]] == ["VMs", "EC2", "S3"]
+    assert [row[2] for row in top["dataset"]["source"]] == ["1.50 USD", "1.10 USD", "0.90 USD"]
+    trend = charts["cloud_trend"]
+    assert [s["name"] for s in trend["series"]] == ["AWS", "Microsoft"]
+    assert {s["stack"] for s in trend["series"]} == {"provider"}
+    # the S3 hour that starts 2024-09-30 23:00 belongs to September
+    assert trend["dataset"]["source"] == [["Sep 2024", 2.0, None, "2.00 USD", "–"],
+                                          ["Oct 2024", None, 1.5, "–", "1.50 USD"]]
 
 
 def test_cloud_page_empty_state(tmp_path, monkeypatch):

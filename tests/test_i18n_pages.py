@@ -112,7 +112,7 @@ def words_on(at: AppTest) -> str:
                  "segmented_control", "form_submit_button"):
         found += [str(getattr(e, "label", "")) for e in at.get(kind)]
     found += [str(m.help or "") for m in at.metric]
-    for chart in at.get("plotly_chart"):
+    for chart in at.get("echarts_chart"):
         found.append(json.dumps(json.loads(chart.proto.spec), ensure_ascii=False))  # titles, axes, legends
     return "\n".join(found)
 

@@ -9,7 +9,7 @@ INDEX = ('<html><head>\n    <script type="module" crossorigin src="./static/js/i
          '    <link rel="modulepreload" crossorigin href="./static/js/react-dom.X.js">\n</head></html>')
 
 
-def static_folder(tmp_path, names=("PlotlyChart.D9Z0_fxz.js", "DataFrame.-f9-1zS0.js", "PlotlyChartExtra.q.js",
+def static_folder(tmp_path, names=("EChartsChart.BsTTxg1D.js", "DataFrame.-f9-1zS0.js", "EChartsChartExtra.q.js",
                                    "Metric.MSV.js", "index.AbC123.js")):
     js = tmp_path / "static" / "js"
     js.mkdir(parents=True)
@@ -22,15 +22,15 @@ def static_folder(tmp_path, names=("PlotlyChart.D9Z0_fxz.js", "DataFrame.-f9-1zS
 def test_module_files_finds_each_module_by_its_exact_name_in_the_preload_order(tmp_path):
     folder = static_folder(tmp_path)
     assert page_assets.module_files(folder / "static" / "js") == [
-        "PlotlyChart.D9Z0_fxz.js", "DataFrame.-f9-1zS0.js", "Metric.MSV.js"]
+        "EChartsChart.BsTTxg1D.js", "DataFrame.-f9-1zS0.js", "Metric.MSV.js"]
 
 
 def test_the_links_follow_streamlits_entry_script_and_keep_its_own():
-    html = page_assets.with_preloads(INDEX, ["PlotlyChart.D9Z0_fxz.js"])
+    html = page_assets.with_preloads(INDEX, ["EChartsChart.BsTTxg1D.js"])
     entry = html.index('src="./static/js/index.AbC123.js"')
-    link = html.index('<link rel="modulepreload" crossorigin href="./static/js/PlotlyChart.D9Z0_fxz.js">')
+    link = html.index('<link rel="modulepreload" crossorigin href="./static/js/EChartsChart.BsTTxg1D.js">')
     assert entry < link < html.index("react-dom.X.js")
-    assert page_assets.with_preloads("<html>other</html>", ["PlotlyChart.D9Z0_fxz.js"]) == "<html>other</html>"
+    assert page_assets.with_preloads("<html>other</html>", ["EChartsChart.BsTTxg1D.js"]) == "<html>other</html>"
 
 
 def call(middleware, path, method="GET", type_="http", root_path=""):
@@ -54,10 +54,10 @@ def test_page_urls_answer_the_preloading_index_and_everything_else_passes_on(tmp
     for path in ("/", "/budget", "/audit"):
         start, body = call(middleware, path)
         assert start["status"] == 200 and (b"content-type", b"text/html; charset=utf-8") in start["headers"]
-        assert b'href="./static/js/PlotlyChart.D9Z0_fxz.js"' in body["body"]
+        assert b'href="./static/js/EChartsChart.BsTTxg1D.js"' in body["body"]
         assert (b"cache-control", b"no-cache") in start["headers"]
     assert call(middleware, "/budget", method="HEAD")[1]["body"] == b""
-    for path in ("/static/js/PlotlyChart.D9Z0_fxz.js", "/api/v1/metrics", "/_stcore/health", "/unknown", "//budget", "/audit/",
+    for path in ("/static/js/EChartsChart.BsTTxg1D.js", "/api/v1/metrics", "/_stcore/health", "/unknown", "//budget", "/audit/",
                  "/budget/x"):
         assert call(middleware, path) == [("passed on", path)]
     assert call(middleware, "/budget", method="POST") == [("passed on", "/budget")]
@@ -74,6 +74,6 @@ def test_without_streamlits_static_folder_every_request_passes_on(tmp_path):
 def test_this_streamlit_ships_the_chart_and_table_modules_the_pages_preload():
     folder = page_assets.static_dir()
     files = page_assets.module_files(folder / "static" / "js")
-    assert {name.split(".")[0] for name in files} >= {"PlotlyChart", "DataFrame", "arrowFormatUtils"}
+    assert {name.split(".")[0] for name in files} >= {"EChartsChart", "DataFrame", "arrowFormatUtils"}
     html = page_assets.with_preloads((folder / "index.html").read_text(), files)
     assert html.count('rel="modulepreload"') >= len(files) + 1

@@ -27,7 +27,7 @@ def metric(at, label: str) -> str:
 def charts(at) -> dict:
     import json
 
-    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("echarts_chart")}
 
 
 def open_tab(at, label: str):
@@ -77,10 +77,61 @@ def test_drill_down_lists_the_chosen_months_tickets(app):
                                 "named beside them.") for c in app.caption)
 
 
-def test_the_figures_are_drawn_and_the_credit_months_in_time_order(app):
-    heat = charts(app)["sla_heatmap"]["data"][0]
-    assert len(heat["text"]) == len(heat["y"]) and any("✗" in cell for row in heat["text"] for cell in row)
+def test_the_heat_map_shows_each_months_attainment_and_marks_the_breached_ones(app):
+    heat = charts(app)["sla_heatmap"]
+    rows, months = heat["yAxis"]["data"], heat["xAxis"]["data"]
+    cells = {(rows[i], months[j]): (value, item["label"]["formatter"], item["tooltip"]["formatter"])
+             for item in heat["series"][0]["data"] for j, i, value in [item["value"]]}
+    assert cells and all(value <= 100 for value, _, _ in cells.values())
+    # Response (the default): a month with a breached clock attains less than 100 % and is marked ✗
+    assert all(("✗" in text) == (value < 100) for value, text, _ in cells.values())
+    assert any("✗" in text for _, text, _ in cells.values())
+    # known answers: the missed months the page lists below, with their response attainment
+    missed = next(d.value for d in app.dataframe if "response_attainment_pct" in d.value.columns)
+    checked = 0
+    for row in missed[missed["response_attainment_pct"] < 100].itertuples():
+        month = i18n.month(row.month + "-01").replace(" ", "\n", 1)  # 'Oct\n2026': on two lines
+        value, text, tip = cells[(row.contract_id, month)]
+        assert value == pytest.approx(row.response_attainment_pct)
+        assert text == i18n.number(row.response_attainment_pct) + " ✗"
+        assert tip.startswith(f"{row.contract_id} · {row.vendor}<br/>{i18n.month(row.month + '-01')}: <b>")
+        checked += 1
+    assert checked > 0
+
+
+def test_the_credit_chart_stacks_each_missed_months_credits_in_time_order(app):
     open_tab(app, "Service credits owed and received (USD)")
-    months = [m for bar in charts(app)["sla_credits_chart"]["data"] for m in bar["x"]]
-    in_time = sorted(set(months), key=lambda label: pd.Timestamp("1 " + label))
-    assert list(dict.fromkeys(months)) == in_time
+    option = charts(app)["sla_credits_chart"]
+    assert [(s["name"], s["stack"], s["itemStyle"]["color"]) for s in option["series"]] == [
+        ("Received", "credit", "#2ca02c"), ("Outstanding", "credit", "#d62728")]  # outstanding in red
+    assert option["yAxis"][0]["name"] == "Credit, USD (K)" and option["xAxis"]["name"] == "Missed month"
+    months = [row[0] for row in option["dataset"]["source"]]
+    assert months == sorted(months, key=lambda label: pd.Timestamp("1 " + label))
+    # known answers: the credits table's amounts (to the cent) summed by month, in thousands
+    table = next(d.value for d in app.dataframe if "credit_outstanding_rc" in d.value.columns)
+    by_month = table.groupby("month")[["credit_received_rc", "credit_outstanding_rc"]].sum(min_count=1)
+    expected = {i18n.month(m + "-01"): [None if pd.isna(v) else pytest.approx(v / 1000, abs=1e-4) for v in r]
+                for m, r in zip(by_month.index, by_month.to_numpy())}
+    assert {row[0]: row[1:3] for row in option["dataset"]["source"]} == expected
+
+
+def test_the_availability_chart_marks_the_months_below_target(app, demo_con):
+    from analytics import sla
+
+    trend = sla.availability_trend(demo_con)
+    contract = sorted(trend.loc[trend["is_missed"], "contract_id"])[0]
+    one = trend[trend["contract_id"] == contract]
+    open_tab(app, "Availability against target")
+    app.selectbox(key="sla_avail_contract").set_value(contract).run()
+    option = charts(app)["sla_availability_chart"]
+    assert [(s["name"], s["type"]) for s in option["series"]] == [
+        ("Availability", "line"), ("Target", "line"), ("Below target", "scatter")]
+    rows = option["dataset"]["source"]  # month, availability, target, below target, their tooltip texts
+    assert [row[0] for row in rows] == [i18n.month(p) for p in one["period"]]
+    assert [row[1] for row in rows] == pytest.approx(one["availability_pct"].astype(float).tolist())
+    assert [row[2] for row in rows] == pytest.approx(one["availability_target_pct"].astype(float).tolist())
+    below = [row[0] for row in rows if row[3] is not None]
+    assert below == [i18n.month(p) for p in one.loc[one["is_missed"], "period"]] and below
+    assert all(row[3] == row[1] < row[2] for row in rows if row[3] is not None)
+    assert option["series"][2]["itemStyle"]["color"] == "#d62728"
+    assert rows[0][4] == i18n.percent(float(one["availability_pct"].iloc[0]) / 100, 3)  # written out, 3 decimals

@@ -1,4 +1,5 @@
 """The Vendors page opens and re-scores when a weight changes (AppTest, small inline database)."""
+import json
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,34 @@ def test_coming_back_through_the_sidebar_keeps_the_weights(app):
     assert not app.exception, [e.value for e in app.exception]
     assert app.number_input(key="weight_sla_attainment").value == 100.0
     assert _metric(app, "Average score") == "66.7"
+
+
+def charts_on(at) -> dict:
+    """The page's ECharts options by chart key."""
+    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("echarts_chart")}
+
+
+def rows(option) -> list[dict]:
+    dims = option["dataset"]["dimensions"]
+    return [dict(zip(dims, row)) for row in option["dataset"]["source"]]
+
+
+def test_the_ranking_stacks_each_vendors_indicator_points_up_to_its_score(app):
+    ranking = charts_on(app)["vendors_ranking_chart"]
+    parts = [s["name"] for s in ranking["series"]]
+    assert parts == ["SLA attainment", "Availability", "Incident volume and severity", "Spend against contract",
+                     "Audit findings on its invoices", "Spend trend"]
+    totals = {r["c"]: round(sum(r[f"v{k}"] or 0 for k in range(len(parts))), 6) for r in rows(ranking)}
+    assert totals == {"Globex Inc (3/6)": 100.0, "Acme Ltd": 78.5}  # best at the top; (100 + 78.5) / 2 = 89.25
+    assert list(totals) == ["Globex Inc (3/6)", "Acme Ltd"]
+
+
+def test_the_vendors_availability_is_drawn_against_its_target(app):
+    app.selectbox(key="vendors_detail").set_value("acme").run()
+    app.session_state["vendors_detail_tab"] = "SLA history"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    sla = charts_on(app)["vendors_sla_chart"]
+    assert [(r["c"], r["v0"], r["t0"]) for r in rows(sla)] == [("Jul 2026", 99.9, "99.90%"), ("Aug 2026", 99.5, "99.50%"),
+                                                            ("Sep 2026", 99.9, "99.90%")]
+    assert [level["yAxis"] for level in sla["series"][0]["markLine"]["data"]] == [100, 99.9]

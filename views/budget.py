@@ -1,6 +1,5 @@
 """Budget: budget vs actual by cost center, category and month, drill-down, versions, projects,
 variance explained, budget editing and the report packs."""
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import accounts, calendar, fiscal, i18n, present
@@ -10,7 +9,7 @@ from analytics import budget
 from analytics import budget_edit
 from analytics.reports import annual
 from analytics.reports import monthly
-from views import common
+from views import charts, common
 
 conf = common.header(i18n.N_("Budget"))
 t, lang = i18n.t, i18n.current()
@@ -143,16 +142,14 @@ KINDS = {"capex": i18n.N_("Capex"), "opex": i18n.N_("Opex")}
 
 @common.figure
 def capex_figure(split, cur, lang):
-    figure = go.Figure()
-    for kind, colour in (("opex", common.COLORS["actual"]), ("capex", common.COLORS["committed"])):
-        part = split[split["capex_opex"] == kind]
-        figure.add_bar(x=[i18n.month(p) for p in part["period"]], y=part["actual"], name=t(KINDS[kind]),
-                       marker_color=colour)
-    figure.update_layout(barmode="stack", title=t("Capex vs opex actual by month ({currency})", currency=cur),
-                         height=340, separators=i18n.plotly_separators(), xaxis={"type": "category"},
-                         yaxis={"title": t("{currency} per month", currency=cur)},
-                         margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return figure
+    periods = list(dict.fromkeys(sorted(split["period"])))
+    series = []
+    for kind, colour in (("opex", charts.COLORS["actual"]), ("capex", charts.COLORS["committed"])):
+        part = split[split["capex_opex"] == kind].groupby("period")["actual"].sum()
+        series.append(charts.Series(t(KINDS[kind]), [part.get(p) for p in periods], color=colour, stack="kind"))
+    return charts.category_chart([i18n.month(p) for p in periods], series, currency=cur, height=340,
+                                 title=t("Capex vs opex actual by month ({currency})", currency=cur),
+                                 axis_title=t("{currency} per month"))
 
 
 def versions_tab():
@@ -163,7 +160,7 @@ def versions_tab():
     table(with_total_in_words(compare), "budget_versions_compare", "budget_compare",
           config=money_columns([c for c in compare.columns if c not in (compare_by, "actual_ytd", "run_rate")]))
     split = common.cached(budget.capex_opex, year=year, vendor=filters["vendor"], **args)
-    st.plotly_chart(capex_figure(split, cur, lang), key="budget_capex_chart")
+    charts.show(capex_figure(split, cur, lang), "budget_capex_chart")
     st.caption(t("Budget lines carry no capex/opex split, so the split is shown for actuals."))
     table(split.assign(capex_opex=split["capex_opex"].map(lambda k: t(KINDS[k]) if k in KINDS else k)),
           "capex_opex", "budget_capex")
@@ -198,14 +195,10 @@ def variance_tab():
 
 @common.figure
 def projects_figure(portfolio, cur, lang):
-    figure = go.Figure()
-    figure.add_bar(x=portfolio["project"], y=portfolio["budget"], name=t("Budget"),
-                   marker_color=common.COLORS["budget"])
-    figure.add_bar(x=portfolio["project"], y=portfolio["actual"], name=t("Actual"),
-                   marker_color=common.COLORS["actual"])
-    figure.update_layout(barmode="group", title=t("Projects: budget vs actual ({currency})", currency=cur),
-                         height=340, separators=i18n.plotly_separators(), margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return figure
+    return charts.category_chart(list(portfolio["project"]), [
+        charts.Series(t("Budget"), list(portfolio["budget"]), color=charts.COLORS["budget"]),
+        charts.Series(t("Actual"), list(portfolio["actual"]), color=charts.COLORS["actual"])],
+        currency=cur, title=t("Projects: budget vs actual ({currency})", currency=cur), height=340)
 
 
 def projects_tab():
@@ -216,7 +209,7 @@ def projects_tab():
         st.caption(t("Whole project life (all months). Burn = average of the last three closed months; months left = "
                      "remaining ÷ burn."))
         table(portfolio.drop(columns="fx_missing_lines", errors="ignore"), "projects", "budget_projects")
-        st.plotly_chart(projects_figure(portfolio, cur, lang), key="budget_projects_chart")
+        charts.show(projects_figure(portfolio, cur, lang), "budget_projects_chart")
 
 def edit_tab():
     st.markdown(t("**Edit “{version}” as a new version** (amounts in each line's own currency; the original is never "

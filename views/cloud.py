@@ -1,11 +1,10 @@
 """Cloud: FinOps FOCUS billing by provider, service, region and sub-account, and commitment savings."""
 from __future__ import annotations
 
-import plotly.express as px
 import streamlit as st
 
 from analytics import cloud, i18n
-from views import common
+from views import charts, common
 
 conf = common.header(i18n.N_("Cloud"), i18n.N_("FinOps FOCUS billing; savings = list cost − effective cost"))
 t, lang = i18n.t, i18n.current()
@@ -62,14 +61,13 @@ if totals["rows_fx_missing"]:
 
 by = common.cached(cloud.cost_by, dimension=dimension, start=start, end=end)
 top = by.head(15)
-chart = px.bar(top.iloc[::-1], x="billed_cost", y=dimension, orientation="h",
-               labels={"billed_cost": t("Billed cost ({currency})", currency=currency), dimension: ""},
-               color_discrete_sequence=[common.COLORS["actual"]])
-chart.update_layout(height=max(260, 28 * len(top) + 80), margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                    separators=i18n.plotly_separators(),
-                    title=t("Billed cost by {dimension} (top {count})", dimension=t(DIMENSION.get(dimension, dimension)),
-                            count=len(top)))
-st.plotly_chart(chart, key="cloud_chart")
+billed = charts.Series(t("Billed cost"), top["billed_cost"].tolist(), color=common.COLORS["actual"])
+cents = 2 if by["billed_cost"].abs().max() < 10_000 else 0  # as the tiles: small amounts to the cent
+charts.show(charts.category_chart(
+    top[dimension], [billed], currency=currency, horizontal=True, axis_title=t("Billed cost"), legend=False,
+    height=max(260, 28 * len(top) + 100), decimals=cents,
+    title=t("Billed cost by {dimension} (top {count})", dimension=t(DIMENSION.get(dimension, dimension)),
+            count=len(top))), "cloud_chart")
 if not by["is_fx_missing"].any():
     by = by.drop(columns="is_fx_missing")
 common.table(by, "cloud_by_table", currency=currency, download=f"cloud-cost-by-{dimension.replace(' ', '-')}",
@@ -77,13 +75,13 @@ common.table(by, "cloud_by_table", currency=currency, download=f"cloud-cost-by-{
 
 st.subheader(t("Month by month"))
 trend = common.cached(cloud.monthly, dimension="provider", start=start, end=end)
-trend = trend.assign(month=[i18n.month(p) for p in trend["period"]])
-line = px.bar(trend, x="month", y="billed_cost", color="provider",
-              labels={"billed_cost": t("Billed cost ({currency})", currency=currency), "month": "",
-                      "provider": t("Provider")})
-line.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, separators=i18n.plotly_separators())
-line.update_xaxes(type="category")
-st.plotly_chart(line, key="cloud_trend")
+months_shown = sorted(trend["period"].unique())
+by_provider = trend.pivot_table(index="period", columns="provider", values="billed_cost", aggfunc="sum")
+charts.show(charts.category_chart(
+    [i18n.month(p) for p in months_shown],
+    [charts.Series(str(provider), by_provider[provider].reindex(months_shown).tolist(), stack="provider",
+                   color=charts.PALETTE[k % len(charts.PALETTE)]) for k, provider in enumerate(by_provider.columns)],
+    currency=currency, axis_title=t("Billed cost"), height=320, decimals=cents), "cloud_trend")
 
 st.subheader(t("Commitment discounts"))
 commitments = common.cached(cloud.commitment_savings, start=start, end=end)

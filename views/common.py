@@ -18,10 +18,10 @@ import streamlit as st
 
 from analytics import accounts, activity, calendar, fiscal, i18n, jobs, memo, overview, present, settings, store, warm
 from analytics.reports import xlsx
+from views import charts
 
 # one colour per meaning, on every page and chart
-COLORS = {"actual": "#1f77b4", "budget": "#9aa5b1", "forecast": "#ff7f0e", "committed": "#2ca02c",
-          "over": "#d62728", "under": "#2ca02c"}
+COLORS = charts.COLORS  # the colours of actual, budget, forecast... (defined with the charts)
 
 
 @st.cache_resource
@@ -139,7 +139,7 @@ def warm_up(stop, *, interval_s: float = 2.0, on_pass=None) -> None:
 
 def _first_use() -> None:
     """What a fresh server process would otherwise do during someone's first pages, done once on the warm-up
-    thread: import every module the pages import (reportlab, openpyxl, plotly, the report builders: 2-3 s under
+    thread: import every module the pages import (reportlab, openpyxl, the report builders: 2-3 s under
     load on this machine, paid by the first visit of the Overview, Forecast or Showback), and Streamlit's
     one-time check on the first element drawn (it walks the whole stack with inspect.stack(), about 1 s on a
     page's deep stack; here on the thread's short one; no warning is printed while the server runs)."""
@@ -165,21 +165,9 @@ def _first_use() -> None:
 
 
 def figure(builder):
-    """Cache a page's figure builder by its arguments (frames hashed by content). Plotly builds and validates
-    a figure in 50-600 ms and a page shows several; a rerun with the same data gets the same object (the
-    page never changes a figure after it is built)."""
+    """Cache a page's chart builder by its arguments (frames hashed by content): a rerun with the same data gets
+    the same option (views/charts.py; the page never changes an option after it is built)."""
     return st.cache_resource(show_spinner=False, max_entries=256)(builder)
-
-
-def label_px(labels, *, font_size: int = 12) -> int:
-    """About the pixels the longest of these axis labels takes, a little more rather than less (capitals and digits
-    0.65 em, small letters 0.55 em, the rest 0.4 em; a label's longest line when it has <br>). A figure whose
-    margins already fit its labels and legend is drawn once in the browser; with plotly's automargin alone it is
-    drawn, measured and drawn again (0.1-0.3 s for a tall figure in Chromium). Automargin stays on: a margin that is
-    too small (a phone, an unusual name) still grows."""
-    def em(line: str) -> float:
-        return sum(0.65 if c.isupper() or c.isdigit() else 0.55 if c.isalpha() else 0.4 for c in line)
-    return round(font_size * max((em(line) for label in labels for line in str(label).split("<br>")), default=0))
 
 
 def call(func, **kwargs):

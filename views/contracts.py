@@ -1,13 +1,12 @@
 """Contracts: the register with its deadlines, alerts, the renewal timeline, committed spend and an .ics download."""
 import datetime as dt
 
-import plotly.express as px
-import plotly.graph_objects as go
+import pandas as pd
 import streamlit as st
 
 from analytics import contracts, fiscal, i18n
 from analytics import calendar_ics
-from views import common
+from views import charts, common
 
 conf = common.header(i18n.N_("Contracts"), i18n.N_("cancel-by dates over the whole chain of renewal terms"))
 t, lang = i18n.t, i18n.current()
@@ -119,59 +118,46 @@ st.download_button(t("Download cancel-by dates (.ics)"), key="contracts_ics",
 @common.figure
 def timeline_figure(terms, start, end, on, lang):
     """Contract terms as bars, cancel-by dates as diamonds, today as a dotted line (built once per data)."""
-    terms = terms.assign(
-        # two short lines (id, vendor) keep the label column narrow, so the bars stay readable on a phone
-        contract=terms["contract_id"] + "<br>" + terms["vendor"].str.slice(0, 14),
-        finish=terms["end_date"] + dt.timedelta(days=1),
-        term=terms.apply(lambda r: t(TERMS["projected auto-renewal"]) if r.is_projected
-                         else t(TERMS["current term"] if r.is_current else TERMS["past term"]), axis=1))
-    fig = px.timeline(terms, x_start="start_date", x_end="finish", y="contract", color="term",
-                      color_discrete_map={t(TERMS["current term"]): common.COLORS["actual"],
-                                          t(TERMS["projected auto-renewal"]): common.COLORS["committed"],
-                                          t(TERMS["past term"]): common.COLORS["budget"]},
-                      hover_data={"service": True, "renewal_type": True, "end_date": True, "finish": False},
-                      labels={"service": t("Service"), "renewal_type": t("Renewal type"), "end_date": t("End date"),
-                              "start_date": t("Start date"), "contract": t("Contract"), "term": t("Term")})
-    marks = terms[terms["cancel_by_date"].notna()]
-    fig.add_trace(go.Scatter(x=marks["cancel_by_date"], y=marks["contract"], mode="markers", name=t("cancel-by date"),
-                             marker={"symbol": "diamond", "size": 10, "color": common.COLORS["over"]},
-                             hovertemplate=t("cancel by {date}", date="%{x|%Y-%m-%d}") + "<extra>%{y}</extra>"))
-    fig.add_vline(x=dt.datetime.combine(on, dt.time()), line_dash="dot", line_color="grey")
-    fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(range=[start, end], title=None)
-    # margins that fit the labels (two lines of 14 characters) and the date ticks: drawn once, not twice
-    fig.update_layout(height=max(320, 34 * terms["contract"].nunique() + 140), legend_title=None,
-                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 11}},
-                      margin={"l": common.label_px(terms["contract"].unique(), font_size=10) + 14, "r": 4, "t": 40,
-                              "b": 30},
-                      separators=i18n.plotly_separators())
-    fig.update_yaxes(automargin=True, tickfont={"size": 10})
-    fig.update_xaxes(tickformat="%m/%y" if lang != "en" else "%b %y", tickfont={"size": 10})
-    return fig
+    def kind(r) -> str:
+        return TERMS["projected auto-renewal"] if r.is_projected else TERMS["current term" if r.is_current
+                                                                             else "past term"]
+    # two short lines (id, vendor) keep the label column narrow, so the bars stay readable on a phone
+    labels = terms["contract_id"] + "\n" + terms["vendor"].str.slice(0, 14)
+    service, term, first, last, renewal = t("Service"), t("Term"), t("Start date"), t("End date"), t("Renewal type")
+    bars, marks = [], []
+    for label, r in zip(labels, terms.itertuples()):
+        who = f"{r.contract_id} · {r.vendor}"
+        bars.append((label, r.start_date, r.end_date + dt.timedelta(days=1), t(kind(r)),
+                     [who, f"{service}: {r.service}", f"{term}: {t(kind(r))}", f"{first}: {i18n.date(r.start_date)}",
+                      f"{last}: {i18n.date(r.end_date)}", f"{renewal}: {in_words(RENEWAL)(r.renewal_type)}"]))
+        if not pd.isna(r.cancel_by_date):
+            marks.append((label, r.cancel_by_date, [who, t("cancel by {date}", date=i18n.date(r.cancel_by_date))]))
+    rows = list(dict.fromkeys(labels))
+    return charts.gantt(rows, bars, start=start, end=end, today=on, marks=marks, mark_name=t("cancel-by date"),
+                        colors={t(TERMS["current term"]): charts.COLORS["actual"],
+                                t(TERMS["projected auto-renewal"]): charts.COLORS["committed"],
+                                t(TERMS["past term"]): charts.COLORS["budget"]},
+                        height=max(320, 34 * len(rows) + 140))
 
 
 @common.figure
 def committed_figure(totals, currency, lang):
     """Committed payments by month, current terms and the terms contracts will auto-renew into: one bar segment per
-    month and kind of term (contracts.committed_totals), its vendors named on hover."""
-    current, renewed = t("current terms"), t("terms it will auto-renew into")
-    months = [i18n.month(p) for p in totals["period"]]
-    amount = t("Committed ({currency})", currency=currency)
-    fig = go.Figure()
-    for is_projected, name, colour in ((False, current, common.COLORS["actual"]),
-                                       (True, renewed, common.COLORS["committed"])):
-        part = totals["is_projected"] == is_projected
-        fig.add_bar(x=[m for m, keep in zip(months, part) if keep], y=totals.loc[part, "amount_rc"].round(2),
-                    name=name, marker_color=colour, customdata=totals.loc[part, ["vendors", "largest"]],
-                    hovertemplate="%{x}<br>" + t("Terms") + ": " + name + "<br>" + amount + ": %{y:,.0f}<br>"
-                                  + t("Vendors") + ": %{customdata[0]}<br>" + t("Top vendors")
-                                  + ": %{customdata[1]}<extra></extra>")
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(dict.fromkeys(months)))
-    # the legend above and margins that fit the ticks (24 month names turn sideways): drawn once, not twice
-    fig.update_layout(barmode="relative", yaxis_title=amount,
-                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-                      margin={"l": 80, "r": 40, "t": 40, "b": 90}, height=380, separators=i18n.plotly_separators())
-    return fig
+    month and kind of term (contracts.committed_totals), its vendors named in the tooltip."""
+    periods = sorted(totals["period"].unique())
+    vendors, top = t("Vendors"), t("Top vendors")
+    series = []
+    for is_projected, name, colour in ((False, t("current terms"), charts.COLORS["actual"]),
+                                       (True, t("terms it will auto-renew into"), charts.COLORS["committed"])):
+        part = totals[totals["is_projected"] == is_projected].set_index("period").reindex(periods)
+        values = [None if pd.isna(v) else round(float(v), 2) for v in part["amount_rc"]]
+        text = ["–" if v is None else f"{charts.money_text(v, currency)} · {vendors}: {i18n.number(n)} · {top}: {largest}"
+                for v, n, largest in zip(values, part["vendors"], part["largest"])]
+        series.append(charts.Series(name, values, color=colour, stack="committed", text=text))
+    option = charts.category_chart([i18n.month(p) for p in periods], series, currency=currency,
+                                   axis_title=t("Committed"), height=380)
+    option["tooltip"]["confine"] = True  # a line names three vendors: kept inside the chart, not under the sidebar
+    return option
 
 
 # --- timeline ----------------------------------------------------------------------------------
@@ -184,7 +170,7 @@ terms = terms[terms["contract_id"].isin(shown_ids)]
 if terms.empty:
     st.info(t("No contract terms in this window for the contracts shown."))
 else:
-    st.plotly_chart(timeline_figure(terms, start, end, on, lang), width="stretch", key="contracts_timeline")
+    charts.show(timeline_figure(terms, start, end, on, lang), "contracts_timeline")
 
 # --- committed spend ---------------------------------------------------------------------------
 st.subheader(t("Committed spend by month"))
@@ -196,8 +182,7 @@ if committed.empty:
     st.info(t("No contract payments fall in this window for the contracts shown."))
 else:
     currency = conf["reporting_currency"]
-    st.plotly_chart(committed_figure(contracts.committed_totals(committed), currency, lang), width="stretch",
-                    key="contracts_committed")
+    charts.show(committed_figure(contracts.committed_totals(committed), currency, lang), "contracts_committed")
     st.caption(t("24 months from {month}: each contract's annual value spread by its billing frequency (in advance), "
                  "converted at each month's fx rate (the latest known rate for future months).",
                  month=i18n.month(first)))

@@ -2,7 +2,6 @@
 import json
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import fiscal, i18n, present
@@ -15,7 +14,7 @@ from analytics.forecast import yearend
 from analytics.forecast import readout  # the backtest in sentences, pure functions of the accuracy rows
 from analytics.forecast.explain import method_in_words
 from analytics.reports import funding_request
-from views import common
+from views import charts, common
 
 conf = common.header(i18n.N_("Forecast"), i18n.N_("year-end landing = actuals to date + committed contract payments "
                                                   "+ forecast of the rest · stored until the data changes"))
@@ -118,6 +117,48 @@ st.caption(t("{year} · actual = closed months (books closed through {closed}); 
              year=fiscal.label(year, start_month), closed=i18n.month(conf["closed_through"]),
              cutoff=i18n.month(conf["cutoff"])))
 
+
+def fan_chart(fan: pd.DataFrame, key: str) -> dict:
+    """Actual, forecast (its 80% and 95% intervals as bands), committed contract payments and budget by month.
+    A band is an invisible line at its lower bound with the band's width stacked on it; its tooltip gives the
+    interval as low – high."""
+    rest = fan["forecast"].notna()
+
+    def later(column):  # the column in the forecast months only
+        return fan[column].where(rest).tolist()
+
+    bands = (("lo95", "hi95", t("95% interval"), 0.15), ("lo80", "hi80", t("80% interval"), 0.3))
+    series = []
+    for n, (lo, hi, name, fill) in enumerate(bands):
+        stack = f"band{n}"
+        # the helper's name is shown nowhere (no tooltip, no legend)
+        series.append(charts.Series(lo, later(lo), kind="line", stack=stack, width=0, tooltip=False, legend=False))
+        series.append(charts.Series(
+            name, (fan[hi] - fan[lo]).where(rest).tolist(), kind="area", stack=stack, width=0, fill=fill,
+            color=common.COLORS["forecast"],
+            text=[f"{charts.money_text(low, cur)} – {charts.money_text(high, cur)}" if is_rest else "–"
+                  for low, high, is_rest in zip(fan[lo], fan[hi], rest)]))
+    series += [charts.Series(t("Committed contract payments"), later("committed"), color=common.COLORS["committed"]),
+               charts.Series(t("Actual"), fan["actual"].tolist(), kind="line", color=common.COLORS["actual"]),
+               charts.Series(t("Forecast"), later("forecast"), kind="line", dashed=True, markers=True,
+                             color=common.COLORS["forecast"])]
+    if fan["budget"].notna().any():
+        series.append(charts.Series(t("Budget"), fan["budget"].tolist(), kind="line", dashed=True,
+                                    color=common.COLORS["budget"]))
+    option = charts.category_chart([i18n.month(p) for p in fan["period"]], series, currency=cur, height=380,
+                                   axis_title=t("{currency} per month"),  # unformatted: the axis' unit goes in
+                                   title=t("{name}: monthly spend, forecast and budget", name=series_name(key)))
+    for entry in option["series"]:
+        if entry.get("stack", "").startswith("band"):
+            entry["stackStrategy"] = "all"  # a lower bound below 0 still carries its band
+            entry["symbol"] = "none"  # no marks on the band's edges when the reader points at a month
+    fills = {name: fill for *_, name, fill in bands}  # a band's legend mark: a square of its fill
+    option["legend"]["data"] = [{"name": name, "icon": "rect", "itemStyle": {"color": common.COLORS["forecast"],
+                                                                            "opacity": fills[name]}}
+                                if name in fills else name for name in option["legend"]["data"]]
+    return option
+
+
 level = st.radio(t("Level"), list(LEVELS), format_func=i18n.bound(lambda v: t(LEVELS[v])), horizontal=True,
                  key="fc_level")
 table = total if level == "total" else landing_table(level)
@@ -135,25 +176,7 @@ with tab_landing:
         key = st.selectbox(t("Chart"), keys, format_func=i18n.bound(series_name),
                            index=keys.index(preferred) if preferred in keys else 0, key=f"fc_key_{level}")
         fan = common.cached(yearend.fan, fiscal_year=year, level=level, key=key)
-        fig = go.Figure()
-        rest = fan[fan["forecast"].notna()]
-        for lo, hi, name, alpha in (("lo95", "hi95", t("95% interval"), 0.15), ("lo80", "hi80", t("80% interval"), 0.3)):
-            fig.add_trace(go.Scatter(x=rest["period"], y=rest[hi], line={"width": 0}, showlegend=False, hoverinfo="skip"))
-            fig.add_trace(go.Scatter(x=rest["period"], y=rest[lo], fill="tonexty", line={"width": 0}, name=name,
-                                     fillcolor=f"rgba(255,127,14,{alpha})"))
-        fig.add_trace(go.Bar(x=rest["period"], y=rest["committed"], name=t("Committed contract payments"),
-                             marker_color=common.COLORS["committed"], opacity=0.45))
-        fig.add_trace(go.Scatter(x=fan["period"], y=fan["actual"], name=t("Actual"),
-                                 line={"color": common.COLORS["actual"]}))
-        fig.add_trace(go.Scatter(x=rest["period"], y=rest["forecast"], name=t("Forecast"),
-                                 line={"color": common.COLORS["forecast"], "dash": "dash"}))
-        if fan["budget"].notna().any():
-            fig.add_trace(go.Scatter(x=fan["period"], y=fan["budget"], name=t("Budget"), line={"color": common.COLORS["budget"],
-                                                                                             "shape": "hv"}))
-        fig.update_layout(height=380, margin={"t": 30, "b": 10}, yaxis_title=t("{currency} per month", currency=cur),
-                          legend={"orientation": "h"}, separators=i18n.plotly_separators(),
-                          title=t("{name}: monthly spend, forecast and budget", name=series_name(key)))
-        st.plotly_chart(fig, key="fc_fan")
+        charts.show(fan_chart(fan, key), "fc_fan")
         landing = table.rename(columns={"budget": "budget_year"}).assign(
             model=table["model"].map(lambda m: method_in_words(str(m))))
         if not landing["note"].astype(str).str.strip().any():

@@ -1,11 +1,10 @@
 """Overview: the fiscal year at a glance for executives (KPIs, actual vs budget, where the money goes)."""
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import budget, calendar, i18n
 from analytics import overview
 from analytics.reports import board
-from views import common
+from views import charts, common
 
 conf = common.header(i18n.N_("Overview"))
 t, lang = i18n.t, i18n.current()
@@ -84,87 +83,73 @@ if ctx.fx_missing_lines:
                       ctx.fx_missing_lines))
 
 
-# the figures are cached by their arguments: `lang` keeps one per language (their words and number formats)
+# the charts are cached by their arguments: `lang` keeps one per language (their words and number formats)
 @common.figure
 def monthly_figure(monthly, cur, lang):
     months = [i18n.month(p) for p in monthly["period"]]
-    fig = go.Figure()
-    fig.add_bar(x=months, y=monthly["budget"], name=t("Budget"), marker_color=common.COLORS["budget"])
-    fig.add_bar(x=months, y=monthly["actual"], name=t("Actual"), marker_color=common.COLORS["actual"])
-    fig.add_scatter(x=months, y=monthly["cum_budget"], name=t("Cumulative budget"), yaxis="y2",
-                    line={"color": common.COLORS["budget"], "dash": "dash"})
-    fig.add_scatter(x=months, y=monthly["cum_actual"], name=t("Cumulative actual"), yaxis="y2",
-                    line={"color": common.COLORS["actual"]})
-    fig.update_layout(barmode="group", title=t("Actual vs budget by month ({currency})", currency=cur), height=380,
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.15},
-                      separators=i18n.plotly_separators(),
-                      xaxis={"type": "category"},
-                      yaxis={"title": t("{currency} per month", currency=cur), "rangemode": "tozero"},
-                      yaxis2={"title": t("cumulative, {currency}", currency=cur), "overlaying": "y", "side": "right",
-                              "rangemode": "tozero", "showgrid": False})
-    return fig
+    return charts.category_chart(months, [
+        charts.Series(t("Budget"), list(monthly["budget"]), color=charts.COLORS["budget"]),
+        charts.Series(t("Actual"), list(monthly["actual"]), color=charts.COLORS["actual"]),
+        charts.Series(t("Cumulative budget"), list(monthly["cum_budget"]), kind="line", axis=1, dashed=True,
+                      color=charts.COLORS["budget"]),
+        charts.Series(t("Cumulative actual"), list(monthly["cum_actual"]), kind="line", axis=1,
+                      color=charts.COLORS["actual"])],
+        currency=cur, title=t("Actual vs budget by month ({currency})", currency=cur), height=380,
+        axis_title=t("{currency} per month"), right_title=t("cumulative, {currency}"))
 
 
 @common.figure
-def bars_figure(frame, column, title, lang):
-    frame = frame.sort_values("actual_ytd")
-    figure = go.Figure()
+def bars_figure(frame, column, title, cur, lang):
+    frame = frame.sort_values("actual_ytd", ascending=False)
+    series = []
     if frame["budget_ytd"].notna().any():
-        figure.add_bar(y=frame[column], x=frame["budget_ytd"], name=t("Budget"), orientation="h",
-                       marker_color=common.COLORS["budget"])
-    figure.add_bar(y=frame[column], x=frame["actual_ytd"], name=t("Actual"), orientation="h",
-                   marker_color=common.COLORS["actual"])
-    figure.update_layout(barmode="group", title=title, height=max(260, 50 * len(frame) + 80),
-                         separators=i18n.plotly_separators(),
-                         margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.1})
-    return figure
+        series.append(charts.Series(t("Budget"), list(frame["budget_ytd"]), color=charts.COLORS["budget"]))
+    series.append(charts.Series(t("Actual"), list(frame["actual_ytd"]), color=charts.COLORS["actual"]))
+    return charts.category_chart(list(frame[column]), series, currency=cur, title=title, horizontal=True,
+                                 height=max(280, 50 * len(frame) + 120))
 
 
 @common.figure
 def vendors_figure(vendors, cur, lang):
-    shown = vendors.sort_values("actual")
-    figure = go.Figure(go.Bar(y=shown["vendor"], x=shown["actual"], orientation="h",
-                              marker_color=common.COLORS["actual"],
-                              text=[i18n.percent(s, 0) for s in shown["share"].fillna(0)], textposition="auto"))
-    figure.update_layout(title=t("Top 10 vendors YTD ({currency}, share of all spend)", currency=cur), height=420,
-                         separators=i18n.plotly_separators(), margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return figure
+    shown = vendors.sort_values("actual", ascending=False)
+    shares = [i18n.percent(s, 0) for s in shown["share"].fillna(0)]
+    return charts.category_chart(list(shown["vendor"]), [
+        charts.Series(t("Actual"), list(shown["actual"]), color=charts.COLORS["actual"], labels=shares)],
+        currency=cur, title=t("Top 10 vendors YTD ({currency}, share of all spend)", currency=cur),
+        horizontal=True, height=420, legend=False)
 
 
 KINDS = {"capex": i18n.N_("Capex"), "opex": i18n.N_("Opex")}
 
 
 @common.figure
-def capex_figure(split, lang):
-    figure = go.Figure(go.Pie(labels=[t(KINDS[v]) if v in KINDS else v for v in split["capex_opex"]],
-                              values=split["actual_ytd"].clip(lower=0), hole=0.5,
-                              marker={"colors": [common.COLORS["committed"] if v == "capex" else common.COLORS["actual"]
-                                                 for v in split["capex_opex"]]}))
-    figure.update_layout(title=t("Capex vs opex YTD"), height=420, separators=i18n.plotly_separators(),
-                         margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return figure
+def capex_figure(split, cur, lang):
+    option = charts.pie([t(KINDS[v]) if v in KINDS else v for v in split["capex_opex"]], list(split["actual_ytd"]),
+                        currency=cur, title=t("Capex vs opex YTD"), height=420)
+    option["color"] = [charts.COLORS["committed"] if v == "capex" else charts.COLORS["actual"]
+                       for v in split["capex_opex"]]
+    return option
 
 
 monthly = common.cached(budget.monthly, year=year, **args)
-st.plotly_chart(monthly_figure(monthly, cur, lang), key="overview_monthly")
+charts.show(monthly_figure(monthly, cur, lang), "overview_monthly")
 left, right = st.columns(2)
 with left:
     by_category = common.cached(overview.breakdown, year=year, by="category", **args)
-    st.plotly_chart(bars_figure(by_category, "category", t("YTD by category (cost pool), {currency}", currency=cur),
-                                lang),
-                    key="overview_category")
+    charts.show(bars_figure(by_category, "category", t("YTD by category (cost pool), {currency}", currency=cur),
+                            cur, lang), "overview_category")
 with right:
     by_cc = common.cached(overview.breakdown, year=year, by="cost_center", **args)
-    st.plotly_chart(bars_figure(by_cc, "cost_center", t("YTD by cost center, {currency}", currency=cur), lang),
-                    key="overview_cost_center")
+    charts.show(bars_figure(by_cc, "cost_center", t("YTD by cost center, {currency}", currency=cur), cur, lang),
+                "overview_cost_center")
 
 left, right = st.columns([3, 2])
 with left:
     vendors = common.cached(overview.top_vendors, year=year, limit=10, **args)
-    st.plotly_chart(vendors_figure(vendors, cur, lang), key="overview_vendors")
+    charts.show(vendors_figure(vendors, cur, lang), "overview_vendors")
 with right:
     split = common.cached(overview.breakdown, year=year, by="capex_opex", **args)
-    st.plotly_chart(capex_figure(split, lang), key="overview_capex")
+    charts.show(capex_figure(split, cur, lang), "overview_capex")
 
 TABLES = {"monthly": i18n.N_("Monthly"), "by_category": i18n.N_("By category"),
           "by_cost_center": i18n.N_("By cost center"), "top_vendors": i18n.N_("Top vendors"),

@@ -1,14 +1,12 @@
 """Showback: IT cost allocated to services and business units, the bill of IT, unit costs, budget vs actual."""
 from __future__ import annotations
 
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import i18n, showback
 from analytics.showback import bill as bill_of_it
 from analytics.showback import bill_pdf
-from views import common
+from views import charts, common
 
 conf = common.header(i18n.N_("Showback"), i18n.N_("IT cost allocated by the allocation rules and drivers, fiscal "
                                                   "year to date"))
@@ -21,29 +19,38 @@ if common.empty_state(["spend", "allocation_rules", "drivers"]):
     st.stop()
 
 
-
 @common.figure
-def flow_figure(links):
-    """The Sankey: cost centers (or cost pools) → services → business units."""
-    nodes = list(dict.fromkeys(links["source"].tolist() + links["target"].tolist()))
-    index = {name: i for i, name in enumerate(nodes)}
-    chart = go.Figure(go.Sankey(node={"label": nodes, "pad": 12},
-                                link={"source": [index[s] for s in links["source"]],
-                                      "target": [index[t] for t in links["target"]],
-                                      "value": links["value"].tolist()}))
-    chart.update_layout(height=520, margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    return chart
+def flow_figure(links, currency, lang):
+    """The Sankey: cost centers (or cost pools) → services → business units. A node is one name in one column: a
+    cost center and the service (or business unit) of the same name stay apart, so the flow has no loop."""
+    column = {name: 1 for name in links.loc[links["layer"] == 1, "source"]}
+
+    def node(name, first: bool) -> str:
+        return f"{0 if first else column.get(name, 2)}:{name}"
+
+    nodes = {}
+    for r in links.itertuples(index=False):
+        nodes.setdefault(node(r.source, r.layer == 0), r.source)
+        nodes.setdefault(node(r.target, False), r.target)
+    return charts.sankey_labelled(list(nodes.items()), [(node(r.source, r.layer == 0), node(r.target, False),
+                                                         float(r.value)) for r in links.itertuples(index=False)],
+                                  currency=currency)
 
 
 @common.figure
 def unit_cost_figure(trend, driver, currency, lang):
-    line = px.line(trend, x="period", y="unit_cost", color="business_unit", markers=True,
-                   labels={"unit_cost": t("cost per {driver} ({currency})", driver=driver, currency=currency),
-                           "period": "", "business_unit": ""})
+    """A business unit's cost per driver unit by month (money to the cent in the tooltip)."""
     periods = sorted(trend["period"].unique())
-    line.update_xaxes(tickvals=periods, ticktext=[i18n.month(p) for p in periods])
-    line.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, separators=i18n.plotly_separators())
-    return line
+    series = []
+    for unit, rows in trend.groupby("business_unit", sort=True):
+        cost = rows.set_index("period")["unit_cost"]
+        series.append(charts.Series(str(unit), [cost.get(p) for p in periods], kind="line", markers=True))
+    option = charts.category_chart([i18n.month(p) for p in periods], series, currency=currency, decimals=2,
+                                   height=340)
+    divisor = charts.money_scale(trend["unit_cost"])  # the axis' unit: "cost per server (K USD)"
+    unit = f"{i18n.compact_unit(divisor)} {currency}" if divisor > 1 else currency
+    option["yAxis"][0]["name"] = t("cost per {driver} ({currency})", driver=driver, currency=unit)
+    return option
 
 
 filters = common.global_filters()
@@ -72,7 +79,7 @@ st.subheader(t("Where the money flows"))
 ORIGIN = {"cost_center": i18n.N_("cost centers"), "category": i18n.N_("cost pools")}
 origin = st.radio(t("Start from"), list(showback.report.ORIGINS), horizontal=True, key="showback_origin",
                   format_func=i18n.bound(lambda o: t(ORIGIN[o])))
-st.plotly_chart(flow_figure(showback.sankey_links(alloc, origin=origin)), key="showback_sankey")
+charts.show(flow_figure(showback.sankey_links(alloc, origin=origin), currency, lang), "showback_sankey")
 
 st.subheader(t("Bill of IT by business unit ({currency})", currency=currency))
 common.table(by_bu.rename(columns={"value": "allocated_cost"}), "showback_by_bu", currency=currency)
@@ -110,7 +117,7 @@ if drivers:
     driver = st.selectbox(t("Driver"), drivers, index=drivers.index(conf["showback_unit_driver"])
                           if conf["showback_unit_driver"] in drivers else 0, key="showback_driver")
     trend = common.cached(showback.unit_costs, driver=driver, by="business_unit", fy=year)
-    st.plotly_chart(unit_cost_figure(trend, driver, currency, lang), key="showback_unit_trend")
+    charts.show(unit_cost_figure(trend, driver, currency, lang), "showback_unit_trend")
     common.table(common.cached(showback.unit_cost_totals, driver=driver, by="business_unit", fy=year)
                  .rename(columns={"cost": "allocated_cost"}), "showback_unit_totals", currency=currency)
 

@@ -1,13 +1,13 @@
 """SLA: attainment by contract and month, breaches with their tickets, service credits, availability."""
+import html
+
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import fiscal, i18n
 from analytics.sla.monthly import filtered, summarise
 from analytics import sla
-from views import common
+from views import charts, common
 
 conf = common.header(i18n.N_("SLA"), i18n.N_("ticket clocks count only inside each contract's schedule, minus on-hold "
                                              "time; open tickets run to the end of the as-of date"))
@@ -88,27 +88,15 @@ else:
     text = [[("" if pd.isna(v) else i18n.number(v, digits)) + (" ✗" if f is True else "") for v, f in zip(row_v, row_f)]
             for row_v, row_f in zip(grid.to_numpy(), flagged.to_numpy())]
     low = 0 if metric != "Availability" else min(99.0, float(grid.min().min()))
-    fig = go.Figure(go.Heatmap(z=grid.to_numpy(dtype=float), x=list(grid.columns), y=list(grid.index), text=text,
-                               texttemplate="%{text}", zmin=low, zmax=100, colorscale="RdYlGn",
-                               hovertemplate="%{y}<br>%{x}: %{z:.2f}%<extra></extra>",
-                               colorbar={"title": "%", "orientation": "h", "y": -0.12, "yanchor": "top",
-                                         "thickness": 12}))
-    # short contract labels and the colour bar below the grid keep the cells wide on a phone
-    # contract ids as row labels (the vendor is in the hover) and short month names keep the cells wide on a
-    # phone (390 px): the label column takes ~50 px instead of ~150
-    short = [str(c).split(" · ")[0] for c in grid.index]
-    fig.update_traces(textfont={"size": 9})
-    # margins that fit the contract ids, the two-line month ticks and the colour bar (hung 12 % of the grid's
-    # height below it): the browser draws the heat map once instead of twice (plotly's automargin redraws)
-    height = max(300, 26 * len(grid) + 160)
-    fig.update_layout(height=height, margin={"l": common.label_px(short, font_size=10) + 14, "r": 4, "t": 10,
-                                             "b": round((0.12 * (height - 10) + 62) / 1.12)},
-                      yaxis={"autorange": "reversed", "tickvals": list(grid.index), "ticktext": short,
-                             "tickfont": {"size": 10}},
-                      xaxis={"tickvals": list(grid.columns), "tickfont": {"size": 10},
-                             "ticktext": [i18n.month(m + "-01").replace(" ", "<br>", 1) for m in grid.columns]},
-                      separators=i18n.plotly_separators())
-    st.plotly_chart(fig, key="sla_heatmap")
+    months_shown = [i18n.month(m + "-01") for m in grid.columns]
+    tooltips = [[html.escape(contract) + f"<br/>{month}: <b>{charts.percent_text(v, max(digits, 1))}</b>"
+                 for v, month in zip(row, months_shown)] for contract, row in zip(grid.index, grid.to_numpy())]
+    # contract ids as row labels (the vendor is in the tooltip) and month names on two lines keep the cells wide on
+    # a phone (390 px): the label column takes ~50 px instead of ~150
+    option = charts.heatmap([m.replace(" ", "\n", 1) for m in months_shown], [str(c).split(" · ")[0] for c in grid.index],
+                            grid.to_numpy(dtype=float).tolist(), text, low=low, high=100, tooltips=tooltips,
+                            height=max(240, 26 * len(grid) + 110))
+    charts.show(option, "sla_heatmap")
     st.caption(t("✗ = at least one breach of this measure (availability: below target). Attainment = clocks met ÷ "
                  "clocks decided; tickets still open and not yet past their target are left out until they are."))
 
@@ -152,19 +140,18 @@ def missed_tab():
 
 @common.figure
 def credits_figure(chart, cur, lang):
-    """Credits received and outstanding by missed month (plotly express: built once per data)."""
-    received, outstanding = t("Received"), t("Outstanding")
-    chart = chart.sort_values("month", kind="stable")  # "2026-01" before "2026-02": the months in time order
-    chart = chart.assign(credit=chart["credit"].map({"received": received, "outstanding": outstanding}),
-                         month=[i18n.month(m + "-01") for m in chart["month"]])
-    fig = px.bar(chart, x="month", y="amount", color="credit", barmode="stack",
-                 color_discrete_map={received: common.COLORS["under"], outstanding: common.COLORS["over"]},
-                 labels={"amount": cur, "month": t("Missed month"), "credit": t("Credit")})
-    fig.update_xaxes(type="category")
-    # the legend above and margins that fit the ticks and titles: drawn once, not twice (plotly's automargin)
-    fig.update_layout(height=340, margin={"l": 80, "r": 10, "t": 60, "b": 70}, separators=i18n.plotly_separators(),
-                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0})
-    return fig
+    """Credits received and outstanding by missed month, stacked (built once per data)."""
+    # one bar segment per month and credit ("2026-01" before "2026-02": in time order); blank where every amount is
+    # (no fx rate), not 0
+    amounts = chart.groupby(["month", "credit"])["amount"].sum(min_count=1).unstack()
+    amounts = amounts.reindex(columns=["received", "outstanding"])
+    series = [charts.Series(t("Received"), amounts["received"].tolist(), color=charts.COLORS["under"], stack="credit"),
+              charts.Series(t("Outstanding"), amounts["outstanding"].tolist(), color=charts.COLORS["over"],
+                            stack="credit")]
+    option = charts.category_chart([i18n.month(m + "-01") for m in amounts.index], series, currency=cur,
+                                   axis_title=t("Credit"), height=340)
+    option["xAxis"].update(name=t("Missed month"), nameLocation="middle", nameGap=30)
+    return option
 
 
 def credits_tab():
@@ -177,7 +164,7 @@ def credits_tab():
                           outstanding=credits["credit_outstanding_rc"].map(lambda v: None if v is None else float(v)),
                           month=pd.to_datetime(credits["period"]).dt.strftime("%Y-%m"))
     chart = owed.melt(id_vars=["month"], value_vars=["received", "outstanding"], var_name="credit", value_name="amount")
-    st.plotly_chart(credits_figure(chart, cur, lang), key="sla_credits_chart")
+    charts.show(credits_figure(chart, cur, lang), "sla_credits_chart")
     if owed["is_fx_missing"].any():
         st.warning(t("Some credits have no fx rate for their month: their amount in {currency} is left blank (never "
                      "converted at 1). Import the rates on the Data page.", currency=cur))
@@ -197,6 +184,37 @@ def credits_tab():
     common.downloads(view, f"sla_credits_{filters['year']}", key="sla_credits", currency=cur)
 
 
+@common.figure
+def availability_figure(one, lang):
+    """One contract's availability by month against its target, the months below it marked red."""
+    values = one["availability_pct"].astype(float).tolist()
+    target = one["availability_target_pct"].astype(float).tolist()
+    below = [v if missed else None for v, missed in zip(values, one["is_missed"])]
+    # availability lives in the last point (99.2-100 %): a 0-100 axis, or one in whole points, would flatten it into
+    # one line, and ECharts would write the axis' decimals in English. So the axis spans the values closely and has
+    # no numbers: the levels that matter are labelled in the reader's language (100 % at the left, the target at the
+    # right), and the tooltip writes every month's figures.
+    lowest = min(v for v in values + target if not pd.isna(v))
+    option = charts.category_chart(
+        [i18n.month(p) for p in one["period"]],
+        [charts.Series(t("Availability"), values, kind="line", markers=True, color=charts.COLORS["actual"]),
+         charts.Series(t("Target"), target, kind="line", dashed=True, color=charts.COLORS["budget"]),
+         charts.Series(t("Below target"), below, kind="scatter", color=charts.COLORS["over"], tooltip=False)],
+        percent=True, decimals=3, value_range=(lowest - max(0.25 * (100 - lowest), 0.05), 100),
+        lines=[(charts.percent_text(100, 0), 100)], height=340)
+    axis = option["yAxis"][0]
+    axis.pop("minInterval")
+    axis.update(name=None, axisLabel={"show": False}, splitLine={"show": False})
+    option["series"][0]["markLine"]["label"] = {"position": "insideStartTop"}  # 100 % left, the target right
+    last = next((v for v in reversed(target) if not pd.isna(v)), None)
+    if last is not None:  # 99.9 %, 99.95 %: as many decimals as the target has, up to 3
+        decimals = next(d for d in range(4) if round(last, d) == round(last, 3))
+        option["series"][1]["endLabel"] = {"show": True, "formatter": charts.percent_text(last, decimals),
+                                           "color": charts.COLORS["budget"]}
+    option["grid"]["right"] = 72  # room for the labels at the right
+    return option
+
+
 def availability_tab():
     """Availability against target, one contract at a time, every month imported."""
     st.caption(t("All months imported, not only the fiscal year picked")
@@ -211,18 +229,7 @@ def availability_tab():
     chosen = st.selectbox(t("Contract"), contracts, key="sla_avail_contract",
                           format_func=lambda c: f"{c} · {vendor_of[c]}")
     one = trend[trend["contract_id"] == chosen]
-    fig = go.Figure()
-    fig.add_scatter(x=one["period"], y=one["availability_pct"], mode="lines+markers", name=t("Availability"),
-                    line={"color": common.COLORS["actual"]})
-    fig.add_scatter(x=one["period"], y=one["availability_target_pct"], mode="lines", name=t("Target"),
-                    line={"color": common.COLORS["budget"], "dash": "dash"})
-    below = one[one["is_missed"]]
-    fig.add_scatter(x=below["period"], y=below["availability_pct"], mode="markers", name=t("Below target"),
-                    marker={"color": common.COLORS["over"], "size": 10})
-    fig.update_layout(height=340, margin={"l": 80, "r": 10, "t": 40, "b": 40}, yaxis={"title": "%"},
-                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-                      separators=i18n.plotly_separators())
-    st.plotly_chart(fig, key="sla_availability_chart")
+    charts.show(availability_figure(one, lang), "sla_availability_chart")
 
 
 # Below the headline and the heat map, one tab at a time: only the open tab runs (on_change="rerun"), so a visit

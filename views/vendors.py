@@ -1,11 +1,10 @@
 """Vendors: the scorecard ranking with editable weights, and one vendor's detail."""
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from analytics import i18n, vendors
 from analytics.reports import scorecard
-from views import common
+from views import charts, common
 
 conf = common.header(i18n.N_("Vendors"), i18n.N_("scorecards: a weighted 0-100 score per vendor · every vendor, all "
                                                  "cost centers and categories (the sidebar's fiscal-year and spend "
@@ -135,25 +134,24 @@ else:
 
 @common.figure
 def ranking_figure(parts, order, lang):
-    """Each vendor's score as stacked indicator contributions (plotly express takes ~0.9 s: built once per data)."""
-    fig = px.bar(parts, x="points", y="vendor", color="indicator", orientation="h",
-                 category_orders={"vendor": order[::-1], "indicator": [indicator_label(i) for i in vendors.INDICATORS]},
-                 hover_data={"score": ":.1f", "effective_weight": ":.1f", "points": ":.1f"},
-                 labels={"points": t("points of the 0-100 score"), "vendor": "", "indicator": t("Indicator"),
-                         "score": t("Score"), "effective_weight": t("Effective weight")},
-                 color_discrete_sequence=px.colors.qualitative.Safe)
-    fig.update_xaxes(range=[0, 100])
-    # margins that fit the names, the legend above (two rows on a laptop) and the axis title below: the browser
-    # draws the ranking once instead of twice (plotly's automargin redraws)
-    fig.update_layout(height=max(300, 24 * len(order) + 140), legend_title=None, legend_orientation="h",
-                      legend_y=1.0, legend_yanchor="bottom", legend_x=0,
-                      margin={"l": common.label_px(order) + 14, "r": 24, "t": 60, "b": 70},
-                      separators=i18n.plotly_separators())
-    return fig
+    """Each vendor's score as stacked indicator contributions, best at the top (built once per data and language);
+    the tooltip gives each part as points = score × effective weight."""
+    vendors_top_down = order[::-1]
+    score_word, weight_word = t("Score"), t("Effective weight")
+    series = []
+    for k, ind in enumerate(vendors.INDICATORS):
+        mine = parts[parts["indicator"] == indicator_label(ind)].set_index("vendor")
+        rows = [mine.loc[v] if v in mine.index else None for v in vendors_top_down]
+        series.append(charts.Series(
+            indicator_label(ind), [None if r is None else float(r["points"]) for r in rows], stack="score",
+            color=charts.PALETTE[k % len(charts.PALETTE)],
+            text=["–" if r is None else f"{score(r['points'])} ({score_word} {score(r['score'])} × "
+                  f"{weight_word} {i18n.percent(r['effective_weight'] / 100, 1)})" for r in rows]))
+    return charts.category_chart(vendors_top_down, series, horizontal=True, value_range=(0, 100),
+                                 axis_title=t("points of the 0-100 score"), height=max(300, 24 * len(order) + 140))
 
 
-fig = ranking_figure(parts, order, lang)
-st.plotly_chart(fig, width="stretch", key="vendors_ranking_chart")
+charts.show(ranking_figure(parts, order, lang), "vendors_ranking_chart")
 st.caption(t("Each bar is a vendor's score split into what each indicator contributes (indicator score × its "
              "effective weight)."))
 
@@ -231,6 +229,31 @@ st.download_button(t("Download this vendor's QBR page (xlsx)"), key="vendors_qbr
                    file_name=f"qbr-{key.replace(' ', '-')}-{quarter_end}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
+
+def availability_chart(availability: pd.DataFrame) -> dict:
+    """Monthly availability per contract (points of 100) against the lowest target. Availability lives in the last
+    point (99.2-100 %): the axis spans the values closely and shows no numbers (ECharts would write its decimals in
+    English); the levels that matter, 100 % and the target, are labelled in the reader's language at the right, and
+    the tooltip writes each month's figures (as the SLA page's availability chart)."""
+    periods = sorted(availability["period"].unique())
+    target = float(availability["target"].min())
+    series = []
+    for contract_id, rows in availability.groupby("contract_id", sort=True):
+        actual = rows.groupby("period")["actual"].mean()
+        series.append(charts.Series(str(contract_id), [actual.get(p) for p in periods], kind="line", markers=True))
+    lowest = min(float(availability["actual"].min()), target)
+    target_label = t("target")
+    option = charts.category_chart(
+        [i18n.month(p) for p in periods], series, percent=True, decimals=2, axis_title=t("Availability"),
+        value_range=(lowest - max(0.25 * (100 - lowest), 0.05), 100), height=320,
+        lines=[(charts.percent_text(100, 0), 100), (f"{target_label} {charts.percent_text(target, 2)}", target)])
+    option["yAxis"][0].update(minInterval=None, axisLabel={"show": False})
+    for level in option["series"][0]["markLine"]["data"]:
+        level["label"]["position"] = "end"  # right of the plot, off the lines
+    option["grid"]["right"] = 110  # room for the level labels
+    return option
+
+
 currency = conf["reporting_currency"]
 # only the open tab runs (on_change="rerun")
 tabs = st.tabs([t("Spend"), t("Contracts and deadlines"), t("SLA history"), t("Incidents"), t("Findings"),
@@ -243,13 +266,9 @@ with tabs[0]:
         else:
             history = history.assign(amount=history["amount_rc"].astype(float),
                                      month=[i18n.month(p) for p in history["period"]])
-            fig = px.bar(history, x="month", y="amount",
-                         labels={"amount": t("Spend ({currency})", currency=currency), "month": ""},
-                         color_discrete_sequence=[common.COLORS["actual"]])
-            fig.update_xaxes(type="category")
-            fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                              separators=i18n.plotly_separators())
-            st.plotly_chart(fig, width="stretch", key="vendors_spend_chart")
+            spend = charts.Series(t("Spend"), history["amount"].tolist(), color=common.COLORS["actual"])
+            charts.show(charts.category_chart(history["month"], [spend], currency=currency, axis_title=t("Spend"),
+                                              height=320, legend=False), "vendors_spend_chart")
             if history["fx_missing_lines"].sum():
                 st.warning(i18n.n("{count} spend line has no fx rate and is left out.",
                                   "{count} spend lines have no fx rate and are left out.",
@@ -272,15 +291,7 @@ with tabs[2]:
         else:
             availability = sla[sla["metric"] == "availability"]
             if not availability.empty:
-                fig = px.line(availability, x="period", y="actual", color="contract_id", markers=True,
-                              labels={"actual": t("availability %"), "period": "", "contract_id": t("Contract")})
-                fig.add_hline(y=float(availability["target"].min()), line_dash="dot", line_color="grey",
-                              annotation_text=t("target"))
-                periods = sorted(availability["period"].unique())
-                fig.update_xaxes(tickvals=periods, ticktext=[i18n.month(p) for p in periods])
-                fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                                  separators=i18n.plotly_separators())
-                st.plotly_chart(fig, width="stretch", key="vendors_sla_chart")
+                charts.show(availability_chart(availability), "vendors_sla_chart")
             common.table(sla, "vendors_sla_table", currency=currency)
 with tabs[3]:
     if tabs[3].open:

@@ -87,7 +87,7 @@ def _typed_expr(col: Column) -> str:
 def _range_reason(col: Column) -> str:
     """Why a value that reads as a number was not accepted (too big, NaN, Infinity)."""
     # the largest decimal(18, 4), written in the locale (as a float it would round up to 100 trillion)
-    limit = (i18n.number(99_999_999_999_999) + i18n.plotly_separators()[0] + "9999" if col.kind == "money"
+    limit = (i18n.number(99_999_999_999_999) + i18n.decimal_mark() + "9999" if col.kind == "money"
              else i18n.number(NUMBER_LIMIT))
     return i18n.t("not a finite number within ±{limit} (NaN, Infinity and overflows are refused)", limit=limit)
 
