@@ -148,9 +148,11 @@ def test_phone_width_pages_render(server, browser, url_path):
     settle(page)
     page.screenshot(path=str(SHOTS / f"{url_path}-phone.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
-    charts = page.locator('[data-testid="stPlotlyChart"]')
+    charts = page.locator('[data-testid="stEChartsChart"]')
+    assert charts.count() >= 1
     widths = [charts.nth(i).bounding_box()["width"] for i in range(charts.count())]
     assert all(w >= 300 for w in widths), widths
+    assert all(charts.nth(i).locator("canvas").count() for i in range(charts.count()))  # drawn
     page.close()
 
 
