@@ -337,8 +337,7 @@ def sankey_labelled(nodes: list[tuple[str, str]], links: list[tuple[str, str, fl
     series = option["series"][0]
     for item in series["data"]:
         name = label[item["name"]]
-        # a label is drawn on the canvas: only braces (a placeholder) are replaced, not & or < (HTML)
-        item["label"] = {"formatter": str(name).replace("{", "(").replace("}", ")")}
+        item["label"] = {"formatter": _label(name)}
         amount = money_text(max(outflow[item["name"]], inflow[item["name"]]), currency)
         item["tooltip"] = {"formatter": f"{_plain(name)}: <b>{amount}</b>"}
     for link, (source, target, value) in zip(series["links"], links):
