@@ -257,6 +257,14 @@ def downloads(frame, name: str, key: str, *, currency: str = "") -> None:
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 
+def _holds_dates(series: pd.Series) -> bool:
+    """Dates or timestamps (a datetime column, or Python dates in an object column), not text."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return True
+    first = series.dropna().head(1)
+    return series.dtype == object and len(first) == 1 and isinstance(first.iloc[0], (dt.date, pd.Timestamp))
+
+
 def _column(name: str, series: pd.Series, currency: str | None):
     """Streamlit column config for one column from its unit (analytics.present)."""
     kind, text = present.unit(name, series), present.label(name, currency) or " "
@@ -275,6 +283,8 @@ def _column(name: str, series: pd.Series, currency: str | None):
         return config.DateColumn(text, format="YYYY-MM-DD")
     if kind == present.DATETIME:
         return config.DatetimeColumn(text, format="YYYY-MM-DD HH:mm")
+    if kind == present.MONTH and _holds_dates(series):
+        return config.DateColumn(text, format="YYYY-MM")  # as text, a month stored as a date read 1704067200000
     return config.TextColumn(text)
 
 
