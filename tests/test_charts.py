@@ -86,4 +86,3 @@ def test_heatmap_leaves_missing_cells_empty():
 def test_options_are_plain_json():
     option = charts.category_chart(["a"], [charts.Series("x", [1.0])], currency="EUR")
     assert json.loads(json.dumps(option)) == option
-
