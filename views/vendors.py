@@ -162,7 +162,7 @@ score_columns = {f"{i.name}_score": st.column_config.NumberColumn(
 table = table.assign(basis=[("" if pd.isna(n) else t("{count} of {total}", count=int(n), total=len(NAMES))
                              + (t(" — says less") if is_thin else ""))
                              for n, is_thin in zip(table["indicators_used"], vendors.rests_on_few(table))])
-st.dataframe(table, hide_index=True, width="stretch",
+st.dataframe(table, hide_index=True, width="stretch", placeholder="",  # no data reads empty, never "None"
              column_order=["rank", "vendor", "score", "trend", "previous_score", "basis", *score_columns],
              column_config={"rank": st.column_config.NumberColumn(t("Rank"), format="%d"), "vendor": t("Vendor"),
                             "score": st.column_config.ProgressColumn(t("Score"), min_value=0, max_value=100,
@@ -209,7 +209,7 @@ parts_of = vendors.parts_table(current[current["vendor_key"] == key], weights)
 parts_of = parts_of.assign(Indicator=parts_of["Indicator"].map(lambda label: t(BY_LABEL.get(label, label))),
                            Better=parts_of["Better"].map(lambda b: t(BETTER.get(b, b))),
                            Unit=parts_of["Unit"].map(t))
-st.dataframe(parts_of, hide_index=True, width="stretch",
+st.dataframe(parts_of, hide_index=True, width="stretch", placeholder="",  # "n/a: no data" says why it is empty
              column_config={"Indicator": t("Indicator"), "Better": t("Better"), "Unit": t("Unit"),
                             "Value": st.column_config.NumberColumn(t("Value"), format="%.2f"),
                             "Score (0-100)": st.column_config.NumberColumn(t("Score (0-100)"), format="%.1f"),
