@@ -13,6 +13,8 @@ from views.navigation import PAGES
 
 ROOT = Path(__file__).resolve().parent
 service = api.Service()
+# uvicorn imports this file after Streamlit has bound the listening socket and before it accepts connections
+print(f"Outlay: TCP_NODELAY on {serving.no_delay_on_listeners()} listening socket(s)", flush=True)
 
 
 @asynccontextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import stat
 import threading
 import time
 import tomllib
@@ -122,3 +123,38 @@ def schedule_timer(service, stop: threading.Event) -> threading.Thread:
     thread = threading.Thread(target=tick, name="outlay-schedule-timer", daemon=True)
     thread.start()
     return thread
+
+
+def no_delay_on_listeners() -> int:
+    """Turn Nagle's algorithm off (TCP_NODELAY) on this process's listening TCP sockets; returns how many.
+
+    Streamlit binds the server's socket itself, as `socket.socket(family)`, so its `proto` is 0. Each accepted
+    connection inherits that, and asyncio only sets TCP_NODELAY on a connection whose proto is IPPROTO_TCP
+    (the same as uvicorn's own pre-bound sockets: github.com/Kludex/uvicorn/issues/3149). With Nagle on, the
+    body of every response after the first on a kept-alive connection waits for the browser's delayed ACK,
+    about 40 ms: a new session fetches some 130 code files over 6 connections, and the websocket's page
+    messages wait likewise. Accepted sockets inherit TCP_NODELAY from the listener (Linux, macOS), so setting
+    it on the listener once, before connections are accepted, covers every connection.
+    """
+    fds = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    try:
+        numbers = sorted(int(name) for name in os.listdir(fds) if name.isdigit())
+    except OSError:
+        numbers = list(range(3, 1024))
+    done = 0
+    for fd in numbers:
+        try:
+            if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+                continue
+            sock = socket.socket(fileno=os.dup(fd))  # a duplicate: closing it leaves the server's socket open
+        except OSError:
+            continue
+        with sock:
+            try:
+                if (sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM
+                        and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)):
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    done += 1
+            except OSError:
+                continue
+    return done

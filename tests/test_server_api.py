@@ -280,3 +280,13 @@ def test_a_server_killed_mid_import_leaves_nothing_half_written_and_starts_again
         assert call(url, "/api/v1/status", state.token)[1] == before
     finally:
         stop_server(proc)
+
+
+def test_the_server_sends_without_nagles_delay_on_its_listening_socket(demo_db, tmp_path):
+    """serving.no_delay_on_listeners finds the socket Streamlit bound (tests/test_serving_nodelay.py: what it does
+    to the connections)."""
+    db = tmp_path / "outlay.duckdb"
+    shutil.copy(demo_db, db)
+    proc, _, _ = start_server(db)
+    stop_server(proc)
+    assert "Outlay: TCP_NODELAY on 1 listening socket(s)" in proc.stdout.read().decode()
