@@ -320,13 +320,24 @@ def acknowledge_alert(con, *, contract_id: str, kind: str, deadline_date: dt.dat
 
 
 TIMELINE_COLUMNS = ["contract_id", "vendor", "service", "renewal_type", "term_index", "start_date", "end_date",
-                    "cancel_by_date", "is_current", "is_projected"]
+                    "cancel_by_date", "is_current", "is_projected", "term_kind"]
+
+
+def term_kind(start: dt.date, end: dt.date, index: int, on: dt.date) -> str:
+    """A term as of `on`: "past term" (ended), "current term" (runs on `on`), "projected auto-renewal" (a
+    renewal term still to come) or "upcoming term" (a signed contract's first term, not started yet)."""
+    if end < on:
+        return "past term"
+    if start <= on:
+        return "current term"
+    return "projected auto-renewal" if index > 0 else "upcoming term"
 
 
 def timeline(con, *, start: dt.date, end: dt.date, on: dt.date | None = None) -> pd.DataFrame:
     """One row per contract × term overlapping [start, end], including terms a contract will auto-renew into.
 
-    cancel_by_date is set for tacit renewals only; is_projected marks renewal terms starting after `on`.
+    cancel_by_date is set for tacit renewals only; is_projected marks renewal terms starting after `on`;
+    term_kind names each term as of `on` (term_kind).
     """
     on = on or settings.as_of(con)
     rows = []
@@ -340,7 +351,7 @@ def timeline(con, *, start: dt.date, end: dt.date, on: dt.date | None = None) ->
                 continue
             rows.append((c.contract_id, c.vendor, c.service, kind, t.index, t.start_date, t.end_date,
                          t.cancel_by_date if kind == "tacit" else None, t.start_date <= on <= t.end_date,
-                         t.index > 0 and t.start_date > on))
+                         t.index > 0 and t.start_date > on, term_kind(t.start_date, t.end_date, t.index, on)))
     return pd.DataFrame(rows, columns=TIMELINE_COLUMNS)
 
 

@@ -54,7 +54,8 @@ LABELS = {
     "indicators_used": "Indicators with data", "coverage": "Coverage", "previous_score": "Previous score",
     "trend": "Trend", "credit_amount": "Credit earned", "credit_rc": "Credit earned", "received_rc": "Received",
     "outstanding_rc": "Outstanding", "availability_pct": "Availability %", "availability_target_pct": "Target %",
-    "is_met": "Met", "met": "Met", "contract_months": "Contract-months", "months_met": "Months met",
+    "is_met": "Met", "met": "Met", "metric": "Metric", "sla_target": "Target", "measured": "Measured",
+    "contract_months": "Contract-months", "months_met": "Months met",
     "attainment": "Attainment", "n_months": "Months", "reason": "Why", "mase": "MASE", "smape": "sMAPE %",
     "bias": "Bias (forecast − actual, per month)", "coverage80": "In 80% interval", "coverage95": "In 95% interval",
     "invoice_id": "Invoice", "months": "Months", "seats": "Seats", "billed_cost": "Billed cost", "effective_cost": "Effective cost",
@@ -95,7 +96,7 @@ LABELS = {
 LABELS.update({column: metrics.label(name) for column, name in METRIC_COLUMNS.items()})
 
 # units by exact name, then by name pattern (first match wins)
-UNITS = {"variance_pct": RATIO, "p_overrun": RATIO, "share": RATIO, "coverage": RATIO, "coverage80": RATIO,
+UNITS = {"sla_target": NUMBER, "measured": NUMBER, "variance_pct": RATIO, "p_overrun": RATIO, "share": RATIO, "coverage": RATIO, "coverage80": RATIO,
          "coverage95": RATIO, "attainment": RATIO, "amount": LOCAL_MONEY, "annual_value": LOCAL_MONEY,
          "next_term_value": LOCAL_MONEY, "period": MONTH, "month": MONTH, "fx_rate": NUMBER, "rate_previous": NUMBER,
          "rate_current": NUMBER, "mase": NUMBER, "smape": NUMBER, "score": NUMBER, "previous_score": NUMBER,

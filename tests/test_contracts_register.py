@@ -178,3 +178,20 @@ def test_committed_totals_match_the_vendor_rows_they_sum(con):
 def test_committed_totals_of_nothing_is_empty():
     empty = contracts.committed_totals(pd.DataFrame(columns=["period", "vendor", "is_projected", "amount_rc"]))
     assert empty.empty and list(empty.columns) == ["period", "is_projected", "amount_rc", "vendors", "largest"]
+
+
+def test_each_term_is_named_past_current_upcoming_or_projected_as_of_the_day():
+    signed = ("C-5", "Hooli", "Observability", D(2027, 3, 1), D(2028, 2, 29), 50000, "USD", True, 12, 60, "annual",
+              "Ann")  # signed, starts after ON: its first term is upcoming, not past
+    con = database([CONTRACTS[0], signed])
+    result = contracts.timeline(con, start=D(2025, 1, 1), end=D(2029, 12, 31), on=ON)
+    kinds = [(r.contract_id, r.start_date, r.term_kind) for r in result.itertuples()]
+    assert kinds == [
+        ("C-1", D(2025, 1, 1), "past term"), ("C-1", D(2026, 1, 1), "current term"),
+        ("C-1", D(2027, 1, 1), "projected auto-renewal"), ("C-1", D(2028, 1, 1), "projected auto-renewal"),
+        ("C-1", D(2029, 1, 1), "projected auto-renewal"),
+        ("C-5", D(2027, 3, 1), "upcoming term"), ("C-5", D(2028, 3, 1), "projected auto-renewal"),
+        ("C-5", D(2029, 3, 1), "projected auto-renewal")]
+    assert contracts.term_kind(D(2026, 1, 1), D(2026, 11, 15), 0, ON) == "current term"  # its last day
+    assert contracts.term_kind(D(2026, 11, 15), D(2027, 11, 14), 1, ON) == "current term"  # its first day
+    assert contracts.term_kind(D(2025, 1, 1), D(2026, 11, 14), 0, ON) == "past term"

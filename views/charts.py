@@ -227,9 +227,7 @@ def category_chart(categories, series: list[Series], *, currency: str | None = N
                 row.append(label)
             entry["label"] = {"show": True, "position": "insideRight" if horizontal else "inside",
                               "formatter": "{@l" + str(k) + "}"}
-        if not s.legend:
-            entry["legendHoverLink"] = False
-        out.append(entry)
+        out.append(entry)  # a series kept out of the legend is left out of legend["data"] below
     if lines:
         out[0]["markLine"] = {"symbol": "none", "silent": True, "lineStyle": {"type": "dotted", "color": "#777"},
                               "data": [{("xAxis" if horizontal else "yAxis"): value, "label": {"formatter": _label(name)}}

@@ -220,12 +220,11 @@ def empty_state(datasets_needed: list[str]) -> bool:
 
 
 def money(value, currency: str, *, decimals: int = 0) -> str:
-    """'1,234,567 USD' ('1.234.567 €' in German: analytics.i18n); '–' for a missing value."""
+    """'1,234,567 USD', negatives in brackets '(1,234) USD' ('1.234.567 €' in German: analytics.i18n.money, as in
+    tables, tooltips and exports); '–' for a missing value."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
-    if i18n.current() != i18n.DEFAULT:
-        return i18n.money(value, currency, decimals=decimals)
-    return f"{float(value):,.{decimals}f} {currency}"
+    return i18n.money(value, currency, decimals=decimals)
 
 
 def short_money(value, currency: str) -> str:

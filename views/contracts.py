@@ -12,8 +12,9 @@ conf = common.header(i18n.N_("Contracts"), i18n.N_("cancel-by dates over the who
 t, lang = i18n.t, i18n.current()
 STATUS = {"active": i18n.N_("active"), "not started": i18n.N_("not started"), "expired": i18n.N_("expired")}
 RENEWAL = {"tacit": i18n.N_("tacit"), "express": i18n.N_("express"), "fixed": i18n.N_("fixed")}
-TERMS = {"current term": i18n.N_("current term"), "projected auto-renewal": i18n.N_("projected auto-renewal"),
-         "past term": i18n.N_("past term")}
+# analytics.contracts.term_kind, in words and legend order
+TERMS = {"current term": i18n.N_("current term"), "upcoming term": i18n.N_("not started yet"),
+         "projected auto-renewal": i18n.N_("projected auto-renewal"), "past term": i18n.N_("past term")}
 
 
 def in_words(words: dict):
@@ -119,8 +120,7 @@ st.download_button(t("Download cancel-by dates (.ics)"), key="contracts_ics",
 def timeline_figure(terms, start, end, on, lang):
     """Contract terms as bars, cancel-by dates as diamonds, today as a dotted line (built once per data)."""
     def kind(r) -> str:
-        return TERMS["projected auto-renewal"] if r.is_projected else TERMS["current term" if r.is_current
-                                                                             else "past term"]
+        return TERMS[r.term_kind]
     # two short lines (id, vendor) keep the label column narrow, so the bars stay readable on a phone
     labels = terms["contract_id"] + "\n" + terms["vendor"].str.slice(0, 14)
     service, term, first, last, renewal = t("Service"), t("Term"), t("Start date"), t("End date"), t("Renewal type")
@@ -135,6 +135,7 @@ def timeline_figure(terms, start, end, on, lang):
     rows = list(dict.fromkeys(labels))
     return charts.gantt(rows, bars, start=start, end=end, today=on, marks=marks, mark_name=t("cancel-by date"),
                         colors={t(TERMS["current term"]): charts.COLORS["actual"],
+                                t(TERMS["upcoming term"]): charts.PALETTE[5],
                                 t(TERMS["projected auto-renewal"]): charts.COLORS["committed"],
                                 t(TERMS["past term"]): charts.COLORS["budget"]},
                         height=max(320, 34 * len(rows) + 140))

@@ -230,6 +230,17 @@ st.download_button(t("Download this vendor's QBR page (xlsx)"), key="vendors_qbr
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+SLA_METRICS = {"availability": i18n.N_("Availability (%)"), "response": i18n.N_("Response time (h)"),
+               "resolution": i18n.N_("Resolution time (h)")}
+
+
+def sla_in_words(sla: pd.DataFrame) -> pd.DataFrame:
+    """The SLA history as the table shows it: each metric named with its unit, target and measured value as plain
+    numbers in that unit (not money: a response time is hours, availability percent)."""
+    return sla.assign(metric=[t(SLA_METRICS[m]) if m in SLA_METRICS else m for m in sla["metric"]]).rename(
+        columns={"target": "sla_target", "actual": "measured"})
+
+
 def availability_chart(availability: pd.DataFrame) -> dict:
     """Monthly availability per contract (points of 100) against the lowest target. Availability lives in the last
     point (99.2-100 %): the axis spans the values closely and shows no numbers (ECharts would write its decimals in
@@ -292,7 +303,7 @@ with tabs[2]:
             availability = sla[sla["metric"] == "availability"]
             if not availability.empty:
                 charts.show(availability_chart(availability), "vendors_sla_chart")
-            common.table(sla, "vendors_sla_table", currency=currency)
+            common.table(sla_in_words(sla), "vendors_sla_table", currency=currency)
 with tabs[3]:
     if tabs[3].open:
         incidents = common.cached(vendors.vendor_incidents, vendor_key=key)
