@@ -46,4 +46,6 @@ def _warm_up(stop) -> None:
 
 # a new session's first page: the chart and table code fetched while the script runs (analytics.page_assets)
 preloading = Middleware(page_assets.PreloadingIndex, pages=[Path(path).stem for path, _, _ in PAGES])
-app = st.App(ROOT / "dashboard.py", routes=service.routes(), lifespan=lifespan, middleware=[preloading])
+# HTTP responses without Nagle's delay, the websocket's page messages coalesced by it (analytics.serving)
+app = st.App(ROOT / "dashboard.py", routes=service.routes(), lifespan=lifespan,
+             middleware=[preloading, Middleware(serving.NagleOnWebsockets)])
