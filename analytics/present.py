@@ -96,21 +96,22 @@ LABELS = {
 LABELS.update({column: metrics.label(name) for column, name in METRIC_COLUMNS.items()})
 
 # units by exact name, then by name pattern (first match wins)
-UNITS = {"sla_target": NUMBER, "measured": NUMBER, "variance_pct": RATIO, "p_overrun": RATIO, "share": RATIO, "coverage": RATIO, "coverage80": RATIO,
-         "coverage95": RATIO, "attainment": RATIO, "amount": LOCAL_MONEY, "annual_value": LOCAL_MONEY,
-         "next_term_value": LOCAL_MONEY, "period": MONTH, "month": MONTH, "fx_rate": NUMBER, "rate_previous": NUMBER,
-         "rate_current": NUMBER, "mase": NUMBER, "smape": NUMBER, "score": NUMBER, "previous_score": NUMBER,
-         "trend": NUMBER, "since": MONTH, "cost_center": TEXT, "currency": TEXT, "reporting_currency": TEXT,
-         "money": TEXT, "evidence_owed": TEXT, "evidence_received": TEXT, "step": COUNT, "rule_row": COUNT,
-         "n_rules": COUNT,
-         "contracts": COUNT, "missed": COUNT,
-         "tickets": COUNT, "breaches": COUNT, "charges": COUNT, "p_overrun_baseline": RATIO,
+UNITS = {"sla_target": NUMBER, "measured": NUMBER, "variance_pct": RATIO, "p_overrun": RATIO, "share": RATIO,
+         "coverage": RATIO, "coverage80": RATIO, "coverage95": RATIO, "attainment": RATIO, "amount": LOCAL_MONEY,
+         "annual_value": LOCAL_MONEY, "next_term_value": LOCAL_MONEY, "period": MONTH, "month": MONTH,
+         "fx_rate": NUMBER, "rate_previous": NUMBER, "rate_current": NUMBER, "mase": NUMBER, "smape": NUMBER,
+         "score": NUMBER, "previous_score": NUMBER, "trend": NUMBER, "since": MONTH, "cost_center": TEXT,
+         "currency": TEXT, "reporting_currency": TEXT, "money": TEXT, "evidence_owed": TEXT,
+         "evidence_received": TEXT, "step": COUNT, "rule_row": COUNT, "n_rules": COUNT, "contracts": COUNT,
+         "missed": COUNT, "tickets": COUNT, "breaches": COUNT, "charges": COUNT, "p_overrun_baseline": RATIO,
          "p_overrun_scenario": RATIO, "snaive_mase": NUMBER, "snaive_smape": NUMBER, "n_holdout": COUNT,
          "accuracy_in_words": TEXT, "basis": TEXT, "item": TEXT, "value": TEXT, "measure": TEXT, "type": TEXT,
          "credit_owed": LOCAL_MONEY, "credit_units": NUMBER, "batch_id": TEXT, "rows": COUNT, "rejected_rows": COUNT,
          "row_no": COUNT, "row": COUNT, "made_sla": FLAG, "rate_month": MONTH, "bias_in_words": TEXT,
          "file_name": TEXT, "format": TEXT, "payments": COUNT, "kind": TEXT, "ref": TEXT}
-PATTERNS = ((r"^is_", FLAG), (r"_pct$", PERCENT_100), (r" %$|%\)$|^share|^chance|^coverage|^in \d\d% interval", RATIO), (r"_date$|^date$", DATE), (r"_at$", DATETIME),
+PATTERNS = ((r"^is_", FLAG), (r"_pct$", PERCENT_100),
+            (r" %$|%\)$|^share|^chance|^coverage|^in \d\d% interval", RATIO),
+            (r"_date$|^date$", DATE), (r"_at$", DATETIME),
             (r"(^n_|_count$|^lines$|_lines$|^findings$|^evidence$|_days$|^days_|^months|_months$|^rank$|"
              r"^indicators)", COUNT),
             (r"(amount|actual|budget|landing|forecast|stake|cost|spend|credit|variance|run_rate|committed|effect\b|"

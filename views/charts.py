@@ -76,6 +76,7 @@ def money_axis_name(currency: str, divisor: float, title: str | None = None) -> 
 
 
 def money_text(value, currency: str, decimals: int = 0) -> str:
+    """An amount as captions, tooltips and labels write it: analytics.i18n.money, '–' when missing."""
     return "–" if _missing(value) else i18n.money(value, currency, decimals=decimals)
 
 

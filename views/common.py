@@ -221,10 +221,8 @@ def empty_state(datasets_needed: list[str]) -> bool:
 
 def money(value, currency: str, *, decimals: int = 0) -> str:
     """'1,234,567 USD', negatives in brackets '(1,234) USD' ('1.234.567 €' in German: analytics.i18n.money, as in
-    tables, tooltips and exports); '–' for a missing value."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
-    return i18n.money(value, currency, decimals=decimals)
+    tables, tooltips and exports); '–' for a missing value. The one rule is charts.money_text."""
+    return charts.money_text(value, currency, decimals)
 
 
 def short_money(value, currency: str) -> str:
