@@ -86,3 +86,25 @@ def test_heatmap_leaves_missing_cells_empty():
 def test_options_are_plain_json():
     option = charts.category_chart(["a"], [charts.Series("x", [1.0])], currency="EUR")
     assert json.loads(json.dumps(option)) == option
+
+
+def test_a_long_gantt_draws_a_window_of_rows_and_a_scroll_bar_over_the_others():
+    import datetime as dt
+
+    day = dt.date(2026, 1, 1)
+    kinds = {"current": "#1f77b4"}
+
+    def gantt(n: int) -> dict:
+        rows = [f"C-{i}" for i in range(n)]
+        bars = [(row, day, day + dt.timedelta(days=30 + i), "current", [row]) for i, row in enumerate(rows)]
+        return charts.gantt(rows, bars, start=day, end=dt.date(2027, 1, 1), colors=kinds, rows_shown=20)
+
+    short, long = gantt(20), gantt(80)
+    assert "dataZoom" not in short and short["height_px"] == 34 * 20 + 140
+    assert long["height_px"] == short["height_px"]  # 80 rows take the room of 20, not 3,000 pixels
+    zoom = long["dataZoom"][0]
+    assert (zoom["type"], zoom["yAxisIndex"], zoom["startValue"], zoom["endValue"]) == ("slider", 0, 0, 19)
+    assert zoom["zoomLock"] and zoom["filterMode"] == "filter"  # a fixed window of 20 rows; rows outside not drawn
+    assert len(long["yAxis"]["data"]) == 80 and len(long["series"][-2]["data"]) == 80  # every row is there to scroll to
+    assert long["grid"]["right"] > short["grid"]["right"]  # room for the bar
+    assert gantt(3)["height_px"] == 320  # a short register keeps a readable minimum

@@ -154,7 +154,7 @@ PAGES = {  # page, lang: (title, words that must be there, English words that mu
     ("views/contracts.py", "de"): ("Verträge", ["Angezeigte Verträge", "Warnungen", "Register",
                                                 "Verlängerungszeitstrahl", "laufende Periode"],
                                    ["Contracts shown", "Renewal timeline", "Committed spend by month", "current term"],
-                                   {}),
+                                   {"contracts_tab": "Verlängerungszeitstrahl"}),
     ("views/contracts.py", "bg"): ("Договори", ["Показани договори", "Известия", "Регистър", "Договорени разходи"],
                                    ["Contracts shown", "Renewal timeline", "Years ahead"], {}),
     ("views/cloud.py", "de"): ("Cloud", ["Abgerechnete Kosten", "Monat für Monat", "Kosten nach",

@@ -346,10 +346,13 @@ def sankey_labelled(nodes: list[tuple[str, str]], links: list[tuple[str, str, fl
 
 
 def gantt(rows: list[str], bars: list[tuple], *, start, end, colors: dict[str, str], marks: list[tuple] = (),
-          mark_name: str = "", today=None, height: int = 360) -> dict:
+          mark_name: str = "", today=None, rows_shown: int = 20) -> dict:
     """Spans of time by row (a Gantt chart): `rows` the row labels, first at the top; `bars` (row, first day, day
     after the last, kind, tooltip lines) drawn in the colour of their kind (`colors`: kind -> colour, in legend
     order); `marks` (row, day, tooltip lines) as red diamonds named `mark_name`; `today` a dotted line.
+
+    At most `rows_shown` rows are drawn at a time, the first ones; a scroll bar on the right moves the window over
+    the others (a register of 80 contracts would be a chart 3,000 pixels tall, slow to draw and to read).
 
     ECharts has no Gantt series (and st.echarts_chart allows no `custom` one): a row's k-th bar is series k,
     stacked on a transparent spacer that fills the gap from the row's previous bar (or from 0). ECharts stacks
@@ -360,7 +363,8 @@ def gantt(rows: list[str], bars: list[tuple], *, start, end, colors: dict[str, s
         by_row[index[row]].append((epoch_ms(first), epoch_ms(after), kind, tip))
     for row_bars in by_row:
         row_bars.sort(key=lambda bar: bar[0])
-    option = base(height)
+    window = min(len(rows), rows_shown)
+    option = base(max(320, 34 * window + 140))
     drawn = {bar[3] for bar in bars}
     option["legend"] = {"top": 0, "left": 0, "selectedMode": False,
                         "data": [kind for kind in colors if kind in drawn] + ([mark_name] if marks else [])}
@@ -398,4 +402,9 @@ def gantt(rows: list[str], bars: list[tuple], *, start, end, colors: dict[str, s
                               "data": [{"xAxis": epoch_ms(today)}]}
     series.append(points)
     option["series"] = series
+    if len(rows) > window:  # the rows beyond the window are left out of the drawing until scrolled to
+        option["grid"]["right"] = 40
+        option["dataZoom"] = [{"type": "slider", "yAxisIndex": 0, "startValue": 0, "endValue": window - 1,
+                               "zoomLock": True, "brushSelect": False, "showDetail": False, "showDataShadow": False,
+                               "filterMode": "filter", "right": 8, "width": 16, "top": 56, "bottom": 12}]
     return option
