@@ -25,6 +25,12 @@ def page(demo_copy, monkeypatch):
     return open_audit_page(demo_copy, monkeypatch)
 
 
+def open_tab(at, label: str) -> AppTest:
+    """Tabs run lazily (only the open one): open one as a click on it would."""
+    at.session_state["audit_tab"] = label
+    return at.run()
+
+
 def metric(at, label_start: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(label_start))
 
@@ -48,6 +54,7 @@ def test_dismissing_a_finding_hides_it(page):
     page.multiselect(key="audit_rules").set_value(["price_creep"])
     page.run()
     assert metric(page, "Findings to review") == "1"
+    open_tab(page, "Evidence and review")
     finding = page.selectbox(key="audit_finding").value
     page.radio(key=f"audit_decision_{finding}").set_value("dismissed")
     page.text_input(key=f"audit_reason_{finding}").set_value("agreed with the vendor")
@@ -59,6 +66,7 @@ def test_dismissing_a_finding_hides_it(page):
 
 
 def test_review_choice_does_not_carry_over_to_the_next_finding(page):
+    open_tab(page, "Evidence and review")
     assert len(page.selectbox(key="audit_finding").options) >= 2
     page.radio(key=f"audit_decision_{page.selectbox(key='audit_finding').value}").set_value("dismissed")
     second = page.selectbox(key="audit_finding").options[1].split(" · ")[-1]
@@ -73,6 +81,7 @@ def test_a_long_evidence_list_shows_its_first_rows_and_offers_all_of_them(page):
     findings = next(d.value for d in page.dataframe if "finding_id" in d.value.columns)
     largest = findings.sort_values("evidence", ascending=False).iloc[0]
     assert largest["evidence"] > 200  # the demo's uncontracted vendors cite hundreds of spend lines each
+    open_tab(page, "Evidence and review")
     page.selectbox(key="audit_finding").set_value(largest["finding_id"]).run()
     assert not page.exception
     shown = next(d.value for d in page.dataframe if "original_text" in d.value.columns)
@@ -85,6 +94,7 @@ def test_a_long_evidence_list_shows_its_first_rows_and_offers_all_of_them(page):
 def test_a_short_evidence_list_is_shown_whole(page):
     findings = next(d.value for d in page.dataframe if "finding_id" in d.value.columns)
     small = findings[findings["evidence"].between(2, 200)].iloc[0]
+    open_tab(page, "Evidence and review")
     page.selectbox(key="audit_finding").set_value(small["finding_id"]).run()
     shown = next(d.value for d in page.dataframe if "original_text" in d.value.columns)
     assert len(shown) == small["evidence"]
@@ -108,16 +118,18 @@ def test_the_table_and_picker_list_the_largest_thousand_and_say_how_to_reach_the
     finally:
         con.close()
     at = open_audit_page(demo_copy, monkeypatch)
-    options = at.selectbox(key="audit_finding").options
     table = next(d.value for d in at.dataframe if "finding_id" in d.value.columns)
+    caption = [c.value for c in at.caption if c.value.startswith("Listed here:")]
+    options = open_tab(at, "Evidence and review").selectbox(key="audit_finding").options
     assert len(options) == len(table) == 1000 < listed
     assert [o.split(" · ")[-1] for o in options] == table["finding_id"].tolist()
     assert table["amount_at_stake"].is_monotonic_decreasing
     assert not any("NOC-T0000" in o for o in options)  # the smallest added finding is not among the largest 1,000
     assert any(f"NOC-T{len(extra) - 1:04d}" in o for o in options) or listed - len(extra) >= 1000
-    assert any(c.value.startswith(f"Listed here: the 1,000 findings with the largest amounts at stake, of {listed:,}")
-               for c in at.caption)
+    assert caption and caption[0].startswith(f"Listed here: the 1,000 findings with the largest amounts at stake, "
+                                             f"of {listed:,}")
     at.multiselect(key="audit_rules").set_value(["price_creep"]).run()
     assert len(at.selectbox(key="audit_finding").options) < 1000
+    open_tab(at, "Findings")
     assert len(next(d.value for d in at.dataframe if "finding_id" in d.value.columns)) < 1000
     assert not any(c.value.startswith("Listed here:") for c in at.caption)

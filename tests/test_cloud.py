@@ -163,6 +163,10 @@ def test_cloud_page_charts_the_billed_cost_by_dimension_and_by_month_and_provide
     # VMs 2.00 - 0.50 credit, EC2 1.10, S3 0.90: the largest at the top, small amounts to the cent
     assert [row[0] for row in top["dataset"]["source"]] == ["VMs", "EC2", "S3"]
     assert [row[2] for row in top["dataset"]["source"]] == ["1.50 USD", "1.10 USD", "0.90 USD"]
+    at.session_state["cloud_tab"] = "Month by month"  # tabs run lazily: opened as a click would
+    at.run()
+    assert [c.proto.id.rsplit("-", 1)[-1] for c in at.get("echarts_chart")] == ["cloud_trend"]  # only the open tab
+    charts = {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("echarts_chart")}
     trend = charts["cloud_trend"]
     assert [s["name"] for s in trend["series"]] == ["AWS", "Microsoft"]
     assert {s["stack"] for s in trend["series"]} == {"provider"}

@@ -68,6 +68,8 @@ def test_every_evidence_row_of_a_long_finding_downloads_when_clicked(page, demo_
     assert longest["evidence_count"] > 200
     page.goto(f"{page.url_base}/audit")
     settle(page)
+    page.get_by_role("tab", name="Evidence and review").click()
+    settle(page)
     picker = page.get_by_role("combobox", name="Finding")
     picker.click()
     picker.fill(longest["finding_id"])

@@ -55,6 +55,33 @@ def test_settings_page_saves_a_setting(app_db):
     assert "Renamed Ltd" in at.caption[0].value
 
 
+def test_settings_tabs_each_hold_their_settings_and_save_them(app_db):
+    """General (the company, currencies, fiscal year, language), the rules' thresholds and the table of every setting
+    run one at a time; each form saves its own settings."""
+    from analytics import settings
+
+    core = {s.name for s in settings.CORE_SETTINGS}
+    rules = [s for s in settings.all_settings() if s.name not in core]
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    at.switch_page("views/settings.py").run()
+    assert {w.key for w in at.text_input} | {"setting_language"} == {f"setting_{name}" for name in core}
+    at.session_state["settings_tab"] = "Rules and thresholds"
+    at.run()
+    assert [w.key for w in at.text_input] == [f"setting_{s.name}" for s in rules]
+    numeric = next(s for s in rules if s.default.replace(".", "", 1).isdigit())
+    at.text_input(key=f"setting_{numeric.name}").set_value(str(float(numeric.default) + 1))
+    at.button[0].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Saved 1 setting" in s.value for s in at.success)
+    at.session_state["settings_tab"] = "Every setting with its default"
+    at.run()
+    table = at.dataframe[0].value
+    assert len(table) == len(settings.all_settings())
+    assert float(table.set_index("setting").loc[numeric.name, "value"]) == float(numeric.default) + 1
+
+
 def fingerprint(path) -> dict[str, tuple]:
     """(rows, hash of all rows) per table of the database file."""
     con = duckdb.connect(str(path))

@@ -20,15 +20,29 @@ def app(demo_copy, monkeypatch):
     return at
 
 
+def open_tab(at, label: str) -> AppTest:
+    """Tabs run lazily (only the open one): open one as a click on it would."""
+    at.session_state["showback_tab"] = label
+    return at.run()
+
+
 def test_showback_page_opens_with_flow_bill_and_unit_costs(app):
     assert not app.exception, [e.value for e in app.exception]
     assert app.title[0].value == "Showback"
-    assert [s.value for s in app.subheader] == ["Where the money flows", "Bill of IT by business unit (USD)",
-                                                "Unit costs", "Budget vs actual by business unit"]
+    assert [tab.label for tab in app.tabs] == ["Where the money flows", "Business unit", "Unit costs",
+                                               "Budget vs actual by business unit"]
+    assert [s.value for s in app.subheader] == ["Bill of IT by business unit (USD)"]  # only the open tab runs
+    assert list(charts_on(app)) == ["showback_sankey"]
     assert app.metric[2].label == "Unallocated"
+    open_tab(app, "Unit costs")
+    assert not app.exception and list(charts_on(app)) == ["showback_unit_trend"]
+    open_tab(app, "Budget vs actual by business unit")
+    assert not app.exception
+    assert any("allocated by the same rules" in c.value for c in app.caption)
 
 
 def test_choosing_a_business_unit_lists_its_rules_and_spend_lines(app):
+    open_tab(app, "Business unit")
     app.selectbox(key="showback_bu").set_value("Warehousing").run()
     assert not app.exception
     assert any(c.value == "Rules that fed Warehousing" for c in app.caption)
@@ -63,6 +77,7 @@ def test_the_flow_ends_in_each_business_units_bill_and_keeps_a_name_in_two_colum
 
 
 def test_the_unit_cost_lines_are_money_per_driver_unit_to_the_cent(app, demo_con):
+    open_tab(app, "Unit costs")
     driver, year = app.selectbox(key="showback_driver").value, app.selectbox(key="fy").value
     expected = showback.unit_costs(demo_con, driver=driver, by="business_unit", fy=year)
     trend = charts_on(app)["showback_unit_trend"]

@@ -33,7 +33,21 @@ def test_vendors_page_opens(app):
     assert _metric(app, "Average score") == "89.2"  # (100 + 78.5) / 2 = 89.25, shown to one decimal
 
 
+def open_weights(at) -> AppTest:
+    """The weights' box runs lazily (its inputs are drawn while it is open): open it as a click would."""
+    at.session_state["vendors_weights_box"] = True
+    return at.run()
+
+
+def test_the_weights_inputs_are_drawn_only_while_their_box_is_open(app):
+    assert not app.number_input  # closed: the scores still use the saved weights (the tiles above)
+    assert [n.key for n in open_weights(app).number_input][:1] == ["weight_sla_attainment"]
+    assert len(app.number_input) == 6
+    assert app.dataframe[0].value["weight"].sum() == pytest.approx(100.0)  # the indicators with their weights
+
+
 def test_changing_a_weight_renormalises_and_rescores(app):
+    open_weights(app)
     app.number_input(key="weight_sla_attainment").set_value(100.0).run()
     assert not app.exception
     assert app.number_input(key="weight_spend_trend").value == 0.0
@@ -43,13 +57,14 @@ def test_changing_a_weight_renormalises_and_rescores(app):
 
 
 def test_coming_back_through_the_sidebar_keeps_the_weights(app):
+    open_weights(app)
     app.number_input(key="weight_sla_attainment").set_value(100.0).run()
     app.switch_page("views/contracts.py").run()
     assert not app.exception, [e.value for e in app.exception]
     app.switch_page("views/vendors.py").run()
     assert not app.exception, [e.value for e in app.exception]
-    assert app.number_input(key="weight_sla_attainment").value == 100.0
-    assert _metric(app, "Average score") == "66.7"
+    assert _metric(app, "Average score") == "66.7"  # scored with the weights kept, the box closed
+    assert open_weights(app).number_input(key="weight_sla_attainment").value == 100.0
 
 
 def charts_on(at) -> dict:

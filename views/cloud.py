@@ -21,12 +21,10 @@ if not months:
     st.page_link("views/data.py", label=t("Go to the Data page"), icon=":material/upload_file:")
     st.stop()
 
-left, middle, right = st.columns([2, 2, 3])
+left, right, _ = st.columns([2, 2, 3])
 in_month = i18n.bound(lambda m: i18n.month(m))
 start = left.selectbox(t("From"), months, index=0, key="cloud_start", format_func=in_month)
-end = middle.selectbox(t("To"), months, index=len(months) - 1, key="cloud_end", format_func=in_month)
-dimension = right.selectbox(t("Cost by"), list(cloud.DIMENSIONS), key="cloud_dimension",
-                            format_func=i18n.bound(lambda d: t(DIMENSION.get(d, d)).capitalize()))
+end = right.selectbox(t("To"), months, index=len(months) - 1, key="cloud_end", format_func=in_month)
 if start > end:
     st.warning(t("'From' is after 'To': showing the months between them."))
     start, end = end, start
@@ -58,34 +56,55 @@ if totals["rows_fx_missing"]:
                       "Import the missing rates (dataset fx).",
                       "{count} charges have no fx rate for their month into {currency}: they are left out of the "
                       "totals. Import the missing rates (dataset fx).", totals["rows_fx_missing"], currency=currency))
+cents = 2 if abs(float(totals["billed_cost"] or 0)) < 10_000 else 0  # as the tiles: a small bill to the cent
 
-by = common.cached(cloud.cost_by, dimension=dimension, start=start, end=end)
-top = by.head(15)
-billed = charts.Series(t("Billed cost"), top["billed_cost"].tolist(), color=common.COLORS["actual"])
-cents = 2 if by["billed_cost"].abs().max() < 10_000 else 0  # as the tiles: small amounts to the cent
-charts.show(charts.category_chart(
-    top[dimension], [billed], currency=currency, horizontal=True, axis_title=t("Billed cost"), legend=False,
-    height=max(260, 28 * len(top) + 100), decimals=cents,
-    title=t("Billed cost by {dimension} (top {count})", dimension=t(DIMENSION.get(dimension, dimension)),
-            count=len(top))), "cloud_chart")
-if not by["is_fx_missing"].any():
-    by = by.drop(columns="is_fx_missing")
-common.table(by, "cloud_by_table", currency=currency, download=f"cloud-cost-by-{dimension.replace(' ', '-')}",
-             config={dimension: t(DIMENSION.get(dimension, dimension)).capitalize()})
 
-st.subheader(t("Month by month"))
-trend = common.cached(cloud.monthly, dimension="provider", start=start, end=end)
-months_shown = sorted(trend["period"].unique())
-by_provider = trend.pivot_table(index="period", columns="provider", values="billed_cost", aggfunc="sum")
-charts.show(charts.category_chart(
-    [i18n.month(p) for p in months_shown],
-    [charts.Series(str(provider), by_provider[provider].reindex(months_shown).tolist(), stack="provider",
-                   color=charts.PALETTE[k % len(charts.PALETTE)]) for k, provider in enumerate(by_provider.columns)],
-    currency=currency, axis_title=t("Billed cost"), height=320, decimals=cents), "cloud_trend")
+def breakdown_tab():
+    """Billed cost by the dimension chosen (provider, service, region ...): the top 15 drawn, all in the table."""
+    dimension = st.selectbox(t("Cost by"), list(cloud.DIMENSIONS), key="cloud_dimension",
+                             format_func=i18n.bound(lambda d: t(DIMENSION.get(d, d)).capitalize()))
+    by = common.cached(cloud.cost_by, dimension=dimension, start=start, end=end)
+    top = by.head(15)
+    billed = charts.Series(t("Billed cost"), top["billed_cost"].tolist(), color=common.COLORS["actual"])
+    charts.show(charts.category_chart(
+        top[dimension], [billed], currency=currency, horizontal=True, axis_title=t("Billed cost"), legend=False,
+        height=max(260, 28 * len(top) + 100), decimals=cents,
+        title=t("Billed cost by {dimension} (top {count})", dimension=t(DIMENSION.get(dimension, dimension)),
+                count=len(top))), "cloud_chart")
+    if not by["is_fx_missing"].any():
+        by = by.drop(columns="is_fx_missing")
+    common.table(by, "cloud_by_table", currency=currency, download=f"cloud-cost-by-{dimension.replace(' ', '-')}",
+                 config={dimension: t(DIMENSION.get(dimension, dimension)).capitalize()})
 
-st.subheader(t("Commitment discounts"))
-commitments = common.cached(cloud.commitment_savings, start=start, end=end)
-if commitments.empty:
-    st.caption(t("No charge in these months is covered by a commitment discount."))
-else:
-    common.table(commitments, "cloud_commit_table", currency=currency, download="cloud-commitment-savings")
+
+def monthly_tab():
+    """Billed cost by month, a bar segment per provider."""
+    trend = common.cached(cloud.monthly, dimension="provider", start=start, end=end)
+    months_shown = sorted(trend["period"].unique())
+    by_provider = trend.pivot_table(index="period", columns="provider", values="billed_cost", aggfunc="sum")
+    charts.show(charts.category_chart(
+        [i18n.month(p) for p in months_shown],
+        [charts.Series(str(provider), by_provider[provider].reindex(months_shown).tolist(), stack="provider",
+                       color=charts.PALETTE[k % len(charts.PALETTE)])
+         for k, provider in enumerate(by_provider.columns)],
+        currency=currency, axis_title=t("Billed cost"), height=320, decimals=cents), "cloud_trend")
+
+
+def commitments_tab():
+    """What commitment discounts (savings plans, reservations) saved against list prices."""
+    commitments = common.cached(cloud.commitment_savings, start=start, end=end)
+    if commitments.empty:
+        st.caption(t("No charge in these months is covered by a commitment discount."))
+    else:
+        common.table(commitments, "cloud_commit_table", currency=currency, download="cloud-commitment-savings")
+
+
+# only the open tab runs (on_change="rerun"): a first visit draws the tiles and one chart and table, not two charts and
+# two tables. The tab's label (in the reader's language) is its state: a tab is found by its label, drawn by its
+# code's function.
+TABS = {i18n.N_("Cost breakdown"): breakdown_tab, i18n.N_("Month by month"): monthly_tab,
+        i18n.N_("Commitment discounts"): commitments_tab}
+for tab, draw in zip(st.tabs([t(label) for label in TABS], key="cloud_tab", on_change="rerun"), TABS.values()):
+    with tab:
+        if tab.open:
+            draw()

@@ -74,15 +74,7 @@ if alloc.fx_missing_lines:
     st.warning(i18n.n("{count} spend line has no fx rate for its month: it is not allocated.",
                       "{count} spend lines have no fx rate for their month: they are not allocated.",
                       alloc.fx_missing_lines))
-
-st.subheader(t("Where the money flows"))
 ORIGIN = {"cost_center": i18n.N_("cost centers"), "category": i18n.N_("cost pools")}
-origin = st.radio(t("Start from"), list(showback.report.ORIGINS), horizontal=True, key="showback_origin",
-                  format_func=i18n.bound(lambda o: t(ORIGIN[o])))
-charts.show(flow_figure(showback.sankey_links(alloc, origin=origin), currency, lang), "showback_sankey")
-
-st.subheader(t("Bill of IT by business unit ({currency})", currency=currency))
-common.table(by_bu.rename(columns={"value": "allocated_cost"}), "showback_by_bu", currency=currency)
 
 
 def _bill(writer):
@@ -92,39 +84,71 @@ def _bill(writer):
     return build
 
 
-left_dl, right_dl = st.columns(2)
-left_dl.download_button(t("Bill of IT (XLSX, a sheet per business unit)"), _bill(bill_of_it.for_window),
-                        f"bill-of-it-{year}.xlsx", key="showback_bill_xlsx", icon=":material/table_view:")
-right_dl.download_button(t("Bill of IT (PDF, a page per business unit)"), _bill(bill_pdf.for_window),
-                         f"bill-of-it-{year}.pdf", "application/pdf", key="showback_bill_pdf",
-                         icon=":material/picture_as_pdf:")
-units = [u for u in by_bu["business_unit"] if u != showback.UNALLOCATED]
-if units:
-    chosen = st.selectbox(t("Business unit"), units, key="showback_bu")
-    common.table(showback.bill_lines(alloc, business_unit=chosen).drop(columns="business_unit")
-                 .rename(columns={"amount": "allocated_cost"}), "showback_bill_lines", currency=currency)
-    st.caption(t("Rules that fed {unit}", unit=chosen))
-    fed = showback.rules_fed(alloc, business_unit=chosen)
-    common.table(fed.rename(columns={"row_no": "rule_row", "rule": "allocation_rule", "amount": "allocated_cost"}),
-                 "showback_rules_fed", currency=currency)
-    st.caption(t("Spend lines that fed {unit} (largest share first, at most 500)", unit=chosen))
-    common.table(common.cached(showback.fed_lines, business_unit=chosen, fy=year), "showback_fed_lines",
-                 currency=currency)
+def flows_tab():
+    """The Sankey (cost centers or cost pools → services → business units), the bill of IT totals and its
+    downloads."""
+    origin = st.radio(t("Start from"), list(showback.report.ORIGINS), horizontal=True, key="showback_origin",
+                      format_func=i18n.bound(lambda o: t(ORIGIN[o])))
+    charts.show(flow_figure(showback.sankey_links(alloc, origin=origin), currency, lang), "showback_sankey")
+    st.subheader(t("Bill of IT by business unit ({currency})", currency=currency))
+    common.table(by_bu.rename(columns={"value": "allocated_cost"}), "showback_by_bu", currency=currency)
+    left_dl, right_dl = st.columns(2)
+    left_dl.download_button(t("Bill of IT (XLSX, a sheet per business unit)"), _bill(bill_of_it.for_window),
+                            f"bill-of-it-{year}.xlsx", key="showback_bill_xlsx", icon=":material/table_view:")
+    right_dl.download_button(t("Bill of IT (PDF, a page per business unit)"), _bill(bill_pdf.for_window),
+                             f"bill-of-it-{year}.pdf", "application/pdf", key="showback_bill_pdf",
+                             icon=":material/picture_as_pdf:")
 
-st.subheader(t("Unit costs"))
-drivers = common.cached(showback.drivers_in_use)
-if drivers:
-    driver = st.selectbox(t("Driver"), drivers, index=drivers.index(conf["showback_unit_driver"])
-                          if conf["showback_unit_driver"] in drivers else 0, key="showback_driver")
-    trend = common.cached(showback.unit_costs, driver=driver, by="business_unit", fy=year)
-    charts.show(unit_cost_figure(trend, driver, currency, lang), "showback_unit_trend")
-    common.table(common.cached(showback.unit_cost_totals, driver=driver, by="business_unit", fy=year)
-                 .rename(columns={"cost": "allocated_cost"}), "showback_unit_totals", currency=currency)
 
-st.subheader(t("Budget vs actual by business unit"))
-if common.cached(showback.uses_vendor_rules):
-    st.caption(t("Some rules allocate by vendor; budgets have no vendor, so they cannot be allocated the same way."))
-else:
-    versus = common.cached(showback.budget_vs_actual, fy=year)
-    common.table(versus, "showback_versus", currency=currency)
-    st.caption(t("Budget (original version) and actual over the closed months, allocated by the same rules."))
+def business_unit_tab():
+    """One business unit's bill: its lines, the rules that fed it and the spend lines behind them."""
+    units = [u for u in by_bu["business_unit"] if u != showback.UNALLOCATED]
+    if not units:
+        st.info(t("No spend is allocated to a business unit yet."))
+    else:
+        chosen = st.selectbox(t("Business unit"), units, key="showback_bu")
+        common.table(showback.bill_lines(alloc, business_unit=chosen).drop(columns="business_unit")
+                     .rename(columns={"amount": "allocated_cost"}), "showback_bill_lines", currency=currency)
+        st.caption(t("Rules that fed {unit}", unit=chosen))
+        fed = showback.rules_fed(alloc, business_unit=chosen)
+        common.table(fed.rename(columns={"row_no": "rule_row", "rule": "allocation_rule",
+                                         "amount": "allocated_cost"}), "showback_rules_fed", currency=currency)
+        st.caption(t("Spend lines that fed {unit} (largest share first, at most 500)", unit=chosen))
+        common.table(common.cached(showback.fed_lines, business_unit=chosen, fy=year), "showback_fed_lines",
+                     currency=currency)
+
+
+def unit_costs_tab():
+    """Cost per driver unit (per head, per server ...) by business unit and month."""
+    drivers = common.cached(showback.drivers_in_use)
+    if not drivers:
+        st.info(t("No allocation rule splits by a driver (headcount, servers, tickets ...): a unit cost needs one."))
+    else:
+        driver = st.selectbox(t("Driver"), drivers, index=drivers.index(conf["showback_unit_driver"])
+                              if conf["showback_unit_driver"] in drivers else 0, key="showback_driver")
+        trend = common.cached(showback.unit_costs, driver=driver, by="business_unit", fy=year)
+        charts.show(unit_cost_figure(trend, driver, currency, lang), "showback_unit_trend")
+        common.table(common.cached(showback.unit_cost_totals, driver=driver, by="business_unit", fy=year)
+                     .rename(columns={"cost": "allocated_cost"}), "showback_unit_totals", currency=currency)
+
+
+def versus_tab():
+    """Budget and actual by business unit, allocated by the same rules."""
+    if common.cached(showback.uses_vendor_rules):
+        st.caption(t("Some rules allocate by vendor; budgets have no vendor, so they cannot be allocated the same "
+                     "way."))
+    else:
+        versus = common.cached(showback.budget_vs_actual, fy=year)
+        common.table(versus, "showback_versus", currency=currency)
+        st.caption(t("Budget (original version) and actual over the closed months, allocated by the same rules."))
+
+
+# only the open tab runs (on_change="rerun"): a first visit draws the flow and the bill's totals, not six tables and
+# two charts. The tab's label (in the reader's language) is its state: a tab is found by its label, drawn by its
+# code's function.
+TABS = {i18n.N_("Where the money flows"): flows_tab, i18n.N_("Business unit"): business_unit_tab,
+        i18n.N_("Unit costs"): unit_costs_tab, i18n.N_("Budget vs actual by business unit"): versus_tab}
+for tab, draw in zip(st.tabs([t(label) for label in TABS], key="showback_tab", on_change="rerun"), TABS.values()):
+    with tab:
+        if tab.open:
+            draw()

@@ -66,29 +66,34 @@ def _weight_changed(name: str) -> None:
 weights = {name: float(value) for name, value in st.session_state[MEMORY].items()}
 weights_line = " · ".join(f"{indicator_label(vendors.indicator(n))} {i18n.number(w, 1 if w % 1 else 0)}"
                           for n, w in weights.items())
-with st.expander(t("Weights: {weights}", weights=weights_line)):
-    st.caption(t("Weights add up to 100: change one and the others are rescaled in proportion. Saved at once. "
-                 "An indicator without data for a vendor is n/a; that vendor's weights are shared among the rest."))
-    columns = st.columns(len(NAMES))
-    for column, ind in zip(columns, vendors.INDICATORS):
-        column.number_input(indicator_label(ind), min_value=0.0, max_value=100.0, step=5.0, format="%.1f",
-                            key=f"weight_{ind.name}", on_change=_weight_changed, args=(ind.name,),
-                            disabled=not common.user().can("settings"),
-                            help=t("{better} is better ({unit}, {window}). {mapping}.",
-                                   better=t(BETTER.get(ind.better, ind.better)).capitalize(), unit=t(ind.unit),
-                                   window=t(ind.window), mapping=t(ind.mapping)))
-    st.button(t("Reset to default weights"), key="vendors_reset_weights", on_click=_store,
-              disabled=not common.user().can("settings"),
-              args=(vendors.renormalise(vendors.DEFAULT_WEIGHTS),))
-    indicators = vendors.indicator_table(weights)
-    indicators = indicators.assign(label=[indicator_label(vendors.indicator(n)) for n in indicators["indicator"]],
-                                   better=indicators["better"].map(lambda b: t(BETTER.get(b, b))),
-                                   unit=indicators["unit"].map(t), window=indicators["window"].map(t),
-                                   mapping=indicators["mapping"].map(t))
-    common.table(indicators.drop(columns="indicator"), "vendors_indicators_table",
-                 config={"label": t("Indicator"), "better": t("Better"), "unit": t("Unit"), "window": t("Window"),
-                         "mapping": t("How it is scored"),
-                         "weight": st.column_config.NumberColumn(t("Weight"), format="%.1f")})
+# the weights are read on every run; their inputs and the indicators table are drawn only while the box is open (its
+# label stays the same, or a change of weight would make it a new box, closed)
+st.caption(t("Weights: {weights}", weights=weights_line))
+weights_box = st.expander(t("Weights and how each indicator is scored"), key="vendors_weights_box", on_change="rerun")
+with weights_box:
+    if weights_box.open:
+        st.caption(t("Weights add up to 100: change one and the others are rescaled in proportion. Saved at once. "
+                     "An indicator without data for a vendor is n/a; that vendor's weights are shared among the rest."))
+        columns = st.columns(len(NAMES))
+        for column, ind in zip(columns, vendors.INDICATORS):
+            column.number_input(indicator_label(ind), min_value=0.0, max_value=100.0, step=5.0, format="%.1f",
+                                key=f"weight_{ind.name}", on_change=_weight_changed, args=(ind.name,),
+                                disabled=not common.user().can("settings"),
+                                help=t("{better} is better ({unit}, {window}). {mapping}.",
+                                       better=t(BETTER.get(ind.better, ind.better)).capitalize(), unit=t(ind.unit),
+                                       window=t(ind.window), mapping=t(ind.mapping)))
+        st.button(t("Reset to default weights"), key="vendors_reset_weights", on_click=_store,
+                  disabled=not common.user().can("settings"),
+                  args=(vendors.renormalise(vendors.DEFAULT_WEIGHTS),))
+        indicators = vendors.indicator_table(weights)
+        indicators = indicators.assign(label=[indicator_label(vendors.indicator(n)) for n in indicators["indicator"]],
+                                       better=indicators["better"].map(lambda b: t(BETTER.get(b, b))),
+                                       unit=indicators["unit"].map(t), window=indicators["window"].map(t),
+                                       mapping=indicators["mapping"].map(t))
+        common.table(indicators.drop(columns="indicator"), "vendors_indicators_table",
+                     config={"label": t("Indicator"), "better": t("Better"), "unit": t("Unit"), "window": t("Window"),
+                             "mapping": t("How it is scored"),
+                             "weight": st.column_config.NumberColumn(t("Weight"), format="%.1f")})
 
 table = vendors.score_table(current, previous, weights, scope)
 scored = table[table["score"].notna()]
