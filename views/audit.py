@@ -198,7 +198,4 @@ def thresholds_tab():
 # label (in the reader's language) is its state: a tab is found by its label, drawn by its code's function.
 TABS = {i18n.N_("Findings"): findings_tab, i18n.N_("Evidence and review"): review_tab,
         i18n.N_("Thresholds and tolerances"): thresholds_tab}
-for tab, draw in zip(st.tabs([t(label) for label in TABS], key="audit_tab", on_change="rerun"), TABS.values()):
-    with tab:
-        if tab.open:
-            draw()
+common.lazy_tabs(TABS, "audit_tab")

@@ -316,7 +316,4 @@ def packs_tab():
 TABS = {i18n.N_("Budget vs actual"): summary_tab, i18n.N_("Versions & capex/opex"): versions_tab,
         i18n.N_("Variance explained"): variance_tab, i18n.N_("Projects"): projects_tab,
         i18n.N_("Edit budget"): edit_tab, i18n.N_("Report packs"): packs_tab}
-for tab, draw in zip(st.tabs([t(label) for label in TABS], key="budget_tab", on_change="rerun"), TABS.values()):
-    with tab:
-        if tab.open:
-            draw()
+common.lazy_tabs(TABS, "budget_tab")

@@ -104,7 +104,4 @@ def commitments_tab():
 # code's function.
 TABS = {i18n.N_("Cost breakdown"): breakdown_tab, i18n.N_("Month by month"): monthly_tab,
         i18n.N_("Commitment discounts"): commitments_tab}
-for tab, draw in zip(st.tabs([t(label) for label in TABS], key="cloud_tab", on_change="rerun"), TABS.values()):
-    with tab:
-        if tab.open:
-            draw()
+common.lazy_tabs(TABS, "cloud_tab")

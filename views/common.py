@@ -219,6 +219,17 @@ def empty_state(datasets_needed: list[str]) -> bool:
     return True
 
 
+def lazy_tabs(tabs: dict, key: str, **fields) -> None:
+    """Tabs of which only the open one runs (`on_change="rerun"`, `tab.open`): a visit draws one tab's tables and
+    charts, not all of them. `tabs` maps each label (marked with i18n.N_, shown in the reader's language with `fields`
+    filled in) to the function that draws it; the label as shown is the tab's state, kept under `key`."""
+    for tab, draw in zip(st.tabs([i18n.t(label, **fields) for label in tabs], key=key, on_change="rerun"),
+                         tabs.values()):
+        with tab:
+            if tab.open:
+                draw()
+
+
 def money(value, currency: str, *, decimals: int = 0) -> str:
     """'1,234,567 USD', negatives in brackets '(1,234) USD' ('1.234.567 €' in German: analytics.i18n.money, as in
     tables, tooltips and exports); '–' for a missing value. The one rule is charts.money_text."""

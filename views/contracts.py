@@ -214,7 +214,4 @@ def committed_tab():
 # tab's label (in the reader's language) is its state: a tab is found by its label, drawn by its code's function.
 TABS = {i18n.N_("Alerts"): alerts_tab, i18n.N_("Register"): register_tab, i18n.N_("Renewal timeline"): timeline_tab,
         i18n.N_("Committed spend by month"): committed_tab}
-for tab, draw in zip(st.tabs([t(label) for label in TABS], key="contracts_tab", on_change="rerun"), TABS.values()):
-    with tab:
-        if tab.open:
-            draw()
+common.lazy_tabs(TABS, "contracts_tab")

@@ -477,7 +477,4 @@ _counts()
 # only the open tab runs (on_change="rerun"); the tab's label in the reader's language is its state
 TABS = {i18n.N_("Import"): _import_tab, i18n.N_("History and undo"): _history_tab,
         i18n.N_("Templates"): _templates_tab, i18n.N_("Mappings"): _mappings_tab}
-for tab, draw in zip(st.tabs([t(label) for label in TABS], key="data_tab", on_change="rerun"), TABS.values()):
-    with tab:
-        if tab.open:
-            draw()
+common.lazy_tabs(TABS, "data_tab")

@@ -72,7 +72,4 @@ TABS = {i18n.N_("General"): lambda: settings_form("settings_form", [s for s in d
         i18n.N_("Rules and thresholds"): lambda: settings_form("settings_rules_form",
                                                                [s for s in declared if s.name not in CORE]),
         i18n.N_("Every setting with its default"): every_setting}
-for tab, draw in zip(st.tabs([t(label) for label in TABS], key="settings_tab", on_change="rerun"), TABS.values()):
-    with tab:
-        if tab.open:
-            draw()
+common.lazy_tabs(TABS, "settings_tab")

@@ -148,7 +148,4 @@ def versus_tab():
 # code's function.
 TABS = {i18n.N_("Where the money flows"): flows_tab, i18n.N_("Business unit"): business_unit_tab,
         i18n.N_("Unit costs"): unit_costs_tab, i18n.N_("Budget vs actual by business unit"): versus_tab}
-for tab, draw in zip(st.tabs([t(label) for label in TABS], key="showback_tab", on_change="rerun"), TABS.values()):
-    with tab:
-        if tab.open:
-            draw()
+common.lazy_tabs(TABS, "showback_tab")

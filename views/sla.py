@@ -239,8 +239,4 @@ def availability_tab():
 TABS = {i18n.N_("Missed months and their tickets"): missed_tab,
         i18n.N_("Service credits owed and received ({currency})"): credits_tab,
         i18n.N_("Availability against target"): availability_tab}
-for tab, draw in zip(st.tabs([t(label, currency=cur) for label in TABS], key="sla_tab", on_change="rerun"),
-                     TABS.values()):
-    with tab:
-        if tab.open:
-            draw()
+common.lazy_tabs(TABS, "sla_tab", currency=cur)
