@@ -40,7 +40,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 # A page counts as shown when its script run is over, its title is on screen and what the window shows is drawn: no
 # element still waiting for its code (Streamlit shows a skeleton until the module of that kind of element has
-# loaded), every chart in the window drawn (its canvas: ECharts draws at once, without animation) and every table
+# loaded), every chart in the window drawn (its canvas or svg: ECharts draws at once, without animation) and every table
 # in the window drawn (the data grid's canvas; a table in a closed expander or below the window is drawn when it
 # comes into view). Without the last three, a new session's page counted as shown about a second before its charts
 # and tables appeared.
@@ -49,7 +49,7 @@ DONE_JS = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]'
            " const shown = (id) => [...document.querySelectorAll(`[data-testid=\"${id}\"]`)]"
            ".filter(e => e.checkVisibility() && e.getBoundingClientRect().top < window.innerHeight);"
            " const drawn = shown('stSkeleton').length === 0"
-           " && shown('stEChartsChart').every(e => e.querySelector('canvas'))"
+           " && shown('stEChartsChart').every(e => e.querySelector(':is(canvas, svg)'))"
            " && shown('stDataFrame').every(e => e.querySelector('canvas'));"
            " return app && app.getAttribute('data-test-script-state') === 'notRunning' && drawn && h1 && h1.innerText; }")
 

@@ -148,7 +148,8 @@ def test_phone_width_pages_render(server, browser, url_path):
     settle(page)
     if url_path == "contracts":  # the alerts open first; the timeline has its tab
         page.get_by_role("tab", name="Renewal timeline").click()
-        page.locator('[data-testid="stEChartsChart"] canvas').first.wait_for(timeout=60000)
+        page.locator('[data-testid="stEChartsChart"] :is(canvas, svg)').first.wait_for(
+            timeout=60000)
         settle(page)
     page.screenshot(path=str(SHOTS / f"{url_path}-phone.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -156,7 +157,8 @@ def test_phone_width_pages_render(server, browser, url_path):
     assert charts.count() >= 1
     widths = [charts.nth(i).bounding_box()["width"] for i in range(charts.count())]
     assert all(w >= 300 for w in widths), widths
-    assert all(charts.nth(i).locator("canvas").count() for i in range(charts.count()))  # drawn
+    assert all(charts.nth(i).locator(":is(canvas, svg)").count()
+               for i in range(charts.count()))  # drawn
     page.close()
 
 

@@ -108,3 +108,16 @@ def test_a_long_gantt_draws_a_window_of_rows_and_a_scroll_bar_over_the_others():
     assert len(long["yAxis"]["data"]) == 80 and len(long["series"][-2]["data"]) == 80  # every row is there to scroll to
     assert long["grid"]["right"] > short["grid"]["right"]  # room for the bar
     assert gantt(3)["height_px"] == 320  # a short register keeps a readable minimum
+
+
+def test_small_charts_are_drawn_as_svg_and_charts_of_hundreds_of_shapes_on_a_canvas():
+    """views.charts.show hands the option's renderer to st.echarts_chart (measured in Chromium: SVG drew the Overview's
+    bars and lines faster, the canvas the SLA heatmap)."""
+    import datetime as dt
+
+    bars = charts.category_chart(["Jan"], [charts.Series("Actual", [1.0])], currency="USD")
+    heat = charts.heatmap(["Jan"], ["C-1"], [[0.99]], [["99%"]], low=0.9, high=1.0, height=300)
+    day = dt.date(2026, 1, 1)
+    gantt = charts.gantt(["C-1"], [("C-1", day, dt.date(2026, 2, 1), "current", ["C-1"])], start=day,
+                         end=dt.date(2027, 1, 1), colors={"current": "#1f77b4"})
+    assert (bars["renderer"], heat["renderer"], gantt["renderer"]) == ("svg", "canvas", "canvas")
