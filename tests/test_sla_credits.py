@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from analytics import audit, settings
+from analytics import audit, memo, settings
 from analytics.sla import (attainment, contract_month_attainment, credits_outstanding, outstanding_months,
                            service_credits)
 from analytics.sla.credits import audit_findings
@@ -173,3 +173,18 @@ def test_share_of_contract_months_meeting_every_target(db):
     assert attainment(con, **year, vendor="BETA LIMITED") == 0.5   # matched by name key
     assert attainment(con, start=dt.date(2026, 6, 1), end=dt.date(2026, 6, 30)) == 1.0
     assert attainment(con, **year, vendor="Nobody") is None
+
+
+def test_one_read_of_the_contract_months_serves_every_filter_inside_a_block(db, monkeypatch):
+    """The Overview's SLA tile reads the year's months, its credits tile every month: one query for both."""
+    from analytics.sla import engine
+    con, tmp_path = db
+    settings.set_value(con, "as_of_date", "2026-11-12")
+    import_rows(con, tmp_path, "incidents", breaching_tickets("B", 1, "2026-05"))
+    year = {"start": dt.date(2026, 1, 1), "end": dt.date(2026, 12, 31)}
+    alone = (attainment(con, **year), credits_outstanding(con, **year), len(contract_month_attainment(con)))
+    queries, run = [], engine.query
+    monkeypatch.setattr(engine, "query", lambda *a, **k: queries.append(1) or run(*a, **k))
+    with memo.reads():
+        together = (attainment(con, **year), credits_outstanding(con, **year), len(contract_month_attainment(con)))
+    assert together == alone and alone[1] > 0 and queries == [1]

@@ -61,7 +61,10 @@ def counted(con, *, year: int) -> int:
 
 
 def test_warm_up_fills_the_page_cache_and_keeps_the_list(demo_copy, monkeypatch):
+    from analytics import audit
     from views import common
+    reads, computed = [], audit._findings
+    monkeypatch.setattr(audit, "_findings", lambda con: reads.append(1) or computed(con))
     monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
     monkeypatch.setattr(common, "RECENT", warm.Recent())
     common.RECENT.remember(counted, (("year", 2026),))
@@ -75,3 +78,7 @@ def test_warm_up_fills_the_page_cache_and_keeps_the_list(demo_copy, monkeypatch)
     assert warm.calls_file(demo_copy).exists()
     lines = common.cached(counted, year=2026)  # what a page asks for next: already computed
     assert COUNTED == [2026] and lines > 0
+    # the audit findings every page with audit figures reads (the Overview's tile first): read once, by the warm-up
+    assert reads == [1]
+    with common.cursor() as cur:
+        assert len(audit.findings(cur)) > 10 and reads == [1]

@@ -61,8 +61,9 @@ cents = 2 if abs(float(totals["billed_cost"] or 0)) < 10_000 else 0  # as the ti
 
 def breakdown_tab():
     """Billed cost by the dimension chosen (provider, service, region ...): the top 15 drawn, all in the table."""
-    dimension = st.selectbox(t("Cost by"), list(cloud.DIMENSIONS), key="cloud_dimension",
-                             format_func=i18n.bound(lambda d: t(DIMENSION.get(d, d)).capitalize()))
+    dimension = st.columns([2, 5])[0].selectbox(  # as wide as the From/To pickers above, not the whole page
+        t("Cost by"), list(cloud.DIMENSIONS), key="cloud_dimension",
+        format_func=i18n.bound(lambda d: t(DIMENSION.get(d, d)).capitalize()))
     by = common.cached(cloud.cost_by, dimension=dimension, start=start, end=end)
     top = by.head(15)
     billed = charts.Series(t("Billed cost"), top["billed_cost"].tolist(), color=common.COLORS["actual"])

@@ -106,6 +106,8 @@ def warm_up(stop, *, interval_s: float = 2.0, on_pass=None) -> None:
     `stop` is a threading.Event; `on_pass(version, calls, seconds)` is told after each pass."""
     import time
 
+    from analytics import audit
+
     _first_use()
     path = warm.calls_file(database())
     RECENT.load(path)
@@ -121,6 +123,7 @@ def warm_up(stop, *, interval_s: float = 2.0, on_pass=None) -> None:
                     # write from outside the server): computed here, not by the first visitor's page
                     with contextlib.suppress(Exception):
                         jobs.refresh(cur)
+                        audit.share(cur)   # the findings every page with audit figures reads, the Overview first
                 for func, items in calls:
                     if stop.is_set():
                         return

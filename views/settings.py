@@ -16,6 +16,8 @@ if "settings_flash" in st.session_state:
     st.success(st.session_state.pop("settings_flash"))
 
 CORE = {s.name for s in settings.CORE_SETTINGS}
+general = [s for s in declared if s.name in CORE]
+rules = [s for s in declared if s.name not in CORE]
 
 
 def save(edited: dict) -> None:
@@ -68,8 +70,7 @@ def every_setting() -> None:
 # only the open tab runs (on_change="rerun"): the general settings, the rules' thresholds (two dozen inputs) and the
 # table of every setting are drawn one at a time, each form saving its own. The tab's label (in the reader's
 # language) is its state: a tab is found by its label, drawn by its code's function.
-TABS = {i18n.N_("General"): lambda: settings_form("settings_form", [s for s in declared if s.name in CORE]),
-        i18n.N_("Rules and thresholds"): lambda: settings_form("settings_rules_form",
-                                                               [s for s in declared if s.name not in CORE]),
+TABS = {i18n.N_("General"): lambda: settings_form("settings_form", general),
+        i18n.N_("Rules and thresholds"): lambda: settings_form("settings_rules_form", rules),
         i18n.N_("Every setting with its default"): every_setting}
 common.lazy_tabs(TABS, "settings_tab")

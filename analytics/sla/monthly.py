@@ -72,17 +72,23 @@ order by contract_id, period
 """
 
 
-@memo.reusable
 def contract_month_attainment(con, *, as_of_at: dt.datetime | None = None, start: dt.date | None = None,
                               end: dt.date | None = None, vendor: str | None = None) -> pd.DataFrame:
     """One row per contract x month (tickets by month opened, availability by its period): vendor, service,
     tickets, response_/resolution_ met, breached, pending and attainment_pct, breaches, availability target
     and actual %, availability_points_below, is_availability_missed, is_missed, status (met/missed/no target).
     Optional filters: months from `start` to `end` (dates), one vendor."""
+    return filtered(_all_months(con, as_of_at=as_of_at), start=start, end=end, vendor=vendor)
+
+
+@memo.reusable
+def _all_months(con, *, as_of_at: dt.datetime | None) -> pd.DataFrame:
+    """contract_month_attainment over every month and vendor: one query, shared inside a `memo.reads()` block by
+    every filter asked for (the Overview's SLA tile reads its year, its credits tile every month: 2 x 0.16 s)."""
     # MONTHLY_SELECT continues the engine's CTE chain after its `final` CTE (one row per ticket)
     frame = engine.query(con, MONTHLY_SELECT, as_of_at)
     frame["period"] = pd.to_datetime(frame["period"]).dt.date
-    return filtered(frame, start=start, end=end, vendor=vendor)
+    return frame
 
 
 def filtered(frame: pd.DataFrame, *, start: dt.date | None = None, end: dt.date | None = None,
