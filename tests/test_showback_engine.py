@@ -85,6 +85,22 @@ def test_a_month_without_driver_rows_uses_the_latest_earlier_month_and_says_so(c
     assert result.notes == ["driver headcount: no quantities for 2026-02; used 2026-01, the latest earlier month"]
 
 
+def test_a_driver_reported_quarterly_gets_one_note_with_every_gap(con):
+    """Quantities for January and March only: February uses January, April uses March, said in one line."""
+    con.execute("insert into spend (batch_id, row_no, date, vendor, amount, currency, cost_center, category) values "
+                "(1, 5, '2026-03-10', 'Dell', 200, 'USD', 'Infra', 'Hardware'), "
+                "(1, 6, '2026-04-10', 'Dell', 100, 'USD', 'Infra', 'Hardware')")
+    result = allocate(con, first_day=JAN, last_day=dt.date(2026, 4, 30), rules=rules(
+        (1, "cost_center", "*", "business_unit", "*", None, "headcount")),
+        drivers=drivers(("2026-01-01", "headcount", "Sales", 1), ("2026-01-01", "headcount", "Ops", 3),
+                        ("2026-03-01", "headcount", "Sales", 1), ("2026-03-01", "headcount", "Ops", 1)))
+    assert result.notes == ["driver headcount: months without quantities use the latest earlier month: "
+                            "2026-02 → 2026-01; 2026-04 → 2026-03"]
+    # April at March's 1:1, February at January's 1:3
+    assert by_bu(result) == {"Ops": round(0.75 * (1500 + 377.77) + 0.5 * 200 + 0.5 * 100, 6),
+                             "Sales": round(0.25 * (1500 + 377.77) + 0.5 * 200 + 0.5 * 100, 6)}
+
+
 def test_cumulative_rounding_keeps_thirds_to_the_cent(con):
     result = allocate(con, first_day=JAN, last_day=FEB, rules=rules(
         (1, "cost_center", "*", "business_unit", "*", None, "seats")),

@@ -96,3 +96,8 @@ def test_the_vendors_availability_is_drawn_against_its_target(app):
     assert [(r["c"], r["v0"], r["t0"]) for r in rows(sla)] == [("Jul 2026", 99.9, "99.90%"), ("Aug 2026", 99.5, "99.50%"),
                                                             ("Sep 2026", 99.9, "99.90%")]
     assert [level["yAxis"] for level in sla["series"][0]["markLine"]["data"]] == [100, 99.9]
+    # each month's result in words: August missed both (99.5 % against 99.9 %, 5 h against 4 h)
+    table = next(d.value for d in app.dataframe if "measured" in d.value.columns)
+    shown = sorted(zip(table["period"].astype(str).str[:7], table["metric"], table["measured"], table["status"]))
+    assert [r[2:] for r in shown] == [(99.9, "met"), (3, "met"), (99.5, "missed"), (5, "missed"), (99.9, "met"),
+                                      (4, "met")]

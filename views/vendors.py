@@ -241,9 +241,11 @@ SLA_METRICS = {"availability": i18n.N_("Availability (%)"), "response": i18n.N_(
 
 def sla_in_words(sla: pd.DataFrame) -> pd.DataFrame:
     """The SLA history as the table shows it: each metric named with its unit, target and measured value as plain
-    numbers in that unit (not money: a response time is hours, availability percent)."""
-    return sla.assign(metric=[t(SLA_METRICS[m]) if m in SLA_METRICS else m for m in sla["metric"]]).rename(
-        columns={"target": "sla_target", "actual": "measured"})
+    numbers in that unit (not money: a response time is hours, availability percent), and whether the month met
+    its target in words ("met" / "missed": a missed month was an empty checkbox)."""
+    return sla.assign(metric=[t(SLA_METRICS[m]) if m in SLA_METRICS else m for m in sla["metric"]],
+                      is_met=[None if pd.isna(v) else t("met") if v else t("missed") for v in sla["is_met"]]).rename(
+        columns={"target": "sla_target", "actual": "measured", "is_met": "status"})
 
 
 def availability_chart(availability: pd.DataFrame) -> dict:

@@ -217,15 +217,24 @@ def _driver_checks(con, rules: pd.DataFrame) -> None:
 
 
 def _fallback_notes(con) -> list[str]:
-    """'driver headcount: no quantities for 2026-10, 2026-11; used 2026-09, the latest earlier month' per driver
-    and month used, in the current language (made with the allocation, which the page asks for in its language)."""
-    found: dict[tuple[str, str], list[str]] = {}
+    """One note per driver with months that have no quantities, in the current language (made with the allocation,
+    which the page asks for in its language): 'driver headcount: no quantities for 2026-10, 2026-11; used 2026-09,
+    the latest earlier month', or for a driver reported quarterly, every gap in one line: 'driver tickets: months
+    without quantities use the latest earlier month: 2026-02, 2026-03 → 2026-01; 2026-05, 2026-06 → 2026-04'."""
+    found: dict[str, dict[str, list[str]]] = {}
     for driver, month, used in con.execute(FALLBACKS_SQL).fetchall():
-        found.setdefault((driver, used), []).append(month)
-    return [i18n.t("driver {driver}: no quantities for {months}; used {used}, the latest earlier month",
-                   driver=driver, months=", ".join(_month(m) for m in months),
-                   used=_month(used))
-            for (driver, used), months in sorted(found.items())]
+        found.setdefault(driver, {}).setdefault(used, []).append(month)
+    notes = []
+    for driver, gaps in sorted(found.items()):
+        if len(gaps) == 1:
+            (used, months), = gaps.items()
+            notes.append(i18n.t("driver {driver}: no quantities for {months}; used {used}, the latest earlier month",
+                                driver=driver, months=", ".join(_month(m) for m in months), used=_month(used)))
+        else:
+            notes.append(i18n.t("driver {driver}: months without quantities use the latest earlier month: {gaps}",
+                                driver=driver, gaps="; ".join(f"{', '.join(_month(m) for m in months)} → {_month(used)}"
+                                                              for used, months in sorted(gaps.items()))))
+    return notes
 
 
 def _prepare(con, rules: pd.DataFrame, drivers: pd.DataFrame, first_day: dt.date, last_day: dt.date,
