@@ -188,3 +188,23 @@ def test_one_read_of_the_contract_months_serves_every_filter_inside_a_block(db, 
     with memo.reads():
         together = (attainment(con, **year), credits_outstanding(con, **year), len(contract_month_attainment(con)))
     assert together == alone and alone[1] > 0 and queries == [1]
+
+
+def test_a_service_credit_findings_evidence_shows_its_tickets_and_measurement(db):
+    """The Cost audit page's evidence of a missed month: the contract, each breached ticket and the availability
+    measured, each a row with what it says (before, only the contract was a row: the rest did not resolve)."""
+    con, tmp_path = db
+    import_rows(con, tmp_path, "incidents", breaching_tickets("B", 1, "2026-07", contract_id="C2"))
+    import_rows(con, tmp_path, "sla", [
+        {"period": "2026-07", "contract_id": "C2", "metric": "availability", "target": "99.9", "actual": "99.0"}])
+    found = audit.findings(con)
+    [finding] = found[found["rule"] == "service_credits"].to_dict("records")
+    assert finding["evidence"] == ["C2", "B0", "sla C2 2026-07 availability"] and finding["evidence_count"] == 3
+    rows = audit.evidence(con, finding_ids=[finding["finding_id"]])
+    assert rows[["kind", "ref", "vendor", "contract_id"]].values.tolist() == [
+        ["contract", "C2", "Beta", "C2"],
+        ["SLA measurement", "sla C2 2026-07 availability", "Beta", "C2"],
+        ["ticket", "B0", "Beta", "C2"]]   # in date order: the month's measurement (2026-07-01), the ticket (07-10)
+    assert list(rows["description"][1:]) == [
+        "availability 99.0 against a target of 99.9",
+        "P3, opened 2026-07-10 10:00, responded 2026-07-10 15:00, resolved 2026-07-10 16:00"]

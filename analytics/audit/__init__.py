@@ -408,7 +408,9 @@ def evidence_refs(con, frame: pd.DataFrame) -> pd.Series:
 
 
 def _other_evidence(con, refs: pd.DataFrame) -> pd.DataFrame:
-    """Contract and licence evidence rows for the references `refs` (finding_id, ref) citing no spend line."""
+    """Contract, licence, ticket and SLA measurement evidence rows for the references `refs` (finding_id, ref)
+    citing no spend line. A service-credit finding cites its contract, the tickets that breached their clocks and
+    the month's availability measurement ('sla C-0006 2026-05 availability', analytics/sla/credits.py)."""
     if refs.empty:
         return pd.DataFrame()
     con.register("wanted_refs", refs)
@@ -434,8 +436,38 @@ def _other_evidence(con, refs: pd.DataFrame) -> pd.DataFrame:
                     on l.product = w.ref and l.rn = 1
                 where w.ref not in (select contract_id from contracts)
             ),
+            ticket_rows as (
+                select w.finding_id, 'ticket' as kind, w.ref, cast(i.opened_at as date) as date, c.vendor,
+                    i.priority || ', opened ' || strftime(i.opened_at, '%Y-%m-%d %H:%M')
+                        || coalesce(', responded ' || strftime(i.responded_at, '%Y-%m-%d %H:%M'), ', no response')
+                        || coalesce(', resolved ' || strftime(i.resolved_at, '%Y-%m-%d %H:%M'), ', not resolved')
+                        as description,
+                    i.contract_id
+                from wanted_refs w
+                join incidents i on i.ticket_id = w.ref
+                left join contracts c on c.contract_id = i.contract_id
+                where w.ref not in (select contract_id from contracts)
+            ),
+            measurement_refs as (
+                select finding_id, ref,
+                    regexp_extract(ref, '^sla (.+) ([0-9]{4}-[0-9]{2}) ([a-z_]+)$', 1) as contract_id,
+                    regexp_extract(ref, '^sla (.+) ([0-9]{4}-[0-9]{2}) ([a-z_]+)$', 2) as month,
+                    regexp_extract(ref, '^sla (.+) ([0-9]{4}-[0-9]{2}) ([a-z_]+)$', 3) as metric
+                from wanted_refs
+                where ref like 'sla %'
+            ),
+            measurement_rows as (
+                select m.finding_id, 'SLA measurement' as kind, m.ref, s.period as date, c.vendor,
+                    s.metric || ' ' || s.actual || ' against a target of ' || s.target as description,
+                    s.contract_id
+                from measurement_refs m
+                join sla s on s.contract_id = m.contract_id and strftime(s.period, '%Y-%m') = m.month
+                    and s.metric = m.metric
+                left join contracts c on c.contract_id = s.contract_id
+            ),
             final as (
                 select * from contract_rows union all by name select * from licence_rows
+                union all by name select * from ticket_rows union all by name select * from measurement_rows
             )
             select * from final
         """).df()

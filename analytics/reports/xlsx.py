@@ -215,7 +215,8 @@ VALUES = {
     "recoverable": N_("recoverable"), "exposure": N_("exposure"), "all": N_("all"), "met": N_("met"),
     "missed": N_("missed"), "breached": N_("breached"), "pending": N_("pending"), "no target": N_("no target"),
     "capex": N_("Capex"), "opex": N_("Opex"), "risk": N_("risk"), "safe": N_("safe"), "neutral": N_("neutral"),
-    "spend line": N_("spend line"), "contract": N_("contract"), "licence": N_("licence"),
+    "spend line": N_("spend line"), "contract": N_("contract"), "licence": N_("licence"), "ticket": N_("ticket"),
+    "SLA measurement": N_("SLA measurement"),
     "cancel by the cancel-by date, or it renews automatically":
         N_("cancel by the cancel-by date, or it renews automatically"),
     "renew by agreement before the end date, or it ends": N_("renew by agreement before the end date, or it ends"),
