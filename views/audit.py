@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import audit, i18n, settings
-from analytics.reports import audit_export
+from analytics.reports import audit_export, xlsx
 from views import common
 
 conf = common.header(i18n.N_("Cost audit"), i18n.N_("duplicates, uncontracted spend, renewals, idle licences: every "
@@ -146,7 +146,7 @@ def review_tab():
     count = int(finding["evidence_count"])
     # a finding can cite thousands of spend lines (1,635 for the largest at 1M lines: most of the page's bytes and
     # of its revisit in the browser): the page shows the first EVIDENCE_SHOWN, the download below has them all
-    common.table(rows, "audit_evidence", currency=cur,
+    common.table(xlsx.in_words(rows), "audit_evidence", currency=cur,   # its kinds in words, as the workbook
                  config={"amount_rc": st.column_config.NumberColumn(t("Amount ({currency})", currency=cur),
                                                                         format="accounting")})
     if count > EVIDENCE_SHOWN and len(rows) == EVIDENCE_SHOWN:
