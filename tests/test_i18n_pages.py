@@ -258,20 +258,9 @@ def test_contract_alerts_read_in_german(demo_copy):
 
 def test_a_findings_evidence_kinds_read_in_german(demo_copy, monkeypatch):
     """The Cost audit's evidence rows name their kind in the reader's language, as the Excel export does."""
-    con = store.connect(demo_copy)
-    try:
-        settings.set_value(con, "language", "de")
-    finally:
-        con.close()
-    monkeypatch.setenv("OUTLAY_DB", str(demo_copy))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
-    at.run()
-    at.switch_page("views/audit.py")
-    at.run()
-    at.multiselect(key="audit_rules").set_value(["service_credits"]).run()
     with i18n.use("de"):
-        at.session_state["audit_tab"] = i18n.t("Evidence and review")   # a tab's label in the reader's language
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+        review = i18n.t("Evidence and review")   # a tab's label in the reader's language is its state
+    at = page_in(demo_copy, monkeypatch, "de", "views/audit.py",
+                 {"audit_rules": ["service_credits"], "audit_tab": review})
     rows = next(d.value for d in at.dataframe if "kind" in d.value.columns)
-    assert set(rows["kind"]) <= {"Vertrag", "Ticket", "SLA-Messung"} and "Vertrag" in set(rows["kind"])
+    assert {"Vertrag", "Ticket"} <= set(rows["kind"]) <= {"Vertrag", "Ticket", "SLA-Messung"}
