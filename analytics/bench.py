@@ -250,6 +250,7 @@ def run(*, rows: int = 1_000_000, db: str | Path | None = None, repeat: int = 5,
         path, built, build_s = ensure_db(rows, directory)
     con = store.connect(path)
     try:
+        jobs.refresh(con)  # what pages read after any write: the stored results of this data version
         lines = int(con.execute("select count(*) from spend").fetchone()[0])
         report = BenchReport(str(path), lines, built, build_s, repeat)
         for module, name, func, floor in collect_cases(con, only=only):

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
-from analytics import audit, store, vendors
+from analytics import audit, spend_totals, store, vendors
 from analytics.forecast import runs
 
 
@@ -24,6 +24,8 @@ class Job:
 
 
 JOBS = (
+    # first: the forecast, the audit and the scorecards read actual through spend_month_rc, which reads these sums
+    Job("spend totals", spend_totals.refresh, "spend summed per month and key, which every actual figure reads"),
     Job("forecast", runs.refresh, "every level's uncommitted forecast, reconciled to the total"),
     Job("audit", audit.refresh, "every cost-audit rule's findings"),
     Job("scorecards", vendors.refresh, "vendor scorecard indicators for the quarters the Vendors page offers"),

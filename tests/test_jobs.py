@@ -2,14 +2,14 @@
 new one arrives with its stored results; a failing job never blocks the write."""
 import pytest
 
-from analytics import jobs, settings, store
+from analytics import jobs, settings, spend_totals, store
 from analytics.audit import results
 from analytics.forecast import runs
 from analytics.vendors import indicators
 
 
 def _all_current(con) -> bool:
-    return (runs.is_current(con) and results.stored(con) is not None
+    return (spend_totals.is_current(con) and runs.is_current(con) and results.stored(con) is not None
             and all(indicators._stored(con, end) is not None for end in indicators.refresh_quarters(con)))
 
 
