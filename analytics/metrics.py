@@ -82,10 +82,12 @@ def _bva(column: str):
         dim = BUDGET_DIMS[q.by] if q.by else None
         frame = budget.budget_vs_actual(con, year=q.fy, by=(dim,) if dim else (), version=q.version,
                                         totals=False, **q.filters)
-        out = frame[[dim, column]] if dim else frame[[column]]
-        out = out.rename(columns={column: "value", **({dim: q.by} if dim else {})})
-        if q.by == "month":
-            out["month"] = pd.to_datetime(out["month"]).dt.strftime("%Y-%m")
+        # built from the two columns (selecting and renaming a frame cost ~1 ms a tile, six tiles an Overview)
+        out = pd.DataFrame({"value": frame[column].to_numpy()})
+        if dim:
+            keys = frame[dim]
+            out.insert(0, q.by, pd.to_datetime(keys).dt.strftime("%Y-%m").to_numpy() if q.by == "month"
+                       else keys.to_numpy())
         return out
     return compute
 
