@@ -372,13 +372,15 @@ plan as (
     group by project
 ),
 spent as (
-    select project, sum(amount_rc) as actual,
-        sum(amount_rc) filter (where date between $burn_first and $burn_last) as burn_window,
-        count(*) filter (where is_fx_missing) as fx_missing_lines
-    from spend_rc
-    where project is not null and date <= $burn_last
-        and ($cost_center is null or cost_center = $cost_center) and ($category is null or category = $category)
-    group by project
+    -- every month of the project's life through the last closed one, summed per month and currency, then converted
+    -- (spend_month_rc: whole months from the stored sums); the burn window is whole months
+    select key1 as project, sum(amount_to_date * rate) as actual,
+        sum(amount_to_date * rate) filter (where period between $burn_first and $burn_last) as burn_window,
+        cast(coalesce(sum(lines) filter (where rate is null), 0) as bigint) as fx_missing_lines
+    from spend_month_rc('project', 'total', 'total', 'total', date '0001-01-01', $burn_last, $burn_last,
+                        $cost_center, $category, null, null)
+    where key1 is not null
+    group by key1
 ),
 final as (
     select coalesce(p.project, s.project) as project,

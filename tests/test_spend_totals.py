@@ -22,7 +22,7 @@ def con(demo_rw):
 
 def _figures(con) -> dict[str, pd.DataFrame]:
     """What the pages show that reads actual through spend_month_rc (budget vs actual, its monthly and top-vendor
-    views, the variance drivers and the showback allocation)."""
+    views, the projects, the variance drivers and the showback allocation)."""
     alloc = showback.allocation(con, fy=YEAR)
     return {
         "by cost center x category x vendor": budget.budget_vs_actual(con, year=YEAR,
@@ -30,6 +30,7 @@ def _figures(con) -> dict[str, pd.DataFrame]:
         "by project x month": budget.budget_vs_actual(con, year=YEAR, by=("project", "period")),
         "by capex/opex, one vendor": budget.budget_vs_actual(con, year=YEAR, by=("capex_opex",), vendor="Microsoft"),
         "monthly": budget.monthly(con, year=YEAR),
+        "projects over their life": budget.projects(con),
         "last year": budget.budget_vs_actual(con, year=YEAR - 1, by=("cost_center",)),
         "top vendors": overview.top_vendors(con, year=YEAR),
         "variance drivers": variance.drivers(con, year=YEAR),
