@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import i18n, vendors
-from analytics.reports import scorecard
+from analytics.reports import scorecard, xlsx
 from views import charts, common
 
 conf = common.header(i18n.N_("Vendors"), i18n.N_("scorecards: a weighted 0-100 score per vendor · every vendor, all "
@@ -242,10 +242,12 @@ SLA_METRICS = {"availability": i18n.N_("Availability (%)"), "response": i18n.N_(
 def sla_in_words(sla: pd.DataFrame) -> pd.DataFrame:
     """The SLA history as the table shows it: each metric named with its unit, target and measured value as plain
     numbers in that unit (not money: a response time is hours, availability percent), and whether the month met
-    its target in words ("met" / "missed": a missed month was an empty checkbox)."""
-    return sla.assign(metric=[t(SLA_METRICS[m]) if m in SLA_METRICS else m for m in sla["metric"]],
-                      is_met=[None if pd.isna(v) else t("met") if v else t("missed") for v in sla["is_met"]]).rename(
-        columns={"target": "sla_target", "actual": "measured", "is_met": "status"})
+    its target in words ("met" / "missed": a missed month was an empty checkbox), through the workbook's words
+    (xlsx.in_words: the status and the months in the reader's language)."""
+    return xlsx.in_words(sla.assign(
+        metric=[t(SLA_METRICS[m]) if m in SLA_METRICS else m for m in sla["metric"]],
+        is_met=[None if pd.isna(v) else "met" if v else "missed" for v in sla["is_met"]]).rename(
+        columns={"target": "sla_target", "actual": "measured", "is_met": "status"}))
 
 
 def availability_chart(availability: pd.DataFrame) -> dict:

@@ -449,10 +449,9 @@ def _other_evidence(con, refs: pd.DataFrame) -> pd.DataFrame:
                 where w.ref not in (select contract_id from contracts)
             ),
             measurement_refs as (
-                select finding_id, ref,
-                    regexp_extract(ref, '^sla (.+) ([0-9]{4}-[0-9]{2}) ([a-z_]+)$', 1) as contract_id,
-                    regexp_extract(ref, '^sla (.+) ([0-9]{4}-[0-9]{2}) ([a-z_]+)$', 2) as month,
-                    regexp_extract(ref, '^sla (.+) ([0-9]{4}-[0-9]{2}) ([a-z_]+)$', 3) as metric
+                -- 'sla C-0032 2026-10 availability': contract, month and metric, named groups of one pattern
+                select finding_id, ref, unnest(regexp_extract(ref, '^sla (.+) ([0-9]{4}-[0-9]{2}) ([a-z_]+)$',
+                                                              ['contract_id', 'month', 'metric']))
                 from wanted_refs
                 where ref like 'sla %'
             ),
