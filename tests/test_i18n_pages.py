@@ -264,3 +264,14 @@ def test_a_findings_evidence_kinds_read_in_german(demo_copy, monkeypatch):
                  {"audit_rules": ["service_credits"], "audit_tab": review})
     rows = next(d.value for d in at.dataframe if "kind" in d.value.columns)
     assert {"Vertrag", "Ticket"} <= set(rows["kind"]) <= {"Vertrag", "Ticket", "SLA-Messung"}
+
+
+def test_the_vendors_sla_history_says_met_and_missed_in_german(demo_copy, monkeypatch):
+    """Each SLA month's status in the reader's language, through the workbook's words (xlsx.in_words)."""
+    with i18n.use("de"):
+        history = i18n.t("SLA history")
+    at = page_in(demo_copy, monkeypatch, "de", "views/vendors.py",
+                 {"vendors_detail": "capgemini", "vendors_detail_tab": history})
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "status" in d.value.columns and "measured" in d.value.columns)
+    assert set(table["status"].dropna()) == {"erfüllt", "verfehlt"}
