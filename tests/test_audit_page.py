@@ -1,5 +1,4 @@
 """The Cost audit page on the demo company: opens, filters change the totals, a review sticks."""
-import json
 from pathlib import Path
 
 import pytest
@@ -134,12 +133,3 @@ def test_the_table_and_picker_list_the_largest_thousand_and_say_how_to_reach_the
     open_tab(at, "Findings")
     assert len(next(d.value for d in at.dataframe if "finding_id" in d.value.columns)) < 1000
     assert not any(c.value.startswith("Listed here:") for c in at.caption)
-
-
-def test_the_evidence_description_column_is_wide(page):
-    """A ticket's clock times or a measurement against its target read whole, not cut at the default width."""
-    open_tab(page, "Evidence and review")
-    evidence = next(d for d in page.dataframe if "original_text" in d.value.columns)
-    columns = json.loads(evidence.proto.columns)
-    assert columns["description"]["width"] == "large"
-    assert columns["description"]["label"] == "Description"

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import audit, i18n, present, settings
+from analytics import audit, i18n, settings
 from analytics.reports import audit_export, xlsx
 from views import common
 
@@ -148,10 +148,7 @@ def review_tab():
     # of its revisit in the browser): the page shows the first EVIDENCE_SHOWN, the download below has them all
     common.table(xlsx.in_words(rows), "audit_evidence", currency=cur,   # its kinds in words, as the workbook
                  config={"amount_rc": st.column_config.NumberColumn(t("Amount ({currency})", currency=cur),
-                                                                        format="accounting"),
-                         # a ticket's clock times or a measurement against its target: wide enough to read whole
-                         "description": st.column_config.TextColumn(present.label("description", cur),
-                                                                    width="large")})
+                                                                        format="accounting")})
     if count > EVIDENCE_SHOWN and len(rows) == EVIDENCE_SHOWN:
         st.caption(i18n.n("Showing the first {shown} of {count} evidence row, in date order; the downloads below "
                           "have all of them.",
