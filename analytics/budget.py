@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from analytics import calendar, fiscal, fx, memo, settings
@@ -71,18 +72,29 @@ def budget_vs_actual(con, *, year: int, by: tuple[str, ...] | list[str] = ("cost
 
 
 def _add_variance(frame: pd.DataFrame, by: tuple[str, ...], win: calendar.Window, with_budget: bool) -> pd.DataFrame:
-    """`frame` (rows sorted as shown, totals last) with variance, variance % and run-rate; changes `frame`."""
-    if not with_budget:
-        frame[["budget_ytd", "budget_year"]] = float("nan")
-    frame["variance"] = frame["actual_ytd"] - frame["budget_ytd"]
-    budget = frame["budget_ytd"].where(frame["budget_ytd"] != 0)
-    frame["variance_pct"] = frame["variance"] / budget.abs()
-    frame["run_rate"] = run_rate(frame["actual_ytd"], win)
+    """`frame` (rows sorted as shown, totals last) with variance, variance % and run-rate: a new frame built from
+    arrays in one step (setting five columns of `frame` one by one cost ~4 ms a call; every tile and breakdown
+    of the Overview and the Budget page comes through here)."""
+    is_total = frame["is_total"].to_numpy(dtype=bool)
+    actual = frame["actual_ytd"].to_numpy(dtype=float)
+    missing = np.full(len(frame), np.nan)
+    budget_ytd = frame["budget_ytd"].to_numpy(dtype=float) if with_budget else missing
+    budget_year = frame["budget_year"].to_numpy(dtype=float) if with_budget else missing
+    variance = actual - budget_ytd
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variance_pct = variance / np.abs(np.where(budget_ytd != 0, budget_ytd, np.nan))
+    columns = {d: frame[d].to_numpy() for d in by}
     if by and frame[by[0]].dtype == object:
-        frame.loc[frame["is_total"], by[0]] = "Total"
-    columns = [*by, "is_total", "actual_ytd", "budget_ytd", "variance", "variance_pct", "budget_year",
-               "run_rate", "actual_to_date", "fx_missing_lines", "budget_fx_missing_lines"]
-    return frame[columns].reset_index(drop=True)
+        columns[by[0]] = np.where(is_total, "Total", columns[by[0]]).astype(object)
+    columns.update({
+        "is_total": is_total, "actual_ytd": actual, "budget_ytd": budget_ytd, "variance": variance,
+        "variance_pct": variance_pct, "budget_year": budget_year,
+        "run_rate": actual / win.ytd_months * 12 if win.ytd_months else missing,
+        "actual_to_date": frame["actual_to_date"].to_numpy(dtype=float),
+        "fx_missing_lines": frame["fx_missing_lines"].to_numpy(),
+        "budget_fx_missing_lines": frame["budget_fx_missing_lines"].to_numpy(),
+    })
+    return pd.DataFrame(columns)
 
 
 def run_rate(actual_ytd: pd.Series, win: calendar.Window) -> pd.Series | float:
@@ -97,21 +109,26 @@ def monthly(con, *, year: int, version: str | None = None, cost_center: str | No
     win = calendar.window(con, year=year, through=through)
     frame = budget_vs_actual(con, year=year, by=("period",), version=version, cost_center=cost_center,
                              category=category, vendor=vendor, totals=False, through=through)
-    months = pd.to_datetime(list(win.months))
-    frame = frame.set_index(pd.to_datetime(frame["period"])).reindex(months)  # one row per month of the year
-    closed = pd.Series(range(len(months))) < win.ytd_months  # the year's first ytd_months months are the closed ones
-    has_budget = vendor in (None, "")
-    result = pd.DataFrame({
-        "period": months.strftime("%Y-%m"),
-        "actual": frame["actual_to_date"].fillna(0.0).to_numpy(),
-        "budget": frame["budget_year"].fillna(0.0).to_numpy() if has_budget else float("nan"),
-        "is_closed": closed.to_numpy(),
+    # each row's place in the year, as numpy days (a reindexed, then masked pandas frame cost ~5 ms a call)
+    month_days = np.array(list(win.months), dtype="datetime64[D]")
+    periods = frame["period"].to_numpy().astype("datetime64[D]")
+    position = np.searchsorted(month_days, periods).clip(max=len(month_days) - 1)
+    inside = month_days[position] == periods  # the window's rows are its months; anything else is not shown
+    actual, budget = np.zeros(len(month_days)), np.zeros(len(month_days))  # a month without rows has none
+    actual[position[inside]] = np.nan_to_num(frame["actual_to_date"].to_numpy(dtype=float)[inside])
+    budget[position[inside]] = np.nan_to_num(frame["budget_year"].to_numpy(dtype=float)[inside])
+    if vendor not in (None, ""):
+        budget[:] = np.nan  # budgets are not set per vendor
+    closed = np.arange(len(month_days)) < win.ytd_months  # the year's first ytd_months months are the closed ones
+    return pd.DataFrame({
+        "period": [m.strftime("%Y-%m") for m in win.months],
+        "actual": np.where(closed, actual, np.nan),
+        "budget": budget,
+        "is_closed": closed,
+        "variance": np.where(closed, actual - budget, np.nan),
+        "cum_actual": np.where(closed, np.cumsum(actual), np.nan),
+        "cum_budget": np.cumsum(budget),
     })
-    result["actual"] = result["actual"].where(closed)
-    result["variance"] = (result["actual"] - result["budget"]).where(closed)
-    result["cum_actual"] = result["actual"].cumsum().where(closed)
-    result["cum_budget"] = result["budget"].cumsum()
-    return result
 
 
 def grid(con, *, year: int, measure: str = "variance", version: str | None = None,

@@ -9,6 +9,7 @@ month, the variance is shared among vendors in proportion to their spend.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from babel.lists import format_list
 
@@ -100,13 +101,17 @@ def drivers(con, *, year: int, version: str | None = None, cost_center: str | No
 
 
 def _monthly(frame: pd.DataFrame, months: list, keys: tuple[str, ...], values: pd.Series) -> dict[tuple, list[float]]:
-    """{key: [value per closed month]} from rows with a `period` column (keys in the order the rows first name them)."""
-    index = {m: i for i, m in enumerate(months)}
+    """{key: [value per closed month]} from rows with a `period` column (keys in the order the rows first name them).
+    Months are matched as numpy days (turning each row's period into a Python date cost ~4 ms a call)."""
+    month_days = np.array(months, dtype="datetime64[D]")
+    periods = frame["period"].to_numpy().astype("datetime64[D]")
+    position = np.searchsorted(month_days, periods)
+    inside = position < len(month_days)
+    inside[inside] = month_days[position[inside]] == periods[inside]
     out: dict[tuple, list[float]] = {}
-    periods = pd.to_datetime(frame["period"]).dt.date.tolist()
-    for key, period, value in zip(zip(*(frame[k].tolist() for k in keys)), periods, values.tolist()):
-        i = index.get(period)
-        if i is not None:
+    for key, i, value, found in zip(zip(*(frame[k].tolist() for k in keys)), position.tolist(), values.tolist(),
+                                    inside.tolist()):
+        if found:
             out.setdefault(key, [0.0] * len(months))[i] += float(value)
     return out
 
