@@ -122,7 +122,7 @@ PAGE_AS_ROWS = {
                                                    "variance"),
     "budget.versions_compare": _versions_long,
     "budget.rates_used": lambda f: _melt_months(f, ["currency"], "rate"),
-    "budget.edit_grid": lambda f: _melt_months(f, ["cost_center", "category", "project", "currency"], "amount"),
+    "budget.edit_grid": lambda f: f.rename(columns={m: f"m{i + 1}" for i, m in enumerate(f.columns[4:])}),
     "budget.variance_drivers": lambda f: f.drop_duplicates("cost_center")[["cost_center", "cost_center_variance"]],
     "overview.tiles": lambda tiles: pd.DataFrame([{t.metric: t.value for t in tiles}]),
     "overview.filter_values": lambda values: pd.DataFrame(
@@ -185,3 +185,32 @@ def test_every_floor_is_the_same_aggregate_as_its_case(tiny_bench):
                 assert got[key] == pytest.approx(totals, abs=0.005), (name, key)
     finally:
         con.close()
+
+
+def test_a_case_is_timed_as_a_page_runs_it(tmp_path):
+    """Each run of a case is one page query: inside its own memo.reads() block (views.common's cached call), so a
+    settings read its parts ask for twice is read once per run, and nothing is reused from one run to the next."""
+    from analytics import memo, settings
+    path = tmp_path / "t.duckdb"
+    store.connect(path).close()
+    con = store.connect(path, read_only=True)
+    queries = []
+
+    class Counting:
+        def execute(self, sql, *args):
+            queries.append(sql)
+            return con.execute(sql, *args)
+
+    counted = Counting()
+
+    def case():
+        settings.get(counted, "reporting_currency")
+        settings.get(counted, "base_currency")
+
+    try:
+        timing = bench.time_case("settings", "two reads", case, repeat=3)
+    finally:
+        con.close()
+    assert timing.error is None and timing.runs == 3
+    assert len(queries) == 3  # one settings read per run, not two
+    assert getattr(memo._local, "results", None) is None  # the block ends with the run
