@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 
 DOMAIN_MODULES = (
-    "analytics.fx",
     "analytics.overview",
     "analytics.budget",
     "analytics.variance",

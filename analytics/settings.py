@@ -23,6 +23,16 @@ class Setting:
     default: str
     help: str
     parse: Callable[[str], object] = str
+    falls_back_to: str | None = None  # when not stored: that setting's value (stored or its own default)
+
+
+def _raw(setting: Setting, stored: dict[str, str]) -> str:
+    """`setting`'s stored text, else the setting it falls back to, else its default."""
+    if setting.name in stored:
+        return stored[setting.name]
+    if setting.falls_back_to:
+        return _raw(_find(setting.falls_back_to), stored)
+    return setting.default
 
 
 def _currency(value: str) -> str:
@@ -86,7 +96,10 @@ def _language(value: str) -> str:
 
 CORE_SETTINGS = [
     Setting("company_name", "My company", "Name shown in page headers and report packs.", str),
-    Setting("reporting_currency", "USD", "Currency every amount is converted into for display (ISO 4217).", _currency),
+    # unset, amounts are shown in the currency the rates are quoted against, as the SQL macro reporting_currency()
+    # (010_books.sql) converts them: a company setting only its base currency sees its figures labelled in it
+    Setting("reporting_currency", "USD", "Currency every amount is converted into for display (ISO 4217).", _currency,
+            falls_back_to="base_currency"),
     Setting("base_currency", "USD", "Currency the fx rates are quoted against (fx.rate_to_base).", _currency),
     Setting("fiscal_year_start_month", "1", "First month of the fiscal year (1 = January, 4 = April, 10 = October). "
             "A fiscal year not starting in January is named after the calendar year it ends in.", _month),
@@ -126,7 +139,7 @@ def _stored(con) -> dict[str, str]:
 
 def get_raw(con, name: str) -> str:
     setting = _find(name)
-    return _stored(con).get(name, setting.default)
+    return _raw(setting, _stored(con))
 
 
 def get(con, name: str):
@@ -139,7 +152,7 @@ def get_many(con, names: tuple[str, ...]) -> dict[str, object]:
     calendar asks for three on every page query)."""
     found = [_find(name) for name in names]
     stored = _stored(con)
-    return {s.name: s.parse(stored.get(s.name, s.default)) for s in found}
+    return {s.name: s.parse(_raw(s, stored)) for s in found}
 
 
 def set_value(con, name: str, value: str) -> None:
@@ -164,7 +177,7 @@ def set_many(con, values: dict[str, str]) -> None:
 def as_dict(con) -> dict[str, str]:
     """Every setting's stored (or default) raw value (one query)."""
     stored = dict(con.execute("select name, value from settings").fetchall())
-    return {s.name: stored.get(s.name, s.default) for s in all_settings()}
+    return {s.name: _raw(s, stored) for s in all_settings()}
 
 
 def as_of(con) -> dt.date:

@@ -32,18 +32,18 @@ def test_bench_lists_every_domain_modules_cases(tiny_bench, capsys):
     listed = [(c["module"], c["case"]) for c in json.loads(capsys.readouterr().out)]
     assert code == 0
     assert listed == expected_cases(path)
-    assert ("fx", "spend_rc total by month") in listed
+    assert ("budget_edit", "budget.edit_grid") in listed
 
 
 def test_bench_on_a_tiny_demo_times_the_cases_and_the_imports(tiny_bench):
     directory, path, _ = tiny_bench
-    report = bench.run(rows=2000, directory=directory, repeat=1, csv_rows=300, xlsx_rows=30, only={"fx"})
+    report = bench.run(rows=2000, directory=directory, repeat=1, csv_rows=300, xlsx_rows=30, only={"budget_edit"})
     text = bench.format_report(report)
-    fx_cases = [case for module, case in expected_cases(path) if module == "fx"]
+    edit_cases = [case for module, case in expected_cases(path) if module == "budget_edit"]
     assert (report.db, report.built, report.spend_lines) == (str(path), False, bench.spend_lines(path))
-    assert [c.case for c in report.cases] == fx_cases
-    assert [c.error for c in report.cases] == [None] * len(fx_cases)
-    assert all(f"fx: {case}" in text for case in fx_cases)
+    assert [c.case for c in report.cases] == edit_cases == ["budget.edit_grid", "budget.change_log"]
+    assert [c.error for c in report.cases] == [None] * len(edit_cases)
+    assert all(f"budget_edit: {case}" in text for case in edit_cases)
     assert [(i.file, i.rows) for i in report.imports] == [("spend-300.csv", 300), ("spend-30.xlsx", 30)]
     assert "peak memory" in text
 
@@ -57,13 +57,13 @@ def test_bench_reuses_a_database_of_the_same_size(tiny_bench):
 
 def test_bench_command_rejects_an_unknown_module(tiny_bench, capsys):
     _, path, _ = tiny_bench
-    code = cli.main(["bench", "--db", str(path), "--only", "fx,nosuch"])
+    code = cli.main(["bench", "--db", str(path), "--only", "budget_edit,nosuch"])
     assert code == 2
     assert "nosuch" in capsys.readouterr().err
 
 
 def test_bench_command_refuses_a_missing_database(tmp_path, capsys):
-    code = cli.main(["bench", "--db", str(tmp_path / "none.duckdb"), "--only", "fx"])
+    code = cli.main(["bench", "--db", str(tmp_path / "none.duckdb"), "--only", "budget_edit"])
     assert code == 1
     assert "no database" in capsys.readouterr().err
 
@@ -170,7 +170,7 @@ def test_every_floor_is_the_same_aggregate_as_its_case(tiny_bench):
     try:
         cases = floored_cases(con)
         assert {name for name, _, _ in cases} >= {"budget.summary_by_cost_center", "cloud.summary",
-                                                   "vendors.spend_history", "spend_rc total by month"}
+                                                   "vendors.spend_history", "budget.edit_grid"}
         for name, func, floor in cases:
             used = {k: v for k, v in floor.params.items() if f"${k}" in floor.sql}
             expected = con.execute(floor.sql, used).df()

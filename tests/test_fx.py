@@ -1,12 +1,11 @@
-"""Monthly spend in the reporting currency, the rates applied and the months lacking a rate."""
+"""Amounts in the reporting currency: each month's rate, months lacking a rate, the rates used, and which currency
+is the reporting one."""
 from __future__ import annotations
-
-import datetime as dt
 
 import pandas as pd
 import pytest
 
-from analytics import fx, ingest, settings
+from analytics import budget, ingest, settings
 
 
 @pytest.fixture
@@ -24,25 +23,42 @@ def spend_db(con, tmp_path):
     return con
 
 
-def test_spend_by_month_converts_with_each_months_rate(spend_db):
-    result = fx.spend_by_month(spend_db, end=dt.date(2026, 2, 28))
-    expected = pd.DataFrame({"period": pd.to_datetime(["2026-01-01", "2026-02-01"]),
-                             "amount_rc": [160.0, -12.0], "lines": [2, 1], "fx_missing_lines": [0, 0],
-                             "currencies": [2, 1]})
+def test_spend_converts_with_each_months_rate(spend_db):
+    result = spend_db.execute("""
+        select period, sum(amount_rc) as amount_rc, count(*) as lines,
+            count(*) filter (where is_fx_missing) as fx_missing_lines, count(distinct currency) as currencies
+        from spend_rc group by period order by period""").df()
+    expected = pd.DataFrame({"period": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
+                             "amount_rc": [160.0, -12.0, None], "lines": [2, 1, 1], "fx_missing_lines": [0, 0, 1],
+                             "currencies": [2, 1, 1]})
     pd.testing.assert_frame_equal(result, expected, check_dtype=False)
 
 
 def test_a_month_without_a_rate_is_reported_not_converted_at_1(spend_db):
-    march = fx.spend_by_month(spend_db, start=dt.date(2026, 3, 1))
-    missing = fx.missing_rates(spend_db)
-    assert march["fx_missing_lines"].tolist() == [1]
-    assert march["amount_rc"].isna().tolist() == [True]
-    assert missing[["dataset", "currency", "lines"]].values.tolist() == [["spend", "EUR", 1]]
+    missing = budget.fx_missing(spend_db, year=2026)
+    assert missing[["dataset", "period", "currency", "lines"]].values.tolist() == [["spend", "2026-03", "EUR", 1]]
     assert missing["amount"].tolist() == [40.0]
 
 
 def test_rates_follow_the_reporting_currency(spend_db):
     settings.set_value(spend_db, "reporting_currency", "EUR")
     spend_db.execute("insert into fx values (0, 0, date '2026-01-01', 'USD', 1.0)")
-    result = fx.rates(spend_db, currency="USD")
-    assert result["rate"].round(6).tolist() == [round(1 / 1.10, 6)]
+    rates = budget.rates_used(spend_db, year=2026).set_index("currency")
+    assert rates.index.tolist() == ["USD"]  # the currencies used, the reporting one left out
+    assert round(rates.loc["USD", "2026-01"], 6) == round(1 / 1.10, 6)
+    assert pd.isna(rates.loc["USD", "2026-02"])  # no USD rate quoted for February
+
+
+@pytest.mark.parametrize(("stored", "expected"), [
+    ({}, "USD"),
+    ({"base_currency": "EUR"}, "EUR"),  # rates quoted against EUR and no reporting currency chosen: EUR
+    ({"reporting_currency": "SEK"}, "SEK"),
+    ({"base_currency": "EUR", "reporting_currency": "PLN"}, "PLN"),
+])
+def test_the_reporting_currency_is_the_base_currency_until_one_is_chosen(con, stored, expected):
+    """The label pages put on a figure is the currency SQL converted it into (the reporting_currency() macro)."""
+    if stored:
+        settings.set_many(con, stored)
+    assert settings.get(con, "reporting_currency") == expected
+    assert settings.as_dict(con)["reporting_currency"] == expected
+    assert con.execute("select reporting_currency()").fetchone()[0] == expected

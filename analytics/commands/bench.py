@@ -25,7 +25,7 @@ def register(subparsers) -> None:
     parser.add_argument("--xlsx-rows", type=cli.positive_int, default=10_000, metavar="N",
                         help="rows of the spend XLSX import (default 10,000)")
     parser.add_argument("--only", metavar="MODULES", help="time only these domain modules' cases, comma-separated "
-                                                       "(like fx,audit)")
+                                                       "(like budget,audit)")
     parser.add_argument("--pages", action="store_true",
                         help="time every page in headless Chromium instead: a new session's first load and in-app "
                              "navigation through the sidebar (needs Debian's chromium)")
