@@ -98,7 +98,8 @@ CORE_SETTINGS = [
     Setting("company_name", "My company", "Name shown in page headers and report packs.", str),
     # unset, amounts are shown in the currency the rates are quoted against, as the SQL macro reporting_currency()
     # (010_books.sql) converts them: a company setting only its base currency sees its figures labelled in it
-    Setting("reporting_currency", "USD", "Currency every amount is converted into for display (ISO 4217).", _currency,
+    Setting("reporting_currency", "USD", "Currency every amount is converted into for display (ISO 4217); while "
+            "not set, the base currency.", _currency,
             falls_back_to="base_currency"),
     Setting("base_currency", "USD", "Currency the fx rates are quoted against (fx.rate_to_base).", _currency),
     Setting("fiscal_year_start_month", "1", "First month of the fiscal year (1 = January, 4 = April, 10 = October). "
